@@ -1,0 +1,80 @@
+// Resolver: asynchronous A/AAAA lookups on one libuv loop, for the scanner. One Resolver per loop.
+// Answers are cached with their TTL (negative answers too) and concurrent lookups of one name are
+// coalesced, so 10,000 URLs on one name cost one query.
+#pragma once
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "scanner/config.h"
+
+namespace urlsweep {
+
+// At most this many addresses are kept per name: enough to try the next address when one fails, small
+// enough to keep the answer inline in every waiting request.
+inline constexpr int kMaxAddresses = 8;
+
+struct DnsResult {
+  int ares_status = 0;  // ARES_SUCCESS (0) or an ARES_E* code; mapped to the contract by FromAresStatus
+  int address_count = 0;
+  // IPv4 addresses first, then IPv6, each in the server's order. Ports are 0.
+  sockaddr_storage addresses[kMaxAddresses];
+  bool from_cache = false;
+};
+
+struct ResolverOptions {
+  std::vector<Endpoint> servers;  // empty: /etc/resolv.conf
+  double timeout_s = 5;           // --dns-timeout: total budget c-ares gets for one lookup
+  size_t cache_capacity = 100000;  // names kept; least recently used evicted beyond it
+};
+
+class Resolver {
+ public:
+  // A lookup in progress. Embedded in its owner (never allocated by the resolver), which must keep it
+  // alive until its callback runs or Cancel() returns.
+  class Request {
+   public:
+    using Callback = void (*)(Request* request, const DnsResult& result);
+    explicit Request(Callback cb) : callback_(cb) {}
+    bool pending() const { return pending_ != nullptr; }
+
+   private:
+    friend class Resolver;
+    friend class ResolverImpl;
+    Callback callback_;
+    void* pending_ = nullptr;  // the in-flight lookup this request waits on
+    Request* next_ = nullptr;
+    Request* prev_ = nullptr;
+  };
+
+  static absl::StatusOr<std::unique_ptr<Resolver>> Create(uv_loop_t* loop, const ResolverOptions& options);
+  virtual ~Resolver() = default;
+
+  // Starts resolving `name` (ASCII, lower case, no trailing dot needed). The callback always runs on a
+  // later loop turn, never inside this call (also for cache hits). A request must not be started twice
+  // while pending.
+  virtual void Resolve(std::string_view name, Request* request) = 0;
+  // The callback will not run. No-op when the request is not pending.
+  virtual void Cancel(Request* request) = 0;
+  // Stops all lookups (pending requests are cancelled without callback) and closes the resolver's handles;
+  // `on_closed` runs once every handle is closed, after which the Resolver may be destroyed.
+  virtual void Close(void (*on_closed)(void* arg), void* arg) = 0;
+
+  struct Stats {
+    uint64_t lookups = 0;    // Resolve() calls
+    uint64_t cache_hits = 0;  // answered from the cache
+    uint64_t coalesced = 0;   // joined a lookup already in flight
+    uint64_t queries = 0;     // lookups handed to c-ares
+  };
+  virtual Stats stats() const = 0;
+};
+
+}  // namespace urlsweep

@@ -1,0 +1,73 @@
+// RowWriter: the one interface through which rows leave urlsweep. One implementation per format
+// (csv_writer.cc, jsonl_writer.cc, parquet/). Writers never include uv.h: they run on the output thread,
+// never on a loop thread, so their blocking file writes never stall a scan loop.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "scanner/config.h"
+#include "scanner/row.h"
+
+namespace urlsweep {
+
+class RowWriter {
+ public:
+  virtual ~RowWriter() = default;
+
+  // Writes the format's preamble (CSV header, Parquet magic). Called once, before any Write.
+  // `append` is true when resuming into an existing file whose valid prefix ends at the current offset
+  // (no header is written again).
+  virtual absl::Status Open(bool append) = 0;
+  // Encodes rows and buffers them; may write to the file when its buffer fills.
+  virtual absl::Status Write(absl::Span<const Row> rows) = 0;
+  // Pushes everything buffered to the file (for Parquet: closes the current row group, if any).
+  virtual absl::Status Flush() = 0;
+  // Flushes and finishes the file (Parquet footer). Does not close a standard output fd.
+  virtual absl::Status Close() = 0;
+};
+
+// Where encoded bytes go: a file descriptor with a user-space buffer. Errors (EPIPE, ENOSPC, EIO...)
+// become a Status with one clear line such as "writing out.csv: No space left on device".
+class OutputFile {
+ public:
+  // Takes ownership of fd unless it is 1 (standard output). `name` is used in messages.
+  OutputFile(int fd, std::string name);
+  ~OutputFile();
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  // Appends to the buffer; writes through when it exceeds kBufferBytes.
+  absl::Status Append(std::string_view bytes);
+  // Writes the whole buffer to the fd (retrying short writes and EINTR).
+  absl::Status Flush();
+  // Flushes, fsyncs when `sync` (regular files only), and closes the fd unless it is standard output.
+  absl::Status Close(bool sync);
+  // Bytes handed to the fd so far plus buffered ones.
+  int64_t offset() const { return offset_; }
+  int fd() const { return fd_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  // Large enough that a write(2) carries many rows; small enough to stay in cache.
+  static constexpr size_t kBufferBytes = 1 << 20;
+  int fd_;
+  std::string name_;
+  std::string buffer_;
+  int64_t offset_ = 0;
+  bool closed_ = false;
+};
+
+// Makes the writer for `config.format` writing to `file` (which must outlive the writer).
+std::unique_ptr<RowWriter> MakeRowWriter(const Config& config, OutputFile* file);
+
+// Format helpers shared by the text writers.
+// ISO 8601 UTC with microseconds and 'Z': 2026-11-29T16:25:51.123456Z
+void AppendTimestamp(int64_t micros_since_epoch, std::string* out);
+// Milliseconds with three decimals ("12.345"), no exponent.
+void AppendMillis(double ms, std::string* out);
+
+}  // namespace urlsweep

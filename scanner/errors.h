@@ -1,0 +1,79 @@
+// The contract's error vocabulary (shared/spec/CONTRACT.md, "Error vocabulary") and the one place that
+// maps foreign error codes (libuv, c-ares, OpenSSL, llhttp) to it.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace urlsweep {
+
+// X(enumerator, contract word). The words are the CONTRACT's and must never be renamed: add, don't rename.
+#define URLSWEEP_ERROR_CODES(X)                  \
+  X(kNone, "")                                   \
+  X(kInvalidUrl, "invalid_url")                  \
+  X(kExcluded, "excluded")                       \
+  X(kDnsNxdomain, "dns_nxdomain")                \
+  X(kDnsNodata, "dns_nodata")                    \
+  X(kDnsServfail, "dns_servfail")                \
+  X(kDnsTimeout, "dns_timeout")                  \
+  X(kDnsError, "dns_error")                      \
+  X(kConnectRefused, "connect_refused")          \
+  X(kConnectTimeout, "connect_timeout")          \
+  X(kConnectUnreachable, "connect_unreachable")  \
+  X(kConnectReset, "connect_reset")              \
+  X(kTlsError, "tls_error")                      \
+  X(kTlsTimeout, "tls_timeout")                  \
+  X(kTlsVerify, "tls_verify")                    \
+  X(kProxyAuthRequired, "proxy_auth_required")   \
+  X(kProxyError, "proxy_error")                  \
+  X(kWriteError, "write_error")                  \
+  X(kReadTimeout, "read_timeout")                \
+  X(kReadReset, "read_reset")                    \
+  X(kEmptyResponse, "empty_response")            \
+  X(kBadResponse, "bad_response")                \
+  X(kRedirectLoop, "redirect_loop")              \
+  X(kTooManyRedirects, "too_many_redirects")     \
+  X(kTimeout, "timeout")
+
+enum class ErrorCode : uint8_t {
+#define URLSWEEP_ERROR_ENUM(name, word) name,
+  URLSWEEP_ERROR_CODES(URLSWEEP_ERROR_ENUM)
+#undef URLSWEEP_ERROR_ENUM
+};
+
+inline constexpr int kErrorCodeCount = 0
+#define URLSWEEP_ERROR_COUNT(name, word) +1
+    URLSWEEP_ERROR_CODES(URLSWEEP_ERROR_COUNT)
+#undef URLSWEEP_ERROR_COUNT
+    ;
+
+// The contract word; "" for kNone. The returned view points to static storage.
+std::string_view ErrorName(ErrorCode code);
+
+// Parses a contract word back (used by --resume and the report); false when unknown.
+bool ErrorFromName(std::string_view word, ErrorCode* code);
+
+// Whether --retries applies (CONTRACT: dns_timeout, dns_servfail, connect_timeout, connect_reset,
+// tls_timeout, and read_reset/empty_response before any response byte; the caller checks "before any byte").
+bool IsTransient(ErrorCode code);
+
+// A classified failure: the contract word and a short static detail text (never allocated on the hot path).
+struct ErrorInfo {
+  ErrorCode code = ErrorCode::kNone;
+  const char* detail = "";
+};
+
+// The stage in which a foreign error happened decides the word: ECONNRESET while connecting is
+// connect_reset, while reading read_reset, and so on.
+enum class IoStage : uint8_t { kConnect, kTlsHandshake, kWrite, kRead };
+
+// libuv status (negative errno, e.g. UV_ECONNREFUSED) at `stage`.
+ErrorInfo FromUvError(int uv_status, IoStage stage);
+
+// c-ares status (ares_status_t / ARES_E*) of a name lookup.
+ErrorInfo FromAresStatus(int ares_status);
+
+// llhttp_errno_t of a failed parse, with llhttp's reason text (which must outlive the row write).
+ErrorInfo FromLlhttpError(int llhttp_errno, const char* reason);
+
+}  // namespace urlsweep
