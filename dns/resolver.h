@@ -45,6 +45,7 @@ class Resolver {
     using Callback = void (*)(Request* request, const DnsResult& result);
     explicit Request(Callback cb) : callback_(cb) {}
     bool pending() const { return pending_ != nullptr; }
+    void* data = nullptr;  // for the owner (libuv style): recovers the owner in the callback
 
    private:
     friend class Resolver;

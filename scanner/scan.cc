@@ -1,0 +1,240 @@
+#include "scanner/scan.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "scanner/pipeline.h"
+#include "scanner/url.h"
+#include "scanner/worker.h"
+
+namespace urlsweep {
+namespace {
+
+// Input batches queued per loop before the input thread waits: with kInputBatchItems lines each, enough to
+// keep a loop busy across the input thread's scheduling delays without reading far ahead of the scan.
+constexpr size_t kInputQueueBatches = 4;
+// How often the progress line is redrawn.
+constexpr auto kProgressInterval = std::chrono::seconds(1);
+
+// Each connection and each c-ares socket is an fd: ask for as many as the hard limit allows (massdns'
+// set_open_file_limit_max), since -c 10000 needs more than the usual soft limit of 1024.
+void RaiseFileLimit() {
+  rlimit lim;
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  if (lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Prints the progress line on standard error once a second while the scan runs.
+class ProgressPrinter {
+ public:
+  ProgressPrinter(const std::vector<std::unique_ptr<Worker>>* workers, const std::atomic<int64_t>* total,
+                  std::chrono::steady_clock::time_point start)
+      : workers_(workers), total_(total), start_(start), tty_(isatty(2) != 0) {
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~ProgressPrinter() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    Print(/*final=*/true);
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, kProgressInterval, [&] { return stop_; })) Print(/*final=*/false);
+  }
+  void Print(bool final) {
+    ProgressSnapshot s;
+    for (const auto& w : *workers_) {
+      s.done += w->counters().done.load(std::memory_order_relaxed);
+      s.errors += w->counters().errors.load(std::memory_order_relaxed);
+      s.in_flight += w->counters().in_flight.load(std::memory_order_relaxed);
+    }
+    s.total = total_->load(std::memory_order_relaxed);
+    s.elapsed_s = SecondsSince(start_);
+    const double interval = s.elapsed_s - last_elapsed_;
+    s.rate = interval > 0 ? static_cast<double>(s.done - last_done_) / interval : 0;
+    if (final) s.rate = s.elapsed_s > 0 ? static_cast<double>(s.done) / s.elapsed_s : 0;
+    last_done_ = s.done;
+    last_elapsed_ = s.elapsed_s;
+    std::string line = FormatProgress(s);
+    if (tty_) {
+      // Redraw in place; the final line stays.
+      std::fprintf(stderr, "\r%s\x1b[K%s", line.c_str(), final ? "\n" : "");
+    } else {
+      std::fprintf(stderr, "%s\n", line.c_str());
+    }
+    std::fflush(stderr);
+  }
+
+  const std::vector<std::unique_ptr<Worker>>* workers_;
+  const std::atomic<int64_t>* total_;
+  std::chrono::steady_clock::time_point start_;
+  bool tty_;
+  uint64_t last_done_ = 0;
+  double last_elapsed_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+bool ProgressWanted(const Config& config) {
+  switch (config.progress) {
+    case ProgressMode::kOn:
+      return true;
+    case ProgressMode::kOff:
+      return false;
+    case ProgressMode::kAuto:
+      return isatty(2) != 0;
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, RowWriter* writer) {
+  RaiseFileLimit();
+  const auto start = std::chrono::steady_clock::now();
+  const int threads = std::max(1, config.threads);
+
+  BatchPool<InputBatch> input_pool;
+  BatchPool<RowBatch> row_pool;
+  BatchQueue<RowBatch> rows_out(/*capacity=*/SIZE_MAX);
+  WorkerShared shared;
+  shared.config = &config;
+  shared.input_pool = &input_pool;
+  shared.row_pool = &row_pool;
+  shared.rows_out = &rows_out;
+
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int i = 0; i < threads; ++i) {
+    // Spread --concurrency over the loops; every loop gets at least one slot.
+    const int share = std::max(1, config.concurrency / threads + (i < config.concurrency % threads ? 1 : 0));
+    workers.push_back(std::make_unique<Worker>(shared, i, share));
+    absl::Status st = workers.back()->Init();
+    if (!st.ok()) return st;
+  }
+
+  // The output thread: the only one that blocks on the file, so no loop ever waits for the disk.
+  absl::Status write_status;
+  std::atomic<bool> write_failed{false};
+  std::thread output_thread([&] {
+    while (RowBatch* batch = rows_out.Pop()) {
+      if (!write_failed.load(std::memory_order_relaxed)) {
+        absl::Status st = writer->Write(absl::MakeConstSpan(batch->rows.data(), batch->count));
+        if (!st.ok()) {
+          write_status = st;
+          write_failed.store(true);
+        }
+      }
+      row_pool.Put(batch);
+    }
+  });
+
+  std::vector<std::thread> loop_threads;
+  for (auto& w : workers) loop_threads.emplace_back([worker = w.get()] { worker->Run(); });
+
+  std::atomic<int64_t> total{-1};
+  std::unique_ptr<ProgressPrinter> progress;
+  if (ProgressWanted(config)) progress = std::make_unique<ProgressPrinter>(&workers, &total, start);
+
+  // The input thread (this one): read, parse, pick the shard and the loop, hand over in batches.
+  std::vector<InputBatch*> pending(workers.size(), nullptr);
+  auto hand_over = [&](size_t i) {
+    if (pending[i] == nullptr || pending[i]->count == 0) return;
+    workers[i]->input()->Push(pending[i]);
+    pending[i] = nullptr;
+    workers[i]->Wake();
+  };
+  absl::Status read_status;
+  int64_t dispatched = 0;
+  InputLine line;
+  InputItem parsed;
+  for (;;) {
+    if (write_failed.load(std::memory_order_relaxed)) break;
+    absl::StatusOr<bool> more = input->Next(&line);
+    if (!more.ok()) {
+      read_status = more.status();
+      break;
+    }
+    if (!*more) break;
+    // The host picks the shard and the loop, so parse before choosing a batch; `parsed` is then swapped
+    // into the batch slot, and the slot's old strings come back to be reused for the next line.
+    const char* detail = "";
+    parsed.line = line.line;
+    parsed.text.assign(line.text);
+    if (line.too_long) {
+      parsed.valid = false;
+      parsed.invalid_detail = "URL longer than 8192 bytes";
+    } else {
+      parsed.valid = ParseUrl(line.text, &parsed.target, &detail);
+      parsed.invalid_detail = detail;
+    }
+    const uint64_t h = parsed.valid ? StableHash(parsed.target.host) : StableHash(parsed.text);
+    // --shard: chosen by the host's hash, so one host's politeness limits hold inside one shard.
+    if (config.shard_count > 1 && h % static_cast<uint64_t>(config.shard_count) !=
+                                      static_cast<uint64_t>(config.shard_index)) {
+      continue;
+    }
+    const size_t loop_index = workers.size() == 1 ? 0 : (h >> 32) % workers.size();
+    if (pending[loop_index] == nullptr) pending[loop_index] = input_pool.Get(kInputBatchItems);
+    InputBatch* batch = pending[loop_index];
+    std::swap(batch->items[batch->count++], parsed);
+    ++dispatched;
+    // Hand over full batches, and partial ones as soon as the loop has nothing queued (so a slow input
+    // such as a pipe is never held back waiting for a batch to fill).
+    if (batch->count == batch->items.size() || workers[loop_index]->input()->approx_size() == 0) {
+      hand_over(loop_index);
+    }
+  }
+  for (size_t i = 0; i < workers.size(); ++i) hand_over(i);
+  total.store(dispatched);
+  for (auto& w : workers) {
+    w->input()->Close();
+    w->Wake();
+  }
+  for (auto& t : loop_threads) t.join();
+  rows_out.Close();
+  output_thread.join();
+  progress.reset();
+
+  if (!read_status.ok()) return read_status;
+  if (!write_status.ok()) return write_status;
+
+  ScanOutcome outcome;
+  for (auto& w : workers) {
+    outcome.stats.Merge(w->stats());
+    const Resolver::Stats rs = w->resolver_stats();
+    outcome.dns.lookups += rs.lookups;
+    outcome.dns.cache_hits += rs.cache_hits;
+    outcome.dns.coalesced += rs.coalesced;
+    outcome.dns.queries += rs.queries;
+  }
+  outcome.elapsed_s = SecondsSince(start);
+  outcome.lines_read = input->lines_seen();
+  outcome.dispatched = dispatched;
+  return outcome;
+}
+
+}  // namespace urlsweep

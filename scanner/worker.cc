@@ -1,0 +1,863 @@
+#include "scanner/worker.h"
+
+#include <arpa/inet.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "http/redirect.h"
+#include "http/request.h"
+
+namespace urlsweep {
+namespace {
+
+// Output rows that wait in a partial batch longer than this are handed to the output thread anyway, so a
+// slow trickle of results still reaches the file (and `tail -f`) promptly.
+constexpr uint64_t kTickMs = 100;
+// A retry waits this long, doubled per retry: long enough for a restarting server or a dropped SYN's peer
+// to recover, short next to the default 10 s budget.
+constexpr uint64_t kRetryBackoffNs = 100'000'000;
+// Idle keep-alive connections are closed after this long: servers commonly time idle connections out after
+// 5-15 s, and a reuse that races the server's close costs a fresh connection anyway.
+constexpr uint64_t kMaxIdleNs = 4'000'000'000;
+
+uint64_t SecondsToNs(double s) { return static_cast<uint64_t>(s * 1e9); }
+double NsToMs(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+
+int64_t RealtimeMicros() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
+}
+
+void AddressText(const sockaddr_storage& addr, OptString* out) {
+  char buf[INET6_ADDRSTRLEN];
+  const void* src = addr.ss_family == AF_INET6
+                        ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_addr)
+                        : static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(&addr)->sin_addr);
+  if (inet_ntop(addr.ss_family, src, buf, sizeof(buf)) == nullptr) {
+    out->Clear();
+    return;
+  }
+  out->Set(buf);
+}
+
+void SetPort(sockaddr_storage* addr, uint16_t port) {
+  if (addr->ss_family == AF_INET6) {
+    reinterpret_cast<sockaddr_in6*>(addr)->sin6_port = htons(port);
+  } else {
+    reinterpret_cast<sockaddr_in*>(addr)->sin_port = htons(port);
+  }
+}
+
+void SetOpt(OptString* field, const std::optional<std::string_view>& value) {
+  if (value.has_value()) {
+    field->Set(*value);
+  } else {
+    field->Clear();
+  }
+}
+
+void ConnectionKeyFor(const Target& target, std::string* out) {
+  out->clear();
+  out->append(target.https ? "s|" : "h|");
+  out->append(target.host);
+  out->push_back('|');
+  absl::StrAppend(out, target.port);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------
+// Task
+
+void Task::ResetResponseFields() {
+  row_.status.reset();
+  row_.reason.Clear();
+  row_.http_version.Clear();
+  row_.location.Clear();
+  row_.content_type.Clear();
+  row_.content_length.reset();
+  row_.server.Clear();
+  row_.title.Clear();
+  row_.body_bytes.reset();
+  row_.error = ErrorCode::kNone;
+  row_.error_detail.Clear();
+}
+
+void Task::StartAttempt() {
+  Worker* w = worker_;
+  w->UpdateNow();
+  ++row_.attempts;
+  response_started_ = false;
+  request_sent_ = false;
+  row_.dns_ms.reset();
+  row_.connect_ms.reset();
+  row_.tls_ms.reset();
+  row_.ttfb_ms.reset();
+  row_.ip.Clear();
+  row_.port.reset();
+  ResetResponseFields();
+  row_.final_url.Set(target_.url);
+  row_.host.Set(target_.host_column());
+
+  // Keep-alive: an idle connection to the same scheme, host and port skips DNS and connect.
+  if (!no_reuse_) {
+    if (Connection* idle = w->TakeIdle(target_)) {
+      conn_ = idle;
+      conn_reused_ = true;
+      idle->Attach(this);
+      AddressText(idle->peer(), &row_.ip);
+      row_.port = target_.port;
+      SendRequest();
+      return;
+    }
+  }
+  no_reuse_ = false;
+
+  if (target_.ip_family != 0) {
+    // A literal needs no lookup; dns_ms stays absent.
+    std::memset(&addrs_.addresses[0], 0, sizeof(addrs_.addresses[0]));
+    if (target_.ip_family == AF_INET6) {
+      auto* sin6 = reinterpret_cast<sockaddr_in6*>(&addrs_.addresses[0]);
+      sin6->sin6_family = AF_INET6;
+      inet_pton(AF_INET6, target_.host.c_str(), &sin6->sin6_addr);
+    } else {
+      auto* sin = reinterpret_cast<sockaddr_in*>(&addrs_.addresses[0]);
+      sin->sin_family = AF_INET;
+      inet_pton(AF_INET, target_.host.c_str(), &sin->sin_addr);
+    }
+    addrs_.address_count = 1;
+    StartConnect();
+    return;
+  }
+  stage_start_ns_ = w->Now();
+  SetStageDeadline(Stage::kDns, w->config_.dns_timeout_s);
+  w->resolver_->Resolve(target_.host, &dns_request_);
+}
+
+void Task::OnResolved(Resolver::Request* request, const DnsResult& result) {
+  Task* task = static_cast<Task*>(request->data);
+  Worker* w = task->worker_;
+  w->UpdateNow();
+  task->row_.dns_ms = NsToMs(w->Now() - task->stage_start_ns_);
+  ErrorInfo e = FromAresStatus(result.ares_status);
+  if (e.code != ErrorCode::kNone) {
+    task->FailAttempt(e.code, e.detail);
+    return;
+  }
+  if (result.address_count == 0) {
+    task->FailAttempt(ErrorCode::kDnsNodata, "name has no A or AAAA record");
+    return;
+  }
+  task->addrs_.address_count = std::min(result.address_count, kMaxAddresses);
+  std::memcpy(task->addrs_.addresses, result.addresses,
+              sizeof(sockaddr_storage) * static_cast<size_t>(task->addrs_.address_count));
+  task->StartConnect();
+}
+
+void Task::StartConnect() {
+  Worker* w = worker_;
+  addr_index_ = 0;
+  stage_start_ns_ = w->Now();
+  SetStageDeadline(Stage::kConnect, w->config_.connect_timeout_s);
+  TryNextAddress();
+}
+
+void Task::TryNextAddress() {
+  Worker* w = worker_;
+  sockaddr_storage addr = addrs_.addresses[addr_index_];
+  SetPort(&addr, target_.port);
+  AddressText(addr, &row_.ip);
+  row_.port = target_.port;
+  conn_ = w->connections_->Acquire();
+  conn_reused_ = false;
+  conn_->Attach(this);
+  ConnectionKeyFor(target_, &conn_->key().host);
+  int rc = conn_->Connect(&w->loop_, reinterpret_cast<const sockaddr*>(&addr));
+  if (rc != 0) {
+    // A synchronous failure has no callback (libuv errors.rst); report it on the next loop turn so the
+    // caller never sees its task finish inside the call that started it.
+    ErrorInfo e = FromUvError(rc, IoStage::kConnect);
+    FailSoon(e.code, e.detail);
+  }
+}
+
+void Task::OnConnected(Connection* conn, int status) {
+  Worker* w = worker_;
+  w->UpdateNow();
+  if (status != 0) {
+    ErrorInfo e = FromUvError(status, IoStage::kConnect);
+    ReleaseConnection(false);
+    if (addr_index_ + 1 < addrs_.address_count) {
+      // The next address gets what is left of the same connect budget.
+      ++addr_index_;
+      TryNextAddress();
+      return;
+    }
+    FailAttempt(e.code, e.detail);
+    return;
+  }
+  (void)conn;
+  row_.connect_ms = NsToMs(w->Now() - stage_start_ns_);
+  SendRequest();
+}
+
+void Task::SendRequest() {
+  Worker* w = worker_;
+  const Config& config = w->config_;
+  RequestSpec spec;
+  spec.method = config.method;
+  spec.target = target_.request_target;
+  spec.host = target_.authority();
+  spec.user_agent = config.user_agent;
+  spec.extra_headers = &config.headers;
+  if (!target_.userinfo.empty()) {
+    // Credentials in the URL are sent as Basic authorization, as browsers and curl do (rare, so the
+    // allocation here is not on the common path).
+    size_t colon = target_.userinfo.find(':');
+    authorization_ = BasicAuthorization(
+        std::string_view(target_.userinfo).substr(0, colon),
+        colon == std::string::npos ? std::string_view() : std::string_view(target_.userinfo).substr(colon + 1));
+    spec.authorization = authorization_;
+  }
+  SerializeRequest(spec, conn_->mutable_out());
+  conn_->parser().Reset(config.method == HttpMethod::kHead, config.max_body);
+  conn_->count_request();
+  request_sent_ = true;
+  request_sent_ns_ = w->Now();
+  stage_start_ns_ = w->Now();
+  // The read budget (silence) starts with the request: a server that never answers is a read_timeout.
+  SetStageDeadline(Stage::kRead, config.read_timeout_s);
+  int rc = conn_->StartReading();
+  if (rc == 0) rc = conn_->Write();
+  if (rc != 0) {
+    ErrorInfo e = FromUvError(rc, IoStage::kWrite);
+    FailSoon(e.code, e.detail);
+  }
+}
+
+void Task::OnWritten(Connection*, int status) {
+  if (status == 0) return;
+  worker_->UpdateNow();
+  ErrorInfo e = FromUvError(status, IoStage::kWrite);
+  // A peer that answered and closed before reading all of the request is not a write failure for the user:
+  // the response (or its absence) decides, so wait for the read side unless nothing came.
+  FailAttempt(e.code, e.detail);
+}
+
+void Task::OnData(Connection* conn, const char* data, size_t len) {
+  Worker* w = worker_;
+  w->UpdateNow();
+  if (!response_started_) {
+    response_started_ = true;
+    row_.ttfb_ms = NsToMs(w->Now() - request_sent_ns_);
+  }
+  // Silence budget: moved lazily, the timer re-arms itself when it fires early (no timer call per read).
+  deadline_stage_ns_ = w->Now() + SecondsToNs(w->config_.read_timeout_s);
+  size_t consumed = 0;
+  ResponseParser::State state = conn->parser().Feed(data, len, &consumed);
+  switch (state) {
+    case ResponseParser::State::kNeedMore:
+      return;
+    case ResponseParser::State::kComplete:
+      OnResponseComplete();
+      return;
+    case ResponseParser::State::kError: {
+      ErrorInfo e = FromLlhttpError(conn->parser().error(), conn->parser().error_reason());
+      FailAttempt(e.code, e.detail);
+      return;
+    }
+  }
+}
+
+void Task::OnEof(Connection* conn) {
+  worker_->UpdateNow();
+  ResponseParser& parser = conn->parser();
+  ResponseParser::State state = parser.Finish();
+  if (state == ResponseParser::State::kComplete) {
+    OnResponseComplete();
+    return;
+  }
+  if (parser.bytes_received() == 0) {
+    FailAttempt(ErrorCode::kEmptyResponse, "connection closed before any response byte");
+    return;
+  }
+  if (state == ResponseParser::State::kError && !parser.head_complete() && parser.error() != 0 &&
+      parser.error() != HPE_INVALID_EOF_STATE) {
+    ErrorInfo e = FromLlhttpError(parser.error(), parser.error_reason());
+    FailAttempt(e.code, e.detail);
+    return;
+  }
+  FailAttempt(ErrorCode::kReadReset, "connection closed before the response was complete");
+}
+
+void Task::OnReadError(Connection*, int status) {
+  worker_->UpdateNow();
+  ErrorInfo e = FromUvError(status, IoStage::kRead);
+  FailAttempt(e.code, e.detail);
+}
+
+void Task::FillResponseFields() {
+  ResponseParser& p = conn_->parser();
+  if (!p.head_complete()) return;
+  row_.status = p.status();
+  row_.reason.Set(p.reason());
+  if (p.http_major() == 1 && p.http_minor() == 0) {
+    row_.http_version.Set("1.0");
+  } else if (p.http_major() == 1 && p.http_minor() == 1) {
+    row_.http_version.Set("1.1");
+  } else {
+    row_.http_version.Set(absl::StrCat(p.http_major(), ".", p.http_minor()));
+  }
+  SetOpt(&row_.location, p.location());
+  SetOpt(&row_.content_type, p.content_type());
+  SetOpt(&row_.server, p.server());
+  SetOpt(&row_.title, p.title());
+  row_.content_length = p.content_length();
+  row_.body_bytes = p.body_bytes();
+}
+
+void Task::OnResponseComplete() {
+  FillResponseFields();
+  const bool reusable = conn_->parser().keep_alive();
+  ReleaseConnection(reusable);
+  if (FollowRedirect()) return;
+  Finish();
+}
+
+bool Task::FollowRedirect() {
+  Worker* w = worker_;
+  const Config& config = w->config_;
+  if (config.follow <= 0 || !row_.status.has_value() || !IsRedirectStatus(*row_.status) ||
+      !row_.location.has_value()) {
+    return false;
+  }
+  const char* detail = "";
+  if (!ResolveRedirect(target_.url, row_.location.view(), &redirect_scratch_, &detail)) return false;
+  Target next;
+  if (!ParseUrl(redirect_scratch_, &next, &detail)) {
+    // A Location we cannot fetch (another scheme, a broken host): the redirect itself is the answer.
+    return false;
+  }
+  // Remember where the chain has been, the URL just fetched included.
+  if (visited_count_ == visited_.size()) visited_.emplace_back();
+  visited_[visited_count_++].assign(target_.url);
+  for (size_t i = 0; i < visited_count_; ++i) {
+    if (visited_[i] == next.url) {
+      row_.error = ErrorCode::kRedirectLoop;
+      row_.error_detail.Set(next.url);
+      return false;
+    }
+  }
+  if (row_.redirects >= config.follow) {
+    row_.error = ErrorCode::kTooManyRedirects;
+    row_.error_detail.Set(absl::StrCat("more than ", config.follow, " redirects"));
+    return false;
+  }
+  ++row_.redirects;
+  const bool same_host = next.host == target_.host;
+  target_ = std::move(next);
+  retries_used_ = 0;
+  --row_.attempts;  // a hop is not a retry: attempts counts 1 + retries used
+  if (same_host) {
+    StartAttempt();
+  } else {
+    w->LeaveHostGate(this);
+    host_key_ = target_.host;
+    hop_pending_ = true;
+    w->EnterHostGate(this);
+  }
+  return true;
+}
+
+void Task::FailSoon(ErrorCode code, const char* detail) {
+  pending_error_ = code;
+  pending_detail_ = detail;
+  uv_timer_start(&timer_, &Task::OnTimer, 0, 0);
+}
+
+void Task::FailAttempt(ErrorCode code, const char* detail) {
+  Worker* w = worker_;
+  if (dns_request_.pending()) w->resolver_->Cancel(&dns_request_);
+  if (conn_ != nullptr && request_sent_) FillResponseFields();
+  const bool was_reused = conn_reused_;
+  ReleaseConnection(false);
+  // A kept-alive connection the server had already closed: not the URL's fault, and no attempt of its own.
+  if (was_reused && !response_started_ &&
+      (code == ErrorCode::kWriteError || code == ErrorCode::kReadReset || code == ErrorCode::kEmptyResponse)) {
+    --row_.attempts;
+    no_reuse_ = true;
+    StartAttempt();
+    return;
+  }
+  const bool before_response =
+      !((code == ErrorCode::kReadReset || code == ErrorCode::kEmptyResponse) && response_started_);
+  const uint64_t backoff = kRetryBackoffNs << std::min(retries_used_, 6);
+  if (IsTransient(code) && before_response && retries_used_ < w->config_.retries &&
+      w->Now() + backoff < deadline_total_ns_) {
+    ++retries_used_;
+    stage_ = Stage::kBackoff;
+    deadline_stage_ns_ = w->Now() + backoff;
+    ArmTimer();
+    return;
+  }
+  row_.error = code;
+  row_.error_detail.Set(detail);
+  Finish();
+}
+
+void Task::SetStageDeadline(Stage stage, double seconds) {
+  stage_ = stage;
+  deadline_stage_ns_ = worker_->Now() + SecondsToNs(seconds);
+  ArmTimer();
+}
+
+void Task::ArmTimer() {
+  const uint64_t now = worker_->Now();
+  const uint64_t deadline = std::min(deadline_total_ns_, deadline_stage_ns_);
+  const uint64_t delay_ns = deadline > now ? deadline - now : 0;
+  // libuv timers have millisecond resolution: round up so a budget never ends early.
+  uv_timer_start(&timer_, &Task::OnTimer, (delay_ns + 999'999) / 1'000'000, 0);
+}
+
+void Task::OnTimer(uv_timer_t* timer) {
+  Task* task = static_cast<Task*>(timer->data);
+  Worker* w = task->worker_;
+  w->UpdateNow();
+  if (task->pending_error_ != ErrorCode::kNone) {
+    ErrorCode code = task->pending_error_;
+    task->pending_error_ = ErrorCode::kNone;
+    task->FailAttempt(code, task->pending_detail_);
+    return;
+  }
+  const uint64_t now = w->Now();
+  const bool total_expired = now >= task->deadline_total_ns_;
+  if (task->stage_ == Stage::kBackoff && !total_expired) {
+    if (now >= task->deadline_stage_ns_) {
+      task->StartAttempt();
+    } else {
+      task->ArmTimer();
+    }
+    return;
+  }
+  const bool stage_expired = now >= task->deadline_stage_ns_;
+  if (!total_expired && !stage_expired) {
+    task->ArmTimer();  // the read deadline moved on since the timer was armed
+    return;
+  }
+  // When several budgets could apply, the one that ran out first names the error (CONTRACT).
+  ErrorCode code = ErrorCode::kTimeout;
+  const char* detail = "the --timeout budget ran out";
+  if (stage_expired && task->deadline_stage_ns_ < task->deadline_total_ns_) {
+    switch (task->stage_) {
+      case Stage::kDns:
+        code = ErrorCode::kDnsTimeout;
+        detail = "no DNS answer within --dns-timeout";
+        break;
+      case Stage::kConnect:
+        code = ErrorCode::kConnectTimeout;
+        detail = "no connection within --connect-timeout";
+        break;
+      case Stage::kRead:
+        code = ErrorCode::kReadTimeout;
+        detail = "no response bytes within --read-timeout";
+        break;
+      default:
+        break;
+    }
+  }
+  if (task->stage_ == Stage::kQueued) {
+    w->RemoveFromHostGate(task);
+  }
+  task->FailAttempt(code, detail);
+}
+
+void Task::ReleaseConnection(bool reusable) {
+  if (conn_ == nullptr) return;
+  Connection* c = conn_;
+  conn_ = nullptr;
+  conn_reused_ = false;
+  c->Detach();
+  if (reusable && !worker_->shutting_down_) {
+    worker_->PutIdle(c);
+  } else {
+    c->Close();
+  }
+}
+
+void Task::Finish() {
+  Worker* w = worker_;
+  if (dns_request_.pending()) w->resolver_->Cancel(&dns_request_);
+  ReleaseConnection(false);
+  uv_timer_stop(&timer_);
+  if (start_ns_ != 0) row_.total_ms = NsToMs(w->Now() - start_ns_);
+  stage_ = Stage::kFree;
+  if (gate_ != nullptr) w->LeaveHostGate(this);
+  w->EmitRow(&row_);
+  w->TaskFinished(this);  // nothing may follow: the task may be reused at once
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Worker
+
+Worker::Worker(const WorkerShared& shared, int index, int concurrency)
+    : shared_(shared),
+      config_(*shared.config),
+      index_(index),
+      input_(/*capacity=*/4) {
+  tasks_.reserve(static_cast<size_t>(concurrency));
+  for (int i = 0; i < concurrency; ++i) tasks_.push_back(std::make_unique<Task>());
+  rate_per_loop_ = config_.rate > 0 ? config_.rate / config_.threads : 0;
+}
+
+Worker::~Worker() {
+  if (current_input_ != nullptr) shared_.input_pool->Put(current_input_);
+  if (out_batch_ != nullptr) shared_.row_pool->Put(out_batch_);
+}
+
+absl::Status Worker::Init() {
+  int rc = uv_loop_init(&loop_);
+  if (rc != 0) return absl::InternalError(absl::StrCat("uv_loop_init: ", uv_strerror(rc)));
+  loop_.data = this;
+  uv_async_init(&loop_, &wake_, &Worker::OnWake);
+  wake_.data = this;
+  uv_timer_init(&loop_, &tick_);
+  tick_.data = this;
+  uv_timer_init(&loop_, &rate_timer_);
+  rate_timer_.data = this;
+  for (auto& t : tasks_) {
+    t->worker_ = this;
+    t->dns_request_.data = t.get();
+    uv_timer_init(&loop_, &t->timer_);
+    t->timer_.data = t.get();
+    free_tasks_.push_back(t.get());
+  }
+  ResolverOptions options;
+  options.servers = config_.resolvers;
+  options.timeout_s = config_.dns_timeout_s;
+  auto resolver = Resolver::Create(&loop_, options);
+  if (!resolver.ok()) return resolver.status();
+  resolver_ = std::move(*resolver);
+  connections_ = std::make_unique<ConnectionPool>();
+  out_batch_ = shared_.row_pool->Get(kRowBatchRows);
+  UpdateNow();
+  tokens_ = 1;
+  tokens_at_ns_ = Now();
+  return absl::OkStatus();
+}
+
+void Worker::Run() {
+  uv_timer_start(&tick_, &Worker::OnTick, kTickMs, kTickMs);
+  Pump();
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  uv_loop_close(&loop_);
+}
+
+void Worker::Wake() { uv_async_send(&wake_); }
+
+void Worker::OnWake(uv_async_t* handle) {
+  auto* w = static_cast<Worker*>(handle->data);
+  w->UpdateNow();
+  w->Pump();
+}
+
+void Worker::OnTick(uv_timer_t* handle) {
+  auto* w = static_cast<Worker*>(handle->data);
+  w->UpdateNow();
+  w->FlushRows();
+  w->CloseIdleOlderThan(w->Now(), kMaxIdleNs);
+  w->Pump();
+}
+
+bool Worker::OutputBackedUp() const { return shared_.rows_out->approx_size() > shared_.max_queued_row_batches; }
+
+bool Worker::NextItem(InputItem** item) {
+  for (;;) {
+    if (current_input_ != nullptr && current_pos_ < current_input_->count) {
+      *item = &current_input_->items[current_pos_++];
+      return true;
+    }
+    if (current_input_ != nullptr) {
+      shared_.input_pool->Put(current_input_);
+      current_input_ = nullptr;
+    }
+    InputBatch* next = input_.TryPop();
+    if (next == nullptr) {
+      if (input_.closed_and_empty()) input_done_ = true;
+      return false;
+    }
+    current_input_ = next;
+    current_pos_ = 0;
+  }
+}
+
+void Worker::Pump() {
+  if (shutting_down_ || pumping_) return;
+  pumping_ = true;
+  while (!free_tasks_.empty() && !OutputBackedUp()) {
+    InputItem* item = nullptr;
+    if (!NextItem(&item)) break;
+    Task* task = free_tasks_.back();
+    free_tasks_.pop_back();
+    ++active_tasks_;
+    counters_.in_flight.fetch_add(1, std::memory_order_relaxed);
+    StartItem(task, item);
+  }
+  pumping_ = false;
+  MaybeShutdown();
+}
+
+void Worker::StartItem(Task* task, InputItem* item) {
+  Row& row = task->row_;
+  row.Clear();
+  row.line = item->line;
+  row.url.assign(item->text);
+  task->start_ns_ = 0;
+  task->retries_used_ = 0;
+  task->visited_count_ = 0;
+  task->no_reuse_ = false;
+  task->hop_pending_ = false;
+  task->pending_error_ = ErrorCode::kNone;
+  if (!item->valid) {
+    row.error = ErrorCode::kInvalidUrl;
+    row.error_detail.Set(item->invalid_detail);
+    task->Finish();
+    return;
+  }
+  task->target_ = item->target;
+  task->host_key_.assign(task->target_.host);
+  task->stage_ = Task::Stage::kQueued;
+  EnterHostGate(task);
+}
+
+void Worker::EnterHostGate(Task* task) {
+  HostGate& gate = gates_[task->host_key_];
+  task->gate_ = &gate;
+  if (gate.active < config_.per_host) {
+    ++gate.active;
+    StartWhenRateAllows(task);
+    return;
+  }
+  task->stage_ = Task::Stage::kQueued;
+  task->next_waiting_ = nullptr;
+  // While it waits only the --timeout budget runs, and only once the URL has begun (a redirect hop).
+  task->deadline_stage_ns_ = UINT64_MAX;
+  if (task->start_ns_ != 0) {
+    task->ArmTimer();
+  } else {
+    uv_timer_stop(&task->timer_);
+  }
+  if (gate.tail != nullptr) {
+    gate.tail->next_waiting_ = task;
+  } else {
+    gate.head = task;
+  }
+  gate.tail = task;
+}
+
+void Worker::RemoveFromHostGate(Task* task) {
+  HostGate* gate = task->gate_;
+  Task* prev = nullptr;
+  for (Task* t = gate->head; t != nullptr; prev = t, t = t->next_waiting_) {
+    if (t != task) continue;
+    if (prev != nullptr) {
+      prev->next_waiting_ = t->next_waiting_;
+    } else {
+      gate->head = t->next_waiting_;
+    }
+    if (gate->tail == t) gate->tail = prev;
+    break;
+  }
+  task->next_waiting_ = nullptr;
+  // It never held a turn: give the gate back without releasing one.
+  task->gate_ = nullptr;
+  if (gate->active == 0 && gate->head == nullptr) gates_.erase(task->host_key_);
+}
+
+void Worker::LeaveHostGate(Task* task) {
+  HostGate* gate = task->gate_;
+  task->gate_ = nullptr;
+  if (gate == nullptr) return;
+  if (gate->head != nullptr) {
+    // Hand the turn straight to the next waiter.
+    Task* next = gate->head;
+    gate->head = next->next_waiting_;
+    if (gate->head == nullptr) gate->tail = nullptr;
+    next->next_waiting_ = nullptr;
+    StartWhenRateAllows(next);
+    return;
+  }
+  if (--gate->active == 0) gates_.erase(task->host_key_);
+}
+
+void Worker::StartWhenRateAllows(Task* task) {
+  if (task->hop_pending_) {
+    // A redirect hop continues a URL already counted against --rate.
+    task->hop_pending_ = false;
+    task->StartAttempt();
+    return;
+  }
+  if (rate_per_loop_ <= 0) {
+    BeginTask(task);
+    return;
+  }
+  if (rate_head_ == nullptr && TakeToken()) {
+    BeginTask(task);
+    return;
+  }
+  task->stage_ = Task::Stage::kQueued;
+  task->next_waiting_ = nullptr;
+  if (rate_tail_ != nullptr) {
+    rate_tail_->next_waiting_ = task;
+  } else {
+    rate_head_ = task;
+  }
+  rate_tail_ = task;
+  ArmRateTimer();
+}
+
+bool Worker::TakeToken() {
+  const uint64_t now = uv_hrtime();
+  // Burst: 10 ms worth of tokens (at least one), so high rates survive the loop's millisecond timer
+  // resolution while low rates stay evenly spaced.
+  const double burst = std::max(1.0, rate_per_loop_ * 0.01);
+  tokens_ = std::min(burst, tokens_ + static_cast<double>(now - tokens_at_ns_) * 1e-9 * rate_per_loop_);
+  tokens_at_ns_ = now;
+  if (tokens_ < 1) return false;
+  tokens_ -= 1;
+  return true;
+}
+
+void Worker::ArmRateTimer() {
+  if (rate_timer_armed_) return;
+  rate_timer_armed_ = true;
+  const double wait_s = std::max(0.0, (1 - tokens_) / rate_per_loop_);
+  uv_timer_start(&rate_timer_, &Worker::OnRateTimer, static_cast<uint64_t>(std::ceil(wait_s * 1000)), 0);
+}
+
+void Worker::OnRateTimer(uv_timer_t* handle) {
+  auto* w = static_cast<Worker*>(handle->data);
+  w->UpdateNow();
+  w->rate_timer_armed_ = false;
+  while (w->rate_head_ != nullptr && w->TakeToken()) {
+    Task* task = w->rate_head_;
+    w->rate_head_ = task->next_waiting_;
+    if (w->rate_head_ == nullptr) w->rate_tail_ = nullptr;
+    task->next_waiting_ = nullptr;
+    w->BeginTask(task);
+  }
+  if (w->rate_head_ != nullptr) w->ArmRateTimer();
+}
+
+void Worker::BeginTask(Task* task) {
+  UpdateNow();
+  task->row_.started_at_us = RealtimeMicros();
+  task->start_ns_ = Now();
+  task->deadline_total_ns_ = task->start_ns_ + SecondsToNs(config_.timeout_s);
+  task->StartAttempt();
+}
+
+void Worker::EmitRow(Row* row) {
+  stats_.Add(*row);
+  counters_.done.fetch_add(1, std::memory_order_relaxed);
+  if (row->error != ErrorCode::kNone) counters_.errors.fetch_add(1, std::memory_order_relaxed);
+  counters_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  // Swap, not copy: the task gets the batch slot's old row, whose strings keep their capacity.
+  std::swap(*row, out_batch_->rows[out_batch_->count++]);
+  if (out_batch_->count == out_batch_->rows.size()) FlushRows();
+}
+
+void Worker::FlushRows() {
+  if (out_batch_ == nullptr || out_batch_->count == 0) return;
+  shared_.rows_out->PushNoWait(out_batch_);
+  out_batch_ = shared_.row_pool->Get(kRowBatchRows);
+}
+
+void Worker::TaskFinished(Task* task) {
+  --active_tasks_;
+  free_tasks_.push_back(task);
+  Pump();
+}
+
+Connection* Worker::TakeIdle(const Target& target) {
+  if (idle_count_ == 0) return nullptr;
+  ConnectionKeyFor(target, &key_scratch_);
+  auto it = idle_.find(key_scratch_);
+  if (it == idle_.end()) return nullptr;
+  Connection* conn = it->second;
+  it->second = conn->next;
+  if (conn->next != nullptr) conn->next->prev = nullptr;
+  if (it->second == nullptr) idle_.erase(it);
+  conn->next = conn->prev = nullptr;
+  --idle_count_;
+  conn->Detach();
+  return conn;
+}
+
+void Worker::PutIdle(Connection* conn) {
+  // Never keep more idle connections than requests we may have in flight: the rest would only hold fds.
+  if (idle_count_ >= static_cast<int>(tasks_.size())) {
+    conn->Close();
+    return;
+  }
+  ConnectionKey& key = conn->key();
+  Connection*& head = idle_[key.host];
+  conn->prev = nullptr;
+  conn->next = head;
+  if (head != nullptr) head->prev = conn;
+  head = conn;
+  ++idle_count_;
+  conn->idle_since_ns = Now();
+  conn->Attach(this);
+}
+
+void Worker::DropIdle(Connection* conn) {
+  ConnectionKey& key = conn->key();
+  auto it = idle_.find(key.host);
+  if (it != idle_.end()) {
+    if (conn->prev != nullptr) {
+      conn->prev->next = conn->next;
+    } else {
+      it->second = conn->next;
+    }
+    if (conn->next != nullptr) conn->next->prev = conn->prev;
+    if (it->second == nullptr) idle_.erase(it);
+    --idle_count_;
+  }
+  conn->next = conn->prev = nullptr;
+  conn->Close();
+}
+
+void Worker::CloseIdleOlderThan(uint64_t now_ns, uint64_t max_idle_ns) {
+  if (idle_count_ == 0) return;
+  std::vector<Connection*> old;
+  for (auto& [key, head] : idle_) {
+    for (Connection* c = head; c != nullptr; c = c->next) {
+      if (now_ns - c->idle_since_ns >= max_idle_ns) old.push_back(c);
+    }
+  }
+  for (Connection* c : old) DropIdle(c);
+}
+
+void Worker::MaybeShutdown() {
+  if (shutting_down_ || !input_done_ || active_tasks_ != 0) return;
+  shutting_down_ = true;
+  FlushRows();
+  CloseIdleOlderThan(Now(), 0);
+  uv_timer_stop(&tick_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&rate_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&wake_), nullptr);
+  for (auto& t : tasks_) uv_close(reinterpret_cast<uv_handle_t*>(&t->timer_), nullptr);
+  resolver_stats_ = resolver_->stats();
+  resolver_->Close(&Worker::OnResolverClosed, this);
+}
+
+void Worker::OnResolverClosed(void*) {}
+
+}  // namespace urlsweep

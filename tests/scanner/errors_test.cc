@@ -1,0 +1,123 @@
+// The error map is the one place foreign codes become contract words: every mapping is pinned here.
+#include "scanner/errors.h"
+
+#include <ares.h>
+#include <gtest/gtest.h>
+#include <llhttp.h>
+#include <uv.h>
+
+#include <set>
+#include <string>
+
+namespace urlsweep {
+namespace {
+
+TEST(ErrorNames, AreTheContractWordsInOrder) {
+  const char* expected[] = {"",
+                            "invalid_url",
+                            "excluded",
+                            "dns_nxdomain",
+                            "dns_nodata",
+                            "dns_servfail",
+                            "dns_timeout",
+                            "dns_error",
+                            "connect_refused",
+                            "connect_timeout",
+                            "connect_unreachable",
+                            "connect_reset",
+                            "tls_error",
+                            "tls_timeout",
+                            "tls_verify",
+                            "proxy_auth_required",
+                            "proxy_error",
+                            "write_error",
+                            "read_timeout",
+                            "read_reset",
+                            "empty_response",
+                            "bad_response",
+                            "redirect_loop",
+                            "too_many_redirects",
+                            "timeout"};
+  ASSERT_EQ(std::size(expected), static_cast<size_t>(kErrorCodeCount));
+  for (int i = 0; i < kErrorCodeCount; ++i) {
+    EXPECT_EQ(ErrorName(static_cast<ErrorCode>(i)), expected[i]) << i;
+  }
+}
+
+TEST(ErrorNames, RoundTrip) {
+  for (int i = 1; i < kErrorCodeCount; ++i) {
+    ErrorCode code;
+    ASSERT_TRUE(ErrorFromName(ErrorName(static_cast<ErrorCode>(i)), &code));
+    EXPECT_EQ(static_cast<int>(code), i);
+  }
+  ErrorCode code;
+  EXPECT_FALSE(ErrorFromName("", &code));
+  EXPECT_FALSE(ErrorFromName("dns_Nxdomain", &code));
+}
+
+TEST(Transient, IsExactlyTheContractList) {
+  std::set<ErrorCode> transient = {ErrorCode::kDnsTimeout,     ErrorCode::kDnsServfail,
+                                   ErrorCode::kConnectTimeout, ErrorCode::kConnectReset,
+                                   ErrorCode::kTlsTimeout,     ErrorCode::kReadReset,
+                                   ErrorCode::kEmptyResponse};
+  for (int i = 0; i < kErrorCodeCount; ++i) {
+    auto code = static_cast<ErrorCode>(i);
+    EXPECT_EQ(IsTransient(code), transient.count(code) == 1) << ErrorName(code);
+  }
+}
+
+struct UvCase {
+  int uv;
+  IoStage stage;
+  ErrorCode want;
+};
+
+TEST(FromUvError, MapsByStage) {
+  const UvCase cases[] = {
+      {UV_ECONNREFUSED, IoStage::kConnect, ErrorCode::kConnectRefused},
+      {UV_ETIMEDOUT, IoStage::kConnect, ErrorCode::kConnectTimeout},
+      {UV_ENETUNREACH, IoStage::kConnect, ErrorCode::kConnectUnreachable},
+      {UV_EHOSTUNREACH, IoStage::kConnect, ErrorCode::kConnectUnreachable},
+      {UV_EADDRNOTAVAIL, IoStage::kConnect, ErrorCode::kConnectUnreachable},
+      {UV_ECONNRESET, IoStage::kConnect, ErrorCode::kConnectReset},
+      {UV_ECONNRESET, IoStage::kTlsHandshake, ErrorCode::kConnectReset},
+      {UV_ECONNRESET, IoStage::kWrite, ErrorCode::kWriteError},
+      {UV_EPIPE, IoStage::kWrite, ErrorCode::kWriteError},
+      {UV_ECONNRESET, IoStage::kRead, ErrorCode::kReadReset},
+      {UV_ETIMEDOUT, IoStage::kRead, ErrorCode::kReadTimeout},
+      {UV_EOF, IoStage::kRead, ErrorCode::kReadReset},
+      {UV_EMFILE, IoStage::kConnect, ErrorCode::kConnectUnreachable},
+      {UV_EIO, IoStage::kRead, ErrorCode::kReadReset},
+  };
+  for (const UvCase& c : cases) {
+    ErrorInfo e = FromUvError(c.uv, c.stage);
+    EXPECT_EQ(e.code, c.want) << uv_err_name(c.uv) << " at stage " << static_cast<int>(c.stage);
+    EXPECT_STRNE(e.detail, "");
+  }
+  EXPECT_STREQ(FromUvError(UV_ECONNREFUSED, IoStage::kConnect).detail, "connection refused");
+}
+
+TEST(FromAresStatus, MapsEveryDnsWord) {
+  EXPECT_EQ(FromAresStatus(ARES_SUCCESS).code, ErrorCode::kNone);
+  EXPECT_EQ(FromAresStatus(ARES_ENOTFOUND).code, ErrorCode::kDnsNxdomain);
+  EXPECT_EQ(FromAresStatus(ARES_ENODATA).code, ErrorCode::kDnsNodata);
+  EXPECT_EQ(FromAresStatus(ARES_ESERVFAIL).code, ErrorCode::kDnsServfail);
+  EXPECT_EQ(FromAresStatus(ARES_ETIMEOUT).code, ErrorCode::kDnsTimeout);
+  EXPECT_EQ(FromAresStatus(ARES_EREFUSED).code, ErrorCode::kDnsError);
+  EXPECT_EQ(FromAresStatus(ARES_EBADRESP).code, ErrorCode::kDnsError);
+  EXPECT_EQ(FromAresStatus(ARES_ECONNREFUSED).code, ErrorCode::kDnsError);
+  EXPECT_EQ(FromAresStatus(ARES_ENOMEM).code, ErrorCode::kDnsError);
+  EXPECT_STREQ(FromAresStatus(ARES_EREFUSED).detail, "query refused (REFUSED)");
+}
+
+TEST(FromLlhttpError, IsBadResponseWithReason) {
+  ErrorInfo e = FromLlhttpError(HPE_INVALID_CONSTANT, "Expected HTTP/");
+  EXPECT_EQ(e.code, ErrorCode::kBadResponse);
+  EXPECT_STREQ(e.detail, "Expected HTTP/");
+  e = FromLlhttpError(HPE_USER, "");
+  EXPECT_EQ(e.code, ErrorCode::kBadResponse);
+  EXPECT_STREQ(e.detail, "HPE_USER");
+}
+
+}  // namespace
+}  // namespace urlsweep

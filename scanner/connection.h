@@ -1,0 +1,132 @@
+// Connection: one TCP connection (later with TLS over it) owned by a Worker's pool. It carries one request
+// at a time for whichever owner is attached (a Task, or the Worker while it sits idle for keep-alive).
+//
+// Lifetime (libuv design.rst, STYLE rule 4): a Connection is returned to the free list only in the close
+// callback of its handle. Close() is idempotent. Callbacks of requests still pending when Close() runs
+// arrive with UV_ECANCELED before the close callback; they are ignored because the owner is detached.
+#pragma once
+
+#include <netinet/in.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "http/response_parser.h"
+
+namespace urlsweep {
+
+class Connection;
+
+// What a Connection reports to whoever uses it. Every callback may close the connection; nothing in
+// Connection touches `this` after calling one (see the "nothing may follow" notes in connection.cc).
+class ConnectionOwner {
+ public:
+  virtual void OnConnected(Connection* conn, int status) = 0;
+  virtual void OnWritten(Connection* conn, int status) = 0;
+  virtual void OnData(Connection* conn, const char* data, size_t len) = 0;
+  virtual void OnEof(Connection* conn) = 0;
+  virtual void OnReadError(Connection* conn, int status) = 0;
+
+ protected:
+  ~ConnectionOwner() = default;
+};
+
+// Identifies connections that may be reused for one another: same scheme, host name and port.
+struct ConnectionKey {
+  std::string host;
+  uint16_t port = 0;
+  bool https = false;
+  bool operator==(const ConnectionKey& o) const {
+    return port == o.port && https == o.https && host == o.host;
+  }
+};
+
+class ConnectionPool;
+
+class Connection {
+ public:
+  explicit Connection(ConnectionPool* pool) : pool_(pool) {}
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Initialises the TCP handle and starts connecting to `addr`. A non-zero return is a libuv error and
+  // no callback will come (the connection is then closed by the caller with Close()).
+  int Connect(uv_loop_t* loop, const sockaddr* addr);
+  // Sends out_ (filled by the caller through mutable_out()). One write in flight at a time.
+  int Write();
+  // Starts delivering bytes to the owner (OnData/OnEof/OnReadError). Idempotent.
+  int StartReading();
+  // Closes the handle; the connection returns to its pool in the close callback. Idempotent.
+  void Close();
+
+  void Attach(ConnectionOwner* owner) { owner_ = owner; }
+  void Detach() { owner_ = nullptr; }
+  ConnectionOwner* owner() const { return owner_; }
+  bool closing() const { return closing_; }
+
+  std::string* mutable_out() { return &out_; }
+  ResponseParser& parser() { return parser_; }
+  ConnectionKey& key() { return key_; }
+  const sockaddr_storage& peer() const { return peer_; }
+  // Requests carried so far (a reused connection has carried at least one).
+  uint32_t requests() const { return requests_; }
+  void count_request() { ++requests_; }
+  uint64_t idle_since_ns = 0;
+  // Intrusive links for the idle list and the free list.
+  Connection* next = nullptr;
+  Connection* prev = nullptr;
+
+ private:
+  friend class ConnectionPool;
+  static void OnConnect(uv_connect_t* req, int status);
+  static void OnWrite(uv_write_t* req, int status);
+  static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void OnClose(uv_handle_t* handle);
+
+  ConnectionPool* pool_;
+  uv_tcp_t tcp_;
+  uv_connect_t connect_req_;
+  uv_write_t write_req_;
+  ConnectionOwner* owner_ = nullptr;
+  sockaddr_storage peer_{};
+  std::string out_;  // request bytes; must live until the write callback (libuv stream.rst)
+  ResponseParser parser_;
+  ConnectionKey key_;
+  uint32_t requests_ = 0;
+  bool open_ = false;
+  bool closing_ = false;
+  bool reading_ = false;
+  bool writing_ = false;
+};
+
+// The per-loop pool of Connection objects and the one read buffer they share. Objects are recycled, never
+// freed while the loop runs, so steady-state scanning does not allocate for connections.
+class ConnectionPool {
+ public:
+  // One read buffer per loop (Node's 64 KiB shared buffer): reads are processed synchronously inside the
+  // read callback, so no two reads ever hold it at once.
+  static constexpr size_t kReadBufferBytes = 64 * 1024;
+
+  ConnectionPool() = default;
+  ~ConnectionPool();
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+  Connection* Acquire();
+  // Called from the close callback only.
+  void Release(Connection* conn);
+  // Connections currently open or closing (not in the free list).
+  int live() const { return live_; }
+  char* read_buffer() { return read_buffer_; }
+
+ private:
+  Connection* free_ = nullptr;
+  int live_ = 0;
+  int allocated_ = 0;
+  alignas(64) char read_buffer_[kReadBufferBytes];
+};
+
+}  // namespace urlsweep

@@ -1,0 +1,29 @@
+// The engine's public entry point, used by the CLI, the tests and the benchmarks: scan every line of an
+// input into rows handed to a writer.
+#pragma once
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "dns/resolver.h"
+#include "output/writer.h"
+#include "scanner/config.h"
+#include "scanner/input_reader.h"
+#include "scanner/stats.h"
+
+namespace urlsweep {
+
+struct ScanOutcome {
+  ScanStats stats;
+  double elapsed_s = 0;
+  int64_t lines_read = 0;   // physical input lines seen
+  int64_t dispatched = 0;   // rows expected (non-skipped lines in this shard)
+  Resolver::Stats dns;      // summed over loops
+};
+
+// Runs the scan to the end: reads `input` on the calling thread, scans on config.threads loop threads and
+// writes rows on an output thread through `writer` (already Open()ed; the caller Close()s it). Fails only
+// for errors of the run itself (unreadable input mid-way, output write failure), with one clear line.
+absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, RowWriter* writer);
+
+}  // namespace urlsweep

@@ -1,0 +1,223 @@
+// Worker: one libuv loop on one thread, scanning the URLs routed to it. It owns a fixed pool of Tasks (one
+// per request it may have in flight), the per-host gates, the rate limiter, the keep-alive pool of idle
+// connections, one DNS resolver and one read buffer.
+#pragma once
+
+#include <uv.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
+#include "absl/status/status.h"
+#include "dns/resolver.h"
+#include "scanner/config.h"
+#include "scanner/connection.h"
+#include "scanner/pipeline.h"
+#include "scanner/row.h"
+#include "scanner/stats.h"
+#include "scanner/url.h"
+
+namespace urlsweep {
+
+class Worker;
+struct HostGate;
+
+// One URL from its first attempt to its row: DNS, connect, request, response, retries and redirects.
+class Task final : public ConnectionOwner {
+ public:
+  enum class Stage : uint8_t { kFree, kQueued, kDns, kConnect, kWrite, kRead, kBackoff };
+
+  Task() : dns_request_(&Task::OnResolved) {}
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
+
+  void OnConnected(Connection* conn, int status) override;
+  void OnWritten(Connection* conn, int status) override;
+  void OnData(Connection* conn, const char* data, size_t len) override;
+  void OnEof(Connection* conn) override;
+  void OnReadError(Connection* conn, int status) override;
+
+ private:
+  friend class Worker;
+  static void OnResolved(Resolver::Request* request, const DnsResult& result);
+  static void OnTimer(uv_timer_t* timer);
+
+  void StartAttempt();
+  void StartConnect();
+  void TryNextAddress();
+  void SendRequest();
+  void OnResponseComplete();
+  // Ends the current attempt with `code`; retries when the contract says so, else finishes the row.
+  void FailAttempt(ErrorCode code, const char* detail);
+  void Finish();
+  void ReleaseConnection(bool reusable);
+  void ArmTimer();
+  void SetStageDeadline(Stage stage, double seconds);
+  void FillResponseFields();
+  void ResetResponseFields();
+  bool FollowRedirect();
+  // Reports a failure that happened synchronously inside the call that started the work, on the next loop
+  // turn (STYLE rule 6).
+  void FailSoon(ErrorCode code, const char* detail);
+
+  Worker* worker_ = nullptr;
+  Stage stage_ = Stage::kFree;
+  Row row_;
+  Target target_;
+  std::string host_key_;  // per-host gate key: host name, or IP for literals
+  HostGate* gate_ = nullptr;
+  Resolver::Request dns_request_;
+  DnsResult addrs_;
+  int addr_index_ = 0;
+  Connection* conn_ = nullptr;
+  bool conn_reused_ = false;
+  uv_timer_t timer_;
+  uint64_t start_ns_ = 0;           // first attempt start (monotonic)
+  uint64_t deadline_total_ns_ = 0;  // --timeout
+  uint64_t deadline_stage_ns_ = 0;  // the current stage's budget
+  uint64_t stage_start_ns_ = 0;
+  uint64_t request_sent_ns_ = 0;
+  int retries_used_ = 0;
+  bool response_started_ = false;  // a byte of the response arrived in this attempt
+  bool request_sent_ = false;      // the request of this attempt was handed to the socket
+  bool no_reuse_ = false;          // next attempt must open a fresh connection (a reused one was stale)
+  bool hop_pending_ = false;       // waiting for the host gate of a redirect target
+  ErrorCode pending_error_ = ErrorCode::kNone;
+  const char* pending_detail_ = "";
+  std::string redirect_scratch_;
+  std::string authorization_;
+  // Normalised URLs fetched in this chain, for redirect_loop. Kept across rows for their capacity.
+  std::vector<std::string> visited_;
+  size_t visited_count_ = 0;
+  // Intrusive FIFO links for the host gate and the rate queue.
+  Task* next_waiting_ = nullptr;
+};
+
+// Requests in flight to one host, and the tasks waiting for a turn.
+struct HostGate {
+  int active = 0;
+  Task* head = nullptr;
+  Task* tail = nullptr;
+};
+
+// Counters the progress thread reads while the loop runs.
+struct WorkerCounters {
+  std::atomic<uint64_t> done{0};
+  std::atomic<uint64_t> errors{0};
+  std::atomic<uint64_t> in_flight{0};
+};
+
+struct WorkerShared {
+  const Config* config = nullptr;
+  BatchPool<InputBatch>* input_pool = nullptr;
+  BatchPool<RowBatch>* row_pool = nullptr;
+  BatchQueue<RowBatch>* rows_out = nullptr;
+  // When more row batches than this wait for the output thread, loops stop starting URLs until it catches up:
+  // memory stays bounded however slow the output is.
+  size_t max_queued_row_batches = 64;
+};
+
+class Worker final : public ConnectionOwner {
+ public:
+  Worker(const WorkerShared& shared, int index, int concurrency);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Sets up the loop and its handles; must succeed before Run.
+  absl::Status Init();
+  // Runs the loop until the input queue is closed and drained and every task has finished.
+  void Run();
+  // Wakes the loop (from another thread) after a push to input().
+  void Wake();
+
+  BatchQueue<InputBatch>* input() { return &input_; }
+  const WorkerCounters& counters() const { return counters_; }
+  const ScanStats& stats() const { return stats_; }
+  const Resolver::Stats resolver_stats() const { return resolver_stats_; }
+
+  // ConnectionOwner for idle keep-alive connections: any byte, EOF or error closes them.
+  void OnConnected(Connection*, int) override {}
+  void OnWritten(Connection*, int) override {}
+  void OnData(Connection* conn, const char*, size_t) override { DropIdle(conn); }
+  void OnEof(Connection* conn) override { DropIdle(conn); }
+  void OnReadError(Connection* conn, int) override { DropIdle(conn); }
+
+ private:
+  friend class Task;
+
+  static void OnWake(uv_async_t* handle);
+  static void OnTick(uv_timer_t* handle);
+  static void OnRateTimer(uv_timer_t* handle);
+  static void OnResolverClosed(void* arg);
+  static void OnHandleClosed(uv_handle_t* handle);
+
+  // Starts as many queued URLs as free tasks, the rate and the output allow.
+  void Pump();
+  bool NextItem(InputItem** item);
+  void StartItem(Task* task, InputItem* item);
+  void EnterHostGate(Task* task);
+  void LeaveHostGate(Task* task);
+  // A queued task whose budget ran out leaves the queue without ever holding a turn.
+  void RemoveFromHostGate(Task* task);
+  void StartWhenRateAllows(Task* task);
+  bool TakeToken();
+  void ArmRateTimer();
+  void BeginTask(Task* task);
+  void TaskFinished(Task* task);
+  void EmitRow(Row* row);
+  void FlushRows();
+  bool OutputBackedUp() const;
+  // Keep-alive pool.
+  Connection* TakeIdle(const Target& target);
+  void PutIdle(Connection* conn);
+  void DropIdle(Connection* conn);
+  void CloseIdleOlderThan(uint64_t now_ns, uint64_t max_idle_ns);
+  void MaybeShutdown();
+  uint64_t Now() const { return uv_now_ns_; }
+  void UpdateNow() { uv_now_ns_ = uv_hrtime(); }
+
+  WorkerShared shared_;
+  const Config& config_;
+  int index_;
+  uv_loop_t loop_;
+  uv_async_t wake_;
+  uv_timer_t tick_;
+  uv_timer_t rate_timer_;
+  int open_handles_ = 0;
+  bool shutting_down_ = false;
+  bool pumping_ = false;
+  std::unique_ptr<Resolver> resolver_;
+  Resolver::Stats resolver_stats_;
+  std::unique_ptr<ConnectionPool> connections_;
+  std::vector<std::unique_ptr<Task>> tasks_;
+  std::vector<Task*> free_tasks_;
+  int active_tasks_ = 0;
+  BatchQueue<InputBatch> input_;
+  InputBatch* current_input_ = nullptr;
+  size_t current_pos_ = 0;
+  bool input_done_ = false;
+  RowBatch* out_batch_ = nullptr;
+  absl::node_hash_map<std::string, HostGate> gates_;
+  // Rate limiting (--rate): a token bucket refilled continuously, burst of one second.
+  double tokens_ = 0;
+  double rate_per_loop_ = 0;
+  uint64_t tokens_at_ns_ = 0;
+  Task* rate_head_ = nullptr;
+  Task* rate_tail_ = nullptr;
+  bool rate_timer_armed_ = false;
+  // Idle connections by key, each list most recent first.
+  absl::flat_hash_map<std::string, Connection*> idle_;
+  int idle_count_ = 0;
+  std::string key_scratch_;
+  uint64_t uv_now_ns_ = 0;
+  WorkerCounters counters_;
+  ScanStats stats_;
+};
+
+}  // namespace urlsweep
