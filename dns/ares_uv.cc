@@ -1,0 +1,336 @@
+#include "dns/ares_uv.h"
+
+#include <ares.h>
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "absl/memory/memory.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace urlsweep {
+namespace {
+
+// One retransmission per server: a lost UDP datagram should not cost the whole lookup, and a third try
+// would leave the first one too little of the budget (each round doubles the timeout).
+constexpr int kTries = 2;
+// Below this a try rarely gets an answer from a resolver that is not on the host; with less budget than
+// kTries rounds of it we make a single try instead.
+constexpr int kMinTryTimeoutMs = 100;
+// The port of --resolver when none is given (RFC 1035 section 4.2).
+constexpr uint16_t kDnsPort = 53;
+// /etc/hosts first, then DNS ("f" = files, "b" = bind), as the CONTRACT honours /etc/hosts also with
+// --resolver.
+constexpr char kLookupOrder[] = "fb";
+
+// ares_library_init is not thread-safe and every worker thread creates its own Resolver.
+void InitAresLibraryOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { ares_library_init(ARES_LIB_INIT_ALL); });
+}
+
+// "127.0.0.1:53,[::1]:5353": ares_set_servers_ports_csv wants IPv6 addresses in brackets when a port
+// follows.
+absl::StatusOr<std::string> ServersCsv(const std::vector<Endpoint>& servers) {
+  std::string csv;
+  for (const Endpoint& server : servers) {
+    in6_addr scratch;
+    const bool v4 = inet_pton(AF_INET, server.ip.c_str(), &scratch) == 1;
+    const bool v6 = !v4 && inet_pton(AF_INET6, server.ip.c_str(), &scratch) == 1;
+    if (!v4 && !v6) {
+      return absl::InvalidArgumentError(absl::StrCat("--resolver: not an IP address: '", server.ip, "'"));
+    }
+    const uint16_t port = server.port == 0 ? kDnsPort : server.port;
+    if (!csv.empty()) csv += ',';
+    if (v6) {
+      absl::StrAppend(&csv, "[", server.ip, "]:", port);
+    } else {
+      absl::StrAppend(&csv, server.ip, ":", port);
+    }
+  }
+  return csv;
+}
+
+int CountServers(ares_channel channel) {
+  ares_addr_port_node* servers = nullptr;
+  if (ares_get_servers_ports(channel, &servers) != ARES_SUCCESS) return 0;
+  int count = 0;
+  for (ares_addr_port_node* node = servers; node != nullptr; node = node->next) ++count;
+  ares_free_data(servers);
+  return count;
+}
+
+// The servers c-ares would read from /etc/resolv.conf (it falls back to 127.0.0.1 when there are none).
+// A throw-away channel: initialising one opens no socket and sends nothing.
+int CountResolvConfServers() {
+  ares_channel probe = nullptr;
+  if (ares_init(&probe) != ARES_SUCCESS) return 1;
+  const int count = CountServers(probe);
+  ares_destroy(probe);
+  return std::max(count, 1);
+}
+
+bool SameAddress(const DnsCache::Address& a, const DnsCache::Address& b) {
+  return a.family == b.family && std::memcmp(a.bytes, b.bytes, sizeof(a.bytes)) == 0;
+}
+
+// Appends the addresses of `family` from `result` to `answer`, up to kMaxAddresses in all.
+void AppendFamily(const ares_addrinfo* result, int family, DnsCache::Answer* answer, uint32_t* min_ttl) {
+  for (const ares_addrinfo_node* node = result->nodes; node != nullptr; node = node->ai_next) {
+    if (answer->addresses.size() >= static_cast<size_t>(kMaxAddresses)) return;
+    if (node->ai_family != family || node->ai_addr == nullptr) continue;
+    DnsCache::Address address;
+    address.family = static_cast<sa_family_t>(family);
+    if (family == AF_INET) {
+      const auto* sin = reinterpret_cast<const sockaddr_in*>(node->ai_addr);
+      std::memcpy(address.bytes, &sin->sin_addr, sizeof(sin->sin_addr));
+    } else {
+      const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(node->ai_addr);
+      std::memcpy(address.bytes, &sin6->sin6_addr, sizeof(sin6->sin6_addr));
+    }
+    const bool duplicate =
+        std::any_of(answer->addresses.begin(), answer->addresses.end(),
+                    [&](const DnsCache::Address& kept) { return SameAddress(kept, address); });
+    if (duplicate) continue;
+    answer->addresses.push_back(address);
+    *min_ttl = std::min(*min_ttl, static_cast<uint32_t>(std::max(node->ai_ttl, 0)));
+  }
+}
+
+}  // namespace
+
+struct AresUv::Poll {
+  uv_poll_t handle;
+  AresUv* owner;
+  int fd;
+};
+
+AresUv::TryPlan AresUv::PlanTries(double timeout_s, int server_count) {
+  const int servers = std::max(server_count, 1);
+  const double budget_ms = std::clamp(timeout_s * 1000, 1.0, double{std::numeric_limits<int>::max()});
+  const int rounds_weight = (1 << kTries) - 1;  // 1 + 2 + 4 + ...: each round doubles the timeout
+  const int per_try_ms = static_cast<int>(std::floor(budget_ms / (servers * rounds_weight)));
+  if (per_try_ms >= kMinTryTimeoutMs) return TryPlan{kTries, per_try_ms};
+  return TryPlan{1, std::max(1, static_cast<int>(std::floor(budget_ms / servers)))};
+}
+
+AresUv::AresUv(uv_loop_t* loop, DoneCallback done) : loop_(loop), done_(done) {}
+
+AresUv::~AresUv() {
+  // Destroying a live channel here would run lookup callbacks into an owner being torn down, and the
+  // timer would stay on the loop: Close must have run.
+  assert(channel_ == nullptr && open_handles_ == 0);
+}
+
+absl::StatusOr<std::unique_ptr<AresUv>> AresUv::Create(uv_loop_t* loop, const ResolverOptions& options,
+                                                       DoneCallback done) {
+  InitAresLibraryOnce();
+  absl::StatusOr<std::string> csv = ServersCsv(options.servers);
+  if (!csv.ok()) return csv.status();
+  const int server_count =
+      options.servers.empty() ? CountResolvConfServers() : static_cast<int>(options.servers.size());
+
+  std::unique_ptr<AresUv> self = absl::WrapUnique(new AresUv(loop, done));
+  self->server_count_ = server_count;
+  self->plan_ = PlanTries(options.timeout_s, server_count);
+
+  ares_options ares_opts;
+  std::memset(&ares_opts, 0, sizeof(ares_opts));
+  int mask = 0;
+  ares_opts.sock_state_cb = &AresUv::OnSockState;
+  ares_opts.sock_state_cb_data = self.get();
+  mask |= ARES_OPT_SOCK_STATE_CB;
+  ares_opts.timeout = self->plan_.try_timeout_ms;
+  mask |= ARES_OPT_TIMEOUTMS;
+  ares_opts.tries = self->plan_.tries;
+  mask |= ARES_OPT_TRIES;
+  // No search domains: a URL's host is a full name, and "www.example.com.corp.lan" after an NXDOMAIN
+  // would both cost queries and replace the NXDOMAIN the user should see.
+  ares_opts.ndomains = 0;
+  ares_opts.domains = nullptr;
+  mask |= ARES_OPT_DOMAINS;
+  std::string lookups = kLookupOrder;
+  ares_opts.lookups = lookups.data();
+  mask |= ARES_OPT_LOOKUPS;
+  if (server_count == 1) {
+    // c-ares 1.18 answers a SERVFAIL or REFUSED reply by trying the next server and, when none is left,
+    // ends the query with ARES_ECONNREFUSED, so dns_servfail could never be reported. With one server
+    // there is no other to try: take the reply's rcode as it is (ARES_ESERVFAIL, ARES_EREFUSED).
+    ares_opts.flags = ARES_FLAG_NOCHECKRESP;
+    mask |= ARES_OPT_FLAGS;
+  }
+
+  ares_channel channel = nullptr;
+  int status = ares_init_options(&channel, &ares_opts, mask);
+  if (status != ARES_SUCCESS) {
+    return absl::InternalError(absl::StrCat("c-ares initialisation failed: ", ares_strerror(status)));
+  }
+  if (!options.servers.empty()) {
+    status = ares_set_servers_ports_csv(channel, csv->c_str());
+    if (status != ARES_SUCCESS || CountServers(channel) != server_count) {
+      ares_destroy(channel);
+      return absl::InvalidArgumentError(
+          absl::StrCat("--resolver: c-ares rejected '", *csv, "': ", ares_strerror(status)));
+    }
+  }
+  self->channel_ = channel;
+  uv_timer_init(loop, &self->timer_);
+  self->timer_.data = self.get();
+  self->open_handles_ = 1;
+  return self;
+}
+
+void AresUv::Lookup(const char* name, Query* query) {
+  query->owner = this;
+  ares_addrinfo_hints hints;
+  std::memset(&hints, 0, sizeof(hints));
+  hints.ai_family = AF_UNSPEC;
+  // No RFC 6724 sorting: it connects a UDP socket per address to learn the source address, and the
+  // resolver orders IPv4 before IPv6 itself.
+  hints.ai_flags = ARES_AI_NOSORT;
+  ares_getaddrinfo(channel_, name, nullptr, &hints, &AresUv::OnAddrInfo, query);
+  ArmTimer();
+}
+
+void AresUv::OnAddrInfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* result) {
+  DnsCache::Answer answer;
+  uint32_t ttl_s = 0;
+  if (status == ARES_SUCCESS && result != nullptr) {
+    uint32_t min_ttl = std::numeric_limits<uint32_t>::max();
+    AppendFamily(result, AF_INET, &answer, &min_ttl);
+    AppendFamily(result, AF_INET6, &answer, &min_ttl);
+    if (answer.addresses.empty()) {
+      status = ARES_ENODATA;
+    } else {
+      ttl_s = min_ttl;
+    }
+  } else if (status == ARES_SUCCESS) {
+    status = ARES_ENODATA;
+  }
+  if (result != nullptr) ares_freeaddrinfo(result);
+  answer.ares_status = status;
+  auto* query = static_cast<Query*>(arg);
+  // Nothing may follow: the callback may reuse `query` for another lookup.
+  query->owner->done_(query->arg, status, answer, ttl_s);
+}
+
+void AresUv::OnSockState(void* data, int fd, int readable, int writable) {
+  auto* self = static_cast<AresUv*>(data);
+  auto found = self->polls_.find(fd);
+  if (!readable && !writable) {
+    // c-ares is closing the socket, possibly inside ares_process_fd called from this very poll's
+    // callback: stop watching now, free in the close callback.
+    if (found != self->polls_.end()) {
+      Poll* poll = found->second;
+      self->polls_.erase(found);
+      self->ClosePoll(poll);
+    }
+    return;
+  }
+  Poll* poll;
+  if (found != self->polls_.end()) {
+    poll = found->second;
+  } else {
+    poll = new Poll{{}, self, fd};
+    if (uv_poll_init_socket(self->loop_, &poll->handle, fd) != 0) {
+      // Without a watcher c-ares never hears of this socket's replies; its queries end by timeout.
+      delete poll;
+      return;
+    }
+    poll->handle.data = poll;
+    // The timer, armed whenever a query is pending, keeps the loop alive; an idle socket c-ares keeps open
+    // for later queries must not.
+    uv_unref(reinterpret_cast<uv_handle_t*>(&poll->handle));
+    ++self->open_handles_;
+    self->polls_.emplace(fd, poll);
+  }
+  const int events = (readable ? UV_READABLE : 0) | (writable ? UV_WRITABLE : 0);
+  uv_poll_start(&poll->handle, events, &AresUv::OnPoll);
+}
+
+void AresUv::OnPoll(uv_poll_t* handle, int status, int events) {
+  auto* poll = static_cast<Poll*>(handle->data);
+  AresUv* self = poll->owner;
+  const int fd = poll->fd;
+  // `poll` may be closed by c-ares inside Process (sock_state_cb(fd, 0, 0)): not used below.
+  if (status < 0) {
+    // An error on the socket: let c-ares read and write it, to see the error and retry elsewhere.
+    self->Process(fd, fd);
+    return;
+  }
+  // Readiness may be spurious (poll.rst); c-ares reads until EAGAIN.
+  self->Process((events & UV_READABLE) ? fd : ARES_SOCKET_BAD, (events & UV_WRITABLE) ? fd : ARES_SOCKET_BAD);
+}
+
+void AresUv::OnTimer(uv_timer_t* timer) {
+  static_cast<AresUv*>(timer->data)->Process(ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+}
+
+void AresUv::Process(int read_fd, int write_fd) {
+  if (channel_ == nullptr) return;
+  ares_process_fd(channel_, read_fd, write_fd);
+  ArmTimer();
+}
+
+void AresUv::ArmTimer() {
+  if (channel_ == nullptr) return;
+  timeval wait;
+  const timeval* next = ares_timeout(channel_, nullptr, &wait);
+  if (next == nullptr) {
+    uv_timer_stop(&timer_);
+    return;
+  }
+  // Round up: firing before c-ares' deadline would only make it re-arm for the rest.
+  const uint64_t ms =
+      static_cast<uint64_t>(next->tv_sec) * 1000 + (static_cast<uint64_t>(next->tv_usec) + 999) / 1000;
+  // uv_now is cached since the loop iteration began; a stale base would fire the timer early.
+  uv_update_time(loop_);
+  uv_timer_start(&timer_, &AresUv::OnTimer, ms, 0);
+}
+
+void AresUv::ClosePoll(Poll* poll) {
+  uv_poll_stop(&poll->handle);
+  uv_close(reinterpret_cast<uv_handle_t*>(&poll->handle), &AresUv::OnPollClosed);
+}
+
+void AresUv::OnPollClosed(uv_handle_t* handle) {
+  auto* poll = static_cast<Poll*>(handle->data);
+  AresUv* self = poll->owner;
+  delete poll;
+  self->HandleClosed();
+}
+
+void AresUv::OnTimerClosed(uv_handle_t* handle) { static_cast<AresUv*>(handle->data)->HandleClosed(); }
+
+void AresUv::HandleClosed() {
+  --open_handles_;
+  // Nothing may follow on_closed_: the owner may destroy this object in it.
+  if (closing_ && open_handles_ == 0 && on_closed_ != nullptr) on_closed_(on_closed_arg_);
+}
+
+void AresUv::Close(void (*on_closed)(void* arg), void* arg) {
+  if (closing_) return;
+  closing_ = true;
+  on_closed_ = on_closed;
+  on_closed_arg_ = arg;
+  if (channel_ != nullptr) {
+    ares_channel channel = channel_;
+    channel_ = nullptr;  // ArmTimer and Process are no-ops from here on
+    // Ends every pending lookup with ARES_EDESTRUCTION and reports each socket closed (0, 0).
+    ares_destroy(channel);
+  }
+  for (auto& [fd, poll] : polls_) ClosePoll(poll);
+  polls_.clear();
+  uv_timer_stop(&timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), &AresUv::OnTimerClosed);
+}
+
+}  // namespace urlsweep

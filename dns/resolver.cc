@@ -1,0 +1,347 @@
+// ResolverImpl: requests, in-flight coalescing, the answer cache and deferred delivery on top of AresUv.
+//
+// A Lookup is one answer for one name with the requests waiting for it. It is, at any time, in exactly
+// one place: in flight (in `in_flight_`, owned by c-ares until its done callback), in the done queue
+// (answered, waiting for the idle handle to deliver it), being delivered, or in the free list.
+// Callbacks run only from the idle handle, never inside Resolve or inside a c-ares callback, so user code
+// never runs while c-ares is on the stack.
+#include "dns/resolver.h"
+
+#include <ares.h>
+
+#include <cassert>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/memory/memory.h"
+#include "dns/ares_uv.h"
+#include "dns/cache.h"
+
+namespace urlsweep {
+namespace {
+
+// Finished lookups kept for reuse, so steady scanning allocates none; beyond this (after a burst of
+// cache hits, one record each) they are freed. Each holds a DnsResult of about 1 KiB.
+constexpr size_t kMaxFreeLookups = 1024;
+
+// Whether an answer is a fact about the name rather than about the path to it: only those are cached.
+bool IsCacheable(int ares_status) {
+  return ares_status == ARES_SUCCESS || ares_status == ARES_ENOTFOUND || ares_status == ARES_ENODATA;
+}
+
+void FillResult(const DnsCache::Answer& answer, bool from_cache, DnsResult* result) {
+  result->ares_status = answer.ares_status;
+  result->from_cache = from_cache;
+  result->address_count = 0;
+  for (const DnsCache::Address& address : answer.addresses) {
+    if (result->address_count == kMaxAddresses) break;
+    sockaddr_storage& out = result->addresses[result->address_count++];
+    std::memset(&out, 0, sizeof(out));
+    if (address.family == AF_INET) {
+      auto* sin = reinterpret_cast<sockaddr_in*>(&out);
+      sin->sin_family = AF_INET;
+      std::memcpy(&sin->sin_addr, address.bytes, sizeof(sin->sin_addr));
+    } else {
+      auto* sin6 = reinterpret_cast<sockaddr_in6*>(&out);
+      sin6->sin6_family = AF_INET6;
+      std::memcpy(&sin6->sin6_addr, address.bytes, sizeof(sin6->sin6_addr));
+    }
+  }
+}
+
+}  // namespace
+
+class ResolverImpl final : public Resolver {
+ public:
+  ResolverImpl(uv_loop_t* loop, const ResolverOptions& options);
+  ~ResolverImpl() override;
+
+  absl::Status Init(const ResolverOptions& options);
+
+  void Resolve(std::string_view name, Request* request) override;
+  void Cancel(Request* request) override;
+  void Close(void (*on_closed)(void* arg), void* arg) override;
+  Stats stats() const override { return stats_; }
+
+ private:
+  struct Lookup {
+    std::string name;
+    DnsResult result;
+    AresUv::Query query;
+    Request* head = nullptr;  // waiting requests, in arrival order
+    Request* tail = nullptr;
+    Lookup* next = nullptr;  // in the done queue, the delivery batch or the free list
+    ResolverImpl* owner = nullptr;
+  };
+
+  static void OnLookupDone(void* arg, int ares_status, const DnsCache::Answer& answer, uint32_t ttl_s);
+  static void OnIdle(uv_idle_t* idle);
+  static void OnAresClosed(void* arg);
+  static void OnIdleClosed(uv_handle_t* handle);
+
+  Lookup* NewLookup(std::string_view name);
+  void Recycle(Lookup* lookup);
+  static void Append(Lookup* lookup, Request* request);
+  static Request* PopFront(Lookup* lookup);
+  // Every waiting request of `lookup` becomes not pending, without callback.
+  static void DropWaiters(Lookup* lookup);
+  void QueueDone(Lookup* lookup);
+  void Deliver();
+  void FinishClose();
+  void HandleClosed();
+
+  uv_loop_t* loop_;
+  std::unique_ptr<AresUv> ares_;
+  DnsCache cache_;
+  uv_idle_t idle_;
+  // Keys view Lookup::name, which does not change while the lookup is in flight.
+  absl::flat_hash_map<std::string_view, Lookup*> in_flight_;
+  Lookup* done_head_ = nullptr;
+  Lookup* done_tail_ = nullptr;
+  Lookup* delivering_ = nullptr;  // the rest of the batch Deliver is working through
+  Lookup* free_ = nullptr;
+  size_t free_count_ = 0;
+  Stats stats_;
+  bool closing_ = false;
+  bool finish_close_started_ = false;
+  int open_parts_ = 0;  // the idle handle and the AresUv, until their close callbacks
+  void (*on_closed_)(void* arg) = nullptr;
+  void* on_closed_arg_ = nullptr;
+};
+
+absl::StatusOr<std::unique_ptr<Resolver>> Resolver::Create(uv_loop_t* loop, const ResolverOptions& options) {
+  auto resolver = std::make_unique<ResolverImpl>(loop, options);
+  absl::Status status = resolver->Init(options);
+  if (!status.ok()) return status;
+  return std::unique_ptr<Resolver>(std::move(resolver));
+}
+
+ResolverImpl::ResolverImpl(uv_loop_t* loop, const ResolverOptions& options)
+    : loop_(loop), cache_(options.cache_capacity) {}
+
+absl::Status ResolverImpl::Init(const ResolverOptions& options) {
+  absl::StatusOr<std::unique_ptr<AresUv>> ares = AresUv::Create(loop_, options, &ResolverImpl::OnLookupDone);
+  if (!ares.ok()) return ares.status();
+  ares_ = std::move(*ares);
+  uv_idle_init(loop_, &idle_);
+  idle_.data = this;
+  open_parts_ = 2;
+  return absl::OkStatus();
+}
+
+ResolverImpl::~ResolverImpl() {
+  // After on_closed every lookup is in the free list (c-ares ended the in-flight ones on destroy).
+  assert(in_flight_.empty());
+  while (free_ != nullptr) {
+    Lookup* next = free_->next;
+    delete free_;
+    free_ = next;
+  }
+}
+
+ResolverImpl::Lookup* ResolverImpl::NewLookup(std::string_view name) {
+  Lookup* lookup = free_;
+  if (lookup != nullptr) {
+    free_ = lookup->next;
+    --free_count_;
+  } else {
+    lookup = new Lookup;
+  }
+  lookup->name.assign(name.data(), name.size());
+  lookup->next = nullptr;
+  lookup->head = lookup->tail = nullptr;
+  lookup->query.arg = lookup;
+  lookup->owner = this;
+  return lookup;
+}
+
+void ResolverImpl::Recycle(Lookup* lookup) {
+  DropWaiters(lookup);
+  if (free_count_ >= kMaxFreeLookups) {
+    delete lookup;
+    return;
+  }
+  lookup->next = free_;
+  free_ = lookup;
+  ++free_count_;
+}
+
+void ResolverImpl::Append(Lookup* lookup, Request* request) {
+  request->pending_ = lookup;
+  request->next_ = nullptr;
+  request->prev_ = lookup->tail;
+  if (lookup->tail != nullptr) {
+    lookup->tail->next_ = request;
+  } else {
+    lookup->head = request;
+  }
+  lookup->tail = request;
+}
+
+Resolver::Request* ResolverImpl::PopFront(Lookup* lookup) {
+  Request* request = lookup->head;
+  if (request == nullptr) return nullptr;
+  lookup->head = request->next_;
+  if (lookup->head != nullptr) {
+    lookup->head->prev_ = nullptr;
+  } else {
+    lookup->tail = nullptr;
+  }
+  request->next_ = request->prev_ = nullptr;
+  request->pending_ = nullptr;
+  return request;
+}
+
+void ResolverImpl::DropWaiters(Lookup* lookup) {
+  while (PopFront(lookup) != nullptr) {
+  }
+}
+
+void ResolverImpl::Resolve(std::string_view name, Request* request) {
+  assert(!request->pending() && "a request must not be started twice");
+  // After Close nothing is started and no callback will run.
+  if (closing_) return;
+  ++stats_.lookups;
+  // "example.com." and "example.com" are one name (we use no search domains, so the dot changes nothing).
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+
+  if (const DnsCache::Answer* cached = cache_.Find(name, uv_now(loop_))) {
+    ++stats_.cache_hits;
+    Lookup* lookup = NewLookup(name);
+    FillResult(*cached, /*from_cache=*/true, &lookup->result);
+    Append(lookup, request);
+    QueueDone(lookup);
+    return;
+  }
+  if (auto found = in_flight_.find(name); found != in_flight_.end()) {
+    ++stats_.coalesced;
+    Append(found->second, request);
+    return;
+  }
+  ++stats_.queries;
+  Lookup* lookup = NewLookup(name);
+  Append(lookup, request);
+  in_flight_.emplace(lookup->name, lookup);
+  // OnLookupDone may run inside this call (an /etc/hosts hit): it only queues the answer.
+  ares_->Lookup(lookup->name.c_str(), &lookup->query);
+}
+
+void ResolverImpl::Cancel(Request* request) {
+  auto* lookup = static_cast<Lookup*>(request->pending_);
+  if (lookup == nullptr) return;
+  if (request->prev_ != nullptr) {
+    request->prev_->next_ = request->next_;
+  } else {
+    lookup->head = request->next_;
+  }
+  if (request->next_ != nullptr) {
+    request->next_->prev_ = request->prev_;
+  } else {
+    lookup->tail = request->prev_;
+  }
+  request->next_ = request->prev_ = nullptr;
+  request->pending_ = nullptr;
+  // An in-flight lookup left without waiters goes on: its answer still fills the cache.
+}
+
+void ResolverImpl::OnLookupDone(void* arg, int ares_status, const DnsCache::Answer& answer, uint32_t ttl_s) {
+  auto* lookup = static_cast<Lookup*>(arg);
+  ResolverImpl* self = lookup->owner;
+  self->in_flight_.erase(std::string_view(lookup->name));
+  if (ares_status == ARES_EDESTRUCTION || self->closing_) {
+    // Close() already dropped the waiters; the channel is going away.
+    self->Recycle(lookup);
+    return;
+  }
+  if (IsCacheable(ares_status)) self->cache_.Insert(lookup->name, answer, ttl_s, uv_now(self->loop_));
+  if (lookup->head == nullptr) {
+    // Every waiter was cancelled; the answer served the cache.
+    self->Recycle(lookup);
+    return;
+  }
+  FillResult(answer, /*from_cache=*/false, &lookup->result);
+  self->QueueDone(lookup);
+}
+
+void ResolverImpl::QueueDone(Lookup* lookup) {
+  lookup->next = nullptr;
+  if (done_tail_ != nullptr) {
+    done_tail_->next = lookup;
+  } else {
+    done_head_ = lookup;
+  }
+  done_tail_ = lookup;
+  uv_idle_start(&idle_, &ResolverImpl::OnIdle);
+}
+
+void ResolverImpl::OnIdle(uv_idle_t* idle) {
+  auto* self = static_cast<ResolverImpl*>(idle->data);
+  if (self->closing_) {
+    self->FinishClose();
+    return;
+  }
+  self->Deliver();
+}
+
+void ResolverImpl::Deliver() {
+  // Only what was answered before this turn: a callback that resolves again (a cache hit) is answered on
+  // the next turn, so a callback chain cannot starve the loop.
+  delivering_ = done_head_;
+  done_head_ = done_tail_ = nullptr;
+  while (delivering_ != nullptr) {
+    Lookup* lookup = delivering_;
+    while (Request* request = PopFront(lookup)) {
+      request->callback_(request, lookup->result);
+      // Close() in the callback dropped every waiter and recycled this batch: nothing may follow.
+      if (closing_) return;
+    }
+    delivering_ = lookup->next;
+    Recycle(lookup);
+  }
+  if (done_head_ == nullptr) uv_idle_stop(&idle_);
+}
+
+void ResolverImpl::Close(void (*on_closed)(void* arg), void* arg) {
+  if (closing_) return;
+  closing_ = true;
+  on_closed_ = on_closed;
+  on_closed_arg_ = arg;
+  for (auto& [name, lookup] : in_flight_) DropWaiters(lookup);
+  for (Lookup* list : {delivering_, done_head_}) {
+    while (list != nullptr) {
+      Lookup* next = list->next;
+      Recycle(list);
+      list = next;
+    }
+  }
+  delivering_ = done_head_ = done_tail_ = nullptr;
+  // The channel is destroyed on the next loop turn: Close may have been called from code that c-ares has
+  // on its stack, and destroying the channel there is a use-after-free (c-ares #1259, #1283).
+  uv_idle_start(&idle_, &ResolverImpl::OnIdle);
+}
+
+void ResolverImpl::FinishClose() {
+  if (finish_close_started_) return;
+  finish_close_started_ = true;
+  uv_idle_stop(&idle_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&idle_), &ResolverImpl::OnIdleClosed);
+  // Ends the in-flight lookups with ARES_EDESTRUCTION (OnLookupDone recycles them) and closes the polls
+  // and the timer.
+  ares_->Close(&ResolverImpl::OnAresClosed, this);
+}
+
+void ResolverImpl::OnAresClosed(void* arg) { static_cast<ResolverImpl*>(arg)->HandleClosed(); }
+
+void ResolverImpl::OnIdleClosed(uv_handle_t* handle) {
+  static_cast<ResolverImpl*>(handle->data)->HandleClosed();
+}
+
+void ResolverImpl::HandleClosed() {
+  // Nothing may follow on_closed_: the owner may destroy the resolver in it.
+  if (--open_parts_ == 0 && on_closed_ != nullptr) on_closed_(on_closed_arg_);
+}
+
+}  // namespace urlsweep

@@ -1,0 +1,130 @@
+// CSV per RFC 4180, section 2: records end in CRLF (rule 2), a field holding a comma, a double quote or
+// a line break is enclosed in double quotes (rule 6) and its double quotes are doubled (rule 7).
+#include "output/csv_writer.h"
+
+#include <array>
+#include <charconv>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "output/column_visitor.h"
+#include "output/writer.h"
+
+namespace urlsweep {
+namespace {
+
+// Encoded rows are handed to the OutputFile in batches of about this size: a few hundred rows per
+// call, while the scratch string stays small enough to live in cache.
+constexpr size_t kHandOverBytes = 64 * 1024;
+
+constexpr std::string_view kRecordEnd = "\r\n";
+
+// An int64 has at most 19 digits and a sign.
+constexpr size_t kInt64Chars = 20;
+
+// Bytes that force a field into quotes (RFC 4180 rule 6). A table, because string_view::find_first_of
+// runs memchr over the set once per byte of the field.
+constexpr std::array<bool, 256> kNeedsQuotes = [] {
+  std::array<bool, 256> table{};
+  table[','] = table['"'] = table['\r'] = table['\n'] = true;
+  return table;
+}();
+
+class CsvFields {
+ public:
+  explicit CsvFields(std::string* out) : out_(out) {}
+
+  void Null(int column) { Separate(column); }
+  void Int(int column, int64_t value) {
+    Separate(column);
+    char digits[kInt64Chars];
+    char* end = std::to_chars(digits, digits + sizeof(digits), value).ptr;
+    out_->append(digits, static_cast<size_t>(end - digits));
+  }
+  void String(int column, std::string_view bytes) {
+    Separate(column);
+    CsvWriter::AppendField(bytes, out_);
+  }
+  void Timestamp(int column, int64_t micros) {
+    Separate(column);
+    AppendTimestamp(micros, out_);
+  }
+  void Millis(int column, double ms) {
+    Separate(column);
+    AppendMillis(ms, out_);
+  }
+
+ private:
+  void Separate(int column) {
+    if (column > 0) out_->push_back(',');
+  }
+  std::string* out_;
+};
+
+}  // namespace
+
+CsvWriter::CsvWriter(OutputFile* file) : file_(file) {}
+
+void CsvWriter::AppendHeader(std::string* out) {
+  for (size_t i = 0; i < kColumnNames.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    out->append(kColumnNames[i]);
+  }
+  out->append(kRecordEnd);
+}
+
+void CsvWriter::AppendRow(const Row& row, std::string* out) {
+  CsvFields fields(out);
+  VisitColumns(row, fields);
+  out->append(kRecordEnd);
+}
+
+void CsvWriter::AppendField(std::string_view value, std::string* out) {
+  bool needs_quotes = false;
+  for (char c : value) {
+    if (kNeedsQuotes[static_cast<unsigned char>(c)]) {
+      needs_quotes = true;
+      break;
+    }
+  }
+  if (!needs_quotes) {
+    out->append(value);
+    return;
+  }
+  out->push_back('"');
+  size_t start = 0;
+  for (size_t quote = value.find('"'); quote != std::string_view::npos; quote = value.find('"', start)) {
+    out->append(value.substr(start, quote + 1 - start));
+    out->push_back('"');
+    start = quote + 1;
+  }
+  out->append(value.substr(start));
+  out->push_back('"');
+}
+
+absl::Status CsvWriter::Open(bool append) {
+  if (append) return absl::OkStatus();
+  scratch_.clear();
+  AppendHeader(&scratch_);
+  return file_->Append(scratch_);
+}
+
+absl::Status CsvWriter::Write(absl::Span<const Row> rows) {
+  scratch_.clear();
+  for (const Row& row : rows) {
+    AppendRow(row, &scratch_);
+    if (scratch_.size() >= kHandOverBytes) {
+      if (absl::Status status = file_->Append(scratch_); !status.ok()) return status;
+      scratch_.clear();
+    }
+  }
+  if (scratch_.empty()) return absl::OkStatus();
+  return file_->Append(scratch_);
+}
+
+absl::Status CsvWriter::Flush() { return file_->Flush(); }
+
+absl::Status CsvWriter::Close() { return file_->Close(/*sync=*/true); }
+
+}  // namespace urlsweep

@@ -22,6 +22,7 @@ int Connection::Connect(uv_loop_t* loop, const sockaddr* addr) {
 }
 
 int Connection::Write() {
+  if (writing_) return UV_EBUSY;
   writing_ = true;
   uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
   write_req_.data = this;

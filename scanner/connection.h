@@ -54,7 +54,8 @@ class Connection {
   // Initialises the TCP handle and starts connecting to `addr`. A non-zero return is a libuv error and
   // no callback will come (the connection is then closed by the caller with Close()).
   int Connect(uv_loop_t* loop, const sockaddr* addr);
-  // Sends out_ (filled by the caller through mutable_out()). One write in flight at a time.
+  // Sends out_ (filled by the caller through mutable_out()). One write in flight at a time: UV_EBUSY if a
+  // write is still pending.
   int Write();
   // Starts delivering bytes to the owner (OnData/OnEof/OnReadError). Idempotent.
   int StartReading();
@@ -65,6 +66,10 @@ class Connection {
   void Detach() { owner_ = nullptr; }
   ConnectionOwner* owner() const { return owner_; }
   bool closing() const { return closing_; }
+  // A write whose callback has not run yet. libuv may deliver a response before the callback of the
+  // request's own write (its poll re-runs within one iteration under load), and a uv_write_t must not be
+  // reused until its callback: such a connection is not handed out again until then.
+  bool writing() const { return writing_; }
 
   std::string* mutable_out() { return &out_; }
   ResponseParser& parser() { return parser_; }

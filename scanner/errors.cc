@@ -4,6 +4,8 @@
 
 #include <ares.h>
 #include <llhttp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <uv.h>
 
 #include <array>
@@ -126,7 +128,8 @@ ErrorInfo FromAresStatus(int ares_status) {
     case ARES_EBADRESP:
       return {ErrorCode::kDnsError, "malformed DNS reply"};
     case ARES_ECONNREFUSED:
-      return {ErrorCode::kDnsError, "could not contact the DNS server"};
+      // c-ares' word for "no server answered usably": a dead resolver, which the contract calls dns_timeout.
+      return {ErrorCode::kDnsTimeout, "could not contact the DNS server"};
     case ARES_EFORMERR:
       return {ErrorCode::kDnsError, "server could not interpret the query (FORMERR)"};
     case ARES_ENOTIMP:
@@ -147,6 +150,52 @@ ErrorInfo FromLlhttpError(int llhttp_errno, const char* reason) {
                            ? reason
                            : llhttp_errno_name(static_cast<llhttp_errno_t>(llhttp_errno));
   return {ErrorCode::kBadResponse, detail};
+}
+
+ErrorInfo FromSslError(int ssl_get_error, unsigned long err_get_error, IoStage stage) {
+  switch (ssl_get_error) {
+    case SSL_ERROR_NONE:
+      return {ErrorCode::kNone, ""};
+    case SSL_ERROR_ZERO_RETURN:
+      // A clean close_notify is only a failure when the caller still needed bytes: the peer hung up.
+      return {ResetAt(stage), "TLS connection closed by the peer"};
+    case SSL_ERROR_SYSCALL:
+      // Over memory BIOs no syscall fails: this is the transport ending without a TLS close.
+      return {ResetAt(stage), "connection closed without a TLS close"};
+    case SSL_ERROR_SSL:
+      break;
+    default:
+      // WANT_READ/WANT_WRITE and the like are not failures; a caller that gives up on one (its budget
+      // ran out first) names the error itself. Never report kNone for a connection that failed.
+      return {ResetAt(stage), "TLS stopped while waiting for the peer"};
+  }
+  // ERR_reason_error_string returns static text owned by OpenSSL, or nullptr for an unknown code.
+  const char* reason = err_get_error != 0 ? ERR_reason_error_string(err_get_error) : nullptr;
+  if (reason == nullptr) reason = "TLS protocol error";
+  if (ERR_GET_LIB(err_get_error) == ERR_LIB_SSL) {
+    switch (ERR_GET_REASON(err_get_error)) {
+      case SSL_R_UNEXPECTED_EOF_WHILE_READING:
+        // OpenSSL 3 reports a transport EOF without close_notify as this SSL_ERROR_SSL (openssl #11735,
+        // #17004): after the handshake it is a truncated response, read_reset.
+        return {ResetAt(stage), reason};
+      case SSL_R_CERTIFICATE_VERIFY_FAILED:
+        // Only fatal under --tls-verify strict (the other modes verify without failing the handshake).
+        return {ErrorCode::kTlsVerify, reason};
+      default:
+        break;
+    }
+  }
+  switch (stage) {
+    case IoStage::kConnect:
+    case IoStage::kTlsHandshake:
+      return {ErrorCode::kTlsError, reason};
+    case IoStage::kWrite:
+      return {ErrorCode::kWriteError, reason};
+    case IoStage::kRead:
+      // A fatal alert or a corrupt record once the exchange has started: TLS ended uncleanly.
+      return {ErrorCode::kReadReset, reason};
+  }
+  return {ErrorCode::kTlsError, reason};
 }
 
 }  // namespace urlsweep

@@ -71,5 +71,8 @@ int main(int argc, char** argv) {
     std::string text = urlsweep::FormatSummary(outcome->stats, outcome->elapsed_s);
     std::fputs(text.c_str(), stderr);
   }
+  // Stopped by SIGINT/SIGTERM: everything finished is written and the file is closed properly; the shell
+  // convention 128 + signal tells scripts the run did not cover the whole input.
+  if (outcome->stopped_by_signal != 0) return 128 + outcome->stopped_by_signal;
   return 0;
 }

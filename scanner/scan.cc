@@ -3,7 +3,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <chrono>
+#include <functional>
 #include <condition_variable>
 #include <cstdio>
 #include <memory>
@@ -111,10 +115,59 @@ bool ProgressWanted(const Config& config) {
   return false;
 }
 
+// Waits for SIGINT/SIGTERM on its own thread (they are blocked everywhere else), so the handling is plain
+// code rather than async-signal-safe code. The first stops the scan gracefully; the second exits at once.
+class SignalWatcher {
+ public:
+  explicit SignalWatcher(std::function<void(int)> on_first) : on_first_(std::move(on_first)) {
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~SignalWatcher() {
+    done_.store(true);
+    thread_.join();
+  }
+  int signal() const { return first_.load(); }
+
+ private:
+  void Loop() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    // Polls for `done_` between waits: a short timeout keeps the end of a scan prompt.
+    const timespec wait = {0, 100'000'000};
+    while (!done_.load()) {
+      int sig = sigtimedwait(&set, nullptr, &wait);
+      if (sig <= 0) continue;
+      if (first_.load() != 0) {
+        // Second signal: stop at once. The output may lack its last rows; --resume repairs it.
+        _exit(128 + sig);
+      }
+      first_.store(sig);
+      on_first_(sig);
+    }
+  }
+
+  std::function<void(int)> on_first_;
+  std::atomic<bool> done_{false};
+  std::atomic<int> first_{0};
+  std::thread thread_;
+};
+
+void BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
 }  // namespace
 
 absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, RowWriter* writer) {
   RaiseFileLimit();
+  // Threads inherit the mask: only the SignalWatcher ever receives SIGINT/SIGTERM.
+  BlockStopSignals();
   const auto start = std::chrono::steady_clock::now();
   const int threads = std::max(1, config.threads);
 
@@ -155,6 +208,16 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, Ro
   std::vector<std::thread> loop_threads;
   for (auto& w : workers) loop_threads.emplace_back([worker = w.get()] { worker->Run(); });
 
+  std::atomic<bool> stop_requested{false};
+  SignalWatcher signals([&](int) {
+    stop_requested.store(true);
+    for (auto& w : workers) {
+      w->RequestStop(kStopGraceMs);
+      // Unblocks the input thread if it waits for room in a full queue.
+      w->input()->Close();
+    }
+  });
+
   std::atomic<int64_t> total{-1};
   std::unique_ptr<ProgressPrinter> progress;
   if (ProgressWanted(config)) progress = std::make_unique<ProgressPrinter>(&workers, &total, start);
@@ -163,7 +226,7 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, Ro
   std::vector<InputBatch*> pending(workers.size(), nullptr);
   auto hand_over = [&](size_t i) {
     if (pending[i] == nullptr || pending[i]->count == 0) return;
-    workers[i]->input()->Push(pending[i]);
+    if (!workers[i]->input()->Push(pending[i])) input_pool.Put(pending[i]);  // closed by a stop
     pending[i] = nullptr;
     workers[i]->Wake();
   };
@@ -172,7 +235,7 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, Ro
   InputLine line;
   InputItem parsed;
   for (;;) {
-    if (write_failed.load(std::memory_order_relaxed)) break;
+    if (write_failed.load(std::memory_order_relaxed) || stop_requested.load(std::memory_order_relaxed)) break;
     absl::StatusOr<bool> more = input->Next(&line);
     if (!more.ok()) {
       read_status = more.status();
@@ -186,7 +249,8 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, Ro
     parsed.text.assign(line.text);
     if (line.too_long) {
       parsed.valid = false;
-      parsed.invalid_detail = "URL longer than 8192 bytes";
+      parsed.invalid_detail = line.truncated ? "URL longer than 8192 bytes (url holds its first 65536 bytes)"
+                                             : "URL longer than 8192 bytes";
     } else {
       parsed.valid = ParseUrl(line.text, &parsed.target, &detail);
       parsed.invalid_detail = detail;
@@ -209,6 +273,9 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, Ro
     }
   }
   for (size_t i = 0; i < workers.size(); ++i) hand_over(i);
+  for (InputBatch* b : pending) {
+    if (b != nullptr) input_pool.Put(b);
+  }
   total.store(dispatched);
   for (auto& w : workers) {
     w->input()->Close();
@@ -234,6 +301,7 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, Ro
   outcome.elapsed_s = SecondsSince(start);
   outcome.lines_read = input->lines_seen();
   outcome.dispatched = dispatched;
+  outcome.stopped_by_signal = signals.signal();
   return outcome;
 }
 

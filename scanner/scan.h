@@ -19,11 +19,17 @@ struct ScanOutcome {
   int64_t lines_read = 0;   // physical input lines seen
   int64_t dispatched = 0;   // rows expected (non-skipped lines in this shard)
   Resolver::Stats dns;      // summed over loops
+  int stopped_by_signal = 0;  // SIGINT or SIGTERM that stopped the run early, else 0
 };
+
+// After SIGINT/SIGTERM, URLs in flight get this long to finish before they are dropped unwritten (a --resume
+// scans them again): short enough that Ctrl-C feels immediate, long enough for most to complete.
+inline constexpr uint64_t kStopGraceMs = 2000;
 
 // Runs the scan to the end: reads `input` on the calling thread, scans on config.threads loop threads and
 // writes rows on an output thread through `writer` (already Open()ed; the caller Close()s it). Fails only
 // for errors of the run itself (unreadable input mid-way, output write failure), with one clear line.
+// SIGINT and SIGTERM stop the run gracefully (see kStopGraceMs); a second one exits at once.
 absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, RowWriter* writer);
 
 }  // namespace urlsweep

@@ -1,0 +1,218 @@
+// Run statistics for --summary and the progress line.
+
+#include "scanner/stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace urlsweep {
+namespace {
+
+// An ETA beyond this (about 115 days) only means the rate is near zero; the line shows none rather than
+// an absurd number (and the cast to an integer stays defined).
+constexpr double kMaxEtaSeconds = 1e7;
+// Below this many URLs per second the rate shows one decimal; above, decimals are noise.
+constexpr double kRateDecimalsBelow = 10;
+
+std::string WithCommas(uint64_t n) {
+  std::string digits = absl::StrCat(n);
+  std::string out;
+  out.reserve(digits.size() + digits.size() / 3);
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+std::string FormatRate(double per_s) {
+  if (!(per_s >= 0) || !std::isfinite(per_s)) return "-";
+  if (per_s < kRateDecimalsBelow) return absl::StrFormat("%.1f", per_s);
+  if (per_s >= static_cast<double>(std::numeric_limits<uint64_t>::max())) return "-";
+  return WithCommas(static_cast<uint64_t>(std::llround(per_s)));
+}
+
+// A clock beyond this (about 31,700 years) is a caller's bug; capping keeps the integer cast defined.
+constexpr double kMaxClockSeconds = 1e12;
+
+// H:MM:SS, hours unbounded.
+std::string FormatClock(double seconds) {
+  uint64_t s = seconds > 0 ? static_cast<uint64_t>(std::min(seconds, kMaxClockSeconds) + 0.5) : 0;
+  return absl::StrFormat("%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
+}
+
+// (key, count) pairs, most frequent first, ties by key.
+template <typename Key>
+void SortByCount(std::vector<std::pair<Key, uint64_t>>* items) {
+  std::sort(items->begin(), items->end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+}
+
+void AppendLatencyRow(std::string* out, std::string_view name, const LatencyHistogram& h) {
+  if (h.count() == 0) {
+    absl::StrAppendFormat(out, "  %-8s %12s %10s %10s %10s %10s\n", name, "0", "-", "-", "-", "-");
+    return;
+  }
+  absl::StrAppendFormat(out, "  %-8s %12s %10.2f %10.2f %10.2f %10.2f\n", name, WithCommas(h.count()),
+                        h.Percentile(50), h.Percentile(90), h.Percentile(99), h.max());
+}
+
+}  // namespace
+
+int LatencyHistogram::BucketOf(double ms) {
+  double x = ms / kMinMs;
+  if (!(x >= 1)) return 0;
+  int exp = 0;
+  double mantissa = std::frexp(x, &exp);  // x = mantissa * 2^exp, mantissa in [0.5, 1)
+  int octave = exp - 1;
+  if (octave >= kOctaves) return kBucketCount - 1;
+  int sub = static_cast<int>((2 * mantissa - 1) * kSubBuckets);
+  sub = std::min(sub, kSubBuckets - 1);
+  return 1 + octave * kSubBuckets + sub;
+}
+
+double LatencyHistogram::BucketMid(int bucket) {
+  if (bucket == 0) return kMinMs / 2;
+  int octave = (bucket - 1) / kSubBuckets;
+  int sub = (bucket - 1) % kSubBuckets;
+  double base = std::ldexp(kMinMs, octave);
+  return base * (1 + (sub + 0.5) / kSubBuckets);
+}
+
+void LatencyHistogram::Add(double ms) {
+  if (std::isnan(ms)) return;
+  if (ms < 0) ms = 0;
+  ++buckets_[BucketOf(ms)];
+  if (count_ == 0 || ms < min_) min_ = ms;
+  if (count_ == 0 || ms > max_) max_ = ms;
+  ++count_;
+}
+
+void LatencyHistogram::Merge(const LatencyHistogram& other) {
+  if (other.count_ == 0) return;
+  for (int i = 0; i < kBucketCount; ++i) buckets_[i] += other.buckets_[i];
+  min_ = count_ == 0 ? other.min_ : std::min(min_, other.min_);
+  max_ = count_ == 0 ? other.max_ : std::max(max_, other.max_);
+  count_ += other.count_;
+}
+
+double LatencyHistogram::Percentile(double p) const {
+  if (count_ == 0) return 0;
+  if (!(p > 0)) return min_;
+  if (p >= 100) return max_;
+  // Nearest rank: the smallest value with at least p% of the values at or below it. p * count is formed
+  // before dividing so that whole percentages of round counts give exact ranks.
+  double exact = std::ceil(p * static_cast<double>(count_) / 100);
+  uint64_t rank = std::clamp<uint64_t>(static_cast<uint64_t>(exact), 1, count_);
+  uint64_t seen = 0;
+  for (int i = 0; i < kBucketCount; ++i) {
+    seen += buckets_[i];
+    if (seen >= rank) return std::clamp(BucketMid(i), min_, max_);
+  }
+  return max_;
+}
+
+void ScanStats::Add(const Row& row) {
+  ++rows;
+  ++by_error[static_cast<int>(row.error)];
+  if (row.status.has_value() && *row.status >= 0 && *row.status < kStatusSlots) {
+    ++by_status[*row.status];
+  } else {
+    ++no_status;
+  }
+  if (row.dns_ms) dns.Add(*row.dns_ms);
+  if (row.connect_ms) connect.Add(*row.connect_ms);
+  if (row.tls_ms) tls.Add(*row.tls_ms);
+  if (row.ttfb_ms) ttfb.Add(*row.ttfb_ms);
+  if (row.total_ms) total.Add(*row.total_ms);
+}
+
+void ScanStats::Merge(const ScanStats& other) {
+  rows += other.rows;
+  for (size_t i = 0; i < by_error.size(); ++i) by_error[i] += other.by_error[i];
+  for (size_t i = 0; i < by_status.size(); ++i) by_status[i] += other.by_status[i];
+  no_status += other.no_status;
+  dns.Merge(other.dns);
+  connect.Merge(other.connect);
+  tls.Merge(other.tls);
+  ttfb.Merge(other.ttfb);
+  total.Merge(other.total);
+}
+
+std::string FormatSummary(const ScanStats& stats, double elapsed_s) {
+  std::string out = absl::StrCat("rows: ", WithCommas(stats.rows), "\n");
+
+  // Status classes 1xx..5xx; codes outside 100..599 are "other".
+  std::array<uint64_t, 6> classes{};  // [0] = other, [1..5] = 1xx..5xx
+  std::vector<std::pair<int, uint64_t>> codes;
+  for (int s = 0; s < ScanStats::kStatusSlots; ++s) {
+    uint64_t n = stats.by_status[s];
+    if (n == 0) continue;
+    codes.emplace_back(s, n);
+    classes[s >= 100 && s < 600 ? s / 100 : 0] += n;
+  }
+  out += "status classes:";
+  for (int c = 1; c <= 5; ++c) {
+    if (classes[c] > 0) absl::StrAppend(&out, "  ", c, "xx ", WithCommas(classes[c]));
+  }
+  if (classes[0] > 0) absl::StrAppend(&out, "  other ", WithCommas(classes[0]));
+  if (stats.no_status > 0) absl::StrAppend(&out, "  no status ", WithCommas(stats.no_status));
+  out += "\n";
+
+  SortByCount(&codes);
+  out += "status codes:";
+  if (codes.empty()) out += "  -";
+  for (const auto& [code, n] : codes) absl::StrAppend(&out, "  ", code, " ", WithCommas(n));
+  out += "\n";
+
+  std::vector<std::pair<std::string_view, uint64_t>> errors;
+  uint64_t error_rows = 0;
+  for (int e = 0; e < kErrorCodeCount; ++e) {
+    if (static_cast<ErrorCode>(e) == ErrorCode::kNone || stats.by_error[e] == 0) continue;
+    errors.emplace_back(ErrorName(static_cast<ErrorCode>(e)), stats.by_error[e]);
+    error_rows += stats.by_error[e];
+  }
+  SortByCount(&errors);
+  absl::StrAppend(&out, "errors: ", WithCommas(error_rows));
+  for (const auto& [word, n] : errors)
+    absl::StrAppend(&out, "  ", absl::string_view(word.data(), word.size()), " ", WithCommas(n));
+  out += "\n";
+
+  absl::StrAppendFormat(&out, "latency ms %12s %10s %10s %10s %10s\n", "count", "p50", "p90", "p99", "max");
+  AppendLatencyRow(&out, "dns", stats.dns);
+  AppendLatencyRow(&out, "connect", stats.connect);
+  AppendLatencyRow(&out, "tls", stats.tls);
+  AppendLatencyRow(&out, "ttfb", stats.ttfb);
+  AppendLatencyRow(&out, "total", stats.total);
+
+  absl::StrAppendFormat(&out, "elapsed: %.2f s (%s)\n", std::max(elapsed_s, 0.0), FormatClock(elapsed_s));
+  absl::StrAppend(&out, "throughput: ",
+                  elapsed_s > 0 ? FormatRate(static_cast<double>(stats.rows) / elapsed_s) : "-", " URLs/s\n");
+  return out;
+}
+
+std::string FormatProgress(const ProgressSnapshot& snapshot) {
+  std::string out = WithCommas(snapshot.done);
+  if (snapshot.total >= 0) absl::StrAppend(&out, "/", WithCommas(static_cast<uint64_t>(snapshot.total)));
+  absl::StrAppend(&out, " done  ", FormatRate(snapshot.rate), "/s  ", WithCommas(snapshot.in_flight),
+                  " in flight  ", WithCommas(snapshot.errors), " errors  ", FormatClock(snapshot.elapsed_s),
+                  " elapsed");
+  if (snapshot.total >= 0 && snapshot.rate > 0 && std::isfinite(snapshot.rate)) {
+    uint64_t total = static_cast<uint64_t>(snapshot.total);
+    double left = total > snapshot.done ? static_cast<double>(total - snapshot.done) : 0;
+    double eta = left / snapshot.rate;
+    if (eta <= kMaxEtaSeconds) absl::StrAppend(&out, "  ETA ", FormatClock(eta));
+  }
+  return out;
+}
+
+}  // namespace urlsweep

@@ -530,6 +530,8 @@ absl::Status Worker::Init() {
   tick_.data = this;
   uv_timer_init(&loop_, &rate_timer_);
   rate_timer_.data = this;
+  uv_timer_init(&loop_, &grace_timer_);
+  grace_timer_.data = this;
   for (auto& t : tasks_) {
     t->worker_ = this;
     t->dns_request_.data = t.get();
@@ -560,15 +562,93 @@ void Worker::Run() {
 
 void Worker::Wake() { uv_async_send(&wake_); }
 
+void Worker::RequestStop(uint64_t grace_ms) {
+  stop_grace_ms_.store(grace_ms);
+  Wake();
+}
+
 void Worker::OnWake(uv_async_t* handle) {
   auto* w = static_cast<Worker*>(handle->data);
   w->UpdateNow();
+  if (w->stop_grace_ms_.load() != UINT64_MAX && !w->stopping_) w->BeginStop();
   w->Pump();
+}
+
+void Worker::BeginStop() {
+  stopping_ = true;
+  input_done_ = true;
+  if (current_input_ != nullptr) {
+    shared_.input_pool->Put(current_input_);
+    current_input_ = nullptr;
+  }
+  // Lines still queued for this loop are not started: a --resume scans them.
+  while (InputBatch* b = input_.TryPop()) shared_.input_pool->Put(b);
+  // URLs waiting for their turn have not begun: drop them now rather than start them in the grace period.
+  while (rate_head_ != nullptr) {
+    Task* t = rate_head_;
+    rate_head_ = t->next_waiting_;
+    t->next_waiting_ = nullptr;
+    // Rate-queued tasks hold a host turn: hand it back without starting anyone.
+    t->stage_ = Task::Stage::kFree;
+    ReleaseDropped(t);
+  }
+  rate_tail_ = nullptr;
+  for (auto& [key, gate] : gates_) {
+    while (gate.head != nullptr) {
+      Task* t = gate.head;
+      gate.head = t->next_waiting_;
+      t->next_waiting_ = nullptr;
+      t->gate_ = nullptr;
+      uv_timer_stop(&t->timer_);
+      t->stage_ = Task::Stage::kFree;
+      ReleaseDropped(t);
+    }
+    gate.tail = nullptr;
+  }
+  if (active_tasks_ > 0) {
+    uv_timer_start(&grace_timer_, &Worker::OnGraceOver, stop_grace_ms_.load(), 0);
+  }
+  MaybeShutdown();
+}
+
+void Worker::ReleaseDropped(Task* task) {
+  if (task->gate_ != nullptr) {
+    HostGate* gate = task->gate_;
+    task->gate_ = nullptr;
+    if (--gate->active == 0 && gate->head == nullptr) gates_.erase(task->host_key_);
+  }
+  --active_tasks_;
+  counters_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  free_tasks_.push_back(task);
+}
+
+void Worker::OnGraceOver(uv_timer_t* handle) {
+  auto* w = static_cast<Worker*>(handle->data);
+  w->UpdateNow();
+  w->AbortAll();
+}
+
+void Worker::AbortAll() {
+  for (auto& t : tasks_) {
+    Task* task = t.get();
+    if (task->stage_ == Task::Stage::kFree) continue;
+    if (task->dns_request_.pending()) resolver_->Cancel(&task->dns_request_);
+    uv_timer_stop(&task->timer_);
+    if (task->conn_ != nullptr) {
+      Connection* c = task->conn_;
+      task->conn_ = nullptr;
+      c->Close();
+    }
+    task->stage_ = Task::Stage::kFree;
+    ReleaseDropped(task);
+  }
+  MaybeShutdown();
 }
 
 void Worker::OnTick(uv_timer_t* handle) {
   auto* w = static_cast<Worker*>(handle->data);
   w->UpdateNow();
+  if (w->stop_grace_ms_.load() != UINT64_MAX && !w->stopping_) w->BeginStop();
   w->FlushRows();
   w->CloseIdleOlderThan(w->Now(), kMaxIdleNs);
   w->Pump();
@@ -790,8 +870,15 @@ Connection* Worker::TakeIdle(const Target& target) {
   auto it = idle_.find(key_scratch_);
   if (it == idle_.end()) return nullptr;
   Connection* conn = it->second;
-  it->second = conn->next;
-  if (conn->next != nullptr) conn->next->prev = nullptr;
+  // Skip connections whose last write has not called back yet (see Connection::writing()).
+  while (conn != nullptr && conn->writing()) conn = conn->next;
+  if (conn == nullptr) return nullptr;
+  if (conn->prev != nullptr) {
+    conn->prev->next = conn->next;
+  } else {
+    it->second = conn->next;
+  }
+  if (conn->next != nullptr) conn->next->prev = conn->prev;
   if (it->second == nullptr) idle_.erase(it);
   conn->next = conn->prev = nullptr;
   --idle_count_;
@@ -852,6 +939,7 @@ void Worker::MaybeShutdown() {
   uv_timer_stop(&tick_);
   uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&rate_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&grace_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&wake_), nullptr);
   for (auto& t : tasks_) uv_close(reinterpret_cast<uv_handle_t*>(&t->timer_), nullptr);
   resolver_stats_ = resolver_->stats();

@@ -135,6 +135,9 @@ class Worker final : public ConnectionOwner {
   void Run();
   // Wakes the loop (from another thread) after a push to input().
   void Wake();
+  // From any thread (the signal thread): start no more URLs, give those in flight `grace_ms` to finish,
+  // then drop the rest unwritten (a --resume scans them again).
+  void RequestStop(uint64_t grace_ms);
 
   BatchQueue<InputBatch>* input() { return &input_; }
   const WorkerCounters& counters() const { return counters_; }
@@ -155,6 +158,11 @@ class Worker final : public ConnectionOwner {
   static void OnTick(uv_timer_t* handle);
   static void OnRateTimer(uv_timer_t* handle);
   static void OnResolverClosed(void* arg);
+  static void OnGraceOver(uv_timer_t* handle);
+  void BeginStop();
+  void AbortAll();
+  // Returns a task that will not produce a row (stopped by a signal) to the free list.
+  void ReleaseDropped(Task* task);
   static void OnHandleClosed(uv_handle_t* handle);
 
   // Starts as many queued URLs as free tasks, the rate and the output allow.
@@ -189,6 +197,9 @@ class Worker final : public ConnectionOwner {
   uv_async_t wake_;
   uv_timer_t tick_;
   uv_timer_t rate_timer_;
+  uv_timer_t grace_timer_;
+  std::atomic<uint64_t> stop_grace_ms_{UINT64_MAX};  // UINT64_MAX = no stop requested
+  bool stopping_ = false;
   int open_handles_ = 0;
   bool shutting_down_ = false;
   bool pumping_ = false;

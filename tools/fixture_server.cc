@@ -1,1 +1,182 @@
-int main() { return 0; }
+// fixture_server: a fast HTTP/1.1 server on loopback whose behaviour is chosen by the request path, for
+// urlsweep's integration tests, the demo and benchmarks. tools/README.md documents every path and flag.
+#include <pthread.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "tools/fixture/listener_set.h"
+#include "tools/fixture/server_thread.h"
+
+namespace urlsweep::fixture {
+namespace {
+
+// Most --threads: far more than the cores of any machine this runs on.
+constexpr int kMaxThreads = 256;
+
+constexpr char kUsage[] =
+    "usage: fixture_server --listen ADDR:PORT [--listen [V6]:PORT] [--listen-range A-B:PORT]\n"
+    "                      [--threads N] [--blackhole ADDR:PORT] [--ready-file PATH] [--stats]\n"
+    "Port 0 picks a free port (the same one for every --listen and --listen-range asking for 0).\n"
+    "Paths and their behaviour: see tools/README.md.\n";
+
+struct Options {
+  std::vector<std::string> listen;
+  std::vector<std::string> ranges;
+  std::vector<std::string> blackholes;
+  int threads = 1;
+  std::string ready_file;
+  bool stats = false;
+};
+
+bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    auto value = [&](std::string* out) {
+      if (i + 1 >= argc) {
+        *error = std::string(arg) + ": missing value";
+        return false;
+      }
+      *out = argv[++i];
+      return true;
+    };
+    std::string v;
+    if (arg == "--listen") {
+      if (!value(&v)) return false;
+      options->listen.push_back(v);
+    } else if (arg == "--listen-range") {
+      if (!value(&v)) return false;
+      options->ranges.push_back(v);
+    } else if (arg == "--blackhole") {
+      if (!value(&v)) return false;
+      options->blackholes.push_back(v);
+    } else if (arg == "--ready-file") {
+      if (!value(&options->ready_file)) return false;
+    } else if (arg == "--threads") {
+      if (!value(&v)) return false;
+      int n = -1;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || end != v.data() + v.size() || n < 0 || n > kMaxThreads) {
+        *error = "--threads: expected 0.." + std::to_string(kMaxThreads) + ", got '" + v + "'";
+        return false;
+      }
+      options->threads = n == 0 ? static_cast<int>(std::thread::hardware_concurrency()) : n;
+      if (options->threads < 1) options->threads = 1;
+    } else if (arg == "--stats") {
+      options->stats = true;
+    } else if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else {
+      *error = "unknown argument '" + std::string(arg) + "'";
+      return false;
+    }
+  }
+  if (options->listen.empty() && options->ranges.empty()) {
+    *error = "give at least one --listen or --listen-range";
+    return false;
+  }
+  return true;
+}
+
+// Every connection is an fd: benchmarks open thousands, so take the hard limit (as massdns does).
+void RaiseFileLimit() {
+  rlimit limit = {};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+void PrintStats(const ListenerSet& listeners) {
+  uint64_t connections = 0, requests = 0;
+  listeners.Totals("", &connections, &requests);
+  std::fprintf(stderr, "fixture_server: %llu connections, %llu requests\n",
+               static_cast<unsigned long long>(connections), static_cast<unsigned long long>(requests));
+}
+
+int Main(int argc, char** argv) {
+  Options options;
+  std::string error;
+  if (!ParseOptions(argc, argv, &options, &error)) {
+    std::fprintf(stderr, "fixture_server: %s\n%s", error.c_str(), kUsage);
+    return 2;
+  }
+  RaiseFileLimit();
+
+  // Worker threads inherit this mask: only the main thread takes SIGINT/SIGTERM (in sigtimedwait), and
+  // a peer that closed early never kills us with SIGPIPE.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto listeners = std::make_unique<ListenerSet>();
+  absl::Status status;
+  for (const auto& s : options.listen) {
+    if (status.ok()) status = listeners->AddListen(s);
+  }
+  for (const auto& s : options.ranges) {
+    if (status.ok()) status = listeners->AddRange(s);
+  }
+  for (const auto& s : options.blackholes) {
+    if (status.ok()) status = listeners->AddBlackhole(s);
+  }
+  if (status.ok()) status = listeners->Bind();
+
+  std::vector<std::unique_ptr<ServerThread>> threads;
+  for (int i = 0; status.ok() && i < options.threads; ++i) {
+    threads.push_back(std::make_unique<ServerThread>(listeners.get()));
+    status = threads.back()->Init();
+  }
+  if (!status.ok()) {
+    std::fprintf(stderr, "fixture_server: %s\n", std::string(status.message()).c_str());
+    return 1;
+  }
+  for (auto& t : threads) {
+    std::thread([thread = t.get()] { thread->Run(); }).detach();
+  }
+  if (!options.ready_file.empty()) {
+    if (absl::Status s = listeners->WriteReadyFile(options.ready_file); !s.ok()) {
+      std::fprintf(stderr, "fixture_server: %s\n", std::string(s.message()).c_str());
+      return 1;
+    }
+  }
+
+  // Wait for SIGINT/SIGTERM, printing the counters once a second with --stats.
+  uint64_t last_requests = ~uint64_t{0};
+  for (;;) {
+    timespec one_second = {1, 0};
+    int sig = sigtimedwait(&stop_signals, nullptr, &one_second);
+    if (sig == SIGINT || sig == SIGTERM) break;
+    if (options.stats) {
+      uint64_t connections = 0, requests = 0;
+      listeners->Totals("", &connections, &requests);
+      if (requests != last_requests) PrintStats(*listeners);
+      last_requests = requests;
+    }
+  }
+  if (options.stats) PrintStats(*listeners);
+  // The worker threads never return; end the process without unwinding objects they still use.
+  std::fflush(stderr);
+  _exit(0);
+}
+
+}  // namespace
+}  // namespace urlsweep::fixture
+
+int main(int argc, char** argv) { return urlsweep::fixture::Main(argc, argv); }

@@ -1,0 +1,613 @@
+#include "scanner/config.h"
+
+#include <fstream>
+#include <initializer_list>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+
+namespace urlsweep {
+namespace {
+
+// The fake environment: EnvLookup is a plain function pointer, so the lookup reads a static map.
+std::map<std::string, std::string>& FakeEnv() {
+  static std::map<std::string, std::string> env;
+  return env;
+}
+
+const char* LookupFakeEnv(const char* name) {
+  auto it = FakeEnv().find(name);
+  return it == FakeEnv().end() ? nullptr : it->second.c_str();
+}
+
+class ConfigTest : public testing::Test {
+ protected:
+  void SetUp() override { FakeEnv().clear(); }
+  void TearDown() override { FakeEnv().clear(); }
+
+  static absl::StatusOr<ParsedArgs> Parse(std::initializer_list<const char*> args) {
+    std::vector<const char*> argv = {"urlsweep"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return ParseArgs(static_cast<int>(argv.size()), argv.data(), LookupFakeEnv);
+  }
+
+  static Config ParseOk(std::initializer_list<const char*> args) {
+    absl::StatusOr<ParsedArgs> parsed = Parse(args);
+    EXPECT_TRUE(parsed.ok()) << parsed.status();
+    if (!parsed.ok()) return Config();
+    EXPECT_EQ(parsed->action, ParsedArgs::Action::kScan);
+    return parsed->config;
+  }
+
+  static std::string ParseError(std::initializer_list<const char*> args) {
+    absl::StatusOr<ParsedArgs> parsed = Parse(args);
+    EXPECT_FALSE(parsed.ok());
+    if (parsed.ok()) return "";
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    std::string message(parsed.status().message());
+    EXPECT_EQ(message.find('\n'), std::string::npos) << "one line: " << message;
+    return message;
+  }
+
+  static std::string WriteTempFile(const std::string& name) {
+    std::string path = testing::TempDir() + "/" + name;
+    std::ofstream(path) << "# test\n";
+    return path;
+  }
+};
+
+TEST_F(ConfigTest, Defaults) {
+  Config c = ParseOk({});
+  EXPECT_TRUE(c.inputs.empty());
+  EXPECT_EQ(c.output, "-");
+  EXPECT_EQ(c.format, OutputFormat::kCsv);
+  EXPECT_EQ(c.concurrency, 1024);
+  EXPECT_EQ(c.per_host, 8);
+  EXPECT_EQ(c.rate, 0);
+  EXPECT_EQ(c.threads, 1);
+  EXPECT_EQ(c.method, HttpMethod::kGet);
+  EXPECT_TRUE(c.headers.empty());
+  EXPECT_EQ(c.user_agent, absl::StrCat("urlsweep/", kVersion));
+  EXPECT_EQ(c.timeout_s, 10);
+  EXPECT_EQ(c.connect_timeout_s, 5);
+  EXPECT_EQ(c.read_timeout_s, 10);
+  EXPECT_EQ(c.dns_timeout_s, 5);
+  EXPECT_EQ(c.retries, 1);
+  EXPECT_EQ(c.follow, 0);
+  EXPECT_EQ(c.max_body, 65536);
+  EXPECT_TRUE(c.resolvers.empty());
+  EXPECT_FALSE(c.http_proxy.has_value());
+  EXPECT_FALSE(c.https_proxy.has_value());
+  EXPECT_TRUE(c.ca_file.empty());
+  EXPECT_EQ(c.tls_verify, TlsVerifyMode::kReport);
+  EXPECT_TRUE(c.exclude_file.empty());
+  EXPECT_EQ(c.shard_index, 0);
+  EXPECT_EQ(c.shard_count, 1);
+  EXPECT_FALSE(c.resume);
+  EXPECT_EQ(c.progress, ProgressMode::kAuto);
+  EXPECT_FALSE(c.summary);
+  EXPECT_EQ(c.parquet_compression, ParquetCompression::kZstd);
+  EXPECT_EQ(c.flags_text, "");
+}
+
+TEST_F(ConfigTest, ShortLongAndAttachedForms) {
+  EXPECT_EQ(ParseOk({"-c", "10"}).concurrency, 10);
+  EXPECT_EQ(ParseOk({"-c10"}).concurrency, 10);
+  EXPECT_EQ(ParseOk({"--concurrency", "11"}).concurrency, 11);
+  EXPECT_EQ(ParseOk({"--concurrency=12"}).concurrency, 12);
+  EXPECT_EQ(ParseOk({"-o", "out.csv"}).output, "out.csv");
+  EXPECT_EQ(ParseOk({"-oout.csv"}).output, "out.csv");
+  EXPECT_EQ(ParseOk({"--output=out.csv"}).output, "out.csv");
+  // Repeated scalar flags: the last one wins.
+  EXPECT_EQ(ParseOk({"-c", "1", "-c", "2"}).concurrency, 2);
+}
+
+TEST_F(ConfigTest, PositionalFilesAndDoubleDash) {
+  Config c = ParseOk({"a.txt", "-", "-c", "3", "b.txt.gz", "--", "-c", "--weird"});
+  EXPECT_EQ(c.inputs, (std::vector<std::string>{"a.txt", "-", "b.txt.gz", "-c", "--weird"}));
+  EXPECT_EQ(c.concurrency, 3);
+}
+
+TEST_F(ConfigTest, ValueMayStartWithDash) {
+  EXPECT_EQ(ParseOk({"-o", "-"}).output, "-");
+  EXPECT_EQ(ParseOk({"--user-agent", "-x-"}).user_agent, "-x-");
+}
+
+TEST_F(ConfigTest, UnknownFlag) {
+  EXPECT_EQ(ParseError({"--foo"}), "unknown flag --foo (see --help)");
+  EXPECT_EQ(ParseError({"--foo=secret"}), "unknown flag --foo (see --help)");
+  EXPECT_EQ(ParseError({"-x"}), "unknown flag -x (see --help)");
+  // No prefix abbreviations: they would break when a flag is added.
+  EXPECT_EQ(ParseError({"--concur", "3"}), "unknown flag --concur (see --help)");
+}
+
+TEST_F(ConfigTest, MissingValue) {
+  EXPECT_EQ(ParseError({"--output"}), "--output needs a value");
+  EXPECT_EQ(ParseError({"-c"}), "--concurrency needs a value");
+  EXPECT_EQ(ParseError({"a.txt", "-H"}), "--header needs a value");
+}
+
+TEST_F(ConfigTest, SwitchWithValueRejected) {
+  EXPECT_EQ(ParseError({"--resume=yes"}), "--resume takes no value");
+  EXPECT_EQ(ParseError({"-qq"}), "--quiet takes no value");
+}
+
+TEST_F(ConfigTest, IntegerRanges) {
+  EXPECT_EQ(ParseOk({"-c", "1"}).concurrency, 1);
+  EXPECT_EQ(ParseOk({"-c", "1000000"}).concurrency, 1000000);
+  EXPECT_EQ(ParseError({"-c", "0"}), "--concurrency: expected an integer from 1 to 1000000, got '0'");
+  EXPECT_EQ(ParseError({"-c", "1000001"}),
+            "--concurrency: expected an integer from 1 to 1000000, got '1000001'");
+  EXPECT_EQ(ParseError({"-c", "x"}), "--concurrency: expected an integer from 1 to 1000000, got 'x'");
+  EXPECT_EQ(ParseError({"-c", "10x"}), "--concurrency: expected an integer from 1 to 1000000, got '10x'");
+  EXPECT_EQ(ParseError({"-c", ""}), "--concurrency: expected an integer from 1 to 1000000, got ''");
+  EXPECT_NE(ParseError({"-c", "-5"}), "");
+  EXPECT_NE(ParseError({"-c", "99999999999999999999999"}), "");
+  EXPECT_NE(ParseError({"-c", " 5"}), "");
+
+  EXPECT_EQ(ParseOk({"--per-host", "1"}).per_host, 1);
+  EXPECT_EQ(ParseOk({"--per-host", "1000000"}).per_host, 1000000);
+  EXPECT_NE(ParseError({"--per-host", "0"}), "");
+  EXPECT_NE(ParseError({"--per-host", "1000001"}), "");
+
+  EXPECT_EQ(ParseOk({"--retries", "0"}).retries, 0);
+  EXPECT_EQ(ParseOk({"--retries", "100"}).retries, 100);
+  EXPECT_EQ(ParseError({"--retries", "101"}), "--retries: expected an integer from 0 to 100, got '101'");
+  EXPECT_NE(ParseError({"--retries", "-1"}), "");
+
+  EXPECT_EQ(ParseOk({"--follow", "0"}).follow, 0);
+  EXPECT_EQ(ParseOk({"--follow", "100"}).follow, 100);
+  EXPECT_NE(ParseError({"--follow", "101"}), "");
+
+  EXPECT_EQ(ParseOk({"--max-body", "0"}).max_body, 0);
+  EXPECT_EQ(ParseOk({"--max-body", "1099511627776"}).max_body, int64_t{1} << 40);
+  EXPECT_NE(ParseError({"--max-body", "1099511627777"}), "");
+  EXPECT_NE(ParseError({"--max-body", "-1"}), "");
+}
+
+TEST_F(ConfigTest, Threads) {
+  EXPECT_EQ(ParseOk({"--threads", "4"}).threads, 4);
+  EXPECT_EQ(ParseOk({"--threads", "1024"}).threads, 1024);
+  int cores = static_cast<int>(std::thread::hardware_concurrency());
+  EXPECT_EQ(ParseOk({"--threads", "0"}).threads, cores > 0 ? std::min(cores, 1024) : 1);
+  EXPECT_GE(ParseOk({"--threads", "0"}).threads, 1);
+  EXPECT_EQ(ParseError({"--threads", "1025"}), "--threads: expected an integer from 0 to 1024, got '1025'");
+  EXPECT_NE(ParseError({"--threads", "-1"}), "");
+}
+
+TEST_F(ConfigTest, Rate) {
+  EXPECT_EQ(ParseOk({"--rate", "0"}).rate, 0);
+  EXPECT_EQ(ParseOk({"--rate", "2.5"}).rate, 2.5);
+  EXPECT_EQ(ParseOk({"--rate=1e3"}).rate, 1000);
+  EXPECT_EQ(ParseError({"--rate", "-1"}), "--rate: expected a number >= 0 (0 = no cap), got '-1'");
+  EXPECT_NE(ParseError({"--rate", "inf"}), "");
+  EXPECT_NE(ParseError({"--rate", "nan"}), "");
+  EXPECT_NE(ParseError({"--rate", "fast"}), "");
+}
+
+TEST_F(ConfigTest, Timeouts) {
+  Config c =
+      ParseOk({"--timeout", "30", "--connect-timeout", "0.5", "--read-timeout=2", "--dns-timeout", "86400"});
+  EXPECT_EQ(c.timeout_s, 30);
+  EXPECT_EQ(c.connect_timeout_s, 0.5);
+  EXPECT_EQ(c.read_timeout_s, 2);
+  EXPECT_EQ(c.dns_timeout_s, 86400);
+  EXPECT_EQ(ParseError({"--timeout", "0"}),
+            "--timeout: expected seconds, a number > 0 and <= 86400, got '0'");
+  EXPECT_NE(ParseError({"--connect-timeout", "-1"}), "");
+  EXPECT_NE(ParseError({"--read-timeout", "86400.5"}), "");
+  EXPECT_NE(ParseError({"--dns-timeout", "nan"}), "");
+  EXPECT_NE(ParseError({"--timeout", "10s"}), "");
+}
+
+TEST_F(ConfigTest, FormatExplicitAndInferred) {
+  EXPECT_EQ(ParseOk({"--format", "jsonl"}).format, OutputFormat::kJsonl);
+  EXPECT_EQ(ParseOk({"--format=parquet"}).format, OutputFormat::kParquet);
+  EXPECT_EQ(ParseOk({"--format", "CSV"}).format, OutputFormat::kCsv);
+  EXPECT_EQ(ParseError({"--format", "xml"}), "--format: expected csv, jsonl or parquet, got 'xml'");
+
+  EXPECT_EQ(ParseOk({"-o", "r.csv"}).format, OutputFormat::kCsv);
+  EXPECT_EQ(ParseOk({"-o", "r.jsonl"}).format, OutputFormat::kJsonl);
+  EXPECT_EQ(ParseOk({"-o", "dir/r.PARQUET"}).format, OutputFormat::kParquet);
+  EXPECT_EQ(ParseOk({"-o", "r.txt"}).format, OutputFormat::kCsv);
+  EXPECT_EQ(ParseOk({"-o", "-"}).format, OutputFormat::kCsv);
+  // An explicit --format wins over the extension, before or after -o.
+  EXPECT_EQ(ParseOk({"--format", "jsonl", "-o", "r.parquet"}).format, OutputFormat::kJsonl);
+  EXPECT_EQ(ParseOk({"-o", "r.parquet", "--format", "csv"}).format, OutputFormat::kCsv);
+  EXPECT_NE(ParseError({"-o", ""}), "");
+}
+
+TEST_F(ConfigTest, Method) {
+  EXPECT_EQ(ParseOk({"--method", "HEAD"}).method, HttpMethod::kHead);
+  EXPECT_EQ(ParseOk({"--method", "head"}).method, HttpMethod::kHead);
+  EXPECT_EQ(ParseOk({"--method", "get"}).method, HttpMethod::kGet);
+  EXPECT_EQ(ParseError({"--method", "POST"}), "--method: expected GET or HEAD, got 'POST'");
+}
+
+TEST_F(ConfigTest, Headers) {
+  Config c = ParseOk({"-H", "X-A: 1", "--header", "X-B:two  ", "-HX-C:", "--header=X-D: \t spaced out \t"});
+  std::vector<std::pair<std::string, std::string>> want = {
+      {"X-A", "1"}, {"X-B", "two"}, {"X-C", ""}, {"X-D", "spaced out"}};
+  EXPECT_EQ(c.headers, want);
+  EXPECT_EQ(ParseError({"-H", "NoColon"}), "--header: expected 'Name: value', found no ':'");
+  EXPECT_EQ(ParseError({"-H", "Bad Name: x"}),
+            "--header: the name before ':' must be a non-empty token (RFC 9110 section 5.6.2)");
+  EXPECT_NE(ParseError({"-H", ": x"}), "");
+  EXPECT_NE(ParseError({"-H", "X-A : x"}), "");
+  EXPECT_NE(ParseError({"-H", "X(A): x"}), "");
+  EXPECT_EQ(ParseError({"-H", "X-A: a\r\nInjected: 1"}),
+            "--header X-A: the value must not contain CR, LF or NUL");
+  EXPECT_NE(ParseError({"-H", "X-A: a\nb"}), "");
+}
+
+TEST_F(ConfigTest, TooManyHeaders) {
+  std::vector<std::string> storage;
+  for (int i = 0; i < 65; ++i) storage.push_back(absl::StrCat("X-", i, ": v"));
+  std::vector<const char*> argv = {"urlsweep"};
+  for (const std::string& h : storage) {
+    argv.push_back("-H");
+    argv.push_back(h.c_str());
+  }
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs(static_cast<int>(argv.size()), argv.data(), LookupFakeEnv);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().message(), "--header: at most 64 extra headers are allowed");
+  argv.resize(argv.size() - 2);
+  EXPECT_TRUE(ParseArgs(static_cast<int>(argv.size()), argv.data(), LookupFakeEnv).ok());
+}
+
+TEST_F(ConfigTest, UserAgent) {
+  EXPECT_EQ(ParseOk({"--user-agent", "bot/1.0 (+https://x)"}).user_agent, "bot/1.0 (+https://x)");
+  EXPECT_NE(ParseError({"--user-agent", "a\r\nX: y"}), "");
+}
+
+TEST_F(ConfigTest, Resolvers) {
+  Config c = ParseOk({"--resolver", "127.0.0.1", "--resolver", "127.0.0.2:5353", "--resolver", "::1",
+                      "--resolver=[::1]:5300", "--resolver", "[fe80::1]"});
+  ASSERT_EQ(c.resolvers.size(), 5u);
+  EXPECT_EQ(c.resolvers[0].ip, "127.0.0.1");
+  EXPECT_EQ(c.resolvers[0].port, 53);
+  EXPECT_EQ(c.resolvers[1].ip, "127.0.0.2");
+  EXPECT_EQ(c.resolvers[1].port, 5353);
+  EXPECT_EQ(c.resolvers[2].ip, "::1");
+  EXPECT_EQ(c.resolvers[2].port, 53);
+  EXPECT_EQ(c.resolvers[3].ip, "::1");
+  EXPECT_EQ(c.resolvers[3].port, 5300);
+  EXPECT_EQ(c.resolvers[4].ip, "fe80::1");
+  EXPECT_EQ(c.resolvers[4].port, 53);
+  EXPECT_EQ(ParseError({"--resolver", "dns.example"}),
+            "--resolver: expected IP, IP:PORT or [IPv6]:PORT, got 'dns.example'");
+  for (const char* bad : {"127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:", "256.0.0.1", "[::1", "[::1]:x",
+                          "[127.0.0.1]:53", "::1:53x", ""}) {
+    EXPECT_NE(ParseError({"--resolver", bad}), "") << bad;
+  }
+}
+
+TEST_F(ConfigTest, ProxyFlag) {
+  Config c = ParseOk({"--proxy", "http://us%40er:p%3Ass@Proxy.Example:3128"});
+  ASSERT_TRUE(c.http_proxy.has_value());
+  ASSERT_TRUE(c.https_proxy.has_value());
+  EXPECT_EQ(c.http_proxy->host, "proxy.example");
+  EXPECT_EQ(c.http_proxy->port, 3128);
+  EXPECT_EQ(c.http_proxy->user, "us@er");
+  EXPECT_EQ(c.http_proxy->password, "p:ss");
+  EXPECT_TRUE(c.http_proxy->has_credentials);
+  EXPECT_EQ(c.https_proxy->host, "proxy.example");
+
+  c = ParseOk({"--proxy", "127.0.0.1"});
+  ASSERT_TRUE(c.http_proxy.has_value());
+  EXPECT_EQ(c.http_proxy->host, "127.0.0.1");
+  EXPECT_EQ(c.http_proxy->port, 1080);  // like curl
+  EXPECT_FALSE(c.http_proxy->has_credentials);
+
+  c = ParseOk({"--proxy", "http://[::1]:8080/"});
+  ASSERT_TRUE(c.http_proxy.has_value());
+  EXPECT_EQ(c.http_proxy->host, "::1");
+  EXPECT_EQ(c.http_proxy->port, 8080);
+
+  c = ParseOk({"--proxy", "HTTP://user@[::1]"});
+  ASSERT_TRUE(c.http_proxy.has_value());
+  EXPECT_EQ(c.http_proxy->port, 1080);
+  EXPECT_EQ(c.http_proxy->user, "user");
+  EXPECT_EQ(c.http_proxy->password, "");
+  EXPECT_TRUE(c.http_proxy->has_credentials);
+
+  // An unencoded '@' in the password: the last '@' ends the credentials.
+  c = ParseOk({"--proxy", "http://u:p@ss@127.0.0.1:3128"});
+  ASSERT_TRUE(c.http_proxy.has_value());
+  EXPECT_EQ(c.http_proxy->password, "p@ss");
+  EXPECT_EQ(c.http_proxy->host, "127.0.0.1");
+}
+
+TEST_F(ConfigTest, ProxyFlagOverridesEnvironment) {
+  FakeEnv()["http_proxy"] = "http://env-proxy:1";
+  FakeEnv()["https_proxy"] = "http://env-proxy:2";
+  FakeEnv()["no_proxy"] = "example.com";
+  Config c = ParseOk({"--proxy", "http://flag-proxy:3"});
+  EXPECT_EQ(c.http_proxy->host, "flag-proxy");
+  EXPECT_EQ(c.https_proxy->port, 3);
+  EXPECT_TRUE(c.no_proxy.empty());
+  EXPECT_NE(ProxyFor(c, false, "example.com"), nullptr);
+
+  // --proxy '' means none, whatever the environment says.
+  c = ParseOk({"--proxy", ""});
+  EXPECT_FALSE(c.http_proxy.has_value());
+  EXPECT_FALSE(c.https_proxy.has_value());
+  c = ParseOk({"--proxy="});
+  EXPECT_FALSE(c.http_proxy.has_value());
+}
+
+TEST_F(ConfigTest, ProxyErrorsNeverShowCredentials) {
+  for (const char* bad :
+       {"socks5://user:s3cret@h:1", "http://user:s3cret@h:99999", "http://user:s3cret@",
+        "http://user:s3cret@bad_host!:1", "http://user:s3cret%zz@h:1", "http://user:s3cret@[::1:1",
+        "http://user:s3cret@h:port", "https://user:s3cret@h:1"}) {
+    std::string error = ParseError({"--proxy", bad});
+    EXPECT_TRUE(absl::StartsWith(error, "--proxy: invalid proxy URL: ")) << error;
+    EXPECT_FALSE(absl::StrContains(error, "s3cret")) << error;
+    EXPECT_FALSE(absl::StrContains(error, "user")) << error;
+  }
+  EXPECT_EQ(ParseError({"--proxy", "http://u:s3cret@h:0"}),
+            "--proxy: invalid proxy URL: bad port (expected 1 to 65535)");
+  EXPECT_EQ(ParseError({"--proxy", "socks5://h:1"}),
+            "--proxy: invalid proxy URL: only http:// proxies are supported");
+}
+
+TEST_F(ConfigTest, EnvironmentProxies) {
+  FakeEnv()["http_proxy"] = "plain-proxy:8080";  // no scheme: http://
+  FakeEnv()["HTTPS_PROXY"] = "http://u:pw@secure-proxy:8443";
+  Config c = ParseOk({});
+  ASSERT_TRUE(c.http_proxy.has_value());
+  EXPECT_EQ(c.http_proxy->host, "plain-proxy");
+  EXPECT_EQ(c.http_proxy->port, 8080);
+  ASSERT_TRUE(c.https_proxy.has_value());
+  EXPECT_EQ(c.https_proxy->host, "secure-proxy");
+  EXPECT_EQ(c.https_proxy->user, "u");
+  EXPECT_EQ(ProxyFor(c, false, "a.test"), &*c.http_proxy);
+  EXPECT_EQ(ProxyFor(c, true, "a.test"), &*c.https_proxy);
+
+  // Lower case https_proxy comes first.
+  FakeEnv()["https_proxy"] = "http://lower:1";
+  c = ParseOk({});
+  EXPECT_EQ(c.https_proxy->host, "lower");
+}
+
+TEST_F(ConfigTest, UpperCaseHttpProxyIgnored) {
+  // httpoxy: like curl, HTTP_PROXY is not honoured.
+  FakeEnv()["HTTP_PROXY"] = "http://evil:1";
+  Config c = ParseOk({});
+  EXPECT_FALSE(c.http_proxy.has_value());
+  EXPECT_FALSE(c.https_proxy.has_value());
+}
+
+TEST_F(ConfigTest, HttpProxyDoesNotApplyToHttps) {
+  FakeEnv()["http_proxy"] = "http://p:1";
+  Config c = ParseOk({});
+  EXPECT_NE(ProxyFor(c, false, "a.test"), nullptr);
+  EXPECT_EQ(ProxyFor(c, true, "a.test"), nullptr);
+}
+
+TEST_F(ConfigTest, BadEnvironmentProxyNamesVariable) {
+  FakeEnv()["https_proxy"] = "http://bob:hunter2@host:notaport";
+  std::string error = ParseError({});
+  EXPECT_EQ(error, "environment variable https_proxy: invalid proxy URL: bad port (expected 1 to 65535)");
+  FakeEnv().clear();
+  FakeEnv()["http_proxy"] = "ftp://bob:hunter2@host:1";
+  error = ParseError({});
+  EXPECT_TRUE(absl::StartsWith(error, "environment variable http_proxy: ")) << error;
+  EXPECT_FALSE(absl::StrContains(error, "hunter2"));
+  // An unparsable environment proxy does not matter when --proxy is given.
+  EXPECT_TRUE(Parse({"--proxy", "http://ok:1"}).ok());
+}
+
+TEST_F(ConfigTest, EmptyEnvironmentValueIsUnset) {
+  FakeEnv()["https_proxy"] = "";
+  FakeEnv()["HTTPS_PROXY"] = "http://upper:1";
+  Config c = ParseOk({});
+  ASSERT_TRUE(c.https_proxy.has_value());
+  EXPECT_EQ(c.https_proxy->host, "upper");
+}
+
+TEST_F(ConfigTest, NoProxyMatching) {
+  FakeEnv()["http_proxy"] = "http://p:1";
+  FakeEnv()["https_proxy"] = "http://p:2";
+  FakeEnv()["no_proxy"] = " Example.com, .internal.test ,10.1.2.3,[::1], 192.168.0.0/16 ,fd00::/8,,";
+  Config c = ParseOk({});
+  EXPECT_EQ(c.no_proxy, (std::vector<std::string>{"example.com", "internal.test", "10.1.2.3", "::1",
+                                                  "192.168.0.0/16", "fd00::/8"}));
+  EXPECT_FALSE(c.no_proxy_all);
+  EXPECT_EQ(ProxyFor(c, false, "example.com"), nullptr);
+  EXPECT_EQ(ProxyFor(c, true, "example.com"), nullptr);
+  EXPECT_EQ(ProxyFor(c, false, "a.example.com"), nullptr);
+  EXPECT_EQ(ProxyFor(c, false, "a.b.example.com"), nullptr);
+  EXPECT_EQ(ProxyFor(c, false, "example.com."), nullptr);
+  EXPECT_NE(ProxyFor(c, false, "badexample.com"), nullptr);
+  EXPECT_NE(ProxyFor(c, false, "example.com.evil"), nullptr);
+  EXPECT_NE(ProxyFor(c, false, "com"), nullptr);
+  EXPECT_EQ(ProxyFor(c, false, "internal.test"), nullptr);
+  EXPECT_EQ(ProxyFor(c, false, "x.internal.test"), nullptr);
+  // IP literals match literal entries and CIDR blocks, never by suffix.
+  EXPECT_EQ(ProxyFor(c, false, "10.1.2.3"), nullptr);
+  EXPECT_NE(ProxyFor(c, false, "110.1.2.3"), nullptr);
+  EXPECT_NE(ProxyFor(c, false, "10.1.2.30"), nullptr);
+  EXPECT_EQ(ProxyFor(c, false, "::1"), nullptr);
+  EXPECT_EQ(ProxyFor(c, false, "0:0::1"), nullptr);
+  EXPECT_NE(ProxyFor(c, false, "::2"), nullptr);
+  EXPECT_EQ(ProxyFor(c, false, "192.168.44.5"), nullptr);
+  EXPECT_NE(ProxyFor(c, false, "192.169.0.1"), nullptr);
+  EXPECT_EQ(ProxyFor(c, true, "fd12::5"), nullptr);
+  EXPECT_NE(ProxyFor(c, true, "fe80::5"), nullptr);
+}
+
+TEST_F(ConfigTest, NoProxyUpperCaseAndStar) {
+  FakeEnv()["http_proxy"] = "http://p:1";
+  FakeEnv()["NO_PROXY"] = "a.test";
+  Config c = ParseOk({});
+  EXPECT_EQ(ProxyFor(c, false, "x.a.test"), nullptr);
+  EXPECT_NE(ProxyFor(c, false, "b.test"), nullptr);
+
+  FakeEnv()["NO_PROXY"] = "*";
+  c = ParseOk({});
+  EXPECT_TRUE(c.no_proxy_all);
+  EXPECT_EQ(ProxyFor(c, false, "anything.test"), nullptr);
+  EXPECT_EQ(ProxyFor(c, false, "127.0.0.1"), nullptr);
+}
+
+TEST_F(ConfigTest, CaFileAndExcludeMustBeReadable) {
+  std::string ca = WriteTempFile("config_test_ca.pem");
+  std::string exclude = WriteTempFile("config_test_exclude.txt");
+  Config c = ParseOk({"--ca-file", ca.c_str(), "--exclude", exclude.c_str()});
+  EXPECT_EQ(c.ca_file, ca);
+  EXPECT_EQ(c.exclude_file, exclude);
+  std::string missing = testing::TempDir() + "/config_test_missing.pem";
+  EXPECT_EQ(ParseError({"--ca-file", missing.c_str()}),
+            absl::StrCat("--ca-file: cannot read '", missing, "': No such file or directory"));
+  EXPECT_TRUE(absl::StartsWith(ParseError({"--exclude", missing.c_str()}), "--exclude: cannot read '"));
+  EXPECT_TRUE(absl::EndsWith(ParseError({"--exclude", testing::TempDir().c_str()}), ": it is a directory"));
+}
+
+TEST_F(ConfigTest, TlsVerify) {
+  EXPECT_EQ(ParseOk({"--tls-verify", "strict"}).tls_verify, TlsVerifyMode::kStrict);
+  EXPECT_EQ(ParseOk({"--tls-verify", "off"}).tls_verify, TlsVerifyMode::kOff);
+  EXPECT_EQ(ParseOk({"--tls-verify", "report"}).tls_verify, TlsVerifyMode::kReport);
+  EXPECT_EQ(ParseError({"--tls-verify", "maybe"}),
+            "--tls-verify: expected report, strict or off, got 'maybe'");
+}
+
+TEST_F(ConfigTest, Shard) {
+  Config c = ParseOk({"--shard", "2/5"});
+  EXPECT_EQ(c.shard_index, 2);
+  EXPECT_EQ(c.shard_count, 5);
+  EXPECT_EQ(ParseOk({"--shard=0/1"}).shard_count, 1);
+  EXPECT_EQ(ParseError({"--shard", "5/5"}), "--shard: expected I/N with 0 <= I < N, got '5/5'");
+  for (const char* bad : {"0/0", "-1/2", "1", "1/", "/2", "a/b", "1/2/3", "0/99999999999"}) {
+    EXPECT_NE(ParseError({"--shard", bad}), "") << bad;
+  }
+}
+
+TEST_F(ConfigTest, Resume) {
+  EXPECT_EQ(ParseError({"--resume"}), "--resume needs --output FILE: standard output cannot be resumed");
+  EXPECT_NE(ParseError({"--resume", "-o", "-"}), "");
+  Config c = ParseOk({"--resume", "-o", "out.csv"});
+  EXPECT_TRUE(c.resume);
+}
+
+TEST_F(ConfigTest, ProgressQuietSummary) {
+  EXPECT_EQ(ParseOk({"-q"}).progress, ProgressMode::kOff);
+  EXPECT_EQ(ParseOk({"--quiet"}).progress, ProgressMode::kOff);
+  EXPECT_EQ(ParseOk({"--progress"}).progress, ProgressMode::kOn);
+  EXPECT_EQ(ParseOk({"-q", "--progress"}).progress, ProgressMode::kOn);
+  EXPECT_EQ(ParseOk({"--progress", "-q"}).progress, ProgressMode::kOff);
+  EXPECT_TRUE(ParseOk({"--summary"}).summary);
+}
+
+TEST_F(ConfigTest, ParquetCompression) {
+  EXPECT_EQ(ParseOk({"--parquet-compression", "snappy"}).parquet_compression, ParquetCompression::kSnappy);
+  EXPECT_EQ(ParseOk({"--parquet-compression=none"}).parquet_compression, ParquetCompression::kNone);
+  EXPECT_EQ(ParseOk({"--parquet-compression", "zstd"}).parquet_compression, ParquetCompression::kZstd);
+  EXPECT_EQ(ParseError({"--parquet-compression", "gzip"}),
+            "--parquet-compression: expected zstd, snappy or none, got 'gzip'");
+}
+
+TEST_F(ConfigTest, HelpAndVersionActions) {
+  absl::StatusOr<ParsedArgs> p = Parse({"-c", "5", "--help"});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->action, ParsedArgs::Action::kHelp);
+  p = Parse({"-h"});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->action, ParsedArgs::Action::kHelp);
+  p = Parse({"--version", "--bogus"});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->action, ParsedArgs::Action::kVersion);
+  // A bad flag before --help is still reported.
+  EXPECT_FALSE(Parse({"--bogus", "--help"}).ok());
+}
+
+TEST_F(ConfigTest, HelpTextListsEveryFlagWithDefault) {
+  std::string help = HelpText();
+  EXPECT_TRUE(absl::StartsWith(help, "usage: urlsweep [FLAGS] [FILE ...]\n"));
+  for (const char* flag : {"--output",
+                           "--format",
+                           "--concurrency",
+                           "--per-host",
+                           "--rate",
+                           "--threads",
+                           "--method",
+                           "--header",
+                           "--user-agent",
+                           "--timeout",
+                           "--connect-timeout",
+                           "--read-timeout",
+                           "--dns-timeout",
+                           "--retries",
+                           "--follow",
+                           "--max-body",
+                           "--resolver",
+                           "--proxy",
+                           "--ca-file",
+                           "--tls-verify",
+                           "--exclude",
+                           "--shard",
+                           "--resume",
+                           "--quiet",
+                           "--progress",
+                           "--summary",
+                           "--parquet-compression",
+                           "--version",
+                           "--help"}) {
+    bool found = false;
+    for (const std::string& line : std::vector<std::string>(absl::StrSplit(help, '\n'))) {
+      if (absl::StrContains(line, absl::StrCat(flag, " ")) || absl::EndsWith(line, flag)) {
+        found = true;
+        // Every flag line that takes a setting names its default; --version, --help and --progress only act.
+        std::string_view name(flag);
+        bool is_action = name == "--version" || name == "--help" || name == "--progress";
+        if (!is_action) {
+          EXPECT_TRUE(absl::StrContains(line, "default")) << line;
+        }
+        break;
+      }
+    }
+    EXPECT_TRUE(found) << flag;
+  }
+  EXPECT_TRUE(absl::StrContains(help, "(default: 1024)"));
+  EXPECT_TRUE(absl::StrContains(help, "(default: 65536)"));
+}
+
+TEST_F(ConfigTest, FlagsTextMasksSecrets) {
+  Config c = ParseOk({"-c", "5", "--proxy", "http://alice:s3cret@proxy:3128", "-H",
+                      "Authorization: Bearer tok", "--header=cookie: sid=abc",
+                      "-HProxy-Authorization: Basic xyz", "-H", "X-Plain: visible", "in put.txt"});
+  EXPECT_EQ(c.flags_text,
+            "-c 5 --proxy 'http://***@proxy:3128' -H 'Authorization: ***' '--header=cookie: ***' "
+            "'-HProxy-Authorization: ***' -H 'X-Plain: visible' 'in put.txt'");
+  EXPECT_FALSE(absl::StrContains(c.flags_text, "s3cret"));
+  EXPECT_FALSE(absl::StrContains(c.flags_text, "alice"));
+  EXPECT_FALSE(absl::StrContains(c.flags_text, "tok"));
+  EXPECT_FALSE(absl::StrContains(c.flags_text, "abc"));
+  EXPECT_FALSE(absl::StrContains(c.flags_text, "xyz"));
+
+  c = ParseOk({"--proxy=http://bob:pw@[::1]:8080/"});
+  EXPECT_EQ(c.flags_text, "'--proxy=http://***@[::1]:8080/'");  // quoted: '*' is a shell glob
+  c = ParseOk({"--proxy", "http://proxy:3128"});
+  EXPECT_EQ(c.flags_text, "--proxy http://proxy:3128");
+  c = ParseOk({"--user-agent", "it's"});
+  EXPECT_EQ(c.flags_text, "--user-agent 'it'\\''s'");
+}
+
+TEST_F(ConfigTest, EmptyPositionalRejected) { EXPECT_NE(ParseError({""}), ""); }
+
+TEST_F(ConfigTest, NullEnvLookupMeansEmptyEnvironment) {
+  const char* argv[] = {"urlsweep", "-c", "3"};
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs(3, argv, nullptr);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_FALSE(parsed->config.http_proxy.has_value());
+}
+
+}  // namespace
+}  // namespace urlsweep

@@ -4,6 +4,8 @@
 #include <ares.h>
 #include <gtest/gtest.h>
 #include <llhttp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <uv.h>
 
 #include <set>
@@ -105,7 +107,7 @@ TEST(FromAresStatus, MapsEveryDnsWord) {
   EXPECT_EQ(FromAresStatus(ARES_ETIMEOUT).code, ErrorCode::kDnsTimeout);
   EXPECT_EQ(FromAresStatus(ARES_EREFUSED).code, ErrorCode::kDnsError);
   EXPECT_EQ(FromAresStatus(ARES_EBADRESP).code, ErrorCode::kDnsError);
-  EXPECT_EQ(FromAresStatus(ARES_ECONNREFUSED).code, ErrorCode::kDnsError);
+  EXPECT_EQ(FromAresStatus(ARES_ECONNREFUSED).code, ErrorCode::kDnsTimeout);
   EXPECT_EQ(FromAresStatus(ARES_ENOMEM).code, ErrorCode::kDnsError);
   EXPECT_STREQ(FromAresStatus(ARES_EREFUSED).detail, "query refused (REFUSED)");
 }
@@ -117,6 +119,64 @@ TEST(FromLlhttpError, IsBadResponseWithReason) {
   e = FromLlhttpError(HPE_USER, "");
   EXPECT_EQ(e.code, ErrorCode::kBadResponse);
   EXPECT_STREQ(e.detail, "HPE_USER");
+}
+
+struct SslCase {
+  int ssl_error;
+  int reason;  // SSL_R_*, 0 for an empty error queue
+  IoStage stage;
+  ErrorCode want;
+  const char* detail;  // nullptr: any non-empty text
+};
+
+TEST(FromSslError, MapsByKindAndStage) {
+  // ERR_reason_error_string needs libssl's texts, which creating any SSL_CTX loads in the real program.
+  ASSERT_EQ(OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS, nullptr), 1);
+  const SslCase cases[] = {
+      // Plain HTTP on an https port.
+      {SSL_ERROR_SSL, SSL_R_WRONG_VERSION_NUMBER, IoStage::kTlsHandshake, ErrorCode::kTlsError,
+       "wrong version number"},
+      {SSL_ERROR_SSL, SSL_R_TLSV1_ALERT_PROTOCOL_VERSION, IoStage::kTlsHandshake, ErrorCode::kTlsError,
+       "tlsv1 alert protocol version"},
+      {SSL_ERROR_SSL, SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE, IoStage::kTlsHandshake,
+       ErrorCode::kTlsError, "sslv3 alert handshake failure"},
+      {SSL_ERROR_SSL, SSL_R_UNSUPPORTED_PROTOCOL, IoStage::kTlsHandshake, ErrorCode::kTlsError,
+       "unsupported protocol"},
+      {SSL_ERROR_SSL, SSL_R_SSLV3_ALERT_BAD_CERTIFICATE, IoStage::kConnect, ErrorCode::kTlsError,
+       "sslv3 alert bad certificate"},
+      {SSL_ERROR_SSL, 0, IoStage::kTlsHandshake, ErrorCode::kTlsError, "TLS protocol error"},
+      // Only fatal under --tls-verify strict.
+      {SSL_ERROR_SSL, SSL_R_CERTIFICATE_VERIFY_FAILED, IoStage::kTlsHandshake, ErrorCode::kTlsVerify,
+       "certificate verify failed"},
+      // The transport ended without close_notify.
+      {SSL_ERROR_SSL, SSL_R_UNEXPECTED_EOF_WHILE_READING, IoStage::kTlsHandshake,
+       ErrorCode::kConnectReset, "unexpected eof while reading"},
+      {SSL_ERROR_SSL, SSL_R_UNEXPECTED_EOF_WHILE_READING, IoStage::kRead, ErrorCode::kReadReset,
+       "unexpected eof while reading"},
+      {SSL_ERROR_SYSCALL, 0, IoStage::kTlsHandshake, ErrorCode::kConnectReset, nullptr},
+      {SSL_ERROR_SYSCALL, 0, IoStage::kRead, ErrorCode::kReadReset, nullptr},
+      {SSL_ERROR_SYSCALL, 0, IoStage::kWrite, ErrorCode::kWriteError, nullptr},
+      {SSL_ERROR_ZERO_RETURN, 0, IoStage::kTlsHandshake, ErrorCode::kConnectReset, nullptr},
+      // A corrupt record or a fatal alert after the handshake: TLS ended uncleanly.
+      {SSL_ERROR_SSL, SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, IoStage::kRead, ErrorCode::kReadReset,
+       "decryption failed or bad record mac"},
+      {SSL_ERROR_SSL, SSL_R_SSLV3_ALERT_UNEXPECTED_MESSAGE, IoStage::kWrite, ErrorCode::kWriteError,
+       "sslv3 alert unexpected message"},
+      // Never "no error" for a failed connection, even when asked about a mere WANT_READ.
+      {SSL_ERROR_WANT_READ, 0, IoStage::kTlsHandshake, ErrorCode::kConnectReset, nullptr},
+  };
+  for (const SslCase& c : cases) {
+    const unsigned long err = c.reason == 0 ? 0 : ERR_PACK(ERR_LIB_SSL, 0, c.reason);
+    ErrorInfo e = FromSslError(c.ssl_error, err, c.stage);
+    EXPECT_EQ(e.code, c.want) << "SSL_get_error " << c.ssl_error << " reason " << c.reason;
+    ASSERT_NE(e.detail, nullptr);
+    if (c.detail != nullptr) {
+      EXPECT_STREQ(e.detail, c.detail) << c.reason;
+    } else {
+      EXPECT_STRNE(e.detail, "") << c.ssl_error;
+    }
+  }
+  EXPECT_EQ(FromSslError(SSL_ERROR_NONE, 0, IoStage::kRead).code, ErrorCode::kNone);
 }
 
 }  // namespace

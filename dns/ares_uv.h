@@ -1,0 +1,104 @@
+// AresUv: one c-ares channel driven by one libuv loop. All c-ares calls of urlsweep live in ares_uv.cc:
+// the channel options, the fd -> uv_poll_t map fed by c-ares' sock_state_cb, the one uv_timer_t re-armed
+// from ares_timeout after every c-ares call, and the conversion of an ares_addrinfo into a
+// DnsCache::Answer. It knows nothing of requests, coalescing or caching (that is Resolver's job).
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "dns/cache.h"
+#include "dns/resolver.h"
+
+struct ares_channeldata;
+struct ares_addrinfo;
+
+namespace urlsweep {
+
+class AresUv {
+ public:
+  // How one lookup's budget is split into c-ares tries (see PlanTries).
+  struct TryPlan {
+    int tries = 0;           // ARES_OPT_TRIES: rounds over all servers
+    int try_timeout_ms = 0;  // ARES_OPT_TIMEOUTMS: first round's timeout per server
+  };
+
+  // The end of one Lookup. It runs inside c-ares (a poll or timer callback, Lookup itself, or Close with
+  // ARES_EDESTRUCTION), so it must neither call Close nor destroy the AresUv. `answer` holds at most
+  // kMaxAddresses addresses, IPv4 first then IPv6, each family in the order c-ares gave, duplicates
+  // dropped; `ttl_s` is the smallest TTL among them (0 without addresses). A success without any
+  // address is reported as ARES_ENODATA.
+  using DoneCallback = void (*)(void* arg, int ares_status, const DnsCache::Answer& answer, uint32_t ttl_s);
+
+  // Initialises the channel: servers from options.servers (or /etc/resolv.conf when empty), /etc/hosts
+  // before DNS, no search domains, and tries/timeouts from PlanTries so that a lookup ends within
+  // options.timeout_s. Sends nothing.
+  static absl::StatusOr<std::unique_ptr<AresUv>> Create(uv_loop_t* loop, const ResolverOptions& options,
+                                                        DoneCallback done);
+  // Only after Close's on_closed has run.
+  ~AresUv();
+  AresUv(const AresUv&) = delete;
+  AresUv& operator=(const AresUv&) = delete;
+
+  // One lookup's link back to its AresUv, embedded in the caller's lookup record, which must stay alive
+  // until the done callback has run.
+  struct Query {
+    void* arg = nullptr;  // handed to the done callback
+    AresUv* owner = nullptr;
+  };
+
+  // Starts an A+AAAA lookup of `name` (NUL-terminated); `done(query->arg, ...)` runs exactly once,
+  // possibly inside this call (an /etc/hosts hit, a malformed name). Not after Close.
+  void Lookup(const char* name, Query* query);
+
+  // Destroys the channel (every pending Lookup ends with ARES_EDESTRUCTION, inside this call) and closes
+  // the timer and every poll handle; `on_closed(arg)` runs from the last close callback. Must not be
+  // called from inside a c-ares callback (c-ares #1259: destroying the channel there frees what the
+  // caller still uses); the Resolver calls it from a later loop turn. Idempotent.
+  void Close(void (*on_closed)(void* arg), void* arg);
+
+  const TryPlan& plan() const { return plan_; }
+  int server_count() const { return server_count_; }
+
+  // c-ares 1.18 sends try k (0-based) of a query to every server in turn with a timeout of
+  // try_timeout_ms << k, so a lookup that no server answers ends after
+  // server_count * try_timeout_ms * (2^tries - 1). Picks the plan that fits `timeout_s`. Pure.
+  static TryPlan PlanTries(double timeout_s, int server_count);
+
+ private:
+  struct Poll;
+
+  AresUv(uv_loop_t* loop, DoneCallback done);
+
+  static void OnSockState(void* data, int fd, int readable, int writable);
+  static void OnPoll(uv_poll_t* handle, int status, int events);
+  static void OnPollClosed(uv_handle_t* handle);
+  static void OnTimer(uv_timer_t* timer);
+  static void OnTimerClosed(uv_handle_t* handle);
+  static void OnAddrInfo(void* arg, int status, int timeouts, ares_addrinfo* result);
+
+  // Process `read_fd`/`write_fd` (ARES_SOCKET_BAD for none; both none: timeouts only), then re-arm.
+  void Process(int read_fd, int write_fd);
+  // Re-arms the timer from ares_timeout, or stops it when c-ares has nothing pending.
+  void ArmTimer();
+  void ClosePoll(Poll* poll);
+  void HandleClosed();
+
+  uv_loop_t* loop_;
+  DoneCallback done_;
+  ares_channeldata* channel_ = nullptr;
+  uv_timer_t timer_;
+  absl::flat_hash_map<int, Poll*> polls_;  // one uv_poll_t per c-ares socket
+  TryPlan plan_;
+  int server_count_ = 0;
+  int open_handles_ = 0;  // the timer and every poll not yet through its close callback
+  bool closing_ = false;
+  void (*on_closed_)(void* arg) = nullptr;
+  void* on_closed_arg_ = nullptr;
+};
+
+}  // namespace urlsweep

@@ -1,0 +1,119 @@
+#include "http/tls_context.h"
+
+#include <openssl/err.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include <cstring>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace urlsweep {
+namespace {
+
+// ALPN wire format (RFC 7301 section 3.1): length-prefixed protocol names. urlsweep speaks HTTP/1.x only.
+constexpr unsigned char kAlpnHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+
+// --tls-verify off: replaces the whole chain verification (not just its verdict), so no CPU is spent on
+// signatures nobody will look at.
+int AcceptWithoutVerifying(X509_STORE_CTX* /*store*/, void* /*arg*/) { return 1; }
+
+// The most specific text OpenSSL left for a failed setup call: the first error queued is the root cause
+// ("No such file or directory"), later ones are the callers' wrappers.
+std::string TakeOpenSslReason() {
+  const unsigned long first = ERR_get_error();
+  ERR_clear_error();
+  if (first == 0) return "unknown OpenSSL error";
+  // OpenSSL 3 has no reason string for a system error (ERR_reason_error_string returns nullptr); its
+  // reason is the errno. Setup runs once, before any thread, so strerror is safe here.
+  if (ERR_SYSTEM_ERROR(first)) return std::strerror(ERR_GET_REASON(first));
+  const char* reason = ERR_reason_error_string(first);
+  return reason != nullptr ? reason : "unknown OpenSSL error";
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions& options) {
+  ERR_clear_error();
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  if (ctx == nullptr) {
+    return absl::InternalError(absl::StrCat("cannot create the TLS context: ", TakeOpenSslReason()));
+  }
+  // Owned from here on, also on the error paths below.
+  std::unique_ptr<TlsContext> context(new TlsContext(ctx, options.verify));
+
+  if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
+    return absl::InternalError(absl::StrCat("cannot set the TLS version floor: ", TakeOpenSslReason()));
+  }
+  // A missing system store is not fatal: --ca-file or SSL_CERT_FILE may be all the user trusts, and
+  // without any root every chain simply reports "untrusted".
+  if (SSL_CTX_set_default_verify_paths(ctx) != 1) ERR_clear_error();
+  if (!options.ca_file.empty() &&
+      SSL_CTX_load_verify_locations(ctx, options.ca_file.c_str(), nullptr) != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot load --ca-file '", options.ca_file, "': ", TakeOpenSslReason()));
+  }
+  // Note the inverted convention: SSL_CTX_set_alpn_protos returns 0 on success.
+  if (SSL_CTX_set_alpn_protos(ctx, kAlpnHttp11, sizeof(kAlpnHttp11)) != 0) {
+    return absl::InternalError(absl::StrCat("cannot set ALPN: ", TakeOpenSslReason()));
+  }
+  // Record buffers (about 34 KiB per connection otherwise) are freed whenever they are empty.
+  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+  // No resumption: a scan visits most hosts once, and a cache would hold sessions for the whole run.
+  // SSL_OP_NO_TICKET also spares TLS 1.2 servers from sending tickets we would throw away.
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+  // "*.example.com" matches "a.example.com" only, never "a.b.example.com" nor "ab*.example.com" partial
+  // labels (RFC 6125 section 6.4.3 leaves partial wildcards to the client; browsers refuse them).
+  X509_VERIFY_PARAM_set_hostflags(SSL_CTX_get0_param(ctx), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+
+  switch (options.verify) {
+    case TlsVerifyMode::kStrict:
+      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+      break;
+    case TlsVerifyMode::kReport:
+      // The client still verifies the chain with SSL_VERIFY_NONE and keeps the verdict for
+      // SSL_get_verify_result; it just does not abort the handshake on it.
+      SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+      break;
+    case TlsVerifyMode::kOff:
+      SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+      SSL_CTX_set_cert_verify_callback(ctx, AcceptWithoutVerifying, nullptr);
+      break;
+  }
+  return context;
+}
+
+TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
+
+const char* TlsVerifyWord(long x509_verify_result) {
+  switch (x509_verify_result) {
+    case X509_V_OK:
+      return "ok";
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+      return "expired";
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return "not_yet_valid";
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+      return "self_signed";
+    // No path to a trusted root: the issuer is missing (the server left out its intermediate, or the
+    // root is unknown), or the chain ends in a root that is not trusted, or trust was refused.
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_CERT_UNTRUSTED:
+    case X509_V_ERR_CERT_REJECTED:
+      return "untrusted";
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+      return "hostname_mismatch";
+    case X509_V_ERR_CERT_REVOKED:
+      return "revoked";
+    default:
+      return "invalid";
+  }
+}
+
+}  // namespace urlsweep

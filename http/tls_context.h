@@ -1,0 +1,57 @@
+// TlsContext: the one client SSL_CTX a run shares (trust store, protocol floor, ALPN, verification mode),
+// and the mapping of X509 verification results to the contract's tls_verify words.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "scanner/config.h"
+
+namespace urlsweep {
+
+struct TlsOptions {
+  std::string ca_file;  // --ca-file: extra trusted roots (PEM, may hold several); empty = none
+  TlsVerifyMode verify = TlsVerifyMode::kReport;
+};
+
+// Client SSL_CTX settings:
+// - TLS 1.2 and 1.3 only. TLS 1.0/1.1 are deprecated (RFC 8996) and OpenSSL 3 refuses them at its
+//   default security level anyway; a server that offers nothing newer gets tls_error with OpenSSL's
+//   reason ("unsupported protocol" or the server's "protocol version" alert), which is what a scan of the
+//   modern web should report.
+// - Trust: the system store via SSL_CTX_set_default_verify_paths (which honours SSL_CERT_FILE and
+//   SSL_CERT_DIR as OpenSSL does), plus --ca-file.
+// - ALPN "http/1.1", so servers that speak HTTP/2 know not to.
+// - SSL_MODE_RELEASE_BUFFERS and no session cache: thousands of connections live at once, and a scan
+//   rarely returns to a host, so memory per connection matters more than resumption.
+// - kStrict: SSL_VERIFY_PEER (a failed verification fails the handshake). kReport: the chain is still
+//   verified (SSL_get_verify_result) but the handshake goes on. kOff: no verification at all.
+// Once created it is immutable, and SSL_CTX may be shared by all threads.
+class TlsContext {
+ public:
+  // Errors are one line, e.g. "cannot load --ca-file 'roots.pem': no certificate or crl found".
+  static absl::StatusOr<std::unique_ptr<TlsContext>> Create(const TlsOptions& options);
+
+  ~TlsContext();
+  TlsContext(const TlsContext&) = delete;
+  TlsContext& operator=(const TlsContext&) = delete;
+
+  SSL_CTX* ctx() const { return ctx_; }
+  TlsVerifyMode verify_mode() const { return verify_mode_; }
+
+ private:
+  TlsContext(SSL_CTX* ctx, TlsVerifyMode verify_mode) : ctx_(ctx), verify_mode_(verify_mode) {}
+
+  SSL_CTX* ctx_;
+  TlsVerifyMode verify_mode_;
+};
+
+// The contract's tls_verify word for an X509_V_* result (static text): "ok", "expired",
+// "not_yet_valid", "self_signed" (the leaf signs itself), "untrusted" (the chain ends in, or lacks, a
+// root not trusted), "hostname_mismatch", "revoked", "invalid" (any other).
+const char* TlsVerifyWord(long x509_verify_result);
+
+}  // namespace urlsweep

@@ -1,0 +1,303 @@
+#include "http/tls_session.h"
+
+#include <openssl/asn1.h>
+#include <openssl/buffer.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include <ctime>
+
+namespace urlsweep {
+namespace {
+
+// A memory BIO keeps the largest buffer it ever held. One feed can be a whole 64 KiB socket read, and
+// thousands of connections are open at once, so an empty BIO that grew past this is replaced; below it
+// (a request, a typical handshake flight) the buffer is kept and reused.
+constexpr size_t kIdleBioKeepBytes = 4096;
+
+// BIO_s_mem's "retry" answer when it is empty: more bytes may come (the socket is still open). 0 means
+// end of stream (BIO_set_mem_eof_return(3)).
+constexpr int kMemBioRetry = -1;
+constexpr int kMemBioEof = 0;
+
+BIO* NewMemBio(bool eof) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (bio != nullptr) BIO_set_mem_eof_return(bio, eof ? kMemBioEof : kMemBioRetry);
+  return bio;
+}
+
+constexpr int64_t kMicrosPerSecond = 1000000;
+
+std::optional<int64_t> AsnTimeToMicros(const ASN1_TIME* time) {
+  struct tm tm = {};
+  if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) return std::nullopt;
+  // ASN1_TIME_to_tm yields UTC fields; timegm reads them as UTC whatever the local zone is.
+  const time_t seconds = timegm(&tm);
+  return static_cast<int64_t>(seconds) * kMicrosPerSecond;
+}
+
+bool IsUnexpectedEof(int ssl_error, unsigned long err_code) {
+  if (ssl_error == SSL_ERROR_SYSCALL) return true;
+  return ssl_error == SSL_ERROR_SSL && ERR_GET_LIB(err_code) == ERR_LIB_SSL &&
+         ERR_GET_REASON(err_code) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+}
+
+}  // namespace
+
+TlsSession::~TlsSession() {
+  Reset();
+  BIO_free(rbio_);
+  BIO_free(wbio_);
+}
+
+void TlsSession::ClearResults() {
+  handshake_done_ = false;
+  version_ = nullptr;
+  verify_word_ = nullptr;
+  cert_not_after_us_.reset();
+  failed_ = false;
+  closed_ = false;
+  ssl_error_ = SSL_ERROR_NONE;
+  err_code_ = 0;
+  error_detail_ = "";
+  unexpected_eof_ = false;
+  error_stage_ = IoStage::kTlsHandshake;
+}
+
+void TlsSession::Start(const TlsContext& context, std::string_view host, bool host_is_ip) {
+  Reset();
+  ClearResults();
+  verify_mode_ = context.verify_mode();
+  ERR_clear_error();
+  if (rbio_ == nullptr) rbio_ = NewMemBio(false);
+  if (wbio_ == nullptr) wbio_ = NewMemBio(false);
+  if (rbio_ == nullptr || wbio_ == nullptr) {
+    FailWithoutSsl("cannot allocate TLS buffers");
+    return;
+  }
+  ssl_ = SSL_new(context.ctx());
+  if (ssl_ == nullptr) {
+    FailWithoutSsl("cannot allocate a TLS session");
+    return;
+  }
+  // SSL_set_bio takes over one reference each; ours keeps the BIOs alive past SSL_free.
+  BIO_up_ref(rbio_);
+  BIO_up_ref(wbio_);
+  SSL_set_bio(ssl_, rbio_, wbio_);
+  SSL_set_connect_state(ssl_);
+
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (!host_is_ip && !host.empty() && host.back() == '.') host.remove_suffix(1);
+  host_.assign(host);
+  const bool verify = verify_mode_ != TlsVerifyMode::kOff;
+  if (host_is_ip) {
+    // RFC 6066 section 3: "Literal IPv4 and IPv6 addresses are not permitted in HostName".
+    if (verify && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), host_.c_str()) != 1) {
+      // Not an address after all: check it as a name rather than check no identity at all.
+      SSL_set1_host(ssl_, host_.c_str());
+    }
+  } else {
+    // A name too long for SNI (over 255 bytes) cannot be a DNS name; the server then picks its default
+    // certificate and verification reports the mismatch.
+    SSL_set_tlsext_host_name(ssl_, host_.c_str());
+    if (verify) SSL_set1_host(ssl_, host_.c_str());
+  }
+  ERR_clear_error();
+}
+
+void TlsSession::Reset() {
+  if (ssl_ != nullptr) {
+    SSL_free(ssl_);
+    ssl_ = nullptr;
+  }
+  eof_fed_ = false;
+  for (BIO* bio : {rbio_, wbio_}) {
+    if (bio == nullptr) continue;
+    BIO_reset(bio);
+    BIO_set_mem_eof_return(bio, kMemBioRetry);
+  }
+  ShrinkIfIdle(true);
+  ShrinkIfIdle(false);
+}
+
+void TlsSession::FailWithoutSsl(const char* detail) {
+  failed_ = true;
+  ssl_error_ = SSL_ERROR_SSL;
+  err_code_ = ERR_get_error();
+  ERR_clear_error();
+  error_detail_ = detail;
+}
+
+void TlsSession::FeedCiphertext(const char* data, size_t len) {
+  if (rbio_ == nullptr || len == 0) return;
+  size_t written = 0;
+  // A memory BIO only fails to grow when malloc fails; the handshake or read then stalls and the
+  // connection's timer ends it.
+  BIO_write_ex(rbio_, data, len, &written);
+}
+
+void TlsSession::FeedEof() {
+  if (rbio_ == nullptr) return;
+  eof_fed_ = true;
+  BIO_set_mem_eof_return(rbio_, kMemBioEof);
+}
+
+bool TlsSession::DrainCiphertext(std::string* out) {
+  if (wbio_ == nullptr) return false;
+  const size_t pending = BIO_ctrl_pending(wbio_);
+  if (pending == 0) return false;
+  const size_t old_size = out->size();
+  out->resize(old_size + pending);
+  size_t got = 0;
+  if (BIO_read_ex(wbio_, out->data() + old_size, pending, &got) != 1) got = 0;
+  out->resize(old_size + got);
+  ShrinkIfIdle(false);
+  return got > 0;
+}
+
+TlsSession::Status TlsSession::Handshake() {
+  if (failed_) return Status::kError;
+  if (ssl_ == nullptr) {
+    FailWithoutSsl("TLS session not started");
+    return Status::kError;
+  }
+  if (handshake_done_) return Status::kDone;
+  ERR_clear_error();
+  const int ret = SSL_do_handshake(ssl_);
+  if (ret == 1) {
+    OnHandshakeDone();
+    ReleaseIdleBuffers();
+    return Status::kDone;
+  }
+  return Fail(ret, IoStage::kTlsHandshake);
+}
+
+void TlsSession::OnHandshakeDone() {
+  handshake_done_ = true;
+  version_ = SSL_get_version(ssl_);
+  if (verify_mode_ != TlsVerifyMode::kOff) verify_word_ = TlsVerifyWord(SSL_get_verify_result(ssl_));
+  if (const X509* leaf = SSL_get0_peer_certificate(ssl_); leaf != nullptr) {
+    cert_not_after_us_ = AsnTimeToMicros(X509_get0_notAfter(leaf));
+  }
+}
+
+TlsSession::Status TlsSession::Write(std::string_view plaintext) {
+  if (failed_) return Status::kError;
+  if (ssl_ == nullptr) {
+    FailWithoutSsl("TLS session not started");
+    return Status::kError;
+  }
+  // SSL_write of zero bytes is an error in OpenSSL; there is nothing to send.
+  if (plaintext.empty()) return Status::kDone;
+  ERR_clear_error();
+  size_t written = 0;
+  // Without SSL_MODE_ENABLE_PARTIAL_WRITE, success means all of it; the write BIO grows as needed.
+  const int ret = SSL_write_ex(ssl_, plaintext.data(), plaintext.size(), &written);
+  if (ret == 1) return Status::kDone;
+  return Fail(ret, IoStage::kWrite);
+}
+
+TlsSession::Status TlsSession::Read(char* buf, size_t cap, size_t* n) {
+  *n = 0;
+  if (failed_) return Status::kError;
+  if (closed_) return Status::kClosed;
+  if (ssl_ == nullptr) {
+    FailWithoutSsl("TLS session not started");
+    return Status::kError;
+  }
+  size_t total = 0;
+  // Loop until OpenSSL wants more ciphertext: one SSL_read returns at most one record, and stopping
+  // early would leave decrypted bytes waiting for a socket event that never comes (libuv-tls #2).
+  while (total < cap) {
+    // With nothing to decrypt, SSL_read could only say WANT_READ, but it would first allocate the
+    // record buffer (about 17 KiB) that SSL_MODE_RELEASE_BUFFERS had just freed, and keep it while the
+    // connection waits. Only EOF needs the call, to learn whether the close was clean.
+    if (SSL_has_pending(ssl_) == 0 && BIO_ctrl_pending(rbio_) == 0 && !eof_fed_) {
+      ReleaseIdleBuffers();
+      if (total == 0) return Status::kWantIo;
+      break;
+    }
+    ERR_clear_error();
+    size_t got = 0;
+    const int ret = SSL_read_ex(ssl_, buf + total, cap - total, &got);
+    if (ret == 1) {
+      total += got;
+      continue;
+    }
+    const Status status = Fail(ret, IoStage::kRead);
+    if (total == 0) {
+      if (status == Status::kWantIo) ReleaseIdleBuffers();
+      return status;
+    }
+    // Bytes first; a close or failure is sticky (closed_, failed_), so the next Read reports it.
+    break;
+  }
+  *n = total;
+  return Status::kDone;
+}
+
+TlsSession::Status TlsSession::Fail(int ret, IoStage stage) {
+  const int error = SSL_get_error(ssl_, ret);
+  if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) return Status::kWantIo;
+  if (error == SSL_ERROR_ZERO_RETURN && stage == IoStage::kRead) {
+    closed_ = true;
+    return Status::kClosed;
+  }
+  failed_ = true;
+  ssl_error_ = error;
+  // The first queued error is the cause; the rest are the layers above it reporting the same failure.
+  err_code_ = ERR_get_error();
+  ERR_clear_error();
+  error_stage_ = stage;
+  unexpected_eof_ = IsUnexpectedEof(error, err_code_);
+  error_detail_ = FromSslError(error, err_code_, stage).detail;
+  if (ERR_GET_LIB(err_code_) == ERR_LIB_SSL &&
+      ERR_GET_REASON(err_code_) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
+    // "certificate verify failed" says nothing; the contract wants OpenSSL's reason for the chain.
+    const long verify_result = SSL_get_verify_result(ssl_);
+    verify_word_ = TlsVerifyWord(verify_result);
+    error_detail_ = X509_verify_cert_error_string(verify_result);
+  }
+  return Status::kError;
+}
+
+ErrorInfo TlsSession::error_info() const {
+  if (!failed_) return {};
+  ErrorInfo info = FromSslError(ssl_error_, err_code_, error_stage_);
+  info.detail = error_detail_;
+  return info;
+}
+
+void TlsSession::ReleaseIdleBuffers() {
+  // SSL_MODE_RELEASE_BUFFERS misses the read buffer in places (after the handshake, after a TLS 1.3
+  // NewSessionTicket), leaving about 17 KiB per waiting connection. SSL_free_buffers frees it, and only
+  // when nothing is buffered: SSL_has_pending also covers a partial record, the case of CVE-2024-4741.
+  if (SSL_has_pending(ssl_) == 0) SSL_free_buffers(ssl_);
+  ShrinkIfIdle(true);
+}
+
+void TlsSession::ShrinkIfIdle(bool read_side) {
+  BIO*& bio = read_side ? rbio_ : wbio_;
+  if (bio == nullptr || BIO_ctrl_pending(bio) != 0) return;
+  BUF_MEM* mem = nullptr;
+  BIO_get_mem_ptr(bio, &mem);
+  if (mem == nullptr || mem->max <= kIdleBioKeepBytes) return;
+  BIO* fresh = NewMemBio(read_side && eof_fed_);
+  if (fresh == nullptr) return;  // keep the big one; it still works
+  if (ssl_ != nullptr) {
+    // The SSL drops its reference to the old BIO and takes one to the new.
+    BIO_up_ref(fresh);
+    if (read_side) {
+      SSL_set0_rbio(ssl_, fresh);
+    } else {
+      SSL_set0_wbio(ssl_, fresh);
+    }
+  }
+  BIO_free(bio);
+  bio = fresh;
+}
+
+}  // namespace urlsweep

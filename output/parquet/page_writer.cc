@@ -1,0 +1,100 @@
+#include "output/parquet/page_writer.h"
+
+#include "output/parquet/rle_bit_packed.h"
+
+namespace urlsweep::parquet {
+
+namespace {
+// v1 data pages prefix RLE-encoded levels with their byte length as a 4-byte little-endian integer.
+constexpr size_t kLevelLengthBytes = 4;
+// Definition levels of a flat schema are 0 (null) or 1 (present).
+constexpr int kDefinitionLevelBitWidth = 1;
+}  // namespace
+
+PageWriter::PageWriter(ParquetCompression compression) : compressor_(compression) {}
+
+void PageWriter::BeginChunk(const ColumnSchema& column, PreparedColumnChunk* chunk) {
+  chunk_ = chunk;
+  chunk->bytes.clear();
+  ColumnChunkMetadata& m = chunk->metadata;
+  m.type = column.type;
+  m.path = column.name;
+  m.codec = codec();
+  m.encodings.clear();
+  m.encoding_stats.clear();
+  m.num_values = 0;
+  m.total_uncompressed_size = 0;
+  m.total_compressed_size = 0;
+  m.data_page_offset = 0;
+  m.dictionary_page_offset.reset();
+  m.statistics = ColumnStatistics{};
+  optional_ = column.repetition == Repetition::kOptional;
+  dictionary_pages_ = plain_pages_ = dictionary_data_pages_ = 0;
+}
+
+void PageWriter::AppendPage(PageHeader header, std::string_view body) {
+  std::string_view stored = body;  // uncompressed pages are not copied once more
+  if (codec() != CompressionCodec::kUncompressed) {
+    compressor_.Compress(body, &compressed_);
+    stored = compressed_;
+  }
+  header.uncompressed_size = static_cast<int32_t>(body.size());
+  header.compressed_size = static_cast<int32_t>(stored.size());
+  header_.clear();
+  EncodePageHeader(header, &header_);
+  ColumnChunkMetadata& m = chunk_->metadata;
+  m.total_uncompressed_size += static_cast<int64_t>(header_.size() + body.size());
+  m.total_compressed_size += static_cast<int64_t>(header_.size() + stored.size());
+  chunk_->bytes.append(header_);
+  chunk_->bytes.append(stored);
+}
+
+void PageWriter::WriteDictionaryPage(std::string_view plain_entries, int32_t entries) {
+  chunk_->metadata.dictionary_page_offset = static_cast<int64_t>(chunk_->bytes.size());
+  PageHeader header;
+  header.type = PageType::kDictionaryPage;
+  header.num_values = entries;
+  header.encoding = Encoding::kPlain;
+  AppendPage(header, plain_entries);
+  ++dictionary_pages_;
+}
+
+void PageWriter::WriteDataPage(absl::Span<const uint8_t> def_levels, int32_t num_levels,
+                               Encoding encoding, std::string_view values) {
+  if (plain_pages_ + dictionary_data_pages_ == 0) {
+    chunk_->metadata.data_page_offset = static_cast<int64_t>(chunk_->bytes.size());
+  }
+  body_.clear();
+  if (optional_) {
+    body_.resize(kLevelLengthBytes);
+    AppendRleBitPacked(def_levels, kDefinitionLevelBitWidth, &body_);
+    const uint32_t length = static_cast<uint32_t>(body_.size() - kLevelLengthBytes);
+    for (size_t i = 0; i < kLevelLengthBytes; ++i) body_[i] = static_cast<char>(length >> (8 * i));
+  }
+  body_.append(values);
+  PageHeader header;
+  header.type = PageType::kDataPage;
+  header.num_values = num_levels;
+  header.encoding = encoding;
+  AppendPage(header, body_);
+  chunk_->metadata.num_values += num_levels;
+  (encoding == Encoding::kRleDictionary ? dictionary_data_pages_ : plain_pages_)++;
+}
+
+void PageWriter::EndChunk() {
+  ColumnChunkMetadata& m = chunk_->metadata;
+  // Every encoding a reader must support to decode the chunk, levels included.
+  if (dictionary_pages_ > 0 || plain_pages_ > 0) m.encodings.push_back(Encoding::kPlain);
+  if (optional_) m.encodings.push_back(Encoding::kRle);
+  if (dictionary_data_pages_ > 0) m.encodings.push_back(Encoding::kRleDictionary);
+  if (dictionary_pages_ > 0) {
+    m.encoding_stats.push_back({PageType::kDictionaryPage, Encoding::kPlain, dictionary_pages_});
+  }
+  if (plain_pages_ > 0) m.encoding_stats.push_back({PageType::kDataPage, Encoding::kPlain, plain_pages_});
+  if (dictionary_data_pages_ > 0) {
+    m.encoding_stats.push_back({PageType::kDataPage, Encoding::kRleDictionary, dictionary_data_pages_});
+  }
+  chunk_ = nullptr;
+}
+
+}  // namespace urlsweep::parquet

@@ -1,0 +1,51 @@
+// StringColumnWriter: the ColumnWriter for BYTE_ARRAY columns annotated STRING. Values are made valid
+// UTF-8 (utf8_sanitizer.h), then either dictionary-encoded (a PLAIN dictionary page and RLE_DICTIONARY
+// data pages) or PLAIN-encoded. A dictionary chunk goes back to PLAIN when its dictionary outgrows
+// ColumnWriterOptions::max_dictionary_bytes or would not make the chunk smaller.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "output/parquet/column_writer.h"
+#include "scanner/errors.h"
+
+namespace urlsweep::parquet {
+
+// Where a string column's value lives in a Row (exactly one member is set): read in place, so the
+// per-row loop makes no call.
+struct StringField {
+  StringField(OptString Row::*member) : optional(member) {}    // NOLINT: implicit by design
+  StringField(std::string Row::*member) : required(member) {}  // NOLINT: implicit by design
+  StringField(ErrorCode Row::*member) : error(member) {}       // NOLINT: implicit by design
+
+  OptString Row::*optional = nullptr;   // an OPTIONAL string
+  std::string Row::*required = nullptr;  // a REQUIRED string
+  ErrorCode Row::*error = nullptr;       // the error word (ErrorName), null for kNone
+};
+
+class StringColumnWriter final : public ColumnWriter {
+ public:
+  StringColumnWriter(const ColumnSchema& schema, const ColumnWriterOptions& options, StringField field,
+                     bool use_dictionary)
+      : ColumnWriter(schema, options), field_(field), use_dictionary_(use_dictionary) {}
+
+  std::unique_ptr<ColumnWriterState> InitializeState() const override;
+  size_t Append(absl::Span<const Row> rows, ColumnWriterState* state) const override;
+  void Prepare(ColumnWriterState* state, PageWriter* pages, PreparedColumnChunk* chunk) const override;
+
+ private:
+  class State;
+  // Appends one present value; returns the bytes it added.
+  size_t AppendValue(std::string_view value, State* state) const;
+  // The loop over rows for one kind of field; `get` returns whether the row has a value.
+  template <typename Get>
+  size_t AppendRows(absl::Span<const Row> rows, State* state, Get get) const;
+  void WritePlainPages(State* state, PageWriter* pages) const;
+  void WriteDictionaryPages(State* state, PageWriter* pages) const;
+
+  StringField field_;
+  bool use_dictionary_;
+};
+
+}  // namespace urlsweep::parquet

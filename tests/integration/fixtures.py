@@ -1,0 +1,274 @@
+"""Shared harness of urlsweep's integration tests (python3 stdlib only).
+
+FixtureTestCase starts the loopback fixture stack (tools/fixture_stack.py: fixture_server, dnsmasq,
+dns_fixture.py) once per test class and stops it by PID afterwards, also when a test fails, the test
+process gets SIGTERM, or (through the parent-death signal) is killed. scan() runs the real urlsweep
+against it, always with --resolver pointing at our own dnsmasq and with proxy variables removed, so
+nothing reaches beyond loopback, and returns the rows keyed by `line`.
+
+Binaries: $URLSWEEP_BIN and $FIXTURE_BIN (ctest sets them), else the newest build*/ of the checkout.
+"""
+
+import atexit
+import csv
+import glob
+import gzip
+import http.client
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import dns_fixture  # noqa: E402,F401  (re-exported for the DNS tests)
+import fixture_stack  # noqa: E402
+import gen_urls  # noqa: E402,F401
+
+# The contract's columns, in order (shared/spec/CONTRACT.md, scanner/row.h kColumnNames).
+COLUMNS = [
+    "line", "url", "final_url", "host", "ip", "port", "status", "reason", "http_version", "error",
+    "error_detail", "redirects", "location", "content_type", "content_length", "server", "title",
+    "body_bytes", "tls_version", "tls_verify", "cert_not_after", "attempts", "dns_ms", "connect_ms",
+    "tls_ms", "ttfb_ms", "total_ms", "started_at",
+]
+INT_COLUMNS = {"line", "port", "status", "redirects", "content_length", "body_bytes", "attempts"}
+FLOAT_COLUMNS = {"dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "total_ms"}
+
+# What the fixture server sends (tools/README.md).
+DEFAULT_TITLE = "urlsweep fixture"
+SERVER = "urlsweep-fixture"
+HTML = "text/html; charset=utf-8"
+TEXT = "text/plain; charset=utf-8"
+
+# Longest one urlsweep run may take before the test fails (and the run is killed): the slowest
+# case, the 100,000-URL scale test, takes well under a minute on a loaded two-core machine.
+SCAN_TIMEOUT_S = 240
+
+
+def _find_binary(env_name, relative):
+    path = os.environ.get(env_name)
+    if path:
+        return path
+    found = glob.glob(os.path.join(ROOT, "build*", relative))
+    return max(found, key=os.path.getmtime) if found else None
+
+
+URLSWEEP_BIN = _find_binary("URLSWEEP_BIN", os.path.join("scanner", "urlsweep"))
+FIXTURE_BIN = _find_binary("FIXTURE_BIN", os.path.join("tools", "fixture_server"))
+
+# Stacks still running, stopped on exit and on SIGTERM whatever the tests did.
+_live_stacks = set()
+
+
+def _stop_all():
+    for stack in list(_live_stacks):
+        stack.stop()
+        _live_stacks.discard(stack)
+
+
+def _on_sigterm(signum, frame):
+    _stop_all()
+    os._exit(128 + signum)
+
+
+atexit.register(_stop_all)
+signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def clean_env():
+    """The environment for urlsweep: no proxy variables (they would send requests elsewhere)."""
+    env = dict(os.environ)
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
+                 "ALL_PROXY", "no_proxy", "NO_PROXY"):
+        env.pop(name, None)
+    return env
+
+
+def _short(value):
+    if isinstance(value, str) and len(value) > 120:
+        return value[:120] + "...(%d chars)" % len(value)
+    return value
+
+
+class ScanResult:
+    def __init__(self, returncode, stdout, stderr, rows, elapsed):
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.rows = rows  # in output order
+        self.elapsed = elapsed  # seconds
+        self.by_line = {}
+        self.duplicates = []
+        for row in rows:
+            if row.get("line") in self.by_line:
+                self.duplicates.append(row.get("line"))
+            self.by_line[row.get("line")] = row
+
+    def describe(self):
+        return "exit %s, %d rows, stderr:\n%s" % (self.returncode, len(self.rows), self.stderr[-3000:])
+
+
+def parse_jsonl(text):
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def parse_csv(text):
+    """Rows of a CSV output with the contract's types: empty fields are None, numbers are numbers."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows = []
+    for raw in reader:
+        row = {}
+        for key, value in raw.items():
+            if value == "" or value is None:
+                row[key] = None
+            elif key in INT_COLUMNS:
+                row[key] = int(value)
+            elif key in FLOAT_COLUMNS:
+                row[key] = float(value)
+            else:
+                row[key] = value
+        rows.append(row)
+    return rows
+
+
+class FixtureTestCase(unittest.TestCase):
+    """Base class: one fixture stack per test class."""
+
+    # Failure messages stay readable even for rows holding 9,000-byte URLs.
+    maxDiff = 2000
+
+    @classmethod
+    def setUpClass(cls):
+        if not FIXTURE_BIN or not os.access(FIXTURE_BIN, os.X_OK):
+            raise RuntimeError("fixture_server not found: set FIXTURE_BIN or build the target")
+        cls.tmp = tempfile.mkdtemp(prefix="urlsweep-it-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
+        cls.stack = fixture_stack.FixtureStack(os.path.join(cls.tmp, "fixtures"), FIXTURE_BIN)
+        _live_stacks.add(cls.stack)
+        cls.addClassCleanup(_live_stacks.discard, cls.stack)
+        cls.addClassCleanup(cls.stack.stop)
+        cls.stack.start()
+        cls.port = cls.stack.http_port
+
+    # -- URLs and addresses -----------------------------------------------------------------------
+
+    @classmethod
+    def url(cls, path="/", name="h1.test"):
+        return "http://%s:%d%s" % (name, cls.port, path)
+
+    @staticmethod
+    def address(n):
+        """The address of h<n>.test."""
+        return fixture_stack.address_for(n)
+
+    # -- running urlsweep -------------------------------------------------------------------------
+
+    def write_input(self, name, lines, raw=None):
+        """Writes an input file (a list of lines, or raw bytes) and returns its path."""
+        path = os.path.join(self.tmp, name)
+        data = raw if raw is not None else "".join(line + "\n" for line in lines).encode()
+        opener = gzip.open if name.endswith(".gz") else open
+        with opener(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def run_urlsweep(self, args, stdin_bytes=None, timeout=SCAN_TIMEOUT_S, wrap=()):
+        """Runs urlsweep with `args` (and our resolver unless args name one); returns
+        (returncode, stdout, stderr, seconds)."""
+        if not URLSWEEP_BIN or not os.access(URLSWEEP_BIN, os.X_OK):
+            self.fail("urlsweep binary not found: set URLSWEEP_BIN or build the urlsweep target")
+        argv = list(wrap) + [URLSWEEP_BIN]
+        if "--resolver" not in args:
+            argv += ["--resolver", "127.0.0.1:%d" % self.stack.dns_port]
+        argv += list(args)
+        started = time.monotonic()
+        try:
+            proc = subprocess.run(argv, input=stdin_bytes if stdin_bytes is not None else b"",
+                                  capture_output=True, timeout=timeout, env=clean_env())
+        except subprocess.TimeoutExpired:
+            self.fail("urlsweep ran past %d s: %s" % (timeout, " ".join(argv)[:500]))
+        elapsed = time.monotonic() - started
+        return (proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                proc.stderr.decode("utf-8", "replace"), elapsed)
+
+    def scan(self, lines=None, *args, files=None, stdin=None, fmt="jsonl", timeout=SCAN_TIMEOUT_S,
+             wrap=()):
+        """Scans `lines` (written to a file) or `files`, or `stdin` (bytes) when both are None.
+        Extra flags in `args`. Output on standard output in `fmt`. Asserts exit status 0."""
+        argv = ["-q", "--format", fmt, "-o", "-"] + list(args)
+        if lines is not None:
+            argv.append(self.write_input("input-%d.txt" % time.monotonic_ns(), lines))
+        if files:
+            argv += list(files)
+        code, out, err, elapsed = self.run_urlsweep(argv, stdin_bytes=stdin, timeout=timeout,
+                                                    wrap=wrap)
+        rows = parse_jsonl(out) if fmt == "jsonl" else parse_csv(out)
+        result = ScanResult(code, out, err, rows, elapsed)
+        self.assertEqual(code, 0, result.describe())
+        self.assertEqual(result.duplicates, [], "lines reported twice")
+        return result
+
+    def scan_one(self, url, *args, **kwargs):
+        """Scans one URL and returns its row."""
+        result = self.scan([url], *args, **kwargs)
+        self.assertEqual(len(result.rows), 1, result.describe())
+        return result.rows[0]
+
+    # -- checks -----------------------------------------------------------------------------------
+
+    def assertRow(self, row, **expected):
+        """Every given field has exactly the given value (None = absent)."""
+        actual = {key: row.get(key) for key in expected}
+        if actual != expected:
+            short = {k: (v[:120] + "...(%d chars)" % len(v) if isinstance(v, str) and len(v) > 120
+                         else v) for k, v in row.items()}
+            differing = {k: (_short(actual[k]), _short(expected[k]))
+                         for k in expected if actual[k] != expected[k]}
+            self.fail("fields (actual, expected): %s\nrow: %s" % (
+                differing, json.dumps(short, sort_keys=True)))
+
+    def fetch(self, path, host="127.0.0.1", method="GET"):
+        """The fixture's own answer to `path`, read directly (status, headers dict, body)."""
+        conn = http.client.HTTPConnection(host, self.port, timeout=10)
+        try:
+            conn.request(method, path)
+            response = conn.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            conn.close()
+
+    def count(self, address=""):
+        """(connections, requests) the fixture saw on `address` (all addresses when empty). Asked
+        over 127.0.0.1, so asking does not change the counts of another address."""
+        _, _, body = self.fetch("/count?addr=" + address if address else "/count")
+        values = dict(line.split() for line in body.decode().splitlines())
+        return int(values["connections"]), int(values["requests"])
+
+    def dnsmasq_queries(self, name, qtype="A"):
+        """How many `qtype` queries for `name` dnsmasq logged (it logs as it answers)."""
+        needle = "query[%s] %s from " % (qtype, name)
+        try:
+            with open(self.stack.dnsmasq_log, errors="replace") as f:
+                return sum(1 for line in f if needle in line)
+        except FileNotFoundError:
+            return 0
+
+    def dns_fixture_queries(self, name, transport, qtype="A"):
+        needle = "%s %s %s\n" % (transport, qtype, name)
+        try:
+            with open(self.stack.dns_fixture_log, errors="replace") as f:
+                return sum(1 for line in f if line == needle)
+        except FileNotFoundError:
+            return 0
+
+
+def main():
+    unittest.main(verbosity=2)

@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+"""Starts and stops urlsweep's loopback fixtures as one stack (stdlib only).
+
+The stack:
+  fixture_server  HTTP on 127.0.0.1, ::1 and 127.0.1.0-127.0.4.255, all on one free port, plus a
+                  blackhole port on 127.0.0.1 (connects hang)
+  dns_fixture.py  odd DNS answers (servfail*, refused*, garbage*, trunc*, silent*) and a sink
+  dnsmasq         the names of the tests (below), on a free port
+
+dnsmasq's names (TTL LOCAL_TTL; NXDOMAIN and NODATA answers carry no SOA, hence no negative TTL):
+  h<N>.test    N = 0 .. names-1 -> address_for(N) = 127.0.1.0 + N % 1024
+  v6.test      ::1
+  both.test    127.0.0.1 and ::1
+  nodata.test  a TXT record only: NOERROR without address (c-ares: ARES_ENODATA)
+  other .test  NXDOMAIN (local=/test/; c-ares: ARES_ENOTFOUND)
+  *.dead.test  forwarded to the sink, which never answers: the client times out
+
+Every process is started here and stopped here by its PID; configuration, ready files, pid files
+and logs live in the stack's directory.
+
+Command line (what tools/fixtures.sh calls):
+  fixture_stack.py start DIR --fixture-bin PATH [--names N] [--threads N]
+      starts the stack in the background and writes DIR/env (shell syntax: ports, PIDs, paths)
+  fixture_stack.py stop DIR
+      stops the processes listed in DIR/env, checking each PID still runs our command line
+"""
+
+import argparse
+import ctypes
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, TOOLS_DIR)
+import dns_fixture  # noqa: E402  (needs TOOLS_DIR on the path)
+
+# The HTTP fixture's address range: 1024 addresses, so tests can give names distinct addresses and
+# count connections per address.
+RANGE_FIRST = (127, 0, 1, 0)
+RANGE_SIZE = 1024
+RANGE_SPEC = "127.0.1.0-127.0.4.255"
+# Names h0.test .. h<DEFAULT_NAMES-1>.test exist: more than the scale test's 1,000 names.
+DEFAULT_NAMES = 5000
+# TTL of dnsmasq's own records (its default, 0, would make every answer uncacheable).
+LOCAL_TTL = 600
+# How long a process may take to become ready: dnsmasq and Python start in well under a second,
+# but the machine may be loaded.
+READY_TIMEOUT_S = 30.0
+# How long a stopped process may take to exit after SIGTERM before it gets SIGKILL.
+STOP_TIMEOUT_S = 5.0
+# Attempts at starting dnsmasq on a free port (another process may take the port we picked).
+DNSMASQ_PORT_ATTEMPTS = 5
+# Poll interval while waiting for readiness or exit.
+POLL_S = 0.05
+
+PR_SET_PDEATHSIG = 1
+
+
+def address_for(n):
+    """The loopback address dnsmasq gives h<n>.test."""
+    i = n % RANGE_SIZE
+    return "127.0.%d.%d" % (RANGE_FIRST[2] + i // 256, i % 256)
+
+
+def _die_with_parent():
+    # In tests, the fixtures end with the test process even when it is killed (ctest's timeout).
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _free_port_udp_tcp():
+    """A port free for UDP and TCP on 127.0.0.1 right now (dnsmasq cannot pick one itself)."""
+    for _ in range(32):
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.bind(("127.0.0.1", 0))
+        port = udp.getsockname()[1]
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            tcp.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            tcp.close()
+            udp.close()
+    raise RuntimeError("no port free for both UDP and TCP on 127.0.0.1")
+
+
+def _read_ready(path):
+    """[(address, port, kind)] from a ready file, kind '' for plain listeners."""
+    entries = []
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 2:
+                entries.append((parts[0], int(parts[1]), parts[2] if len(parts) > 2 else ""))
+    return entries
+
+
+def _tail(path, limit=2000):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()[-limit:]
+    except OSError:
+        return ""
+
+
+class FixtureStack:
+    """The running fixtures. start() then stop(); stop() is safe to call twice and after a failed
+    start()."""
+
+    def __init__(self, workdir, fixture_bin, names=DEFAULT_NAMES, threads=2, detach=False):
+        self.dir = os.path.abspath(workdir)
+        self.fixture_bin = fixture_bin
+        self.names = names
+        self.threads = threads
+        # detach: the processes outlive this Python process (the command line's `start`).
+        self.detach = detach
+        self.procs = {}  # role -> Popen
+        self.http_port = None
+        self.blackhole_port = None
+        self.dns_port = None  # dnsmasq
+        self.dns_fixture_port = None
+        self.dns_sink_port = None
+        self.dnsmasq_log = os.path.join(self.dir, "dnsmasq.log")
+        self.dns_fixture_log = os.path.join(self.dir, "dns_fixture.log")
+
+    # -- starting ---------------------------------------------------------------------------------
+
+    def _spawn(self, role, argv):
+        log = open(os.path.join(self.dir, role + ".out"), "ab")
+        kwargs = {"start_new_session": True} if self.detach else {"preexec_fn": _die_with_parent}
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                close_fds=True, **kwargs)
+        log.close()
+        self.procs[role] = proc
+        return proc
+
+    def _wait_ready(self, role, path):
+        proc = self.procs[role]
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while not os.path.exists(path):
+            if proc.poll() is not None:
+                raise RuntimeError("%s exited with status %s:\n%s" % (
+                    role, proc.returncode, _tail(os.path.join(self.dir, role + ".out"))))
+            if time.monotonic() > deadline:
+                raise RuntimeError("%s not ready after %.0f s" % (role, READY_TIMEOUT_S))
+            time.sleep(POLL_S)
+        return _read_ready(path)
+
+    def start(self):
+        os.makedirs(self.dir, exist_ok=True)
+        try:
+            self._start_fixture_server()
+            self._start_dns_fixture()
+            self._start_dnsmasq()
+            self.write_env()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start_fixture_server(self):
+        ready = os.path.join(self.dir, "fixture_server.ready")
+        self._spawn("fixture_server", [
+            self.fixture_bin, "--listen", "127.0.0.1:0", "--listen", "[::1]:0",
+            "--listen-range", RANGE_SPEC + ":0", "--blackhole", "127.0.0.1:0",
+            "--threads", str(self.threads), "--ready-file", ready])
+        for address, port, kind in self._wait_ready("fixture_server", ready):
+            if kind == "blackhole":
+                self.blackhole_port = port
+            elif address == "127.0.0.1":
+                self.http_port = port
+
+    def _start_dns_fixture(self):
+        ready = os.path.join(self.dir, "dns_fixture.ready")
+        self._spawn("dns_fixture", [sys.executable, os.path.join(TOOLS_DIR, "dns_fixture.py"),
+                                    "--ready-file", ready, "--log", self.dns_fixture_log])
+        for _, port, kind in self._wait_ready("dns_fixture", ready):
+            if kind == "sink":
+                self.dns_sink_port = port
+            else:
+                self.dns_fixture_port = port
+
+    def _write_dnsmasq_files(self):
+        hosts = os.path.join(self.dir, "dnsmasq.hosts")
+        with open(hosts, "w") as f:
+            for n in range(self.names):
+                f.write("%s h%d.test\n" % (address_for(n), n))
+            f.write("::1 v6.test\n127.0.0.1 both.test\n::1 both.test\n")
+        conf = os.path.join(self.dir, "dnsmasq.conf")
+        with open(conf, "w") as f:
+            f.write("\n".join([
+                "# Written by tools/fixture_stack.py: loopback names for urlsweep's tests.",
+                "local=/test/",
+                "addn-hosts=" + hosts,
+                'txt-record=nodata.test,"exists without an address"',
+                "server=/dead.test/127.0.0.1#%d" % self.dns_sink_port,
+                "local-ttl=%d" % LOCAL_TTL,
+                ""]))
+        return conf
+
+    def _start_dnsmasq(self):
+        conf = self._write_dnsmasq_files()
+        pid_file = os.path.join(self.dir, "dnsmasq.pid")
+        last_error = ""
+        for _ in range(DNSMASQ_PORT_ATTEMPTS):
+            port = _free_port_udp_tcp()
+            argv = ["dnsmasq", "--keep-in-foreground", "--conf-file=" + conf, "--port=%d" % port,
+                    "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
+                    "--pid-file=" + pid_file, "--log-queries", "--log-facility=" + self.dnsmasq_log]
+            if os.geteuid() == 0:
+                # Keep root's user and group: any change of them clears the parent-death signal
+                # (prctl(2)), and "nobody" could not read a private temporary directory.
+                argv += ["--user=root", "--group=root"]
+            proc = self._spawn("dnsmasq", argv)
+            deadline = time.monotonic() + READY_TIMEOUT_S
+            while proc.poll() is None and time.monotonic() < deadline:
+                reply = dns_fixture.query("127.0.0.1", port, "h0.test", timeout=0.2)
+                if reply is not None and reply[2]:
+                    self.dns_port = port
+                    return
+            if proc.poll() is None:
+                self._stop_one("dnsmasq")
+                raise RuntimeError("dnsmasq did not answer within %.0f s" % READY_TIMEOUT_S)
+            last_error = _tail(os.path.join(self.dir, "dnsmasq.out"))
+            del self.procs["dnsmasq"]
+        raise RuntimeError("dnsmasq did not start:\n" + last_error)
+
+    # -- state --------------------------------------------------------------------------------------
+
+    def env(self):
+        """The stack as shell variables."""
+        pids = {role: proc.pid for role, proc in self.procs.items()}
+        return {
+            "FIXTURE_DIR": self.dir,
+            "HTTP_PORT": self.http_port,
+            "HTTP_RANGE": RANGE_SPEC,
+            "NAMES": self.names,
+            "BLACKHOLE_PORT": self.blackhole_port,
+            "DNS_PORT": self.dns_port,
+            "RESOLVER": "127.0.0.1:%s" % self.dns_port,
+            "DNS_FIXTURE_PORT": self.dns_fixture_port,
+            "DNS_FIXTURE_RESOLVER": "127.0.0.1:%s" % self.dns_fixture_port,
+            "DNS_SINK_PORT": self.dns_sink_port,
+            "DNSMASQ_LOG": self.dnsmasq_log,
+            "DNS_FIXTURE_LOG": self.dns_fixture_log,
+            "FIXTURE_SERVER_PID": pids.get("fixture_server", ""),
+            "DNS_FIXTURE_PID": pids.get("dns_fixture", ""),
+            "DNSMASQ_PID": pids.get("dnsmasq", ""),
+        }
+
+    def write_env(self):
+        path = os.path.join(self.dir, "env")
+        with open(path + ".tmp", "w") as f:
+            for key, value in self.env().items():
+                f.write("%s=%s\n" % (key, shlex.quote(str(value))))
+        os.rename(path + ".tmp", path)
+
+    # -- stopping -----------------------------------------------------------------------------------
+
+    def _stop_one(self, role):
+        proc = self.procs.pop(role, None)
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def stop(self):
+        for role in ("dnsmasq", "dns_fixture", "fixture_server"):
+            self._stop_one(role)
+
+
+def _pid_is_ours(pid, marker):
+    """Whether `pid` still runs a command line that mentions `marker` (our stack directory), so a
+    reused PID is never signalled."""
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return marker.encode() in f.read()
+    except OSError:
+        return False
+
+
+def stop_detached(workdir):
+    """Stops the processes a detached start() listed in workdir/env."""
+    workdir = os.path.abspath(workdir)
+    values = {}
+    with open(os.path.join(workdir, "env")) as f:
+        for line in f:
+            key, _, value = line.strip().partition("=")
+            values[key] = shlex.split(value)[0] if value else ""
+    pids = [int(values[k]) for k in ("DNSMASQ_PID", "DNS_FIXTURE_PID", "FIXTURE_SERVER_PID")
+            if values.get(k)]
+    for pid in pids:
+        if _pid_is_ours(pid, workdir):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    for pid in pids:
+        while _pid_is_ours(pid, workdir) and time.monotonic() < deadline:
+            time.sleep(POLL_S)
+        if _pid_is_ours(pid, workdir):
+            os.kill(pid, signal.SIGKILL)
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Start or stop urlsweep's loopback fixtures.")
+    parser.add_argument("action", choices=["start", "stop"])
+    parser.add_argument("dir")
+    parser.add_argument("--fixture-bin", help="path of the fixture_server binary (start)")
+    parser.add_argument("--names", type=int, default=DEFAULT_NAMES)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    if args.action == "stop":
+        stop_detached(args.dir)
+        return
+    if not args.fixture_bin:
+        parser.error("start needs --fixture-bin")
+    stack = FixtureStack(args.dir, args.fixture_bin, args.names, args.threads, detach=True)
+    stack.start()
+    for key, value in stack.env().items():
+        print("%s=%s" % (key, value))
+
+
+if __name__ == "__main__":
+    main()
