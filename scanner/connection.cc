@@ -21,7 +21,43 @@ int Connection::Connect(uv_loop_t* loop, const sockaddr* addr) {
   return uv_tcp_connect(&connect_req_, &tcp_, addr, &Connection::OnConnect);
 }
 
+void Connection::StartTls(const TlsContext& context, std::string_view host, bool host_is_ip) {
+  tls_.Start(context, host, host_is_ip);
+  cipher_pending_.clear();
+  int rc = StartReading();
+  TlsSession::Status st = tls_.Handshake();
+  if (rc == 0) rc = FlushCiphertext();
+  if (rc != 0) {
+    // Reported through the write path on the next turn would be simpler for the owner, but a failed
+    // uv_read_start/uv_write here means the socket is already dead: report it as a failed handshake.
+    ErrorInfo e = FromUvError(rc, IoStage::kTlsHandshake);
+    owner_->OnHandshakeDone(this, &e);  // nothing may follow
+    return;
+  }
+  if (st == TlsSession::Status::kError) {
+    ErrorInfo e = tls_.error_info();
+    owner_->OnHandshakeDone(this, &e);  // nothing may follow
+  }
+}
+
+int Connection::FlushCiphertext() {
+  tls_.DrainCiphertext(&cipher_pending_);
+  if (writing_ || cipher_pending_.empty()) return 0;
+  std::swap(cipher_inflight_, cipher_pending_);
+  cipher_pending_.clear();
+  writing_ = true;
+  uv_buf_t buf = uv_buf_init(cipher_inflight_.data(), static_cast<unsigned>(cipher_inflight_.size()));
+  write_req_.data = this;
+  int rc = uv_write(&write_req_, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, &Connection::OnWrite);
+  if (rc != 0) writing_ = false;
+  return rc;
+}
+
 int Connection::Write() {
+  if (tls_.active()) {
+    if (tls_.Write(out_) != TlsSession::Status::kDone) return UV_EPROTO;
+    return FlushCiphertext();
+  }
   if (writing_) return UV_EBUSY;
   writing_ = true;
   uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
@@ -60,7 +96,12 @@ void Connection::OnConnect(uv_connect_t* req, int status) {
 void Connection::OnWrite(uv_write_t* req, int status) {
   auto* conn = static_cast<Connection*>(req->data);
   conn->writing_ = false;
-  if (conn->owner_ == nullptr || conn->closing_) return;
+  if (conn->closing_) return;
+  if (status == 0 && conn->tls_.active() && !conn->cipher_pending_.empty()) {
+    status = conn->FlushCiphertext();
+    if (status == 0) return;
+  }
+  if (status == 0 || conn->owner_ == nullptr) return;
   conn->owner_->OnWritten(conn, status);  // nothing may follow
 }
 
@@ -76,19 +117,101 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
     // Bytes or EOF for a connection nobody owns (closing): drop them.
     return;
   }
+  if (conn->tls_.active()) {
+    if (nread > 0) {
+      conn->OnTlsBytes(conn->pool_->read_buffer(), static_cast<size_t>(nread));
+    } else if (nread == UV_EOF) {
+      conn->OnTlsEof();
+    } else {
+      const IoStage stage = conn->tls_.handshake_done() ? IoStage::kRead : IoStage::kTlsHandshake;
+      ErrorInfo e = FromUvError(static_cast<int>(nread), stage);
+      if (stage == IoStage::kTlsHandshake) {
+        conn->owner_->OnHandshakeDone(conn, &e);
+      } else {
+        conn->owner_->OnReadError(conn, e);
+      }
+    }
+    return;  // nothing may follow
+  }
   if (nread > 0) {
     conn->owner_->OnData(conn, conn->pool_->read_buffer(), static_cast<size_t>(nread));
   } else if (nread == UV_EOF) {
-    conn->owner_->OnEof(conn);
+    conn->owner_->OnEof(conn, /*unclean=*/false);
   } else {
-    conn->owner_->OnReadError(conn, static_cast<int>(nread));
+    conn->owner_->OnReadError(conn, FromUvError(static_cast<int>(nread), IoStage::kRead));
   }
   // nothing may follow: the owner may have closed conn
+}
+
+void Connection::OnTlsBytes(const char* data, size_t len) {
+  tls_.FeedCiphertext(data, len);
+  if (!tls_.handshake_done()) {
+    TlsSession::Status st = tls_.Handshake();
+    int rc = FlushCiphertext();
+    if (st == TlsSession::Status::kError || rc != 0) {
+      ErrorInfo e = st == TlsSession::Status::kError ? tls_.error_info() : FromUvError(rc, IoStage::kTlsHandshake);
+      owner_->OnHandshakeDone(this, &e);  // nothing may follow
+      return;
+    }
+    if (st != TlsSession::Status::kDone) return;
+    ConnectionOwner* owner = owner_;
+    owner->OnHandshakeDone(this, nullptr);
+    // The owner may have let go (or closed us) inside the callback.
+    if (owner_ != owner || closing_) return;
+  }
+  DeliverPlaintext();  // nothing may follow
+}
+
+void Connection::OnTlsEof() {
+  tls_.FeedEof();
+  if (!tls_.handshake_done()) {
+    TlsSession::Status st = tls_.Handshake();
+    ErrorInfo e = st == TlsSession::Status::kError ? tls_.error_info()
+                                                   : ErrorInfo{ErrorCode::kConnectReset, "connection closed during the TLS handshake"};
+    owner_->OnHandshakeDone(this, &e);  // nothing may follow
+    return;
+  }
+  DeliverPlaintext();  // nothing may follow
+}
+
+void Connection::DeliverPlaintext() {
+  ConnectionOwner* owner = owner_;
+  char* buf = pool_->plain_buffer();
+  for (;;) {
+    size_t n = 0;
+    TlsSession::Status st = tls_.Read(buf, ConnectionPool::kPlainBufferBytes, &n);
+    // Reading can require writing (a KeyUpdate answer; openssl #11211).
+    if (int rc = FlushCiphertext(); rc != 0) {
+      owner->OnReadError(this, FromUvError(rc, IoStage::kWrite));  // nothing may follow
+      return;
+    }
+    switch (st) {
+      case TlsSession::Status::kDone:
+        if (n == 0) return;
+        owner->OnData(this, buf, n);
+        if (owner_ != owner || closing_) return;  // the owner let go: stop delivering
+        continue;
+      case TlsSession::Status::kWantIo:
+        return;
+      case TlsSession::Status::kClosed:
+        owner->OnEof(this, /*unclean=*/false);  // nothing may follow
+        return;
+      case TlsSession::Status::kError:
+        if (tls_.unexpected_eof()) {
+          owner->OnEof(this, /*unclean=*/true);  // nothing may follow
+        } else {
+          owner->OnReadError(this, tls_.error_info());  // nothing may follow
+        }
+        return;
+    }
+  }
 }
 
 void Connection::OnClose(uv_handle_t* handle) {
   auto* conn = static_cast<Connection*>(handle->data);
   conn->open_ = false;
+  // Frees the SSL now rather than at reuse: an idle pooled Connection should hold no TLS memory.
+  conn->tls_.Reset();
   conn->pool_->Release(conn);
 }
 

@@ -14,6 +14,8 @@
 #include <string_view>
 
 #include "http/response_parser.h"
+#include "http/tls_session.h"
+#include "scanner/errors.h"
 
 namespace urlsweep {
 
@@ -24,10 +26,17 @@ class Connection;
 class ConnectionOwner {
  public:
   virtual void OnConnected(Connection* conn, int status) = 0;
+  // The TLS handshake started by StartTls() finished: error is nullptr on success.
+  virtual void OnHandshakeDone(Connection* conn, const ErrorInfo* error) = 0;
+  // A write failed (status < 0); successful writes are not reported.
   virtual void OnWritten(Connection* conn, int status) = 0;
+  // Response bytes (plaintext under TLS).
   virtual void OnData(Connection* conn, const char* data, size_t len) = 0;
-  virtual void OnEof(Connection* conn) = 0;
-  virtual void OnReadError(Connection* conn, int status) = 0;
+  // The peer closed. `unclean`: under TLS, without close_notify (the caller decides whether what came
+  // was complete).
+  virtual void OnEof(Connection* conn, bool unclean) = 0;
+  // Reading failed: a reset, or a TLS failure after the handshake, already in contract words.
+  virtual void OnReadError(Connection* conn, const ErrorInfo& error) = 0;
 
  protected:
   ~ConnectionOwner() = default;
@@ -54,8 +63,11 @@ class Connection {
   // Initialises the TCP handle and starts connecting to `addr`. A non-zero return is a libuv error and
   // no callback will come (the connection is then closed by the caller with Close()).
   int Connect(uv_loop_t* loop, const sockaddr* addr);
-  // Sends out_ (filled by the caller through mutable_out()). One write in flight at a time: UV_EBUSY if a
-  // write is still pending.
+  // Starts a client TLS handshake over the connected socket (also inside a proxy tunnel); the owner hears
+  // OnHandshakeDone. Reading starts if it had not.
+  void StartTls(const TlsContext& context, std::string_view host, bool host_is_ip);
+  // Sends out_ (filled by the caller through mutable_out()), encrypted when TLS is on. One uv write in
+  // flight at a time; under TLS further ciphertext waits for it. UV_EBUSY if a plain write is pending.
   int Write();
   // Starts delivering bytes to the owner (OnData/OnEof/OnReadError). Idempotent.
   int StartReading();
@@ -73,6 +85,8 @@ class Connection {
 
   std::string* mutable_out() { return &out_; }
   ResponseParser& parser() { return parser_; }
+  const TlsSession& tls() const { return tls_; }
+  bool tls_on() const { return tls_.active(); }
   ConnectionKey& key() { return key_; }
   const sockaddr_storage& peer() const { return peer_; }
   // Requests carried so far (a reused connection has carried at least one).
@@ -90,6 +104,13 @@ class Connection {
   static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
   static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
   static void OnClose(uv_handle_t* handle);
+  // Under TLS: moves what OpenSSL wants sent into the pending ciphertext and starts a write if none is in
+  // flight. Returns a libuv error, or 0.
+  int FlushCiphertext();
+  void OnTlsBytes(const char* data, size_t len);
+  void OnTlsEof();
+  // Decrypts and delivers plaintext until OpenSSL needs more bytes or the owner lets go.
+  void DeliverPlaintext();
 
   ConnectionPool* pool_;
   uv_tcp_t tcp_;
@@ -99,6 +120,9 @@ class Connection {
   sockaddr_storage peer_{};
   std::string out_;  // request bytes; must live until the write callback (libuv stream.rst)
   ResponseParser parser_;
+  TlsSession tls_;
+  std::string cipher_inflight_;  // ciphertext handed to uv_write; lives until its callback
+  std::string cipher_pending_;   // ciphertext produced while a write was in flight
   ConnectionKey key_;
   uint32_t requests_ = 0;
   bool open_ = false;
@@ -126,12 +150,16 @@ class ConnectionPool {
   // Connections currently open or closing (not in the free list).
   int live() const { return live_; }
   char* read_buffer() { return read_buffer_; }
+  // Decrypted bytes land here, as TLS records are at most 16 KiB of plaintext.
+  static constexpr size_t kPlainBufferBytes = 16 * 1024;
+  char* plain_buffer() { return plain_buffer_; }
 
  private:
   Connection* free_ = nullptr;
   int live_ = 0;
   int allocated_ = 0;
   alignas(64) char read_buffer_[kReadBufferBytes];
+  alignas(64) char plain_buffer_[kPlainBufferBytes];
 };
 
 }  // namespace urlsweep

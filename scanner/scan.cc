@@ -12,10 +12,13 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "http/tls_context.h"
+#include "scanner/exclude_list.h"
 #include "scanner/pipeline.h"
 #include "scanner/url.h"
 #include "scanner/worker.h"
@@ -174,8 +177,22 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, Ro
   BatchPool<InputBatch> input_pool;
   BatchPool<RowBatch> row_pool;
   BatchQueue<RowBatch> rows_out(/*capacity=*/SIZE_MAX);
+  TlsOptions tls_options;
+  tls_options.ca_file = config.ca_file;
+  tls_options.verify = config.tls_verify;
+  absl::StatusOr<std::unique_ptr<TlsContext>> tls = TlsContext::Create(tls_options);
+  if (!tls.ok()) return tls.status();
+  std::optional<ExcludeList> exclude;
+  if (!config.exclude_file.empty()) {
+    absl::StatusOr<ExcludeList> loaded = ExcludeList::Load(config.exclude_file);
+    if (!loaded.ok()) return loaded.status();
+    exclude = std::move(*loaded);
+  }
+
   WorkerShared shared;
   shared.config = &config;
+  shared.tls = tls->get();
+  shared.exclude = exclude.has_value() ? &*exclude : nullptr;
   shared.input_pool = &input_pool;
   shared.row_pool = &row_pool;
   shared.rows_out = &rows_out;

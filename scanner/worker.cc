@@ -62,12 +62,45 @@ void SetOpt(OptString* field, const std::optional<std::string_view>& value) {
   }
 }
 
-void ConnectionKeyFor(const Target& target, std::string* out) {
+// The connection-reuse key: same scheme, host and port (and the same proxy, when proxied).
+void ConnectionKeyFor(const Target& target, const ProxySpec* proxy, std::string* out) {
   out->clear();
-  out->append(target.https ? "s|" : "h|");
+  if (proxy != nullptr) {
+    // Plain http through a proxy: any origin may share a connection to the proxy. https: one tunnel per
+    // origin.
+    out->append(target.https ? "T|" : "P|");
+    out->append(proxy->host);
+    out->push_back('|');
+    absl::StrAppend(out, proxy->port);
+    if (!target.https) return;
+    out->push_back('|');
+  } else {
+    out->append(target.https ? "s|" : "h|");
+  }
   out->append(target.host);
   out->push_back('|');
   absl::StrAppend(out, target.port);
+}
+
+// Parses an IP literal into addr (port 0); false for a name.
+bool LiteralAddress(const std::string& host, sockaddr_storage* addr) {
+  std::memset(addr, 0, sizeof(*addr));
+  auto* sin = reinterpret_cast<sockaddr_in*>(addr);
+  if (inet_pton(AF_INET, host.c_str(), &sin->sin_addr) == 1) {
+    sin->sin_family = AF_INET;
+    return true;
+  }
+  auto* sin6 = reinterpret_cast<sockaddr_in6*>(addr);
+  if (inet_pton(AF_INET6, host.c_str(), &sin6->sin6_addr) == 1) {
+    sin6->sin6_family = AF_INET6;
+    return true;
+  }
+  return false;
+}
+
+uint16_t PortOf(const sockaddr_storage& addr) {
+  return ntohs(addr.ss_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port
+                                          : reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
 }
 
 }  // namespace
@@ -89,8 +122,20 @@ void Task::ResetResponseFields() {
   row_.error_detail.Clear();
 }
 
+void Task::SetPeerColumns(const sockaddr_storage& addr) {
+  AddressText(addr, &row_.ip);
+  row_.port = PortOf(addr);
+}
+
+void Task::SetTlsColumns(const TlsSession& tls) {
+  if (tls.version() != nullptr) row_.tls_version.Set(tls.version());
+  if (tls.verify_word() != nullptr) row_.tls_verify.Set(tls.verify_word());
+  row_.cert_not_after_us = tls.cert_not_after_us();
+}
+
 void Task::StartAttempt() {
   Worker* w = worker_;
+  const Config& config = w->config_;
   w->UpdateNow();
   ++row_.attempts;
   response_started_ = false;
@@ -101,43 +146,52 @@ void Task::StartAttempt() {
   row_.ttfb_ms.reset();
   row_.ip.Clear();
   row_.port.reset();
+  row_.tls_version.Clear();
+  row_.tls_verify.Clear();
+  row_.cert_not_after_us.reset();
   ResetResponseFields();
   row_.final_url.Set(target_.url);
   row_.host.Set(target_.host_column());
 
-  // Keep-alive: an idle connection to the same scheme, host and port skips DNS and connect.
+  // --exclude holds on the name of every URL and redirect target, before anything is sent anywhere.
+  if (w->shared_.exclude != nullptr && w->shared_.exclude->MatchesHost(target_.host)) {
+    FailSoon(ErrorCode::kExcluded, "the host matches an --exclude entry");
+    return;
+  }
+  proxy_ = ProxyFor(config, target_.https, target_.host);
+
+  // Keep-alive: an idle connection to the same scheme, host and port (through the same proxy) skips
+  // DNS, connect and TLS.
+  ConnectionKeyFor(target_, proxy_, &conn_key_);
   if (!no_reuse_) {
-    if (Connection* idle = w->TakeIdle(target_)) {
+    if (Connection* idle = w->TakeIdle(conn_key_)) {
       conn_ = idle;
       conn_reused_ = true;
       idle->Attach(this);
-      AddressText(idle->peer(), &row_.ip);
-      row_.port = target_.port;
+      SetPeerColumns(idle->peer());
+      if (idle->tls_on()) SetTlsColumns(idle->tls());
       SendRequest();
       return;
     }
   }
   no_reuse_ = false;
 
-  if (target_.ip_family != 0) {
+  // Through a proxy the proxy resolves the origin's name; we resolve (or parse) the proxy's.
+  const std::string& endpoint = proxy_ != nullptr ? proxy_->host : target_.host;
+  if (LiteralAddress(endpoint, &addrs_.addresses[0])) {
     // A literal needs no lookup; dns_ms stays absent.
-    std::memset(&addrs_.addresses[0], 0, sizeof(addrs_.addresses[0]));
-    if (target_.ip_family == AF_INET6) {
-      auto* sin6 = reinterpret_cast<sockaddr_in6*>(&addrs_.addresses[0]);
-      sin6->sin6_family = AF_INET6;
-      inet_pton(AF_INET6, target_.host.c_str(), &sin6->sin6_addr);
-    } else {
-      auto* sin = reinterpret_cast<sockaddr_in*>(&addrs_.addresses[0]);
-      sin->sin_family = AF_INET;
-      inet_pton(AF_INET, target_.host.c_str(), &sin->sin_addr);
-    }
     addrs_.address_count = 1;
     StartConnect();
     return;
   }
   stage_start_ns_ = w->Now();
-  SetStageDeadline(Stage::kDns, w->config_.dns_timeout_s);
-  w->resolver_->Resolve(target_.host, &dns_request_);
+  SetStageDeadline(Stage::kDns, config.dns_timeout_s);
+  w->resolver_->Resolve(endpoint, &dns_request_);
+}
+
+void Task::FailProxy(const char* what, const char* detail) {
+  detail_scratch_ = absl::StrCat(what, " ", proxy_->host, ":", proxy_->port, ": ", detail);
+  FailAttempt(ErrorCode::kProxyError, detail_scratch_.c_str());
 }
 
 void Task::OnResolved(Resolver::Request* request, const DnsResult& result) {
@@ -146,12 +200,15 @@ void Task::OnResolved(Resolver::Request* request, const DnsResult& result) {
   w->UpdateNow();
   task->row_.dns_ms = NsToMs(w->Now() - task->stage_start_ns_);
   ErrorInfo e = FromAresStatus(result.ares_status);
-  if (e.code != ErrorCode::kNone) {
-    task->FailAttempt(e.code, e.detail);
-    return;
+  if (e.code == ErrorCode::kNone && result.address_count == 0) {
+    e = {ErrorCode::kDnsNodata, "name has no A or AAAA record"};
   }
-  if (result.address_count == 0) {
-    task->FailAttempt(ErrorCode::kDnsNodata, "name has no A or AAAA record");
+  if (e.code != ErrorCode::kNone) {
+    if (task->proxy_ != nullptr) {
+      task->FailProxy("cannot resolve proxy", e.detail);
+    } else {
+      task->FailAttempt(e.code, e.detail);
+    }
     return;
   }
   task->addrs_.address_count = std::min(result.address_count, kMaxAddresses);
@@ -162,6 +219,18 @@ void Task::OnResolved(Resolver::Request* request, const DnsResult& result) {
 
 void Task::StartConnect() {
   Worker* w = worker_;
+  // --exclude holds on every address the name resolves to: one excluded address excludes the URL.
+  if (w->shared_.exclude != nullptr && proxy_ == nullptr) {
+    for (int i = 0; i < addrs_.address_count; ++i) {
+      if (w->shared_.exclude->MatchesAddress(addrs_.addresses[i])) {
+        SetPeerColumns(addrs_.addresses[i]);
+        row_.ip.Clear();
+        row_.port.reset();
+        FailSoon(ErrorCode::kExcluded, "an address of the host matches an --exclude entry");
+        return;
+      }
+    }
+  }
   addr_index_ = 0;
   stage_start_ns_ = w->Now();
   SetStageDeadline(Stage::kConnect, w->config_.connect_timeout_s);
@@ -171,13 +240,12 @@ void Task::StartConnect() {
 void Task::TryNextAddress() {
   Worker* w = worker_;
   sockaddr_storage addr = addrs_.addresses[addr_index_];
-  SetPort(&addr, target_.port);
-  AddressText(addr, &row_.ip);
-  row_.port = target_.port;
+  SetPort(&addr, proxy_ != nullptr ? proxy_->port : target_.port);
+  SetPeerColumns(addr);
   conn_ = w->connections_->Acquire();
   conn_reused_ = false;
   conn_->Attach(this);
-  ConnectionKeyFor(target_, &conn_->key().host);
+  conn_->key().host.assign(conn_key_);
   int rc = conn_->Connect(&w->loop_, reinterpret_cast<const sockaddr*>(&addr));
   if (rc != 0) {
     // A synchronous failure has no callback (libuv errors.rst); report it on the next loop turn so the
@@ -187,7 +255,7 @@ void Task::TryNextAddress() {
   }
 }
 
-void Task::OnConnected(Connection* conn, int status) {
+void Task::OnConnected(Connection*, int status) {
   Worker* w = worker_;
   w->UpdateNow();
   if (status != 0) {
@@ -199,12 +267,89 @@ void Task::OnConnected(Connection* conn, int status) {
       TryNextAddress();
       return;
     }
-    FailAttempt(e.code, e.detail);
+    if (proxy_ != nullptr) {
+      FailProxy("cannot connect to proxy", e.detail);
+    } else {
+      FailAttempt(e.code, e.detail);
+    }
     return;
   }
-  (void)conn;
   row_.connect_ms = NsToMs(w->Now() - stage_start_ns_);
+  if (proxy_ != nullptr && target_.https) {
+    SendConnect();
+  } else if (target_.https) {
+    StartTls();
+  } else {
+    SendRequest();
+  }
+}
+
+void Task::SendConnect() {
+  Worker* w = worker_;
+  const Config& config = w->config_;
+  stage_ = Stage::kProxyConnect;  // still inside the --connect-timeout budget
+  ProxyAuthorization(&auth_scratch_);
+  // CONNECT names the origin as host:port, always with the port (RFC 9110 section 9.3.6).
+  detail_scratch_.assign(target_.host_column());
+  detail_scratch_.push_back(':');
+  absl::StrAppend(&detail_scratch_, target_.port);
+  SerializeConnect(detail_scratch_, config.user_agent, auth_scratch_, conn_->mutable_out());
+  // A 2xx answer to CONNECT has no body: parse it like a HEAD response.
+  conn_->parser().Reset(/*head_request=*/true, 0);
+  request_sent_ = true;
+  int rc = conn_->StartReading();
+  if (rc == 0) rc = conn_->Write();
+  if (rc != 0) {
+    ErrorInfo e = FromUvError(rc, IoStage::kWrite);
+    detail_scratch_ = absl::StrCat("writing CONNECT to proxy: ", e.detail);
+    FailSoon(ErrorCode::kProxyError, detail_scratch_.c_str());
+  }
+}
+
+void Task::OnConnectResponse(ResponseParser::State state) {
+  ResponseParser& p = conn_->parser();
+  if (state == ResponseParser::State::kError) {
+    FailProxy("malformed answer to CONNECT from proxy", p.error_reason());
+    return;
+  }
+  const int status = p.status();
+  if (status >= 200 && status < 300) {
+    // Tunnel open: what follows is the origin's TLS, and the row reports the origin's answer.
+    request_sent_ = false;
+    StartTls();
+    return;
+  }
+  FillResponseFields();
+  if (status == 407) {
+    FailAttempt(ErrorCode::kProxyAuthRequired, "the proxy requires authentication (407)");
+    return;
+  }
+  detail_scratch_ = absl::StrCat("proxy ", proxy_->host, ":", proxy_->port, " refused CONNECT with ", status);
+  FailAttempt(ErrorCode::kProxyError, detail_scratch_.c_str());
+}
+
+void Task::StartTls() {
+  Worker* w = worker_;
+  stage_ = Stage::kTls;  // the handshake counts inside --connect-timeout
+  stage_start_ns_ = w->Now();
+  conn_->StartTls(*w->shared_.tls, target_.host, target_.ip_family != 0);  // may call back synchronously
+}
+
+void Task::OnHandshakeDone(Connection* conn, const ErrorInfo* error) {
+  Worker* w = worker_;
+  w->UpdateNow();
+  SetTlsColumns(conn->tls());
+  if (error != nullptr) {
+    FailAttempt(error->code, error->detail);
+    return;
+  }
+  row_.tls_ms = NsToMs(w->Now() - stage_start_ns_);
   SendRequest();
+}
+
+void Task::ProxyAuthorization(std::string* out) const {
+  out->clear();
+  if (proxy_ != nullptr && proxy_->has_credentials) *out = BasicAuthorization(proxy_->user, proxy_->password);
 }
 
 void Task::SendRequest() {
@@ -212,10 +357,13 @@ void Task::SendRequest() {
   const Config& config = w->config_;
   RequestSpec spec;
   spec.method = config.method;
-  spec.target = target_.request_target;
+  // Plain http through a proxy uses the absolute form (RFC 9112 section 3.2.2); a tunnel does not.
+  const bool absolute_form = proxy_ != nullptr && !target_.https;
+  spec.target = absolute_form ? std::string_view(target_.url) : std::string_view(target_.request_target);
   spec.host = target_.authority();
   spec.user_agent = config.user_agent;
   spec.extra_headers = &config.headers;
+  authorization_.clear();
   if (!target_.userinfo.empty()) {
     // Credentials in the URL are sent as Basic authorization, as browsers and curl do (rare, so the
     // allocation here is not on the common path).
@@ -223,7 +371,11 @@ void Task::SendRequest() {
     authorization_ = BasicAuthorization(
         std::string_view(target_.userinfo).substr(0, colon),
         colon == std::string::npos ? std::string_view() : std::string_view(target_.userinfo).substr(colon + 1));
-    spec.authorization = authorization_;
+  }
+  spec.authorization = authorization_;
+  if (absolute_form) {
+    ProxyAuthorization(&auth_scratch_);
+    spec.proxy_authorization = auth_scratch_;
   }
   SerializeRequest(spec, conn_->mutable_out());
   conn_->parser().Reset(config.method == HttpMethod::kHead, config.max_body);
@@ -242,17 +394,24 @@ void Task::SendRequest() {
 }
 
 void Task::OnWritten(Connection*, int status) {
-  if (status == 0) return;
   worker_->UpdateNow();
-  ErrorInfo e = FromUvError(status, IoStage::kWrite);
-  // A peer that answered and closed before reading all of the request is not a write failure for the user:
-  // the response (or its absence) decides, so wait for the read side unless nothing came.
+  if (stage_ == Stage::kProxyConnect) {
+    FailProxy("cannot send CONNECT to proxy", FromUvError(status, IoStage::kWrite).detail);
+    return;
+  }
+  ErrorInfo e = FromUvError(status, stage_ == Stage::kTls ? IoStage::kTlsHandshake : IoStage::kWrite);
   FailAttempt(e.code, e.detail);
 }
 
 void Task::OnData(Connection* conn, const char* data, size_t len) {
   Worker* w = worker_;
   w->UpdateNow();
+  if (stage_ == Stage::kProxyConnect) {
+    size_t consumed = 0;
+    ResponseParser::State state = conn->parser().Feed(data, len, &consumed);
+    if (state != ResponseParser::State::kNeedMore) OnConnectResponse(state);
+    return;
+  }
   if (!response_started_) {
     response_started_ = true;
     row_.ttfb_ms = NsToMs(w->Now() - request_sent_ns_);
@@ -275,31 +434,42 @@ void Task::OnData(Connection* conn, const char* data, size_t len) {
   }
 }
 
-void Task::OnEof(Connection* conn) {
+void Task::OnEof(Connection* conn, bool unclean) {
   worker_->UpdateNow();
+  if (stage_ == Stage::kProxyConnect) {
+    FailProxy("proxy closed the connection during CONNECT", "connection closed");
+    return;
+  }
   ResponseParser& parser = conn->parser();
   ResponseParser::State state = parser.Finish();
   if (state == ResponseParser::State::kComplete) {
+    // Under TLS an EOF without close_notify is accepted only where HTTP itself says the response is
+    // complete (a close-delimited body has no other end), as browsers do.
     OnResponseComplete();
     return;
   }
   if (parser.bytes_received() == 0) {
-    FailAttempt(ErrorCode::kEmptyResponse, "connection closed before any response byte");
+    FailAttempt(unclean ? ErrorCode::kReadReset : ErrorCode::kEmptyResponse,
+                unclean ? "TLS connection ended uncleanly before any response byte"
+                        : "connection closed before any response byte");
     return;
   }
-  if (state == ResponseParser::State::kError && !parser.head_complete() && parser.error() != 0 &&
-      parser.error() != HPE_INVALID_EOF_STATE) {
+  if (state == ResponseParser::State::kError && parser.error() != HPE_INVALID_EOF_STATE) {
     ErrorInfo e = FromLlhttpError(parser.error(), parser.error_reason());
     FailAttempt(e.code, e.detail);
     return;
   }
-  FailAttempt(ErrorCode::kReadReset, "connection closed before the response was complete");
+  FailAttempt(ErrorCode::kReadReset, unclean ? "TLS connection ended uncleanly before the response was complete"
+                                             : "connection closed before the response was complete");
 }
 
-void Task::OnReadError(Connection*, int status) {
+void Task::OnReadError(Connection*, const ErrorInfo& error) {
   worker_->UpdateNow();
-  ErrorInfo e = FromUvError(status, IoStage::kRead);
-  FailAttempt(e.code, e.detail);
+  if (stage_ == Stage::kProxyConnect) {
+    FailProxy("reading the answer to CONNECT from proxy", error.detail);
+    return;
+  }
+  FailAttempt(error.code, error.detail);
 }
 
 void Task::FillResponseFields() {
@@ -319,13 +489,20 @@ void Task::FillResponseFields() {
   SetOpt(&row_.server, p.server());
   SetOpt(&row_.title, p.title());
   row_.content_length = p.content_length();
-  row_.body_bytes = p.body_bytes();
+  if (stage_ != Stage::kProxyConnect) row_.body_bytes = p.body_bytes();
 }
 
 void Task::OnResponseComplete() {
   FillResponseFields();
   const bool reusable = conn_->parser().keep_alive();
   ReleaseConnection(reusable);
+  // A plain request through a proxy answered 407 is the proxy's refusal (CONTRACT "Proxies").
+  if (proxy_ != nullptr && !target_.https && row_.status == 407) {
+    row_.error = ErrorCode::kProxyAuthRequired;
+    row_.error_detail.Set("the proxy requires authentication (407)");
+    Finish();
+    return;
+  }
   if (FollowRedirect()) return;
   Finish();
 }
@@ -339,8 +516,7 @@ bool Task::FollowRedirect() {
   }
   const char* detail = "";
   if (!ResolveRedirect(target_.url, row_.location.view(), &redirect_scratch_, &detail)) return false;
-  Target next;
-  if (!ParseUrl(redirect_scratch_, &next, &detail)) {
+  if (!ParseUrl(redirect_scratch_, &next_target_, &detail)) {
     // A Location we cannot fetch (another scheme, a broken host): the redirect itself is the answer.
     return false;
   }
@@ -348,9 +524,9 @@ bool Task::FollowRedirect() {
   if (visited_count_ == visited_.size()) visited_.emplace_back();
   visited_[visited_count_++].assign(target_.url);
   for (size_t i = 0; i < visited_count_; ++i) {
-    if (visited_[i] == next.url) {
+    if (visited_[i] == next_target_.url) {
       row_.error = ErrorCode::kRedirectLoop;
-      row_.error_detail.Set(next.url);
+      row_.error_detail.Set(next_target_.url);
       return false;
     }
   }
@@ -360,15 +536,15 @@ bool Task::FollowRedirect() {
     return false;
   }
   ++row_.redirects;
-  const bool same_host = next.host == target_.host;
-  target_ = std::move(next);
+  const bool same_host = next_target_.host == target_.host;
+  std::swap(target_, next_target_);
   retries_used_ = 0;
   --row_.attempts;  // a hop is not a retry: attempts counts 1 + retries used
   if (same_host) {
     StartAttempt();
   } else {
     w->LeaveHostGate(this);
-    host_key_ = target_.host;
+    host_key_.assign(target_.host);
     hop_pending_ = true;
     w->EnterHostGate(this);
   }
@@ -456,12 +632,22 @@ void Task::OnTimer(uv_timer_t* timer) {
   if (stage_expired && task->deadline_stage_ns_ < task->deadline_total_ns_) {
     switch (task->stage_) {
       case Stage::kDns:
-        code = ErrorCode::kDnsTimeout;
-        detail = "no DNS answer within --dns-timeout";
+        code = task->proxy_ != nullptr ? ErrorCode::kProxyError : ErrorCode::kDnsTimeout;
+        detail = task->proxy_ != nullptr ? "no DNS answer for the proxy within --dns-timeout"
+                                         : "no DNS answer within --dns-timeout";
         break;
       case Stage::kConnect:
-        code = ErrorCode::kConnectTimeout;
-        detail = "no connection within --connect-timeout";
+        code = task->proxy_ != nullptr ? ErrorCode::kProxyError : ErrorCode::kConnectTimeout;
+        detail = task->proxy_ != nullptr ? "no connection to the proxy within --connect-timeout"
+                                         : "no connection within --connect-timeout";
+        break;
+      case Stage::kProxyConnect:
+        code = ErrorCode::kProxyError;
+        detail = "no answer to CONNECT from the proxy within --connect-timeout";
+        break;
+      case Stage::kTls:
+        code = ErrorCode::kTlsTimeout;
+        detail = "TLS handshake not finished within --connect-timeout";
         break;
       case Stage::kRead:
         code = ErrorCode::kReadTimeout;
@@ -501,6 +687,7 @@ void Task::Finish() {
   w->EmitRow(&row_);
   w->TaskFinished(this);  // nothing may follow: the task may be reused at once
 }
+
 
 // ---------------------------------------------------------------------------------------------------------
 // Worker
@@ -864,10 +1051,9 @@ void Worker::TaskFinished(Task* task) {
   Pump();
 }
 
-Connection* Worker::TakeIdle(const Target& target) {
+Connection* Worker::TakeIdle(const std::string& key) {
   if (idle_count_ == 0) return nullptr;
-  ConnectionKeyFor(target, &key_scratch_);
-  auto it = idle_.find(key_scratch_);
+  auto it = idle_.find(key);
   if (it == idle_.end()) return nullptr;
   Connection* conn = it->second;
   // Skip connections whose last write has not called back yet (see Connection::writing()).

@@ -15,7 +15,9 @@
 #include "absl/container/node_hash_map.h"
 #include "absl/status/status.h"
 #include "dns/resolver.h"
+#include "http/tls_context.h"
 #include "scanner/config.h"
+#include "scanner/exclude_list.h"
 #include "scanner/connection.h"
 #include "scanner/pipeline.h"
 #include "scanner/row.h"
@@ -30,17 +32,18 @@ struct HostGate;
 // One URL from its first attempt to its row: DNS, connect, request, response, retries and redirects.
 class Task final : public ConnectionOwner {
  public:
-  enum class Stage : uint8_t { kFree, kQueued, kDns, kConnect, kWrite, kRead, kBackoff };
+  enum class Stage : uint8_t { kFree, kQueued, kDns, kConnect, kProxyConnect, kTls, kRead, kBackoff };
 
   Task() : dns_request_(&Task::OnResolved) {}
   Task(const Task&) = delete;
   Task& operator=(const Task&) = delete;
 
   void OnConnected(Connection* conn, int status) override;
+  void OnHandshakeDone(Connection* conn, const ErrorInfo* error) override;
   void OnWritten(Connection* conn, int status) override;
   void OnData(Connection* conn, const char* data, size_t len) override;
-  void OnEof(Connection* conn) override;
-  void OnReadError(Connection* conn, int status) override;
+  void OnEof(Connection* conn, bool unclean) override;
+  void OnReadError(Connection* conn, const ErrorInfo& error) override;
 
  private:
   friend class Worker;
@@ -50,7 +53,16 @@ class Task final : public ConnectionOwner {
   void StartAttempt();
   void StartConnect();
   void TryNextAddress();
+  // Proxy tunnel for https through an HTTP proxy: CONNECT, then TLS inside.
+  void SendConnect();
+  void OnConnectResponse(ResponseParser::State state);
+  void StartTls();
   void SendRequest();
+  void SetPeerColumns(const sockaddr_storage& addr);
+  void SetTlsColumns(const TlsSession& tls);
+  // proxy_error with "<what> <proxy host>:<port>: <detail>" (never the credentials).
+  void FailProxy(const char* what, const char* detail);
+  void ProxyAuthorization(std::string* out) const;
   void OnResponseComplete();
   // Ends the current attempt with `code`; retries when the contract says so, else finishes the row.
   void FailAttempt(ErrorCode code, const char* detail);
@@ -91,6 +103,11 @@ class Task final : public ConnectionOwner {
   const char* pending_detail_ = "";
   std::string redirect_scratch_;
   std::string authorization_;
+  std::string auth_scratch_;
+  std::string detail_scratch_;
+  std::string conn_key_;                // keep-alive key of this attempt's connection
+  const ProxySpec* proxy_ = nullptr;    // the proxy of this attempt, nullptr when direct
+  Target next_target_;                  // redirect target being parsed (kept for its capacity)
   // Normalised URLs fetched in this chain, for redirect_loop. Kept across rows for their capacity.
   std::vector<std::string> visited_;
   size_t visited_count_ = 0;
@@ -114,6 +131,8 @@ struct WorkerCounters {
 
 struct WorkerShared {
   const Config* config = nullptr;
+  const TlsContext* tls = nullptr;         // shared by all loops (an SSL_CTX is thread-safe once set up)
+  const ExcludeList* exclude = nullptr;    // nullptr without --exclude
   BatchPool<InputBatch>* input_pool = nullptr;
   BatchPool<RowBatch>* row_pool = nullptr;
   BatchQueue<RowBatch>* rows_out = nullptr;
@@ -146,10 +165,11 @@ class Worker final : public ConnectionOwner {
 
   // ConnectionOwner for idle keep-alive connections: any byte, EOF or error closes them.
   void OnConnected(Connection*, int) override {}
-  void OnWritten(Connection*, int) override {}
+  void OnHandshakeDone(Connection*, const ErrorInfo*) override {}
+  void OnWritten(Connection* conn, int) override { DropIdle(conn); }
   void OnData(Connection* conn, const char*, size_t) override { DropIdle(conn); }
-  void OnEof(Connection* conn) override { DropIdle(conn); }
-  void OnReadError(Connection* conn, int) override { DropIdle(conn); }
+  void OnEof(Connection* conn, bool) override { DropIdle(conn); }
+  void OnReadError(Connection* conn, const ErrorInfo&) override { DropIdle(conn); }
 
  private:
   friend class Task;
@@ -182,7 +202,7 @@ class Worker final : public ConnectionOwner {
   void FlushRows();
   bool OutputBackedUp() const;
   // Keep-alive pool.
-  Connection* TakeIdle(const Target& target);
+  Connection* TakeIdle(const std::string& key);
   void PutIdle(Connection* conn);
   void DropIdle(Connection* conn);
   void CloseIdleOlderThan(uint64_t now_ns, uint64_t max_idle_ns);
@@ -225,7 +245,6 @@ class Worker final : public ConnectionOwner {
   // Idle connections by key, each list most recent first.
   absl::flat_hash_map<std::string, Connection*> idle_;
   int idle_count_ = 0;
-  std::string key_scratch_;
   uint64_t uv_now_ns_ = 0;
   WorkerCounters counters_;
   ScanStats stats_;
