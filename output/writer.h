@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -28,6 +29,17 @@ class RowWriter {
   virtual absl::Status Flush() = 0;
   // Flushes and finishes the file (Parquet footer). Does not close a standard output fd.
   virtual absl::Status Close() = 0;
+
+  // Crash safety (--resume). After Flush() the file's bytes up to OutputFile::offset() are a prefix a
+  // resumed run can continue from; CheckpointState() returns what such a run needs besides those bytes,
+  // accumulated since the previous call (Parquet: the metadata of the row groups flushed since; the text
+  // formats need nothing). The scanner journals it beside the output.
+  virtual std::string CheckpointState() { return {}; }
+  // Before Open(/*append=*/true): the states of every committed checkpoint, oldest first.
+  virtual absl::Status Restore(const std::vector<std::string>& states) {
+    (void)states;
+    return absl::OkStatus();
+  }
 };
 
 // Where encoded bytes go: a file descriptor with a user-space buffer. Errors (EPIPE, ENOSPC, EIO...)
@@ -48,6 +60,8 @@ class OutputFile {
   absl::Status Close(bool sync);
   // Bytes handed to the fd so far plus buffered ones.
   int64_t offset() const { return offset_; }
+  // For a resumed run: the fd is positioned at `offset`, where the kept prefix of the file ends.
+  void set_start_offset(int64_t offset) { offset_ = offset; }
   int fd() const { return fd_; }
   const std::string& name() const { return name_; }
 

@@ -167,7 +167,8 @@ void BlockStopSignals() {
 
 }  // namespace
 
-absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, RowWriter* writer) {
+absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, const ScanOutput& output) {
+  RowWriter* writer = output.writer;
   RaiseFileLimit();
   // Threads inherit the mask: only the SignalWatcher ever receives SIGINT/SIGTERM.
   BlockStopSignals();
@@ -210,15 +211,36 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, Ro
   absl::Status write_status;
   std::atomic<bool> write_failed{false};
   std::thread output_thread([&] {
+    std::vector<int64_t> lines;  // written since the last checkpoint
+    auto last_checkpoint = std::chrono::steady_clock::now();
+    auto checkpoint = [&]() -> absl::Status {
+      absl::Status st = writer->Flush();
+      if (st.ok() && output.journal != nullptr) {
+        st = output.journal->Commit(&lines, output.file->offset(), writer->CheckpointState());
+      }
+      lines.clear();
+      last_checkpoint = std::chrono::steady_clock::now();
+      return st;
+    };
+    auto fail = [&](absl::Status st) {
+      write_status = std::move(st);
+      write_failed.store(true);
+    };
     while (RowBatch* batch = rows_out.Pop()) {
       if (!write_failed.load(std::memory_order_relaxed)) {
         absl::Status st = writer->Write(absl::MakeConstSpan(batch->rows.data(), batch->count));
-        if (!st.ok()) {
-          write_status = st;
-          write_failed.store(true);
+        if (!st.ok()) fail(st);
+        if (output.journal != nullptr) {
+          for (size_t i = 0; i < batch->count; ++i) lines.push_back(batch->rows[i].line);
+        }
+        if (st.ok() && SecondsSince(last_checkpoint) >= kCheckpointIntervalS) {
+          if (absl::Status cst = checkpoint(); !cst.ok()) fail(cst);
         }
       }
       row_pool.Put(batch);
+    }
+    if (!write_failed.load()) {
+      if (absl::Status st = checkpoint(); !st.ok()) fail(st);
     }
   });
 
@@ -259,6 +281,8 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, Ro
       break;
     }
     if (!*more) break;
+    // --resume: lines whose rows are already in the output are not scanned again.
+    if (output.skip != nullptr && output.skip->ContainsNext(line.line)) continue;
     // The host picks the shard and the loop, so parse before choosing a batch; `parsed` is then swapped
     // into the batch slot, and the slot's old strings come back to be reused for the next line.
     const char* detail = "";

@@ -9,6 +9,7 @@
 #include "output/writer.h"
 #include "scanner/config.h"
 #include "scanner/input_reader.h"
+#include "scanner/journal.h"
 #include "scanner/stats.h"
 
 namespace urlsweep {
@@ -26,10 +27,22 @@ struct ScanOutcome {
 // scans them again): short enough that Ctrl-C feels immediate, long enough for most to complete.
 inline constexpr uint64_t kStopGraceMs = 2000;
 
+// Where rows go. The writer is already Open()ed; the caller Close()s it after RunScan.
+struct ScanOutput {
+  RowWriter* writer = nullptr;
+  OutputFile* file = nullptr;
+  Journal* journal = nullptr;  // checkpoints for --resume; nullptr for standard output
+  LineSet* skip = nullptr;     // lines already in the output (--resume); nullptr for none
+};
+
+// How often the output thread makes the written rows durable against a crash (flush + journal record):
+// often enough that a kill loses little work, rarely enough that Parquet row groups stay large.
+inline constexpr double kCheckpointIntervalS = 5;
+
 // Runs the scan to the end: reads `input` on the calling thread, scans on config.threads loop threads and
-// writes rows on an output thread through `writer` (already Open()ed; the caller Close()s it). Fails only
+// writes rows on an output thread through `output.writer`, checkpointing into `output.journal`. Fails only
 // for errors of the run itself (unreadable input mid-way, output write failure), with one clear line.
 // SIGINT and SIGTERM stop the run gracefully (see kStopGraceMs); a second one exits at once.
-absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, RowWriter* writer);
+absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, const ScanOutput& output);
 
 }  // namespace urlsweep
