@@ -1,5 +1,6 @@
-// fixture_server: a fast HTTP/1.1 server on loopback whose behaviour is chosen by the request path, for
-// urlsweep's integration tests, the demo and benchmarks. tools/README.md documents every path and flag.
+// fixture_server: a fast HTTP/1.1 (and HTTPS) server on loopback whose behaviour is chosen by the
+// request path, for urlsweep's integration tests, the demo and benchmarks. tools/README.md documents
+// every path and flag.
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -28,13 +29,17 @@ constexpr int kMaxThreads = 256;
 
 constexpr char kUsage[] =
     "usage: fixture_server --listen ADDR:PORT [--listen [V6]:PORT] [--listen-range A-B:PORT]\n"
+    "                      [--tls-listen ADDR:PORT:CERT_PEM:KEY_PEM[:OPTIONS]]\n"
     "                      [--threads N] [--blackhole ADDR:PORT] [--ready-file PATH] [--stats]\n"
-    "Port 0 picks a free port (the same one for every --listen and --listen-range asking for 0).\n"
+    "Port 0 picks a free port (the same one for every --listen and --listen-range asking for 0;\n"
+    "one of its own for each --tls-listen). TLS OPTIONS, comma-separated: tls12, nohandshake, alert,\n"
+    "reset, plain.\n"
     "Paths and their behaviour: see tools/README.md.\n";
 
 struct Options {
   std::vector<std::string> listen;
   std::vector<std::string> ranges;
+  std::vector<std::string> tls_listen;
   std::vector<std::string> blackholes;
   int threads = 1;
   std::string ready_file;
@@ -59,6 +64,9 @@ bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
     } else if (arg == "--listen-range") {
       if (!value(&v)) return false;
       options->ranges.push_back(v);
+    } else if (arg == "--tls-listen") {
+      if (!value(&v)) return false;
+      options->tls_listen.push_back(v);
     } else if (arg == "--blackhole") {
       if (!value(&v)) return false;
       options->blackholes.push_back(v);
@@ -84,8 +92,8 @@ bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
       return false;
     }
   }
-  if (options->listen.empty() && options->ranges.empty()) {
-    *error = "give at least one --listen or --listen-range";
+  if (options->listen.empty() && options->ranges.empty() && options->tls_listen.empty()) {
+    *error = "give at least one --listen, --listen-range or --tls-listen";
     return false;
   }
   return true;
@@ -132,6 +140,9 @@ int Main(int argc, char** argv) {
   }
   for (const auto& s : options.ranges) {
     if (status.ok()) status = listeners->AddRange(s);
+  }
+  for (const auto& s : options.tls_listen) {
+    if (status.ok()) status = listeners->AddTlsListen(s);
   }
   for (const auto& s : options.blackholes) {
     if (status.ok()) status = listeners->AddBlackhole(s);

@@ -3,7 +3,8 @@
 
 The stack:
   fixture_server  HTTP on 127.0.0.1, ::1 and 127.0.1.0-127.0.4.255, all on one free port, plus a
-                  blackhole port on 127.0.0.1 (connects hang)
+                  blackhole port on 127.0.0.1 (connects hang), and (unless tls=False) one HTTPS port
+                  on 127.0.0.1 per entry of TLS_LISTENERS, with certificates from make_certs.sh
   dns_fixture.py  odd DNS answers (servfail*, refused*, garbage*, trunc*, silent*) and a sink
   dnsmasq         the names of the tests (below), on a free port
 
@@ -12,6 +13,7 @@ dnsmasq's names (TTL LOCAL_TTL; NXDOMAIN and NODATA answers carry no SOA, hence 
   v6.test      ::1
   both.test    127.0.0.1 and ::1
   nodata.test  a TXT record only: NOERROR without address (c-ares: ARES_ENODATA)
+  TLS_NAMES    valid.test, expired.test, ... (the names the certificates expect): 127.0.0.1
   other .test  NXDOMAIN (local=/test/; c-ares: ARES_ENOTFOUND)
   *.dead.test  forwarded to the sink, which never answers: the client times out
 
@@ -19,7 +21,7 @@ Every process is started here and stopped here by its PID; configuration, ready 
 and logs live in the stack's directory.
 
 Command line (what tools/fixtures.sh calls):
-  fixture_stack.py start DIR --fixture-bin PATH [--names N] [--threads N]
+  fixture_stack.py start DIR --fixture-bin PATH [--names N] [--threads N] [--no-tls]
       starts the stack in the background and writes DIR/env (shell syntax: ports, PIDs, paths)
   fixture_stack.py stop DIR
       stops the processes listed in DIR/env, checking each PID still runs our command line
@@ -58,6 +60,33 @@ DNSMASQ_PORT_ATTEMPTS = 5
 # Poll interval while waiting for readiness or exit.
 POLL_S = 0.05
 
+MAKE_CERTS = os.path.join(TOOLS_DIR, "make_certs.sh")
+# make_certs.sh makes about 30 keys and certificates; a loaded machine may take seconds.
+MAKE_CERTS_TIMEOUT_S = 120
+
+# The HTTPS listeners, one port each on 127.0.0.1: key -> (certificate file served, key file,
+# fixture_server options, host name of the URLs that reach it). The files are make_certs.sh's.
+TLS_LISTENERS = {
+    "valid": ("valid-chain.pem", "valid-key.pem", "", "valid.test"),
+    "expired": ("expired-chain.pem", "expired-key.pem", "", "expired.test"),
+    "notyet": ("notyet-chain.pem", "notyet-key.pem", "", "notyet.test"),
+    "self": ("self-chain.pem", "self-key.pem", "", "self.test"),
+    # A leaf whose issuer nobody trusts: without its root in the chain, and with it.
+    "untrusted": ("untrusted.pem", "untrusted-key.pem", "", "untrusted.test"),
+    "untrusted_root": ("untrusted-chain.pem", "untrusted-key.pem", "", "untrusted.test"),
+    # Certified for other.test, served as wrong.test.
+    "wrong": ("wrong-chain.pem", "wrong-key.pem", "", "wrong.test"),
+    # IP SANs only: reached as https://127.0.0.1:PORT/.
+    "ip": ("ip-chain.pem", "ip-key.pem", "", "127.0.0.1"),
+    "tls12": ("valid-chain.pem", "valid-key.pem", "tls12", "valid.test"),
+    "nohandshake": ("valid-chain.pem", "valid-key.pem", "nohandshake", "valid.test"),
+    "alert": ("valid-chain.pem", "valid-key.pem", "alert", "valid.test"),
+    "reset": ("valid-chain.pem", "valid-key.pem", "reset", "valid.test"),
+    "plain": ("valid-chain.pem", "valid-key.pem", "plain", "valid.test"),
+}
+# dnsmasq gives these names 127.0.0.1, where the HTTPS listeners are.
+TLS_NAMES = sorted({name for _, _, _, name in TLS_LISTENERS.values() if name.endswith(".test")})
+
 PR_SET_PDEATHSIG = 1
 
 
@@ -92,13 +121,14 @@ def _free_port_udp_tcp():
 
 
 def _read_ready(path):
-    """[(address, port, kind)] from a ready file, kind '' for plain listeners."""
+    """[(address, port, kind, [further fields])] from a ready file, kind '' for plain listeners."""
     entries = []
     with open(path) as f:
         for line in f:
             parts = line.split()
             if len(parts) >= 2:
-                entries.append((parts[0], int(parts[1]), parts[2] if len(parts) > 2 else ""))
+                entries.append((parts[0], int(parts[1]), parts[2] if len(parts) > 2 else "",
+                                parts[3:]))
     return entries
 
 
@@ -114,11 +144,16 @@ class FixtureStack:
     """The running fixtures. start() then stop(); stop() is safe to call twice and after a failed
     start()."""
 
-    def __init__(self, workdir, fixture_bin, names=DEFAULT_NAMES, threads=2, detach=False):
+    def __init__(self, workdir, fixture_bin, names=DEFAULT_NAMES, threads=2, detach=False,
+                 tls=True):
         self.dir = os.path.abspath(workdir)
         self.fixture_bin = fixture_bin
         self.names = names
         self.threads = threads
+        self.tls = tls
+        self.cert_dir = os.path.join(self.dir, "certs")
+        self.ca_file = os.path.join(self.cert_dir, "ca.pem")
+        self.tls_ports = {}  # TLS_LISTENERS key -> port
         # detach: the processes outlive this Python process (the command line's `start`).
         self.detach = detach
         self.procs = {}  # role -> Popen
@@ -156,6 +191,8 @@ class FixtureStack:
     def start(self):
         os.makedirs(self.dir, exist_ok=True)
         try:
+            if self.tls:
+                self._make_certs()
             self._start_fixture_server()
             self._start_dns_fixture()
             self._start_dnsmasq()
@@ -165,23 +202,42 @@ class FixtureStack:
             raise
         return self
 
+    def _make_certs(self):
+        proc = subprocess.run(["bash", MAKE_CERTS, self.cert_dir], stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=MAKE_CERTS_TIMEOUT_S)
+        if proc.returncode != 0:
+            raise RuntimeError("make_certs.sh failed:\n" +
+                               proc.stderr.decode("utf-8", "replace")[-2000:])
+
     def _start_fixture_server(self):
         ready = os.path.join(self.dir, "fixture_server.ready")
-        self._spawn("fixture_server", [
-            self.fixture_bin, "--listen", "127.0.0.1:0", "--listen", "[::1]:0",
-            "--listen-range", RANGE_SPEC + ":0", "--blackhole", "127.0.0.1:0",
-            "--threads", str(self.threads), "--ready-file", ready])
-        for address, port, kind in self._wait_ready("fixture_server", ready):
+        argv = [self.fixture_bin, "--listen", "127.0.0.1:0", "--listen", "[::1]:0",
+                "--listen-range", RANGE_SPEC + ":0", "--blackhole", "127.0.0.1:0",
+                "--threads", str(self.threads), "--ready-file", ready]
+        tls_keys = list(TLS_LISTENERS) if self.tls else []
+        for key in tls_keys:
+            cert, cert_key, options, _ = TLS_LISTENERS[key]
+            spec = "127.0.0.1:0:%s:%s" % (os.path.join(self.cert_dir, cert),
+                                          os.path.join(self.cert_dir, cert_key))
+            argv += ["--tls-listen", spec + (":" + options if options else "")]
+        self._spawn("fixture_server", argv)
+        for address, port, kind, rest in self._wait_ready("fixture_server", ready):
             if kind == "blackhole":
                 self.blackhole_port = port
+            elif kind == "tls":
+                self.tls_ports[tls_keys[int(rest[0])]] = port
             elif address == "127.0.0.1":
                 self.http_port = port
+
+    def tls_url(self, key, path="/"):
+        """The https URL of TLS listener `key` (a TLS_LISTENERS key) under its certificate's name."""
+        return "https://%s:%d%s" % (TLS_LISTENERS[key][3], self.tls_ports[key], path)
 
     def _start_dns_fixture(self):
         ready = os.path.join(self.dir, "dns_fixture.ready")
         self._spawn("dns_fixture", [sys.executable, os.path.join(TOOLS_DIR, "dns_fixture.py"),
                                     "--ready-file", ready, "--log", self.dns_fixture_log])
-        for _, port, kind in self._wait_ready("dns_fixture", ready):
+        for _, port, kind, _ in self._wait_ready("dns_fixture", ready):
             if kind == "sink":
                 self.dns_sink_port = port
             else:
@@ -193,6 +249,8 @@ class FixtureStack:
             for n in range(self.names):
                 f.write("%s h%d.test\n" % (address_for(n), n))
             f.write("::1 v6.test\n127.0.0.1 both.test\n::1 both.test\n")
+            for name in TLS_NAMES:
+                f.write("127.0.0.1 %s\n" % name)
         conf = os.path.join(self.dir, "dnsmasq.conf")
         with open(conf, "w") as f:
             f.write("\n".join([
@@ -237,6 +295,12 @@ class FixtureStack:
     def env(self):
         """The stack as shell variables."""
         pids = {role: proc.pid for role, proc in self.procs.items()}
+        tls = {}
+        if self.tls:
+            tls["CERT_DIR"] = self.cert_dir
+            tls["CA_FILE"] = self.ca_file
+            for key, port in self.tls_ports.items():
+                tls["TLS_%s_PORT" % key.upper()] = port
         return {
             "FIXTURE_DIR": self.dir,
             "HTTP_PORT": self.http_port,
@@ -253,6 +317,7 @@ class FixtureStack:
             "FIXTURE_SERVER_PID": pids.get("fixture_server", ""),
             "DNS_FIXTURE_PID": pids.get("dns_fixture", ""),
             "DNSMASQ_PID": pids.get("dnsmasq", ""),
+            **tls,
         }
 
     def write_env(self):
@@ -318,13 +383,15 @@ def main():
     parser.add_argument("--fixture-bin", help="path of the fixture_server binary (start)")
     parser.add_argument("--names", type=int, default=DEFAULT_NAMES)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--no-tls", action="store_true", help="no certificates, no HTTPS listeners")
     args = parser.parse_args()
     if args.action == "stop":
         stop_detached(args.dir)
         return
     if not args.fixture_bin:
         parser.error("start needs --fixture-bin")
-    stack = FixtureStack(args.dir, args.fixture_bin, args.names, args.threads, detach=True)
+    stack = FixtureStack(args.dir, args.fixture_bin, args.names, args.threads, detach=True,
+                         tls=not args.no_tls)
     stack.start()
     for key, value in stack.env().items():
         print("%s=%s" % (key, value))

@@ -1,16 +1,18 @@
 """Shared harness of urlsweep's integration tests (python3 stdlib only).
 
-FixtureTestCase starts the loopback fixture stack (tools/fixture_stack.py: fixture_server, dnsmasq,
-dns_fixture.py) once per test class and stops it by PID afterwards, also when a test fails, the test
-process gets SIGTERM, or (through the parent-death signal) is killed. scan() runs the real urlsweep
-against it, always with --resolver pointing at our own dnsmasq and with proxy variables removed, so
-nothing reaches beyond loopback, and returns the rows keyed by `line`.
+FixtureTestCase starts the loopback fixture stack (tools/fixture_stack.py: fixture_server with its
+HTTPS listeners, dnsmasq, dns_fixture.py) once per test class and stops it by PID afterwards, also
+when a test fails, the test process gets SIGTERM, or (through the parent-death signal) is killed.
+scan() runs the real urlsweep against it, always with --resolver pointing at our own dnsmasq and with
+proxy variables removed (unless a test sets them, to loopback proxies), so nothing reaches beyond
+loopback, and returns the rows keyed by `line`.
 
 Binaries: $URLSWEEP_BIN and $FIXTURE_BIN (ctest sets them), else the newest build*/ of the checkout.
 """
 
 import atexit
 import csv
+import datetime
 import glob
 import gzip
 import http.client
@@ -83,13 +85,33 @@ atexit.register(_stop_all)
 signal.signal(signal.SIGTERM, _on_sigterm)
 
 
-def clean_env():
-    """The environment for urlsweep: no proxy variables (they would send requests elsewhere)."""
+def clean_env(extra=None):
+    """The environment for urlsweep: no proxy variables (they would send requests elsewhere) and no
+    OpenSSL trust variables, then `extra` (a test's own, pointing at loopback only)."""
     env = dict(os.environ)
     for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
-                 "ALL_PROXY", "no_proxy", "NO_PROXY"):
+                 "ALL_PROXY", "no_proxy", "NO_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR"):
         env.pop(name, None)
+    env.update(extra or {})
     return env
+
+
+def parse_timestamp(text):
+    """A contract timestamp (ISO 8601, UTC, 'Z', optional fraction) as an aware datetime; fails on
+    anything else."""
+    if not isinstance(text, str) or not text.endswith("Z"):
+        raise ValueError("not a UTC timestamp with Z: %r" % (text,))
+    return datetime.datetime.fromisoformat(text[:-1]).replace(tzinfo=datetime.timezone.utc)
+
+
+def cert_not_after(path):
+    """The notAfter of the certificate in `path`, as OpenSSL reads it (aware datetime, UTC)."""
+    out = subprocess.run(["openssl", "x509", "-enddate", "-noout", "-in", path], check=True,
+                         capture_output=True, text=True).stdout.strip()
+    # "notAfter=Dec 31 23:59:59 2099 GMT"
+    value = out.split("=", 1)[1]
+    return datetime.datetime.strptime(value, "%b %d %H:%M:%S %Y GMT").replace(
+        tzinfo=datetime.timezone.utc)
 
 
 def _short(value):
@@ -164,6 +186,17 @@ class FixtureTestCase(unittest.TestCase):
     def url(cls, path="/", name="h1.test"):
         return "http://%s:%d%s" % (name, cls.port, path)
 
+    @classmethod
+    def tls_url(cls, key, path="/"):
+        """https URL of the fixture's TLS listener `key` (fixture_stack.TLS_LISTENERS), under the
+        name its certificate expects (127.0.0.1 for the `ip` leaf)."""
+        return cls.stack.tls_url(key, path)
+
+    @classmethod
+    def cert(cls, name):
+        """Path of make_certs.sh's file `name` (e.g. 'ca.pem', 'expired.pem') in this stack."""
+        return os.path.join(cls.stack.cert_dir, name)
+
     @staticmethod
     def address(n):
         """The address of h<n>.test."""
@@ -180,9 +213,9 @@ class FixtureTestCase(unittest.TestCase):
             f.write(data)
         return path
 
-    def run_urlsweep(self, args, stdin_bytes=None, timeout=SCAN_TIMEOUT_S, wrap=()):
-        """Runs urlsweep with `args` (and our resolver unless args name one); returns
-        (returncode, stdout, stderr, seconds)."""
+    def run_urlsweep(self, args, stdin_bytes=None, timeout=SCAN_TIMEOUT_S, wrap=(), env=None):
+        """Runs urlsweep with `args` (and our resolver unless args name one) in clean_env(env);
+        returns (returncode, stdout, stderr, seconds)."""
         if not URLSWEEP_BIN or not os.access(URLSWEEP_BIN, os.X_OK):
             self.fail("urlsweep binary not found: set URLSWEEP_BIN or build the urlsweep target")
         argv = list(wrap) + [URLSWEEP_BIN]
@@ -192,7 +225,7 @@ class FixtureTestCase(unittest.TestCase):
         started = time.monotonic()
         try:
             proc = subprocess.run(argv, input=stdin_bytes if stdin_bytes is not None else b"",
-                                  capture_output=True, timeout=timeout, env=clean_env())
+                                  capture_output=True, timeout=timeout, env=clean_env(env))
         except subprocess.TimeoutExpired:
             self.fail("urlsweep ran past %d s: %s" % (timeout, " ".join(argv)[:500]))
         elapsed = time.monotonic() - started
@@ -200,16 +233,17 @@ class FixtureTestCase(unittest.TestCase):
                 proc.stderr.decode("utf-8", "replace"), elapsed)
 
     def scan(self, lines=None, *args, files=None, stdin=None, fmt="jsonl", timeout=SCAN_TIMEOUT_S,
-             wrap=()):
+             wrap=(), env=None):
         """Scans `lines` (written to a file) or `files`, or `stdin` (bytes) when both are None.
-        Extra flags in `args`. Output on standard output in `fmt`. Asserts exit status 0."""
+        Extra flags in `args`, extra environment variables in `env`. Output on standard output in
+        `fmt`. Asserts exit status 0."""
         argv = ["-q", "--format", fmt, "-o", "-"] + list(args)
         if lines is not None:
             argv.append(self.write_input("input-%d.txt" % time.monotonic_ns(), lines))
         if files:
             argv += list(files)
         code, out, err, elapsed = self.run_urlsweep(argv, stdin_bytes=stdin, timeout=timeout,
-                                                    wrap=wrap)
+                                                    wrap=wrap, env=env)
         rows = parse_jsonl(out) if fmt == "jsonl" else parse_csv(out)
         result = ScanResult(code, out, err, rows, elapsed)
         self.assertEqual(code, 0, result.describe())

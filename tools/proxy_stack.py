@@ -1,0 +1,342 @@
+#!/usr/bin/env python3
+"""Starts and stops real HTTP proxies on loopback for urlsweep's proxy tests (stdlib only).
+
+  squid      (Debian squid) on 127.0.0.1:<free>, Basic authentication through basic_ncsa_auth and an
+             htpasswd file, cache off, names from a hosts_file (the fixture names -> loopback), CONNECT
+             to `forbidden_port` denied (403) before authentication
+  tinyproxy  (Debian tinyproxy) on 127.0.0.1:<free>, BasicAuth, CONNECT only to `connect_ports`
+             (403 otherwise). tinyproxy resolves names with getaddrinfo, that is the system resolver:
+             send it IP literals only, so that nothing leaves loopback
+
+Both need the same user and password (USER, PASSWORD by default). Each runs in the foreground (squid
+-N, tinyproxy -d), is stopped by its PID and dies with the process that started it: tinyproxy
+through the parent-death signal; squid drops root for `cache_effective_user`, which clears that
+signal (prctl(2)), so it runs under a small guard process (`proxy_stack.py guard`) that keeps the
+signal and stops squid by PID when it gets SIGTERM or its parent dies.
+
+What squid and tinyproxy answer (checked with squid 5.7 and tinyproxy 1.11.1):
+  request                         squid                  tinyproxy
+  GET, right credentials          the origin's answer    the origin's answer
+  GET, no credentials             407                    407
+  GET, wrong credentials          407                    401
+  CONNECT, right credentials      200                    200
+  CONNECT, no credentials         407                    407
+  CONNECT, wrong credentials      407                    401
+  CONNECT to a forbidden port     403                    403 (any port not in connect_ports)
+
+Command line:
+  proxy_stack.py guard [--cleanup PREFIX] -- ARGV...   (internal: runs ARGV under the guard)
+"""
+
+import argparse
+import base64
+import ctypes
+import glob
+import os
+import pwd
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+# What the tests authenticate with. Distinctive, so a test can search every output for it.
+USER = "sweeper"
+PASSWORD = "pw-Zq7xK2-not-in-output"
+# The proxies' Basic realm (shown in their 407 answers).
+REALM = "urlsweep-fixture"
+# How long a proxy may take to listen: squid starts its helpers first, on a loaded machine seconds.
+READY_TIMEOUT_S = 60.0
+# How long a proxy may take to exit after SIGTERM before it gets SIGKILL. squid waits
+# shutdown_lifetime (set to SQUID_SHUTDOWN_S below) for open connections first.
+STOP_TIMEOUT_S = 5.0
+# How long we wait for the guard after SIGTERM: longer than it waits for squid, so the guard, not we,
+# kills squid if it must.
+GUARD_STOP_TIMEOUT_S = STOP_TIMEOUT_S + 5.0
+# squid's shutdown_lifetime: its default, 30 s, would make every test class 30 s longer.
+SQUID_SHUTDOWN_S = 1
+# Attempts at starting a proxy on a free port (another process may take the port we picked).
+PORT_ATTEMPTS = 5
+# Poll interval while waiting for readiness or exit.
+POLL_S = 0.05
+# Where squid keeps its shared memory segments (/dev/shm/<service name>-*.shm); the guard removes ours
+# after squid ends, in case it was killed before it could.
+SHM_DIR = "/dev/shm"
+# The user squid runs as when started as root (Debian's squid package creates it).
+SQUID_USER = "proxy"
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _listening(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _tail(path, limit=2000):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()[-limit:]
+    except OSError:
+        return ""
+
+
+def basic_credentials(user=USER, password=PASSWORD):
+    """The Proxy-Authorization value's credentials as sent on the wire (base64 of user:password)."""
+    return base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+
+
+class ProxyStack:
+    """squid and tinyproxy. start() then stop(); stop() is safe to call twice and after a failed
+    start().
+
+    hosts: {name: address} squid resolves itself (its hosts_file); connect_ports: the ports tinyproxy
+    lets CONNECT reach; forbidden_port: the port squid refuses CONNECT to."""
+
+    def __init__(self, workdir, hosts, connect_ports=(), forbidden_port=None, user=USER,
+                 password=PASSWORD):
+        self.dir = os.path.abspath(workdir)
+        self.hosts = dict(hosts)
+        self.connect_ports = sorted(set(connect_ports))
+        self.forbidden_port = forbidden_port
+        self.user = user
+        self.password = password
+        self.procs = {}  # role -> Popen
+        self.squid_port = None
+        self.tinyproxy_port = None
+        self.squid_dir = os.path.join(self.dir, "squid")
+        self.tinyproxy_dir = os.path.join(self.dir, "tinyproxy")
+
+    def url(self, role, user=None, password=None):
+        """http://[user:password@]127.0.0.1:PORT of `role` ('squid' or 'tinyproxy')."""
+        port = self.squid_port if role == "squid" else self.tinyproxy_port
+        auth = "%s:%s@" % (user, password) if user is not None else ""
+        return "http://%s127.0.0.1:%d" % (auth, port)
+
+    def authed_url(self, role):
+        return self.url(role, self.user, self.password)
+
+    # -- starting ---------------------------------------------------------------------------------
+
+    def start(self):
+        os.makedirs(self.dir, exist_ok=True)
+        try:
+            self._start_squid()
+            self._start_tinyproxy()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _spawn(self, role, argv, log_path, guard_cleanup=None):
+        log = open(log_path, "ab")
+        if guard_cleanup is not None:
+            argv = [sys.executable, os.path.abspath(__file__), "guard", "--cleanup", guard_cleanup,
+                    "--"] + argv
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                close_fds=True, preexec_fn=_die_with_parent)
+        log.close()
+        self.procs[role] = proc
+        return proc
+
+    def _wait_listening(self, role, port, log_path):
+        proc = self.procs[role]
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while not _listening(port):
+            if proc.poll() is not None:
+                return False
+            if time.monotonic() > deadline:
+                raise RuntimeError("%s not listening after %.0f s:\n%s" % (
+                    role, READY_TIMEOUT_S, _tail(log_path)))
+            time.sleep(POLL_S)
+        return True
+
+    def _write_squid_files(self, port):
+        d = self.squid_dir
+        htpasswd = os.path.join(d, "htpasswd")
+        # apache2-utils' htpasswd writes an APR1-MD5 hash, which basic_ncsa_auth reads; -i takes the
+        # password from standard input rather than the command line.
+        made = subprocess.run(["htpasswd", "-c", "-i", htpasswd, self.user],
+                              input=self.password.encode(), capture_output=True)
+        if made.returncode != 0:
+            raise RuntimeError("htpasswd failed: " + made.stderr.decode("utf-8", "replace"))
+        hosts = os.path.join(d, "hosts")
+        with open(hosts, "w") as f:
+            for name, address in sorted(self.hosts.items()):
+                f.write("%s %s\n" % (address, name))
+        lines = [
+            "# Written by tools/proxy_stack.py: an authenticating squid on loopback for urlsweep.",
+            "http_port 127.0.0.1:%d" % port,
+            "pid_filename %s" % os.path.join(d, "squid.pid"),
+            "cache_log %s" % os.path.join(d, "cache.log"),
+            "access_log stdio:%s" % os.path.join(d, "access.log"),
+            "cache_store_log none",
+            "coredump_dir %s" % d,
+            "visible_hostname urlsweep-squid-fixture",
+            # Nothing is cached, and without a cache_dir there are no swap folders (`squid -z`).
+            "cache deny all",
+            "shutdown_lifetime %d seconds" % SQUID_SHUTDOWN_S,
+            # The test names come from hosts_file; any other lookup stays on loopback (port 53, where
+            # nothing answers) instead of going to /etc/resolv.conf's servers.
+            "hosts_file %s" % hosts,
+            "dns_nameservers 127.0.0.1",
+            # No ICMP pinger helper: it would probe the networks of the origins it measures.
+            "pinger_enable off",
+            "auth_param basic program /usr/lib/squid/basic_ncsa_auth %s" % htpasswd,
+            "auth_param basic realm %s" % REALM,
+            "auth_param basic children 2",
+            "acl authenticated proxy_auth REQUIRED",
+        ]
+        if self.forbidden_port is not None:
+            lines += ["acl forbidden_port port %d" % self.forbidden_port,
+                      "http_access deny CONNECT forbidden_port"]
+        lines += ["http_access allow authenticated", "http_access deny all"]
+        if os.geteuid() == 0:
+            # squid refuses to run as root; it switches to this user after binding.
+            lines.append("cache_effective_user %s" % SQUID_USER)
+        conf = os.path.join(d, "squid.conf")
+        with open(conf, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        if os.geteuid() == 0:
+            entry = pwd.getpwnam(SQUID_USER)
+            for path in (d, htpasswd, hosts, conf):
+                os.chown(path, entry.pw_uid, entry.pw_gid)
+        return conf
+
+    def _start_squid(self):
+        os.makedirs(self.squid_dir, exist_ok=True)
+        if os.geteuid() == 0:
+            # squid's user must reach its files: let it through every folder above (search only).
+            path = self.squid_dir
+            while path != "/":
+                path = os.path.dirname(path)
+                mode = os.stat(path).st_mode
+                if not mode & 0o001:
+                    os.chmod(path, (mode & 0o7777) | 0o001)
+        log = os.path.join(self.squid_dir, "squid.out")
+        for _ in range(PORT_ATTEMPTS):
+            port = _free_port()
+            # A service name of our own keeps our shared memory segments apart from other squids'.
+            service = "urlsweep%d" % port
+            conf = self._write_squid_files(port)
+            self._spawn("squid", ["squid", "-N", "-n", service, "-f", conf], log,
+                        guard_cleanup=os.path.join(SHM_DIR, service + "-"))
+            if self._wait_listening("squid", port, log):
+                self.squid_port = port
+                return
+            del self.procs["squid"]
+        raise RuntimeError("squid did not start:\n%s\n%s" % (
+            _tail(log), _tail(os.path.join(self.squid_dir, "cache.log"))))
+
+    def _start_tinyproxy(self):
+        d = self.tinyproxy_dir
+        os.makedirs(d, exist_ok=True)
+        log = os.path.join(d, "tinyproxy.out")
+        for _ in range(PORT_ATTEMPTS):
+            port = _free_port()
+            conf = os.path.join(d, "tinyproxy.conf")
+            lines = [
+                "# Written by tools/proxy_stack.py: an authenticating tinyproxy on loopback.",
+                "Port %d" % port,
+                "Listen 127.0.0.1",
+                "Timeout 60",
+                'PidFile "%s"' % os.path.join(d, "tinyproxy.pid"),
+                'LogFile "%s"' % os.path.join(d, "tinyproxy.log"),
+                "LogLevel Info",
+                "MaxClients 64",
+                "Allow 127.0.0.1",
+                "BasicAuth %s %s" % (self.user, self.password),
+            ] + ["ConnectPort %d" % p for p in self.connect_ports]
+            with open(conf, "w") as f:
+                f.write("\n".join(lines) + "\n")
+            self._spawn("tinyproxy", ["tinyproxy", "-d", "-c", conf], log)
+            if self._wait_listening("tinyproxy", port, log):
+                self.tinyproxy_port = port
+                return
+            del self.procs["tinyproxy"]
+        raise RuntimeError("tinyproxy did not start:\n" + _tail(log))
+
+    # -- stopping ---------------------------------------------------------------------------------
+
+    def _stop_one(self, role):
+        proc = self.procs.pop(role, None)
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(GUARD_STOP_TIMEOUT_S if role == "squid" else STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def stop(self):
+        for role in ("tinyproxy", "squid"):
+            self._stop_one(role)
+
+
+# -- the guard ------------------------------------------------------------------------------------
+
+
+def guard(argv, cleanup_prefix):
+    """Runs argv as a child, stops it by PID on SIGTERM/SIGINT or when our parent dies (the signal
+    survives here because the guard keeps its user), and exits with its status."""
+    stop_requested = []
+
+    def on_stop(signum, frame):
+        stop_requested.append(signum)
+
+    signal.signal(signal.SIGTERM, on_stop)
+    signal.signal(signal.SIGINT, on_stop)
+    _die_with_parent()
+    child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, close_fds=True)
+    kill_at = None
+    while child.poll() is None:
+        if stop_requested and kill_at is None:
+            child.terminate()
+            kill_at = time.monotonic() + STOP_TIMEOUT_S
+        elif kill_at is not None and time.monotonic() > kill_at:
+            child.kill()
+        time.sleep(POLL_S)
+    status = child.returncode
+    if cleanup_prefix:
+        for path in glob.glob(glob.escape(cleanup_prefix) + "*.shm"):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+    return status if status >= 0 else 128 - status
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description="Helpers of urlsweep's proxy fixtures.",
+        usage="proxy_stack.py guard [--cleanup PREFIX] -- ARGV...")
+    parser.add_argument("action", choices=["guard"])
+    parser.add_argument("--cleanup", default="", help="remove PREFIX*.shm after the child ends")
+    # Everything after "--" is the child's command line, whatever it looks like.
+    own, child = (sys.argv[1:], [])
+    if "--" in own:
+        split = own.index("--")
+        own, child = own[:split], own[split + 1:]
+    args = parser.parse_args(own)
+    if not child:
+        parser.error("guard needs a command after --")
+    sys.exit(guard(child, args.cleanup))
+
+
+if __name__ == "__main__":
+    main()
