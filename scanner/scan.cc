@@ -34,13 +34,36 @@ constexpr auto kProgressInterval = std::chrono::seconds(1);
 
 // Each connection and each c-ares socket is an fd: ask for as many as the hard limit allows (massdns'
 // set_open_file_limit_max), since -c 10000 needs more than the usual soft limit of 1024.
-void RaiseFileLimit() {
+// Returns the soft limit in force afterwards (0 if unknown).
+uint64_t RaiseFileLimit() {
   rlimit lim;
-  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return 0;
   if (lim.rlim_cur < lim.rlim_max) {
     lim.rlim_cur = lim.rlim_max;
     setrlimit(RLIMIT_NOFILE, &lim);
+    getrlimit(RLIMIT_NOFILE, &lim);
   }
+  return lim.rlim_cur == RLIM_INFINITY ? 0 : static_cast<uint64_t>(lim.rlim_cur);
+}
+
+// Descriptors kept free of connections: standard streams, input and output files, the journal, c-ares'
+// sockets (a few per loop), libuv's own (epoll, eventfd, signal pipe per loop), and slack for the rest.
+constexpr uint64_t kReservedFds = 32;
+constexpr uint64_t kReservedFdsPerLoop = 8;
+
+// A connection is one descriptor and urlsweep never holds more connections than --concurrency (idle
+// keep-alive ones included), so the concurrency that fits is what the open-file limit leaves.
+int FittingConcurrency(const Config& config, int threads, uint64_t fd_limit) {
+  const uint64_t reserved = kReservedFds + kReservedFdsPerLoop * static_cast<uint64_t>(threads);
+  if (fd_limit == 0 || fd_limit >= reserved + static_cast<uint64_t>(config.concurrency)) return config.concurrency;
+  const int fitting = fd_limit > reserved + static_cast<uint64_t>(threads)
+                          ? static_cast<int>(fd_limit - reserved)
+                          : threads;
+  std::fprintf(stderr,
+               "urlsweep: --concurrency %d lowered to %d to fit the open-file limit of %llu (raise it with "
+               "ulimit -n)\n",
+               config.concurrency, fitting, static_cast<unsigned long long>(fd_limit));
+  return fitting;
 }
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
@@ -169,7 +192,7 @@ void BlockStopSignals() {
 
 absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, const ScanOutput& output) {
   RowWriter* writer = output.writer;
-  RaiseFileLimit();
+  const uint64_t fd_limit = RaiseFileLimit();
   // Threads inherit the mask: only the SignalWatcher ever receives SIGINT/SIGTERM.
   BlockStopSignals();
   const auto start = std::chrono::steady_clock::now();
@@ -198,10 +221,11 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, co
   shared.row_pool = &row_pool;
   shared.rows_out = &rows_out;
 
+  const int concurrency = FittingConcurrency(config, threads, fd_limit);
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < threads; ++i) {
     // Spread --concurrency over the loops; every loop gets at least one slot.
-    const int share = std::max(1, config.concurrency / threads + (i < config.concurrency % threads ? 1 : 0));
+    const int share = std::max(1, concurrency / threads + (i < concurrency % threads ? 1 : 0));
     workers.push_back(std::make_unique<Worker>(shared, i, share));
     absl::Status st = workers.back()->Init();
     if (!st.ok()) return st;

@@ -1073,8 +1073,9 @@ Connection* Worker::TakeIdle(const std::string& key) {
 }
 
 void Worker::PutIdle(Connection* conn) {
-  // Never keep more idle connections than requests we may have in flight: the rest would only hold fds.
-  if (idle_count_ >= static_cast<int>(tasks_.size())) {
+  // Idle and busy connections together never exceed this loop's share of --concurrency, so the
+  // descriptors in use stay within what the open-file limit was sized for (scan.cc FittingConcurrency).
+  if (idle_count_ + active_tasks_ >= static_cast<int>(tasks_.size())) {
     conn->Close();
     return;
   }

@@ -1,7 +1,8 @@
 // The Parquet RowWriter: rows are buffered column by column into a row group, which is encoded
 // (PrepareRowGroup, CPU only) then written (FlushRowGroup) once it holds kRowGroupRows rows or
-// kRowGroupBytes bytes, or on Flush(). Close() writes the footer. Memory stays bounded whatever the
-// number of rows: one row group's buffers plus a few hundred bytes of footer per row group written.
+// kRowGroupBytes bytes, or on Flush(). Close() writes the footer and closes the OutputFile (fsync,
+// as the text writers do). Memory stays bounded whatever the number of rows: one row group's buffers
+// plus a few KiB of footer per row group written.
 #pragma once
 
 #include <cstddef>

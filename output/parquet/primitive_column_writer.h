@@ -14,8 +14,9 @@ namespace urlsweep::parquet {
 // Where a column's value lives in a Row: a member read in place, so the per-row loop makes no call.
 template <typename T>
 struct PrimitiveField {
-  PrimitiveField(std::optional<T> Row::*member) : optional(member) {}  // NOLINT: implicit by design
-  PrimitiveField(T Row::*member) : required(member) {}                 // NOLINT: implicit by design
+  // Implicit on purpose: a column is declared by naming its Row member.
+  PrimitiveField(std::optional<T> Row::*member) : optional(member) {}
+  PrimitiveField(T Row::*member) : required(member) {}
 
   std::optional<T> Row::*optional = nullptr;  // an OPTIONAL column
   T Row::*required = nullptr;                 // a REQUIRED column

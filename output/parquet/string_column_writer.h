@@ -15,9 +15,10 @@ namespace urlsweep::parquet {
 // Where a string column's value lives in a Row (exactly one member is set): read in place, so the
 // per-row loop makes no call.
 struct StringField {
-  StringField(OptString Row::*member) : optional(member) {}    // NOLINT: implicit by design
-  StringField(std::string Row::*member) : required(member) {}  // NOLINT: implicit by design
-  StringField(ErrorCode Row::*member) : error(member) {}       // NOLINT: implicit by design
+  // Implicit on purpose: a column is declared by naming its Row member.
+  StringField(OptString Row::*member) : optional(member) {}
+  StringField(std::string Row::*member) : required(member) {}
+  StringField(ErrorCode Row::*member) : error(member) {}
 
   OptString Row::*optional = nullptr;   // an OPTIONAL string
   std::string Row::*required = nullptr;  // a REQUIRED string

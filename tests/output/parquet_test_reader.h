@@ -268,7 +268,7 @@ inline DecodedColumn ReadColumn(const ParquetFile& file, size_t row_group, size_
     return out;
   };
   const Thrift& meta = file.row_groups()[row_group][1].list[column][3];
-  const Thrift& schema = file.columns()[column];
+  const Thrift schema = file.columns()[column];
   const bool optional = schema[3].i == 1;
   const int type = static_cast<int>(meta[1].i);
   const int codec = static_cast<int>(meta[4].i);

@@ -33,9 +33,12 @@ const repair = new TextDecoder('utf-8', { ignoreBOM: true });
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 let failures = 0;
+// Reports a mismatch; the first 50 are printed, each cut to a readable length (a reader's error can
+// quote a whole megabyte value).
 function fail(file, message) {
   failures++;
-  if (failures <= 50) console.error(`FAIL ${file}: ${message}`);
+  const text = String(message);
+  if (failures <= 50) console.error(`FAIL ${file}: ${text.length > 400 ? `${text.slice(0, 400)}...` : text}`);
 }
 
 // Expected values, normalised: bigint for integers and timestamps, number for doubles, string for text.
