@@ -8,6 +8,7 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "http/redirect.h"
 #include "http/request.h"
@@ -96,6 +97,17 @@ bool LiteralAddress(const std::string& host, sockaddr_storage* addr) {
     return true;
   }
   return false;
+}
+
+// Retry-After is delay-seconds or an HTTP-date; 0 when unusable.
+double RetryAfterSeconds(std::string_view value) {
+  int64_t secs = 0;
+  if (absl::SimpleAtoi(absl::string_view(value.data(), value.size()), &secs)) return secs > 0 ? static_cast<double>(secs) : 0;
+  std::string text(value);
+  tm when{};
+  if (strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &when) == nullptr) return 0;
+  const double delta = static_cast<double>(timegm(&when)) - static_cast<double>(RealtimeMicros()) / 1e6;
+  return delta > 0 ? delta : 0;
 }
 
 uint16_t PortOf(const sockaddr_storage& addr) {
@@ -494,6 +506,11 @@ void Task::FillResponseFields() {
 
 void Task::OnResponseComplete() {
   FillResponseFields();
+  // 429 Too Many Requests / 503 with Retry-After (RFC 9110 section 10.2.3): this URL's row reports the
+  // answer; the host's next requests wait.
+  if ((row_.status == 429 || row_.status == 503) && conn_->parser().retry_after().has_value()) {
+    worker_->PauseHost(this, RetryAfterSeconds(*conn_->parser().retry_after()));
+  }
   const bool reusable = conn_->parser().keep_alive();
   ReleaseConnection(reusable);
   // A plain request through a proxy answered 407 is the proxy's refusal (CONTRACT "Proxies").
@@ -838,6 +855,7 @@ void Worker::OnTick(uv_timer_t* handle) {
   if (w->stop_grace_ms_.load() != UINT64_MAX && !w->stopping_) w->BeginStop();
   w->FlushRows();
   w->CloseIdleOlderThan(w->Now(), kMaxIdleNs);
+  if (!w->paused_hosts_.empty()) w->ResumePausedHosts();
   w->Pump();
 }
 
@@ -905,7 +923,7 @@ void Worker::StartItem(Task* task, InputItem* item) {
 void Worker::EnterHostGate(Task* task) {
   HostGate& gate = gates_[task->host_key_];
   task->gate_ = &gate;
-  if (gate.active < config_.per_host) {
+  if (gate.active < config_.per_host && Now() >= gate.not_before_ns) {
     ++gate.active;
     StartWhenRateAllows(task);
     return;
@@ -950,7 +968,7 @@ void Worker::LeaveHostGate(Task* task) {
   HostGate* gate = task->gate_;
   task->gate_ = nullptr;
   if (gate == nullptr) return;
-  if (gate->head != nullptr) {
+  if (gate->head != nullptr && Now() >= gate->not_before_ns) {
     // Hand the turn straight to the next waiter.
     Task* next = gate->head;
     gate->head = next->next_waiting_;
@@ -959,7 +977,41 @@ void Worker::LeaveHostGate(Task* task) {
     StartWhenRateAllows(next);
     return;
   }
-  if (--gate->active == 0) gates_.erase(task->host_key_);
+  if (--gate->active == 0 && gate->head == nullptr && Now() >= gate->not_before_ns) gates_.erase(task->host_key_);
+}
+
+void Worker::PauseHost(Task* task, double delay_s) {
+  // Honour the server's wish, but never let one host stall its URLs for longer than this.
+  constexpr double kMaxRetryAfterS = 60;
+  if (task->gate_ == nullptr || !(delay_s > 0)) return;
+  const uint64_t until = Now() + SecondsToNs(std::min(delay_s, kMaxRetryAfterS));
+  if (until <= task->gate_->not_before_ns) return;
+  if (task->gate_->not_before_ns <= Now()) paused_hosts_.push_back(task->host_key_);
+  task->gate_->not_before_ns = until;
+}
+
+void Worker::ResumePausedHosts() {
+  for (size_t i = 0; i < paused_hosts_.size();) {
+    auto it = gates_.find(paused_hosts_[i]);
+    if (it != gates_.end() && Now() < it->second.not_before_ns) {
+      ++i;
+      continue;
+    }
+    if (it != gates_.end()) {
+      HostGate& gate = it->second;
+      while (gate.head != nullptr && gate.active < config_.per_host) {
+        Task* next = gate.head;
+        gate.head = next->next_waiting_;
+        if (gate.head == nullptr) gate.tail = nullptr;
+        next->next_waiting_ = nullptr;
+        ++gate.active;
+        StartWhenRateAllows(next);
+      }
+      if (gate.active == 0 && gate.head == nullptr) gates_.erase(it);
+    }
+    paused_hosts_[i] = std::move(paused_hosts_.back());
+    paused_hosts_.pop_back();
+  }
 }
 
 void Worker::StartWhenRateAllows(Task* task) {

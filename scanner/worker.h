@@ -120,6 +120,8 @@ struct HostGate {
   int active = 0;
   Task* head = nullptr;
   Task* tail = nullptr;
+  // A 429 or 503 with Retry-After holds the host's further requests until then (monotonic ns).
+  uint64_t not_before_ns = 0;
 };
 
 // Counters the progress thread reads while the loop runs.
@@ -194,6 +196,10 @@ class Worker final : public ConnectionOwner {
   // A queued task whose budget ran out leaves the queue without ever holding a turn.
   void RemoveFromHostGate(Task* task);
   void StartWhenRateAllows(Task* task);
+  // Retry-After: no new request to the task's host before `delay_s` from now (bounded).
+  void PauseHost(Task* task, double delay_s);
+  // Lets waiters of paused hosts whose time has come proceed (from the tick).
+  void ResumePausedHosts();
   bool TakeToken();
   void ArmRateTimer();
   void BeginTask(Task* task);
@@ -235,6 +241,7 @@ class Worker final : public ConnectionOwner {
   bool input_done_ = false;
   RowBatch* out_batch_ = nullptr;
   absl::node_hash_map<std::string, HostGate> gates_;
+  std::vector<std::string> paused_hosts_;
   // Rate limiting (--rate): a token bucket refilled continuously, burst of one second.
   double tokens_ = 0;
   double rate_per_loop_ = 0;
