@@ -10,6 +10,8 @@ servfail1.test and servfail-b.test are distinct names that behave alike):
              (a compression pointer past the end of the message, cut short)
   trunc*     over UDP: the TC bit and no answer; over TCP: A 127.0.0.1
   silent*    never answered (UDP dropped; a TCP connection is held open unanswered)
+  noise*     random bytes under another message ID and without the question: nothing a client can
+             match to its query, so it keeps waiting (a server that answers pure garbage)
   nxdomain*  rcode 3 (NXDOMAIN)
   nodata*    NOERROR without answer
   anything   A 127.0.0.1 (TTL 60); other types NOERROR without answer
@@ -47,6 +49,8 @@ MAX_TCP_CONNECTIONS = 256
 TCP_SEND_TIMEOUT = 2.0
 # Bytes of random garbage appended after the invalid compression pointer of garbage* answers.
 GARBAGE_BYTES = 6
+# Length of a noise* answer: longer than a DNS header, so it is not dropped merely for being short.
+NOISE_BYTES = 40
 
 TYPE_A = 1
 TYPE_AAAA = 28
@@ -117,7 +121,7 @@ def build_reply(query, rcode=RCODE_NOERROR, answers=(), truncated=False, raw_ans
 
 def behaviour(name):
     first = name.split(".", 1)[0]
-    for word in ("servfail", "refused", "garbage", "trunc", "silent", "nxdomain", "nodata"):
+    for word in ("servfail", "refused", "garbage", "trunc", "silent", "noise", "nxdomain", "nodata"):
         if first.startswith(word):
             return word
     return "default"
@@ -145,6 +149,9 @@ def answer(data, transport):
     if kind == "garbage":
         # A compression pointer to offset 0x3FFF, far beyond the message: no parser can follow it.
         return build_reply(query, raw_answer=b"\xff\xff" + os.urandom(GARBAGE_BYTES))
+    if kind == "noise":
+        # Another ID (RFC 1035 section 7.3: a resolver matches replies by ID and question), then noise.
+        return struct.pack("!H", query.msg_id ^ 0x5A5A) + os.urandom(NOISE_BYTES - 2)
     if kind == "trunc" and transport == "udp":
         return build_reply(query, truncated=True)
     if query.qtype == TYPE_A:

@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "tools/fixture/listener_set.h"
 #include "tools/fixture/server_thread.h"
+#include "tools/fixture/traffic_stats.h"
 
 namespace urlsweep::fixture {
 namespace {
@@ -30,10 +31,11 @@ constexpr int kMaxThreads = 256;
 constexpr char kUsage[] =
     "usage: fixture_server --listen ADDR:PORT [--listen [V6]:PORT] [--listen-range A-B:PORT]\n"
     "                      [--tls-listen ADDR:PORT:CERT_PEM:KEY_PEM[:OPTIONS]]\n"
-    "                      [--threads N] [--blackhole ADDR:PORT] [--ready-file PATH] [--stats]\n"
+    "                      [--early-listen ADDR:PORT] [--threads N] [--blackhole ADDR:PORT]\n"
+    "                      [--ready-file PATH] [--stats]\n"
     "Port 0 picks a free port (the same one for every --listen and --listen-range asking for 0;\n"
-    "one of its own for each --tls-listen). TLS OPTIONS, comma-separated: tls12, nohandshake, alert,\n"
-    "reset, plain.\n"
+    "one of its own for each --tls-listen and --early-listen). TLS OPTIONS, comma-separated: tls12,\n"
+    "nohandshake, alert, reset, plain. --early-listen answers before reading the request.\n"
     "Paths and their behaviour: see tools/README.md.\n";
 
 struct Options {
@@ -41,6 +43,7 @@ struct Options {
   std::vector<std::string> ranges;
   std::vector<std::string> tls_listen;
   std::vector<std::string> blackholes;
+  std::vector<std::string> early_listen;
   int threads = 1;
   std::string ready_file;
   bool stats = false;
@@ -67,6 +70,9 @@ bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
     } else if (arg == "--tls-listen") {
       if (!value(&v)) return false;
       options->tls_listen.push_back(v);
+    } else if (arg == "--early-listen") {
+      if (!value(&v)) return false;
+      options->early_listen.push_back(v);
     } else if (arg == "--blackhole") {
       if (!value(&v)) return false;
       options->blackholes.push_back(v);
@@ -92,8 +98,9 @@ bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
       return false;
     }
   }
-  if (options->listen.empty() && options->ranges.empty() && options->tls_listen.empty()) {
-    *error = "give at least one --listen, --listen-range or --tls-listen";
+  if (options->listen.empty() && options->ranges.empty() && options->tls_listen.empty() &&
+      options->early_listen.empty()) {
+    *error = "give at least one --listen, --listen-range, --tls-listen or --early-listen";
     return false;
   }
   return true;
@@ -144,14 +151,18 @@ int Main(int argc, char** argv) {
   for (const auto& s : options.tls_listen) {
     if (status.ok()) status = listeners->AddTlsListen(s);
   }
+  for (const auto& s : options.early_listen) {
+    if (status.ok()) status = listeners->AddEarlyListen(s);
+  }
   for (const auto& s : options.blackholes) {
     if (status.ok()) status = listeners->AddBlackhole(s);
   }
   if (status.ok()) status = listeners->Bind();
 
+  auto traffic = std::make_unique<TrafficStats>();
   std::vector<std::unique_ptr<ServerThread>> threads;
   for (int i = 0; status.ok() && i < options.threads; ++i) {
-    threads.push_back(std::make_unique<ServerThread>(listeners.get()));
+    threads.push_back(std::make_unique<ServerThread>(listeners.get(), traffic.get()));
     status = threads.back()->Init();
   }
   if (!status.ok()) {

@@ -3,7 +3,8 @@
 
 The stack:
   fixture_server  HTTP on 127.0.0.1, ::1 and 127.0.1.0-127.0.4.255, all on one free port, plus a
-                  blackhole port on 127.0.0.1 (connects hang), and (unless tls=False) one HTTPS port
+                  blackhole port on 127.0.0.1 (connects hang), an "early" port on 127.0.0.1 (the
+                  answer comes before the request is read), and (unless tls=False) one HTTPS port
                   on 127.0.0.1 per entry of TLS_LISTENERS, with certificates from make_certs.sh
   dns_fixture.py  odd DNS answers (servfail*, refused*, garbage*, trunc*, silent*) and a sink
   dnsmasq         the names of the tests (below), on a free port
@@ -159,6 +160,7 @@ class FixtureStack:
         self.procs = {}  # role -> Popen
         self.http_port = None
         self.blackhole_port = None
+        self.early_port = None  # --early-listen: answers before reading the request
         self.dns_port = None  # dnsmasq
         self.dns_fixture_port = None
         self.dns_sink_port = None
@@ -213,6 +215,7 @@ class FixtureStack:
         ready = os.path.join(self.dir, "fixture_server.ready")
         argv = [self.fixture_bin, "--listen", "127.0.0.1:0", "--listen", "[::1]:0",
                 "--listen-range", RANGE_SPEC + ":0", "--blackhole", "127.0.0.1:0",
+                "--early-listen", "127.0.0.1:0",
                 "--threads", str(self.threads), "--ready-file", ready]
         tls_keys = list(TLS_LISTENERS) if self.tls else []
         for key in tls_keys:
@@ -224,6 +227,8 @@ class FixtureStack:
         for address, port, kind, rest in self._wait_ready("fixture_server", ready):
             if kind == "blackhole":
                 self.blackhole_port = port
+            elif kind == "early":
+                self.early_port = port
             elif kind == "tls":
                 self.tls_ports[tls_keys[int(rest[0])]] = port
             elif address == "127.0.0.1":
@@ -307,6 +312,7 @@ class FixtureStack:
             "HTTP_RANGE": RANGE_SPEC,
             "NAMES": self.names,
             "BLACKHOLE_PORT": self.blackhole_port,
+            "EARLY_PORT": self.early_port,
             "DNS_PORT": self.dns_port,
             "RESOLVER": "127.0.0.1:%s" % self.dns_port,
             "DNS_FIXTURE_PORT": self.dns_fixture_port,
@@ -343,6 +349,30 @@ class FixtureStack:
     def stop(self):
         for role in ("dnsmasq", "dns_fixture", "fixture_server"):
             self._stop_one(role)
+        for role in list(self.procs):
+            self._stop_one(role)
+
+    # -- extra DNS servers ----------------------------------------------------------------------------
+
+    def start_extra_dns_fixture(self, role):
+        """Starts one more dns_fixture.py, independent of the stack's (a test may kill it to see a
+        resolver die mid-run). Returns its UDP+TCP port on 127.0.0.1; kill_extra() or stop() ends it."""
+        ready = os.path.join(self.dir, role + ".ready")
+        if os.path.exists(ready):
+            os.unlink(ready)
+        self._spawn(role, [sys.executable, os.path.join(TOOLS_DIR, "dns_fixture.py"),
+                           "--ready-file", ready, "--log", os.path.join(self.dir, role + ".log")])
+        for _, port, kind, _ in self._wait_ready(role, ready):
+            if kind != "sink":
+                return port
+        raise RuntimeError("%s wrote no port" % role)
+
+    def kill_extra(self, role):
+        """SIGKILLs an extra process by its PID, as a crash would end it, and reaps it."""
+        proc = self.procs.pop(role, None)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def _pid_is_ours(pid, marker):

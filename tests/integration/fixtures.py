@@ -19,6 +19,7 @@ import http.client
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -43,6 +44,8 @@ COLUMNS = [
 ]
 INT_COLUMNS = {"line", "port", "status", "redirects", "content_length", "body_bytes", "attempts"}
 FLOAT_COLUMNS = {"dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "total_ms"}
+# Columns that differ from run to run: assertExactRow leaves them out.
+TIMING_COLUMNS = FLOAT_COLUMNS | {"started_at"}
 
 # What the fixture server sends (tools/README.md).
 DEFAULT_TITLE = "urlsweep fixture"
@@ -118,6 +121,34 @@ def _short(value):
     if isinstance(value, str) and len(value) > 120:
         return value[:120] + "...(%d chars)" % len(value)
     return value
+
+
+class OneOf:
+    """Matches any of the given values (for a field that depends on timing, such as the body bytes
+    a trickle delivered before a deadline)."""
+
+    def __init__(self, *values):
+        self.values = values
+
+    def __eq__(self, other):
+        return other in self.values
+
+    def __repr__(self):
+        return "OneOf%r" % (self.values,)
+
+
+class Matches:
+    """Matches a string that the regular expression finds a match in (for error_detail, whose words
+    are not part of the contract)."""
+
+    def __init__(self, pattern):
+        self.pattern = pattern
+
+    def __eq__(self, other):
+        return isinstance(other, str) and re.search(self.pattern, other) is not None
+
+    def __repr__(self):
+        return "Matches(%r)" % self.pattern
 
 
 class ScanResult:
@@ -269,6 +300,21 @@ class FixtureTestCase(unittest.TestCase):
             self.fail("fields (actual, expected): %s\nrow: %s" % (
                 differing, json.dumps(short, sort_keys=True)))
 
+    def assertExactRow(self, row, **expected):
+        """The whole row: every contract column but the timings (TIMING_COLUMNS) has exactly the
+        given value, and every column not given is absent. Values may be OneOf or Matches."""
+        actual = {key: row.get(key) for key in COLUMNS if key not in TIMING_COLUMNS}
+        unknown = set(expected) - set(actual)
+        if unknown:
+            self.fail("not contract columns: %s" % sorted(unknown))
+        wanted = {key: expected.get(key) for key in actual}
+        differing = {k: (_short(actual[k]), _short(wanted[k])) for k in actual if actual[k] != wanted[k]}
+        if differing:
+            self.fail("fields (actual, expected): %s\nrow: %s" % (
+                differing, json.dumps({k: _short(v) for k, v in row.items()}, sort_keys=True)))
+        self.assertIsInstance(row.get("total_ms"), (int, float), "total_ms")
+        parse_timestamp(row.get("started_at"))
+
     def fetch(self, path, host="127.0.0.1", method="GET"):
         """The fixture's own answer to `path`, read directly (status, headers dict, body)."""
         conn = http.client.HTTPConnection(host, self.port, timeout=10)
@@ -285,6 +331,32 @@ class FixtureTestCase(unittest.TestCase):
         _, _, body = self.fetch("/count?addr=" + address if address else "/count")
         values = dict(line.split() for line in body.decode().splitlines())
         return int(values["connections"]), int(values["requests"])
+
+    def stats(self, addr=None, host=None):
+        """What the fixture saw of the requests (TrafficStats, /stats) on listening address `addr`,
+        or with Host name `host`, or all of them: {'requests', 'in_flight', 'max_in_flight': int,
+        'arrivals': [seconds since the fixture started]}. Our own /count and /stats requests are
+        not part of it."""
+        query = ""
+        if addr:
+            query = "?addr=" + addr
+        elif host:
+            query = "?host=" + host
+        return self._parse_stats(self.fetch("/stats" + query)[2])
+
+    def reset_stats(self):
+        """Clears the fixture's TrafficStats (counts, arrivals, maxima, /retry-after marks)."""
+        return self._parse_stats(self.fetch("/stats-reset")[2])
+
+    @staticmethod
+    def _parse_stats(body):
+        values = {}
+        for line in body.decode().splitlines():
+            key, _, rest = line.partition(" ")
+            values[key] = rest
+        return {"requests": int(values["requests"]), "in_flight": int(values["in_flight"]),
+                "max_in_flight": int(values["max_in_flight"]),
+                "arrivals": [int(t) / 1e6 for t in values["arrivals_us"].split()]}
 
     def dnsmasq_queries(self, name, qtype="A"):
         """How many `qtype` queries for `name` dnsmasq logged (it logs as it answers)."""
