@@ -774,8 +774,12 @@ void Worker::RequestStop(uint64_t grace_ms) {
 void Worker::OnWake(uv_async_t* handle) {
   auto* w = static_cast<Worker*>(handle->data);
   w->UpdateNow();
-  if (w->stop_grace_ms_.load() != UINT64_MAX && !w->stopping_) w->BeginStop();
+  w->CheckStop();
   w->Pump();
+}
+
+void Worker::CheckStop() {
+  if (stop_grace_ms_.load() != UINT64_MAX && !stopping_) BeginStop();
 }
 
 void Worker::BeginStop() {
@@ -798,16 +802,12 @@ void Worker::BeginStop() {
   }
   rate_tail_ = nullptr;
   for (auto& [key, gate] : gates_) {
-    while (gate.head != nullptr) {
-      Task* t = gate.head;
-      gate.head = t->next_waiting_;
-      t->next_waiting_ = nullptr;
+    while (Task* t = PopWaiter(&gate)) {
       t->gate_ = nullptr;
       uv_timer_stop(&t->timer_);
       t->stage_ = Task::Stage::kFree;
       ReleaseDropped(t);
     }
-    gate.tail = nullptr;
   }
   if (active_tasks_ > 0) {
     uv_timer_start(&grace_timer_, &Worker::OnGraceOver, stop_grace_ms_.load(), 0);
@@ -852,7 +852,7 @@ void Worker::AbortAll() {
 void Worker::OnTick(uv_timer_t* handle) {
   auto* w = static_cast<Worker*>(handle->data);
   w->UpdateNow();
-  if (w->stop_grace_ms_.load() != UINT64_MAX && !w->stopping_) w->BeginStop();
+  w->CheckStop();
   w->FlushRows();
   w->CloseIdleOlderThan(w->Now(), kMaxIdleNs);
   if (!w->paused_hosts_.empty()) w->ResumePausedHosts();
@@ -920,6 +920,15 @@ void Worker::StartItem(Task* task, InputItem* item) {
   EnterHostGate(task);
 }
 
+Task* Worker::PopWaiter(HostGate* gate) {
+  Task* next = gate->head;
+  if (next == nullptr) return nullptr;
+  gate->head = next->next_waiting_;
+  if (gate->head == nullptr) gate->tail = nullptr;
+  next->next_waiting_ = nullptr;
+  return next;
+}
+
 void Worker::EnterHostGate(Task* task) {
   HostGate& gate = gates_[task->host_key_];
   task->gate_ = &gate;
@@ -970,11 +979,7 @@ void Worker::LeaveHostGate(Task* task) {
   if (gate == nullptr) return;
   if (gate->head != nullptr && Now() >= gate->not_before_ns) {
     // Hand the turn straight to the next waiter.
-    Task* next = gate->head;
-    gate->head = next->next_waiting_;
-    if (gate->head == nullptr) gate->tail = nullptr;
-    next->next_waiting_ = nullptr;
-    StartWhenRateAllows(next);
+    StartWhenRateAllows(PopWaiter(gate));
     return;
   }
   if (--gate->active == 0 && gate->head == nullptr && Now() >= gate->not_before_ns) gates_.erase(task->host_key_);
@@ -1000,12 +1005,8 @@ void Worker::ResumePausedHosts() {
     if (it != gates_.end()) {
       HostGate& gate = it->second;
       while (gate.head != nullptr && gate.active < config_.per_host) {
-        Task* next = gate.head;
-        gate.head = next->next_waiting_;
-        if (gate.head == nullptr) gate.tail = nullptr;
-        next->next_waiting_ = nullptr;
         ++gate.active;
-        StartWhenRateAllows(next);
+        StartWhenRateAllows(PopWaiter(&gate));
       }
       if (gate.active == 0 && gate.head == nullptr) gates_.erase(it);
     }

@@ -181,6 +181,8 @@ class Worker final : public ConnectionOwner {
   static void OnRateTimer(uv_timer_t* handle);
   static void OnResolverClosed(void* arg);
   static void OnGraceOver(uv_timer_t* handle);
+  // Starts the stop once RequestStop() was called (from the wake-up or the tick).
+  void CheckStop();
   void BeginStop();
   void AbortAll();
   // Returns a task that will not produce a row (stopped by a signal) to the free list.
@@ -195,6 +197,8 @@ class Worker final : public ConnectionOwner {
   void LeaveHostGate(Task* task);
   // A queued task whose budget ran out leaves the queue without ever holding a turn.
   void RemoveFromHostGate(Task* task);
+  // Takes the first task waiting at the gate, or nullptr.
+  static Task* PopWaiter(HostGate* gate);
   void StartWhenRateAllows(Task* task);
   // Retry-After: no new request to the task's host before `delay_s` from now (bounded).
   void PauseHost(Task* task, double delay_s);
