@@ -9,8 +9,10 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
+#include "output/report/report_main.h"
 #include "output/writer.h"
 #include "scanner/config.h"
 #include "scanner/input_reader.h"
@@ -30,6 +32,7 @@ const char* Getenv(const char* name) { return std::getenv(name); }
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string_view(argv[1]) == "report") return urlsweep::ReportMain(argc - 1, argv + 1);
   // A closed standard output must become a clear EPIPE error from write(2), not a silent death.
   signal(SIGPIPE, SIG_IGN);
 
@@ -68,16 +71,17 @@ int main(int argc, char** argv) {
     if (fd < 0) {
       return Fatal(absl::InvalidArgumentError("cannot open output '" + config.output + "': " + std::strerror(errno)));
     }
-    // Cut a torn last row or an unfinished Parquet row group: the journal says where the good part ends.
-    if (append && (ftruncate(fd, recovered.offset) != 0 || lseek(fd, recovered.offset, SEEK_SET) < 0)) {
-      return Fatal(absl::InvalidArgumentError("cannot resume into '" + config.output + "': " + std::strerror(errno)));
-    }
   }
   urlsweep::OutputFile file(fd, to_file ? config.output : "standard output");
-  if (append) file.set_start_offset(recovered.offset);
   std::unique_ptr<urlsweep::RowWriter> writer = urlsweep::MakeRowWriter(config, &file);
   if (append) {
+    // Restore before cutting anything: a writer that cannot continue this file must leave it untouched.
     if (absl::Status st = writer->Restore(recovered.states); !st.ok()) return Fatal(st);
+    // Cut a torn last row or an unfinished Parquet row group: the journal says where the good part ends.
+    if (ftruncate(fd, recovered.offset) != 0 || lseek(fd, recovered.offset, SEEK_SET) < 0) {
+      return Fatal(absl::InvalidArgumentError("cannot resume into '" + config.output + "': " + std::strerror(errno)));
+    }
+    file.set_start_offset(recovered.offset);
   }
   if (absl::Status st = writer->Open(append); !st.ok()) return Fatal(st);
 

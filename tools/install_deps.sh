@@ -9,6 +9,8 @@ packages=(
   zlib1g-dev libidn2-dev libzstd-dev libsnappy-dev node-llhttp
   # Real servers the tests and benchmarks start on loopback.
   dnsmasq-base nginx-light squid tinyproxy apache2-utils openssl wrk curl
+  # Headless rendering check of `urlsweep report`.
+  chromium
   # Fuzzers and sanitizer runtimes.
   clang libclang-rt-14-dev
   # Parquet read-back (DuckDB and hyparquet from npm).

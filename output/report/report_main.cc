@@ -1,0 +1,142 @@
+#include "output/report/report_main.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "output/report/absl_text.h"
+#include "output/report/html_report_writer.h"
+#include "output/report/report_aggregator.h"
+#include "output/report/result_reader.h"
+#include "output/writer.h"
+#include "scanner/config.h"
+
+namespace urlsweep {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: urlsweep report RESULTS -o PATH [--format csv|jsonl|parquet]\n"
+    "\n"
+    "Reads a urlsweep result file (CSV, JSON Lines or Parquet; the format comes from --format, else from\n"
+    "the extension, else from the file's first bytes) and writes one self-contained HTML page to PATH\n"
+    "('-' is standard output): totals, status classes, error words by stage, latency percentiles and\n"
+    "histograms per stage, throughput over time, the hosts with most errors, and TLS certificates that\n"
+    "expired or expire within 30/90 days. The page loads nothing and needs no JavaScript; its numbers are\n"
+    "also in <script type=\"application/json\" id=\"report-data\">.\n";
+
+int Fail(std::string_view message) {
+  std::fprintf(stderr, "urlsweep report: %.*s\n", static_cast<int>(message.size()), message.data());
+  return 1;
+}
+
+const char* FormatName(OutputFormat format) {
+  switch (format) {
+    case OutputFormat::kCsv: return "csv";
+    case OutputFormat::kJsonl: return "jsonl";
+    case OutputFormat::kParquet: return "parquet";
+  }
+  return "csv";
+}
+
+absl::Status WriteReport(const std::string& path, const std::string& html) {
+  int fd = 1;
+  if (path != "-") {
+    fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("cannot open output '", path, "'"));
+  }
+  OutputFile file(fd, path == "-" ? "standard output" : path);
+  if (absl::Status st = file.Append(html); !st.ok()) return st;
+  return file.Close(/*sync=*/false);
+}
+
+}  // namespace
+
+int ReportMain(int argc, char** argv) {
+  // "-o -" into a closed pipe must be a clear EPIPE error from write(2), as in a scan.
+  signal(SIGPIPE, SIG_IGN);
+  std::string input;
+  std::string output;
+  std::optional<OutputFormat> format;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    // The value of a flag written as two arguments; nullptr when the flag is the last argument.
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (arg == "-o" || arg == "--output") {
+      const char* v = value();
+      if (v == nullptr) return Fail(absl::StrCat(ToAbsl(arg), ": missing PATH"));
+      output = v;
+    } else if (arg.rfind("--output=", 0) == 0) {
+      output = std::string(arg.substr(9));
+    } else if (arg == "--format" || arg.rfind("--format=", 0) == 0) {
+      std::string_view v;
+      if (arg == "--format") {
+        const char* next = value();
+        if (next == nullptr) return Fail("--format: missing csv, jsonl or parquet");
+        v = next;
+      } else {
+        v = arg.substr(9);
+      }
+      if (v == "csv") {
+        format = OutputFormat::kCsv;
+      } else if (v == "jsonl") {
+        format = OutputFormat::kJsonl;
+      } else if (v == "parquet") {
+        format = OutputFormat::kParquet;
+      } else {
+        return Fail(absl::StrCat("--format: expected csv, jsonl or parquet, got '", ToAbsl(v), "'"));
+      }
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      return Fail(absl::StrCat("unknown flag '", ToAbsl(arg), "' (see urlsweep report --help)"));
+    } else if (input.empty()) {
+      input = std::string(arg);
+    } else {
+      return Fail(absl::StrCat("one result file only, got '", input, "' and '", ToAbsl(arg), "'"));
+    }
+  }
+  if (input.empty()) return Fail("missing RESULTS (see urlsweep report --help)");
+  if (output.empty()) return Fail("missing -o PATH for the HTML report");
+  if (output == input && input != "-") return Fail("the report would overwrite its own input");
+
+  if (!format) {
+    absl::StatusOr<OutputFormat> detected = DetectResultFormat(input);
+    if (!detected.ok()) return Fail(FromAbsl(detected.status().message()));
+    format = *detected;
+  }
+  absl::StatusOr<std::unique_ptr<ResultReader>> reader = OpenResultReader(input, *format);
+  if (!reader.ok()) return Fail(FromAbsl(reader.status().message()));
+
+  ReportAggregator aggregator;
+  std::vector<Row> rows;
+  while (true) {
+    if (absl::Status st = (*reader)->Next(&rows); !st.ok()) return Fail(FromAbsl(st.message()));
+    if (rows.empty()) break;
+    for (const Row& row : rows) aggregator.Add(row);
+  }
+  const int64_t now_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  ReportData data = aggregator.Finish(now_us);
+  data.source = input == "-" ? "standard input" : input;
+  data.format = FormatName(*format);
+  if (absl::Status st = WriteReport(output, HtmlReportWriter::Render(data)); !st.ok())
+    return Fail(FromAbsl(st.message()));
+  return 0;
+}
+
+}  // namespace urlsweep

@@ -1,0 +1,107 @@
+// DuckDB's side of test_report.py: the numbers `urlsweep report` shows, computed by DuckDB
+// (@duckdb/node-api) over the same result file, printed as one JSON object on standard output.
+//
+// Usage: node report_duckdb.cjs NODE_MODULES_DIR FORMAT FILE TLS_REFERENCE
+//   FORMAT is csv, jsonl or parquet; TLS_REFERENCE the report's tls.reference (ISO 8601 UTC), against
+//   which certificate expiry is counted.
+// Percentiles use quantile_disc with DECIMAL fractions (0.5, 0.9, 0.99): the nearest rank, the k-th
+// smallest value with k = ceil(q * n), computed in integer arithmetic, as the report defines them.
+'use strict';
+const path = require('node:path');
+const { createRequire } = require('node:module');
+
+const [modules, format, file, reference] = process.argv.slice(2);
+const { DuckDBInstance } = createRequire(path.join(path.resolve(modules), 'noop.js'))('@duckdb/node-api');
+
+// The contract's columns and their types (shared/spec/CONTRACT.md), for the text formats, whose
+// types DuckDB must not guess.
+const TYPES = {
+  line: 'BIGINT', url: 'VARCHAR', final_url: 'VARCHAR', host: 'VARCHAR', ip: 'VARCHAR', port: 'INTEGER',
+  status: 'INTEGER', reason: 'VARCHAR', http_version: 'VARCHAR', error: 'VARCHAR', error_detail: 'VARCHAR',
+  redirects: 'INTEGER', location: 'VARCHAR', content_type: 'VARCHAR', content_length: 'BIGINT', server: 'VARCHAR',
+  title: 'VARCHAR', body_bytes: 'BIGINT', tls_version: 'VARCHAR', tls_verify: 'VARCHAR',
+  cert_not_after: 'TIMESTAMPTZ', attempts: 'INTEGER', dns_ms: 'DOUBLE', connect_ms: 'DOUBLE', tls_ms: 'DOUBLE',
+  ttfb_ms: 'DOUBLE', total_ms: 'DOUBLE', started_at: 'TIMESTAMPTZ',
+};
+const STAGES = ['dns_ms', 'connect_ms', 'tls_ms', 'ttfb_ms', 'total_ms'];
+// The report's histogram edges (output/report/report_data.h kHistogramEdgesMs).
+const EDGES = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 30000, 60000];
+
+const quoted = (s) => `'${s.replaceAll("'", "''")}'`;
+const struct = `{${Object.entries(TYPES).map(([k, v]) => `${quoted(k)}: ${quoted(v)}`).join(', ')}}`;
+
+function source() {
+  switch (format) {
+    case 'csv':
+      return `read_csv(${quoted(file)}, header = true, auto_detect = false, delim = ',', quote = '"', ` +
+             `escape = '"', columns = ${struct})`;
+    case 'jsonl':
+      return `read_json(${quoted(file)}, format = 'newline_delimited', columns = ${struct})`;
+    case 'parquet':
+      return `read_parquet(${quoted(file)})`;
+  }
+  throw new Error(`unknown format ${format}`);
+}
+
+async function main() {
+  const instance = await DuckDBInstance.create(':memory:');
+  const db = await instance.connect();
+  await db.run("SET TimeZone = 'UTC'");
+  await db.run(`CREATE TABLE r AS SELECT * FROM ${source()}`);
+  const all = async (sql) => (await db.runAndReadAll(sql)).getRowObjectsJS();
+  const one = async (sql) => (await all(sql))[0];
+  const num = (v) => (typeof v === 'bigint' ? Number(v) : v);
+
+  const out = {};
+  const totals = await one(`SELECT count(*) AS rows, count(*) FILTER (WHERE error IS NULL) AS ok,
+      count(error) AS errors_total, count(status) AS with_status, count(DISTINCT host) AS hosts,
+      count(started_at) AS timed_rows, epoch_us(min(started_at)) AS first_start_us,
+      max(epoch_us(started_at) + CASE WHEN total_ms > 0 THEN round(total_ms * 1000)::BIGINT ELSE 0 END)
+        AS last_end_us
+      FROM r`);
+  for (const [k, v] of Object.entries(totals)) out[k] = v === null ? null : num(v);
+
+  out.status_classes = { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, other: 0, none: 0 };
+  for (const row of await all(`SELECT CASE WHEN status IS NULL THEN 'none'
+        WHEN status BETWEEN 100 AND 599 THEN (status // 100)::VARCHAR || 'xx' ELSE 'other' END AS class,
+        count(*) AS n FROM r GROUP BY class`)) {
+    out.status_classes[row.class] = num(row.n);
+  }
+  out.errors = {};
+  for (const row of await all('SELECT error, count(*) AS n FROM r WHERE error IS NOT NULL GROUP BY error')) {
+    out.errors[row.error] = num(row.n);
+  }
+
+  out.latency = {};
+  out.histograms = {};
+  for (const s of STAGES) {
+    const v = await one(`SELECT count(${s}) AS count, min(${s}) AS min, quantile_disc(${s}, 0.5) AS p50,
+        quantile_disc(${s}, 0.9) AS p90, quantile_disc(${s}, 0.99) AS p99, max(${s}) AS max FROM r`);
+    out.latency[s] = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === null ? null : num(x)]));
+    const buckets = [`count(*) FILTER (WHERE ${s} < ${EDGES[0]})`];
+    for (let i = 1; i < EDGES.length; i++) {
+      buckets.push(`count(*) FILTER (WHERE ${s} >= ${EDGES[i - 1]} AND ${s} < ${EDGES[i]})`);
+    }
+    buckets.push(`count(*) FILTER (WHERE ${s} >= ${EDGES[EDGES.length - 1]})`);
+    const h = await one(`SELECT ${buckets.map((b, i) => `${b} AS b${i}`).join(', ')} FROM r`);
+    out.histograms[s] = Object.values(h).map(num);
+  }
+
+  out.top_error_hosts = (await all(`SELECT host, count(*) FILTER (WHERE error IS NOT NULL) AS errors,
+      count(*) AS rows FROM r WHERE host IS NOT NULL GROUP BY host HAVING errors > 0
+      ORDER BY errors DESC, host LIMIT 20`)).map((h) => ({ host: h.host, errors: num(h.errors), rows: num(h.rows) }));
+
+  const ref = `${quoted(reference)}::TIMESTAMPTZ`;
+  const tls = await one(`WITH c AS (SELECT host, min(cert_not_after) AS m FROM r
+        WHERE cert_not_after IS NOT NULL AND host IS NOT NULL GROUP BY host)
+      SELECT count(*) AS hosts, count(*) FILTER (WHERE m <= ${ref}) AS expired,
+        count(*) FILTER (WHERE m > ${ref} AND m <= ${ref} + INTERVAL 30 DAY) AS within_30_days,
+        count(*) FILTER (WHERE m > ${ref} AND m <= ${ref} + INTERVAL 90 DAY) AS within_90_days FROM c`);
+  out.tls = Object.fromEntries(Object.entries(tls).map(([k, v]) => [k, num(v)]));
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+main().catch((e) => {
+  console.error(`report_duckdb: ${e.stack || e}`);
+  process.exit(1);
+});

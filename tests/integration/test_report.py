@@ -1,0 +1,338 @@
+#!/usr/bin/env python3
+"""`urlsweep report`: a list scanned against the loopback fixtures to CSV, JSON Lines and Parquet;
+the report of each file. The three reports agree on every count; each report's numbers equal DuckDB's
+aggregates over the same file (tests/integration/report_duckdb.cjs: totals, status classes, error
+words, nearest-rank percentiles as quantile_disc, histograms, hosts with most errors, certificate
+expiry); the page loads nothing; headless Chromium renders it. DuckDB comes from npm into
+tests/output/parquet_readback/node_modules as run.sh there installs it (skipped, as there, only when
+npm cannot install it); the Chromium part is skipped when the Debian package chromium is missing."""
+
+import datetime
+import json
+import os
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import zlib
+
+import fixtures
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+READBACK = os.path.join(fixtures.ROOT, "tests", "output", "parquet_readback")
+NODE_MODULES = os.path.join(READBACK, "node_modules")
+DUCKDB_SCRIPT = os.path.join(HERE, "report_duckdb.cjs")
+FORMATS = ("csv", "jsonl", "parquet")
+STAGES = ("dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "total_ms")
+
+# Bounded waits: a registry or a browser that does not answer must not hang the suite.
+NPM_TIMEOUT_S = 300
+NODE_TIMEOUT_S = 120
+CHROMIUM_TIMEOUT_S = 120
+REPORT_TIMEOUT_S = 60
+
+# Scan flags: short budgets so that the failing URLs fail fast, no retries so that each fails once.
+SCAN_FLAGS = ["--dns-timeout", "1", "--read-timeout", "1", "--timeout", "5", "--retries", "0"]
+
+
+def report_data(html):
+    """The page's machine-readable block."""
+    match = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S)
+    if not match:
+        raise AssertionError("no report-data block in the page")
+    return json.loads(match.group(1))
+
+
+def micros(text):
+    """A contract timestamp as microseconds since the epoch."""
+    delta = fixtures.parse_timestamp(text) - datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+    return delta // datetime.timedelta(microseconds=1)
+
+
+def duckdb_installed():
+    return os.path.isfile(os.path.join(NODE_MODULES, "@duckdb", "node-api", "package.json"))
+
+
+def ensure_duckdb():
+    """Whether DuckDB's node package is there, installing it as parquet_readback/run.sh does."""
+    if duckdb_installed():
+        return True
+    if shutil.which("npm") is None or shutil.which("node") is None:
+        return False
+    try:
+        subprocess.run(["npm", "install", "--no-package-lock", "--no-audit", "--no-fund",
+                        "--loglevel=error"], cwd=READBACK, timeout=NPM_TIMEOUT_S,
+                       capture_output=True, check=False)
+    except subprocess.TimeoutExpired:
+        return False
+    return duckdb_installed()
+
+
+def png_pixels(path):
+    """(width, height, rows of RGB(A) tuples) of an 8-bit RGB or RGBA PNG (what Chromium writes),
+    decoded with zlib and the five PNG row filters (PNG specification, section 9)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise AssertionError("not a PNG")
+    pos, idat, header = 8, b"", None
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    width, height, depth, color, _, _, interlace = header
+    if depth != 8 or color not in (2, 6) or interlace != 0:
+        raise AssertionError("unexpected PNG layout %r" % (header,))
+    bpp = 3 if color == 2 else 4
+    raw = zlib.decompress(idat)
+    stride = width * bpp
+    rows, previous = [], bytearray(stride)
+    for y in range(height):
+        kind = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = previous[i]
+            c = previous[i - bpp] if i >= bpp else 0
+            if kind == 1:
+                line[i] = (line[i] + a) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + b) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 0xFF
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+                line[i] = (line[i] + pred) & 0xFF
+        rows.append(bytes(line))
+        previous = line
+    return width, height, bpp, rows
+
+
+class ReportTest(fixtures.FixtureTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # A bound, never-listening socket: its port answers RST (connect_refused) while we hold it.
+        cls.closed = socket.socket()
+        cls.closed.bind(("127.0.0.1", 0))
+        cls.addClassCleanup(cls.closed.close)
+        closed_port = cls.closed.getsockname()[1]
+        lines = []
+        lines += [cls.url("/", name="h%d.test" % n) for n in range(1, 21)]
+        lines += [cls.url("/delay/%d" % (20 * n), name="h%d.test" % n) for n in range(1, 6)]
+        lines += [cls.url("/status/404", name="h21.test")] * 5
+        lines += [cls.url("/status/500", name="h22.test")] * 3
+        lines += [cls.url("/status/302", name="h23.test")] * 2
+        lines += [cls.url("/status/999", name="h24.test")]
+        lines += ["http://nope%d.test:%d/" % (n, cls.port) for n in range(3)]
+        lines += [cls.url("/", name="nodata.test")]
+        lines += ["http://127.0.0.1:%d/" % closed_port] * 2
+        lines += ["ftp://h1.test/", "http://:80/"]
+        lines += [cls.url("/hang", name="h25.test")]
+        lines += [cls.url("/", name="x.dead.test")]
+        lines += [cls.stack.tls_url("valid", "/"), cls.stack.tls_url("expired", "/"),
+                  cls.stack.tls_url("alert", "/")]
+        cls.lines = lines
+        cls.list_path = os.path.join(cls.tmp, "urls.txt")
+        with open(cls.list_path, "w") as f:
+            f.write("".join(line + "\n" for line in lines))
+
+        cls.results, cls.pages, cls.data = {}, {}, {}
+        for fmt in FORMATS:
+            result = os.path.join(cls.tmp, "results.%s" % fmt)
+            argv = [fixtures.URLSWEEP_BIN, "--resolver", "127.0.0.1:%d" % cls.stack.dns_port, "-q",
+                    "--ca-file", os.path.join(cls.stack.cert_dir, "ca.pem"), "-o", result] + SCAN_FLAGS
+            subprocess.run(argv + [cls.list_path], check=True, capture_output=True,
+                           timeout=fixtures.SCAN_TIMEOUT_S, env=fixtures.clean_env())
+            page = os.path.join(cls.tmp, "report-%s.html" % fmt)
+            subprocess.run([fixtures.URLSWEEP_BIN, "report", result, "-o", page], check=True,
+                           capture_output=True, timeout=REPORT_TIMEOUT_S)
+            with open(page, encoding="utf-8") as f:
+                html = f.read()
+            cls.results[fmt], cls.pages[fmt], cls.data[fmt] = result, page, report_data(html)
+
+    def report(self, *args):
+        proc = subprocess.run([fixtures.URLSWEEP_BIN, "report"] + list(args), capture_output=True,
+                              timeout=REPORT_TIMEOUT_S)
+        return proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
+
+    # -- the numbers ------------------------------------------------------------------------------
+
+    def test_counts_are_what_was_scanned(self):
+        d = self.data["csv"]
+        self.assertEqual(d["rows"], len(self.lines))
+        self.assertEqual(d["errors"], {"invalid_url": 2, "dns_nxdomain": 3, "dns_nodata": 1,
+                                       "dns_timeout": 1, "connect_refused": 2, "tls_error": 1,
+                                       "read_timeout": 1})
+        self.assertEqual(d["error_stages"], {"input": 2, "dns": 5, "connect": 2, "tls": 1, "exchange": 1})
+        self.assertEqual(d["errors_total"], 11)
+        # 25 pages + valid + expired (report mode: answered), 404 x5, 500 x3, 302 x2, 999.
+        self.assertEqual(d["status_classes"], {"1xx": 0, "2xx": 27, "3xx": 2, "4xx": 5, "5xx": 3,
+                                               "other": 1, "none": 11})
+        self.assertEqual(d["latency"]["tls_ms"]["count"], 2)
+        # expired.test's certificate ended in 2021; valid.test's ends in 2099.
+        self.assertEqual((d["tls"]["hosts"], d["tls"]["expired"], d["tls"]["within_30_days"],
+                          d["tls"]["within_90_days"]), (2, 1, 0, 0))
+        self.assertEqual([c["host"] for c in d["tls"]["soonest"]], ["expired.test"])
+        self.assertEqual(d["top_error_hosts"][0], {"host": "127.0.0.1", "errors": 2, "rows": 2,
+                                                   "top_error": "connect_refused"})
+        self.assertEqual(sum(d["timeline"]["completions"]), d["timed_rows"])
+
+    def test_three_formats_agree(self):
+        # Three scans of one list: the same outcomes, so every count agrees; the timings differ.
+        counted = ("rows", "ok", "errors_total", "with_status", "hosts", "status_classes", "errors",
+                   "error_stages", "timed_rows")
+        csv = self.data["csv"]
+        for fmt in ("jsonl", "parquet"):
+            other = self.data[fmt]
+            with self.subTest(format=fmt):
+                self.assertEqual(other["format"], fmt)
+                for key in counted:
+                    self.assertEqual(other[key], csv[key], key)
+                # dns_ms and connect_ms are absent on a reused keep-alive connection, and which
+                # requests get one differs from run to run; a response and a total are certain.
+                for stage in ("ttfb_ms", "total_ms"):
+                    self.assertEqual(other["latency"][stage]["count"], csv["latency"][stage]["count"], stage)
+                for key in ("hosts", "expired", "within_30_days", "within_90_days", "soonest"):
+                    self.assertEqual(other["tls"][key], csv["tls"][key], key)
+                self.assertEqual([(h["host"], h["errors"], h["rows"]) for h in other["top_error_hosts"]],
+                                 [(h["host"], h["errors"], h["rows"]) for h in csv["top_error_hosts"]])
+
+    def test_numbers_equal_duckdb(self):
+        if not ensure_duckdb():
+            self.skipTest("npm could not install @duckdb/node-api")
+        for fmt in FORMATS:
+            d = self.data[fmt]
+            proc = subprocess.run(["node", DUCKDB_SCRIPT, NODE_MODULES, fmt, self.results[fmt],
+                                   d["tls"]["reference"]], capture_output=True, text=True,
+                                  timeout=NODE_TIMEOUT_S)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            duck = json.loads(proc.stdout)
+            with self.subTest(format=fmt):
+                for key in ("rows", "ok", "errors_total", "with_status", "hosts", "timed_rows",
+                            "status_classes", "errors"):
+                    self.assertEqual(d[key], duck[key], key)
+                # Exact equality: both read the same decimal text (or the same Parquet doubles).
+                self.assertEqual(d["latency"], duck["latency"])
+                self.assertEqual({s: d["histograms"][s]["counts"] for s in STAGES}, duck["histograms"])
+                self.assertEqual([{k: h[k] for k in ("host", "errors", "rows")} for h in d["top_error_hosts"]],
+                                 duck["top_error_hosts"])
+                self.assertEqual({k: d["tls"][k] for k in ("hosts", "expired", "within_30_days", "within_90_days")},
+                                 duck["tls"])
+                self.assertEqual(micros(d["first_start"]), duck["first_start_us"])
+                self.assertEqual(micros(d["last_end"]), duck["last_end_us"])
+
+    # -- the page ---------------------------------------------------------------------------------
+
+    def test_page_loads_nothing(self):
+        for fmt in FORMATS:
+            with open(self.pages[fmt], encoding="utf-8") as f:
+                html = f.read()
+            with self.subTest(format=fmt):
+                tags = re.findall(r"<[a-zA-Z][^>]*>", html)
+                self.assertTrue(tags)
+                for tag in tags:
+                    self.assertNotRegex(tag, r"\s(src|href|srcset|action|poster|data)\s*=", tag)
+                self.assertNotRegex(html, r"https?:|//[a-z0-9]", "a URL in the page")
+                self.assertNotIn("url(", html)
+                self.assertNotIn("@import", html)
+                self.assertEqual(len(re.findall(r"<script\b", html)), 1)
+                self.assertEqual(html.count("<svg"), html.count("</svg>"))
+                self.assertGreaterEqual(html.count("<svg"), 6)
+
+    def test_chromium_renders_the_page(self):
+        browser = shutil.which("chromium")
+        if browser is None:
+            self.skipTest("chromium is not installed (Debian package chromium)")
+        png = os.path.join(self.tmp, "report.png")
+        profile = os.path.join(self.tmp, "chromium-profile")
+        argv = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + profile, "--screenshot=" + png, "--window-size=1280,2000",
+                "file://" + self.pages["csv"]]
+        try:
+            proc = subprocess.run(argv, capture_output=True, timeout=CHROMIUM_TIMEOUT_S,
+                                  env=fixtures.clean_env())
+        except subprocess.TimeoutExpired:
+            self.fail("chromium ran past %d s" % CHROMIUM_TIMEOUT_S)
+        self.assertTrue(os.path.isfile(png), proc.stderr.decode("utf-8", "replace")[-2000:])
+        width, height, bpp, rows = png_pixels(png)
+        self.assertEqual((width, height), (1280, 2000))
+        # A rendered report: many colours (text, bars in several hues), and a fair share of pixels
+        # that are not the page background.
+        background = rows[0][:bpp]
+        colours, inked, sampled = set(), 0, 0
+        for y in range(0, height, 4):
+            row = rows[y]
+            for x in range(0, width * bpp, bpp * 4):
+                pixel = row[x:x + bpp]
+                colours.add(pixel)
+                sampled += 1
+                inked += pixel != background
+        self.assertGreater(len(colours), 50)
+        self.assertGreater(inked / sampled, 0.2)
+
+    # -- the command line -------------------------------------------------------------------------
+
+    def test_standard_output_and_format_flag(self):
+        renamed = os.path.join(self.tmp, "results-without-extension")
+        shutil.copyfile(self.results["jsonl"], renamed)
+        code, out, err = self.report(renamed, "-o", "-")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(report_data(out)["format"], "jsonl")
+        code, out, err = self.report("--format", "jsonl", "-o", "-", renamed)
+        self.assertEqual((code, report_data(out)["rows"]), (0, len(self.lines)), err)
+        # Standard input to standard output (CSV unless --format says otherwise).
+        with open(self.results["csv"], "rb") as f:
+            proc = subprocess.run([fixtures.URLSWEEP_BIN, "report", "-", "-o", "-"], stdin=f,
+                                  capture_output=True, timeout=REPORT_TIMEOUT_S)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        piped = report_data(proc.stdout.decode("utf-8"))
+        self.assertEqual((piped["source"], piped["rows"]), ("standard input", len(self.lines)))
+        self.assertEqual(piped["latency"], self.data["csv"]["latency"])
+
+    def test_errors_are_one_line(self):
+        bad = os.path.join(self.tmp, "bad.csv")
+        with open(bad, "w") as f:
+            f.write("line,url,status\r\n1,http://a.test/,200\r\n2,http://b.test/,x\r\n")
+        out_path = os.path.join(self.tmp, "never.html")
+        cases = [
+            ((self.results["csv"],), "urlsweep report: missing -o PATH for the HTML report"),
+            (("-o", out_path), "urlsweep report: missing RESULTS (see urlsweep report --help)"),
+            ((self.results["csv"], "-o", out_path, "--format", "xml"),
+             "urlsweep report: --format: expected csv, jsonl or parquet, got 'xml'"),
+            ((self.results["csv"], "-o", out_path, "--bogus"),
+             "urlsweep report: unknown flag '--bogus' (see urlsweep report --help)"),
+            ((os.path.join(self.tmp, "missing.csv"), "-o", out_path),
+             "urlsweep report: cannot open '%s': No such file or directory" % os.path.join(self.tmp, "missing.csv")),
+            ((bad, "-o", out_path), "urlsweep report: %s:3: column status: expected an integer, got 'x'" % bad),
+            ((self.results["csv"], "--format", "parquet", "-o", out_path),
+             "urlsweep report: %s: not a readable Parquet file: no PAR1 magic at both ends" % self.results["csv"]),
+            ((self.results["csv"], "-o", self.results["csv"]),
+             "urlsweep report: the report would overwrite its own input"),
+            ((self.results["csv"], "-o", os.path.join(self.tmp, "no-such-dir", "r.html")),
+             "urlsweep report: cannot open output '%s': No such file or directory"
+             % os.path.join(self.tmp, "no-such-dir", "r.html")),
+        ]
+        for args, message in cases:
+            with self.subTest(args=args):
+                code, out, err = self.report(*args)
+                self.assertEqual(code, 1)
+                self.assertEqual(err, message + "\n")
+                self.assertEqual(out, "")
+        self.assertFalse(os.path.exists(out_path))
+        code, out, _ = self.report("--help")
+        self.assertEqual(code, 0)
+        self.assertIn("usage: urlsweep report RESULTS -o PATH", out)
+
+
+if __name__ == "__main__":
+    fixtures.main()
