@@ -29,24 +29,41 @@ void PageWriter::BeginChunk(const ColumnSchema& column, PreparedColumnChunk* chu
   m.dictionary_page_offset.reset();
   m.statistics = ColumnStatistics{};
   optional_ = column.repetition == Repetition::kOptional;
+  content_ = column.type == PhysicalType::kDouble ? PageContent::kNoisyNumbers : PageContent::kGeneral;
   dictionary_pages_ = plain_pages_ = dictionary_data_pages_ = 0;
 }
 
-void PageWriter::AppendPage(PageHeader header, std::string_view body) {
-  std::string_view stored = body;  // uncompressed pages are not copied once more
-  if (codec() != CompressionCodec::kUncompressed) {
-    compressor_.Compress(body, &compressed_);
-    stored = compressed_;
+void PageWriter::AppendPage(PageHeader header, std::string_view head, std::string_view tail) {
+  const size_t body_size = head.size() + tail.size();
+  header.uncompressed_size = static_cast<int32_t>(body_size);
+  std::string& bytes = chunk_->bytes;
+  ColumnChunkMetadata& m = chunk_->metadata;
+  if (codec() == CompressionCodec::kUncompressed) {
+    header.compressed_size = header.uncompressed_size;
+    header_.clear();
+    EncodePageHeader(header, &header_);
+    bytes.append(header_);
+    bytes.append(head);
+    bytes.append(tail);
+    m.total_uncompressed_size += static_cast<int64_t>(header_.size() + body_size);
+    m.total_compressed_size += static_cast<int64_t>(header_.size() + body_size);
+    return;
   }
-  header.uncompressed_size = static_cast<int32_t>(body.size());
+  std::string_view body = head.empty() ? tail : tail.empty() ? head : std::string_view();
+  if (!head.empty() && !tail.empty()) {
+    body_.clear();
+    body_.Append(head);
+    body_.Append(tail);
+    body = body_.view();
+  }
+  const std::string_view stored = compressor_.Compress(body, content_);
   header.compressed_size = static_cast<int32_t>(stored.size());
   header_.clear();
   EncodePageHeader(header, &header_);
-  ColumnChunkMetadata& m = chunk_->metadata;
-  m.total_uncompressed_size += static_cast<int64_t>(header_.size() + body.size());
+  m.total_uncompressed_size += static_cast<int64_t>(header_.size() + body_size);
   m.total_compressed_size += static_cast<int64_t>(header_.size() + stored.size());
-  chunk_->bytes.append(header_);
-  chunk_->bytes.append(stored);
+  bytes.append(header_);
+  bytes.append(stored);
 }
 
 void PageWriter::WriteDictionaryPage(std::string_view plain_entries, int32_t entries) {
@@ -55,7 +72,7 @@ void PageWriter::WriteDictionaryPage(std::string_view plain_entries, int32_t ent
   header.type = PageType::kDictionaryPage;
   header.num_values = entries;
   header.encoding = Encoding::kPlain;
-  AppendPage(header, plain_entries);
+  AppendPage(header, {}, plain_entries);
   ++dictionary_pages_;
 }
 
@@ -64,19 +81,18 @@ void PageWriter::WriteDataPage(absl::Span<const uint8_t> def_levels, int32_t num
   if (plain_pages_ + dictionary_data_pages_ == 0) {
     chunk_->metadata.data_page_offset = static_cast<int64_t>(chunk_->bytes.size());
   }
-  body_.clear();
+  levels_.clear();
   if (optional_) {
-    body_.resize(kLevelLengthBytes);
-    AppendRleBitPacked(def_levels, kDefinitionLevelBitWidth, &body_);
-    const uint32_t length = static_cast<uint32_t>(body_.size() - kLevelLengthBytes);
-    for (size_t i = 0; i < kLevelLengthBytes; ++i) body_[i] = static_cast<char>(length >> (8 * i));
+    levels_.resize(kLevelLengthBytes);
+    AppendRleBitPacked(def_levels, kDefinitionLevelBitWidth, &levels_);
+    const uint32_t length = static_cast<uint32_t>(levels_.size() - kLevelLengthBytes);
+    for (size_t i = 0; i < kLevelLengthBytes; ++i) levels_[i] = static_cast<char>(length >> (8 * i));
   }
-  body_.append(values);
   PageHeader header;
   header.type = PageType::kDataPage;
   header.num_values = num_levels;
   header.encoding = encoding;
-  AppendPage(header, body_);
+  AppendPage(header, levels_, values);
   chunk_->metadata.num_values += num_levels;
   (encoding == Encoding::kRleDictionary ? dictionary_data_pages_ : plain_pages_)++;
 }

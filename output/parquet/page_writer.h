@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "absl/types/span.h"
+#include "output/parquet/byte_buffer.h"
 #include "output/parquet/page_compressor.h"
 #include "output/parquet/parquet_metadata.h"
 #include "scanner/config.h"
@@ -39,16 +40,19 @@ class PageWriter {
   void EndChunk();
 
  private:
-  void AppendPage(PageHeader header, std::string_view body);
+  // A page whose body is `head` then `tail` (levels then values): compressed from where they lie when
+  // one of them is empty or nothing is compressed, joined in body_ otherwise.
+  void AppendPage(PageHeader header, std::string_view head, std::string_view tail);
 
   PageCompressor compressor_;
   PreparedColumnChunk* chunk_ = nullptr;
   bool optional_ = false;
+  PageContent content_ = PageContent::kGeneral;
   int32_t dictionary_pages_ = 0;
   int32_t plain_pages_ = 0;
   int32_t dictionary_data_pages_ = 0;
-  std::string body_;
-  std::string compressed_;
+  std::string levels_;
+  ByteBuffer body_;
   std::string header_;
 };
 

@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "output/parquet/checkpoint_state.h"
 #include "output/parquet/column_writer.h"
 #include "output/parquet/page_writer.h"
 #include "output/parquet/parquet_metadata.h"
@@ -24,6 +25,7 @@ using parquet::ColumnWriterOptions;
 using parquet::ColumnWriterState;
 using parquet::PageWriter;
 using parquet::PreparedColumnChunk;
+using parquet::RowGroupRecord;
 
 // The magic at both ends of a Parquet file.
 constexpr std::string_view kMagic = "PAR1";
@@ -55,11 +57,16 @@ class ParquetWriter final : public RowWriter {
   }
 
   absl::Status Open(bool append) override {
-    if (append) {
-      return absl::UnimplementedError(
-          absl::StrCat("writing ", file_->name(), ": --resume does not support Parquet output yet"));
-    }
     if (opened_) return absl::FailedPreconditionError("Parquet writer opened twice");
+    if (append) {
+      // The committed prefix must be exactly the magic and the restored row groups, back to back.
+      if (file_->offset() != committed_end_) {
+        return ResumeError(absl::StrCat("it is cut at byte ", file_->offset(), " but its row groups end at byte ",
+                                        committed_end_));
+      }
+      opened_ = true;
+      return absl::OkStatus();
+    }
     opened_ = true;
     return Check(file_->Append(kMagic));
   }
@@ -85,6 +92,33 @@ class ParquetWriter final : public RowWriter {
     if (absl::Status s = Usable(); !s.ok()) return s;
     if (absl::Status s = EndRowGroup(); !s.ok()) return s;
     return Check(file_->Flush());
+  }
+
+  std::string CheckpointState() override { return std::exchange(pending_state_, std::string()); }
+
+  absl::Status Restore(const std::vector<std::string>& states) override {
+    if (opened_) return absl::FailedPreconditionError("Parquet writer restored after Open");
+    std::vector<RowGroupRecord> records;
+    for (const std::string& state : states) {
+      if (absl::Status s = parquet::ParseCheckpointState(state, &records); !s.ok()) {
+        return ResumeError(s.message());
+      }
+    }
+    // Row groups follow the magic and each other without a gap: anything else is not this file's
+    // history, and a footer pointing into it would make the file unreadable.
+    int64_t end = static_cast<int64_t>(kMagic.size());
+    for (const RowGroupRecord& record : records) {
+      if (record.start != end) {
+        return ResumeError(absl::StrCat("its journal lists a row group at byte ", record.start, ", expected ", end));
+      }
+      end = record.end;
+    }
+    for (RowGroupRecord& record : records) {
+      encoded_row_groups_.push_back(std::move(record.encoded));
+      total_rows_ += record.num_rows;
+    }
+    committed_end_ = end;
+    return absl::OkStatus();
   }
 
   absl::Status Close() override {
@@ -121,6 +155,11 @@ class ParquetWriter final : public RowWriter {
     return absl::OkStatus();
   }
 
+  absl::Status ResumeError(absl::string_view why) const {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot resume into '", file_->name(), "': ", why, "; not overwriting it"));
+  }
+
   absl::Status EndRowGroup() {
     if (buffered_rows_ == 0) return absl::OkStatus();
     PrepareRowGroup();
@@ -151,15 +190,16 @@ class ParquetWriter final : public RowWriter {
       compressed += m.total_compressed_size;
       if (absl::Status s = Check(file_->Append(chunks_[i].bytes)); !s.ok()) return s;
     }
-    std::string encoded;
+    RowGroupRecord record{.num_rows = buffered_rows_, .start = start, .end = file_->offset(), .encoded = {}};
     parquet::EncodeRowGroup({.columns = chunk_metadata_,
                              .num_rows = buffered_rows_,
                              .total_byte_size = uncompressed,
                              .total_compressed_size = compressed,
                              .file_offset = start,
                              .ordinal = static_cast<int64_t>(encoded_row_groups_.size())},
-                            &encoded);
-    encoded_row_groups_.push_back(std::move(encoded));
+                            &record.encoded);
+    parquet::AppendRowGroupRecord(record, &pending_state_);
+    encoded_row_groups_.push_back(std::move(record.encoded));
     total_rows_ += buffered_rows_;
     buffered_rows_ = 0;
     buffered_bytes_ = 0;
@@ -178,6 +218,10 @@ class ParquetWriter final : public RowWriter {
   std::vector<std::pair<std::string, std::string>> key_values_;
   const std::string created_by_ = absl::StrCat("urlsweep version ", kVersion);
   std::vector<std::string> encoded_row_groups_;
+  // Row groups written since the last CheckpointState(), in its layout (checkpoint_state.h).
+  std::string pending_state_;
+  // Where the restored row groups end (just the magic when none): a resumed file must be cut there.
+  int64_t committed_end_ = static_cast<int64_t>(kMagic.size());
   int64_t buffered_rows_ = 0;
   int64_t buffered_bytes_ = 0;
   int64_t total_rows_ = 0;

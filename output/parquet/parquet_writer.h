@@ -3,6 +3,11 @@
 // kRowGroupBytes bytes, or on Flush(). Close() writes the footer and closes the OutputFile (fsync,
 // as the text writers do). Memory stays bounded whatever the number of rows: one row group's buffers
 // plus a few KiB of footer per row group written.
+//
+// --resume: CheckpointState() hands out the footer entries of the row groups written since the last
+// call (checkpoint_state.h); Restore() takes every committed state back, and Open(/*append=*/true)
+// continues after the committed row groups without writing the magic again, so Close() writes one
+// footer covering the restored row groups and the new ones.
 #pragma once
 
 #include <cstddef>

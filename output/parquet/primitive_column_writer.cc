@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string_view>
 
 namespace urlsweep::parquet {
@@ -17,33 +18,51 @@ class PrimitiveColumnWriter<T>::State final : public ColumnWriterState {
   void Reset() override {
     ColumnWriterState::Reset();
     values.clear();
-    has_min_max = false;
-    nan_count = 0;
-  }
-
-  void Observe(T value) {
-    if constexpr (std::is_floating_point_v<T>) {
-      // parquet.thrift (ColumnOrder): NaN never enters min/max and nan_count is always written.
-      if (std::isnan(value)) {
-        ++nan_count;
-        return;
-      }
-    }
-    if (!has_min_max) {
-      min = max = value;
-      has_min_max = true;
-    } else {
-      min = std::min(min, value);
-      max = std::max(max, value);
-    }
   }
 
   std::vector<T> values;  // present values only
-  bool has_min_max = false;
-  T min{};
-  T max{};
-  int64_t nan_count = 0;
 };
+
+namespace {
+
+// Statistics over a whole chunk's values at once, after the rows are in: a tight loop over an array
+// (which the compiler vectorizes for integers) instead of two comparisons in the per-row path.
+template <typename T>
+void ComputeBounds(const std::vector<T>& values, T* min, T* max, bool* has_min_max, int64_t* nan_count) {
+  *has_min_max = false;
+  *nan_count = 0;
+  if constexpr (std::is_floating_point_v<T>) {
+    // parquet.thrift (ColumnOrder): NaN never enters min/max and nan_count is always written.
+    T lo = std::numeric_limits<T>::infinity();
+    T hi = -std::numeric_limits<T>::infinity();
+    int64_t nans = 0;
+    for (const T v : values) {
+      if (std::isnan(v)) {
+        ++nans;
+        continue;
+      }
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+    *nan_count = nans;
+    *has_min_max = static_cast<size_t>(nans) < values.size();
+    *min = lo;
+    *max = hi;
+  } else {
+    if (values.empty()) return;
+    T lo = values[0];
+    T hi = values[0];
+    for (const T v : values) {
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+    }
+    *has_min_max = true;
+    *min = lo;
+    *max = hi;
+  }
+}
+
+}  // namespace
 
 namespace {
 template <typename T>
@@ -62,22 +81,26 @@ std::unique_ptr<ColumnWriterState> PrimitiveColumnWriter<T>::InitializeState() c
 template <typename T>
 size_t PrimitiveColumnWriter<T>::Append(absl::Span<const Row> rows, ColumnWriterState* base) const {
   auto* state = static_cast<State*>(base);
+  const size_t old_values = state->values.size();
+  // Room for every row's value, trimmed to the present ones after: the loop stores without a
+  // capacity check or a branch on presence, which is random enough in scan rows to mispredict.
+  state->values.resize(old_values + rows.size());
+  T* out = state->values.data() + old_values;
   size_t present = 0;
   if (field_.optional != nullptr) {
-    for (const Row& row : rows) {
-      const std::optional<T>& value = row.*field_.optional;
-      state->def_levels.push_back(value.has_value() ? 1 : 0);
-      if (!value) continue;
-      state->values.push_back(*value);
-      state->Observe(*value);
-      ++present;
+    const size_t old_levels = state->def_levels.size();
+    state->def_levels.resize(old_levels + rows.size());
+    uint8_t* levels = state->def_levels.data() + old_levels;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const std::optional<T>& value = rows[i].*field_.optional;
+      const bool has = value.has_value();
+      levels[i] = has ? 1 : 0;
+      out[present] = has ? *value : T{};
+      present += has ? 1 : 0;
     }
+    state->values.resize(old_values + present);
   } else {
-    for (const Row& row : rows) {
-      const T value = row.*field_.required;
-      state->values.push_back(value);
-      state->Observe(value);
-    }
+    for (size_t i = 0; i < rows.size(); ++i) out[i] = rows[i].*field_.required;
     present = rows.size();
   }
   state->num_rows += static_cast<int64_t>(rows.size());
@@ -105,9 +128,12 @@ void PrimitiveColumnWriter<T>::Prepare(ColumnWriterState* base, PageWriter* page
   }
   ColumnStatistics& stats = chunk->metadata.statistics;
   stats.null_count = state->null_count;
-  if (state->has_min_max) {
-    T min = state->min;
-    T max = state->max;
+  T min{};
+  T max{};
+  bool has_min_max = false;
+  int64_t nan_count = 0;
+  ComputeBounds(state->values, &min, &max, &has_min_max, &nan_count);
+  if (has_min_max) {
     if constexpr (std::is_floating_point_v<T>) {
       // parquet.thrift: a zero min is written as -0.0 and a zero max as +0.0.
       if (min == 0) min = -0.0;
@@ -117,7 +143,7 @@ void PrimitiveColumnWriter<T>::Prepare(ColumnWriterState* base, PageWriter* page
     stats.min_value = PlainBytes(min);
     stats.max_value = PlainBytes(max);
   }
-  if constexpr (std::is_floating_point_v<T>) stats.nan_count = state->nan_count;
+  if constexpr (std::is_floating_point_v<T>) stats.nan_count = nan_count;
   pages->EndChunk();
 }
 

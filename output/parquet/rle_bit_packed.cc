@@ -47,6 +47,16 @@ void BitPack(absl::Span<const T> values, size_t begin, size_t end, int bit_width
     // Definition levels: a byte per group of eight.
     for (size_t k = begin; k < end; k += kGroupValues) {
       unsigned byte = 0;
+      if constexpr (sizeof(T) == 1) {
+        if (k + kGroupValues <= n) {
+          // Eight 0/1 bytes at once: the multiplication moves byte i's low bit to bit 56 + i, and no
+          // other partial product reaches bits 56..63 (the classic "pack eight booleans" constant).
+          uint64_t word;
+          std::memcpy(&word, values.data() + k, kGroupValues);
+          out->push_back(static_cast<char>(((word & 0x0101010101010101ull) * 0x0102040810204080ull) >> 56));
+          continue;
+        }
+      }
       for (size_t b = 0; b < kGroupValues && k + b < n; ++b) byte |= (static_cast<unsigned>(values[k + b]) & 1u) << b;
       out->push_back(static_cast<char>(byte));
     }

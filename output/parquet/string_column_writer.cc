@@ -1,15 +1,20 @@
 #include "output/parquet/string_column_writer.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "output/parquet/byte_buffer.h"
 #include "output/parquet/rle_bit_packed.h"
 #include "output/parquet/string_dictionary.h"
 #include "output/parquet/utf8_sanitizer.h"
 
 namespace urlsweep::parquet {
+
+// Length prefixes are stored and read as they lie in memory.
+static_assert(std::endian::native == std::endian::little, "PLAIN encoding assumes a little-endian host");
 
 namespace {
 // A PLAIN byte array starts with its length as a 4-byte little-endian integer.
@@ -23,30 +28,41 @@ constexpr size_t kMaxStatisticsValueBytes = 4096;
 // value would cost time and the dictionary would save nothing.
 constexpr size_t kDictionaryProbeValues = 1024;
 
-void AppendPlain(std::string_view value, std::string* out) {
+// One capacity check and two copies: this runs for every PLAIN value of every row, hence inline.
+inline void AppendPlain(std::string_view value, ByteBuffer* out) {
   const uint32_t length = static_cast<uint32_t>(value.size());
-  char prefix[kLengthPrefixBytes];
-  for (size_t i = 0; i < kLengthPrefixBytes; ++i) prefix[i] = static_cast<char>(length >> (8 * i));
-  out->append(prefix, kLengthPrefixBytes);
-  out->append(value);
+  char* p = out->Extend(kLengthPrefixBytes + value.size());
+  std::memcpy(p, &length, kLengthPrefixBytes);
+  if (length > 0) std::memcpy(p + kLengthPrefixBytes, value.data(), value.size());
 }
 
-// Unsigned byte-wise order, the type-defined order of STRING (parquet.thrift ColumnOrder). The first
-// byte settles most comparisons of unrelated values without a call to memcmp.
-int CompareBytes(std::string_view a, std::string_view b) {
-  if (!a.empty() && !b.empty() && a[0] != b[0]) {
-    return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]) ? -1 : 1;
+// Bytes of a value's prefix key: enough that values sharing a scheme and "www." still differ in it.
+constexpr size_t kPrefixKeyBytes = 16;
+
+// The first kPrefixKeyBytes bytes as a big-endian number, zero-padded: when two keys differ they order
+// their values as unsigned byte-wise comparison does (the type-defined order of STRING,
+// parquet.thrift ColumnOrder), since a shorter value's padding is the smallest byte. Equal keys leave
+// the order to a full comparison.
+unsigned __int128 PrefixKey(std::string_view value) {
+  unsigned char bytes[kPrefixKeyBytes] = {};
+  if (value.size() >= kPrefixKeyBytes) {
+    std::memcpy(bytes, value.data(), kPrefixKeyBytes);
+  } else {
+    for (size_t i = 0; i < value.size(); ++i) bytes[i] = static_cast<unsigned char>(value[i]);
   }
-  return a.compare(b);  // char_traits<char>::compare is memcmp: unsigned bytes
+  uint64_t hi;
+  uint64_t lo;
+  std::memcpy(&hi, bytes, sizeof(hi));
+  std::memcpy(&lo, bytes + sizeof(hi), sizeof(lo));
+  return (static_cast<unsigned __int128>(__builtin_bswap64(hi)) << 64) | __builtin_bswap64(lo);
 }
 
-uint32_t ReadLength(const std::string& plain, size_t offset) {
-  uint32_t length = 0;
-  for (size_t i = 0; i < kLengthPrefixBytes; ++i) {
-    length |= static_cast<uint32_t>(static_cast<unsigned char>(plain[offset + i])) << (8 * i);
-  }
+uint32_t ReadLength(const ByteBuffer& plain, size_t offset) {
+  uint32_t length;
+  std::memcpy(&length, plain.data() + offset, kLengthPrefixBytes);
   return length;
 }
+
 }  // namespace
 
 class StringColumnWriter::State final : public ColumnWriterState {
@@ -64,16 +80,28 @@ class StringColumnWriter::State final : public ColumnWriterState {
     max.clear();
   }
 
+  // Keeps the chunk's min and max; most values are settled by their prefix key alone.
   void Observe(std::string_view value) {
+    const unsigned __int128 key = PrefixKey(value);
     if (!has_min_max) {
       min.assign(value);
       max.assign(value);
+      min_key = max_key = key;
       has_min_max = true;
-    } else if (CompareBytes(value, min) < 0) {
+    } else if (key < min_key || (key == min_key && value < std::string_view(min))) {
       min.assign(value);
-    } else if (CompareBytes(value, max) > 0) {
+      min_key = key;
+    } else if (key > max_key || (key == max_key && value > std::string_view(max))) {
       max.assign(value);
+      max_key = key;
     }
+  }
+
+  // The value made valid UTF-8 (rows carry bytes from hostile servers; readers reject invalid STRINGs).
+  std::string_view Sanitized(std::string_view value) {
+    scratch.clear();
+    AppendSanitizedUtf8(value, &scratch);
+    return scratch;
   }
 
   // Turns the dictionary-encoded values into PLAIN ones; the chunk stays PLAIN until Reset().
@@ -87,39 +115,30 @@ class StringColumnWriter::State final : public ColumnWriterState {
   }
 
   bool dictionary_mode = false;   // set by Append on the chunk's first row when the column uses one
-  std::string plain;              // PLAIN values, when not dictionary_mode
+  ByteBuffer plain;               // PLAIN values, when not dictionary_mode
   std::vector<uint32_t> indices;  // dictionary index of each present value, when dictionary_mode
   StringDictionary dictionary;
   // The previous value's index: repeated neighbours (http_version, tls_version) skip the hash lookup.
   bool has_last = false;
   uint32_t last_index = 0;
-  std::string last_value;
   size_t plain_equivalent_bytes = 0;  // what the values would take PLAIN-encoded
   bool has_min_max = false;
   std::string min;
   std::string max;
+  unsigned __int128 min_key = 0;  // PrefixKey(min)
+  unsigned __int128 max_key = 0;  // PrefixKey(max)
   std::string scratch;  // a sanitized copy of an invalid UTF-8 value
+  std::string encoded;  // one dictionary data page's indices, RLE/bit-packed
 };
 
 std::unique_ptr<ColumnWriterState> StringColumnWriter::InitializeState() const {
   return std::make_unique<State>();
 }
 
-size_t StringColumnWriter::AppendValue(std::string_view value, State* state) const {
-  if (!IsValidUtf8(value)) {
-    state->scratch.clear();
-    AppendSanitizedUtf8(value, &state->scratch);
-    value = state->scratch;
-  }
-  state->plain_equivalent_bytes += kLengthPrefixBytes + value.size();
-  if (!state->dictionary_mode) {
-    AppendPlain(value, &state->plain);
-    state->Observe(value);
-    return kLengthPrefixBytes + value.size();
-  }
+size_t StringColumnWriter::AppendToDictionary(std::string_view value, State* state) const {
   size_t bytes = sizeof(uint32_t);
   uint32_t index;
-  if (state->has_last && value == state->last_value) {
+  if (state->has_last && StringDictionary::Equal(value, state->dictionary.entry(state->last_index))) {
     index = state->last_index;
   } else {
     bool added;
@@ -130,7 +149,6 @@ size_t StringColumnWriter::AppendValue(std::string_view value, State* state) con
     }
     state->has_last = true;
     state->last_index = index;
-    state->last_value.assign(value);
   }
   state->indices.push_back(index);
   if (state->dictionary.plain().size() > options().max_dictionary_bytes ||
@@ -144,13 +162,28 @@ template <typename Get>
 size_t StringColumnWriter::AppendRows(absl::Span<const Row> rows, State* state, Get get) const {
   size_t bytes = 0;
   size_t present = 0;
+  uint8_t* levels = nullptr;
+  if (is_optional()) {
+    const size_t old = state->def_levels.size();
+    state->def_levels.resize(old + rows.size());
+    levels = state->def_levels.data() + old;
+  }
   std::string_view value;
-  for (const Row& row : rows) {
-    const bool has = get(row, &value);
-    if (is_optional()) state->def_levels.push_back(has ? 1 : 0);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const bool has = get(rows[i], &value);
+    if (levels != nullptr) levels[i] = has ? 1 : 0;
     if (!has) continue;
     ++present;
-    bytes += AppendValue(value, state);
+    if (!IsValidUtf8(value)) value = state->Sanitized(value);
+    state->plain_equivalent_bytes += kLengthPrefixBytes + value.size();
+    if (state->dictionary_mode) {
+      bytes += AppendToDictionary(value, state);
+    } else {
+      // PLAIN values (URLs, and columns whose dictionary did not pay off) stay in this loop.
+      AppendPlain(value, &state->plain);
+      state->Observe(value);
+      bytes += kLengthPrefixBytes + value.size();
+    }
   }
   state->num_rows += static_cast<int64_t>(rows.size());
   state->null_count += static_cast<int64_t>(rows.size() - present);
@@ -183,7 +216,7 @@ size_t StringColumnWriter::Append(absl::Span<const Row> rows, ColumnWriterState*
 
 void StringColumnWriter::WritePlainPages(State* state, PageWriter* pages) const {
   const size_t rows = static_cast<size_t>(state->num_rows);
-  const std::string& plain = state->plain;
+  const ByteBuffer& plain = state->plain;
   size_t offset = 0;  // start of the next page's values in plain
   size_t row = 0;
   while (row < rows) {
@@ -197,7 +230,7 @@ void StringColumnWriter::WritePlainPages(State* state, PageWriter* pages) const 
     absl::Span<const uint8_t> levels;
     if (is_optional()) levels = absl::MakeConstSpan(state->def_levels).subspan(first_row, row - first_row);
     pages->WriteDataPage(levels, static_cast<int32_t>(row - first_row), Encoding::kPlain,
-                         std::string_view(plain).substr(page_start, offset - page_start));
+                         plain.view().substr(page_start, offset - page_start));
   }
 }
 
@@ -208,7 +241,7 @@ void StringColumnWriter::WriteDictionaryPages(State* state, PageWriter* pages) c
   const size_t rows_per_page = std::max<size_t>(1, options().page_bytes / sizeof(uint32_t));
   const size_t rows = static_cast<size_t>(state->num_rows);
   size_t value = 0;
-  std::string& encoded = state->scratch;
+  std::string& encoded = state->encoded;
   for (size_t row = 0; row < rows; row += rows_per_page) {
     const size_t end = std::min(rows, row + rows_per_page);
     const size_t present = CountPresent(*state, row, end, is_optional());

@@ -37,8 +37,8 @@ class StringColumnWriter final : public ColumnWriter {
 
  private:
   class State;
-  // Appends one present value; returns the bytes it added.
-  size_t AppendValue(std::string_view value, State* state) const;
+  // Appends one present, valid value to the chunk's dictionary; returns the bytes it added.
+  size_t AppendToDictionary(std::string_view value, State* state) const;
   // The loop over rows for one kind of field; `get` returns whether the row has a value.
   template <typename Get>
   size_t AppendRows(absl::Span<const Row> rows, State* state, Get get) const;

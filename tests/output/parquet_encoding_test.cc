@@ -5,6 +5,7 @@
 #include <zstd.h>
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,34 @@ TEST(RleBitPackedTest, DefinitionLevelsEncodeFromBytes) {
   auto decoded = parquet_test::DecodeRle(out, 1, levels.size());
   ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(*decoded, std::vector<uint32_t>(levels.begin(), levels.end()));
+}
+
+TEST(RleBitPackedTest, DefinitionLevelsOfEveryGroupPatternRoundTrip) {
+  // Each of the 256 groups of eight levels between groups that force bit-packed runs, then random
+  // levels of every length up to a few groups (a partial last group included).
+  std::vector<uint8_t> levels;
+  for (int pattern = 0; pattern < 256; ++pattern) {
+    for (int b = 0; b < 8; ++b) levels.push_back(static_cast<uint8_t>((pattern >> b) & 1));
+    for (int b = 0; b < 8; ++b) levels.push_back(static_cast<uint8_t>(b % 2));
+  }
+  std::string out;
+  AppendRleBitPacked(absl::MakeConstSpan(levels), 1, &out);
+  auto decoded = parquet_test::DecodeRle(out, 1, levels.size());
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(*decoded, std::vector<uint32_t>(levels.begin(), levels.end()));
+  uint64_t state = 12345;
+  for (size_t length = 0; length < 70; ++length) {
+    std::vector<uint8_t> random(length);
+    for (uint8_t& level : random) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      level = static_cast<uint8_t>((state >> 40) & 1);
+    }
+    out.clear();
+    AppendRleBitPacked(absl::MakeConstSpan(random), 1, &out);
+    decoded = parquet_test::DecodeRle(out, 1, length);
+    ASSERT_TRUE(decoded.has_value()) << length;
+    EXPECT_EQ(*decoded, std::vector<uint32_t>(random.begin(), random.end())) << length;
+  }
 }
 
 TEST(RleBitPackedTest, DictionaryIndexBitWidth) {
@@ -203,30 +232,74 @@ TEST(StringDictionaryTest, IndicesSurviveGrowth) {
 TEST(PageCompressorTest, EachCodecRoundTrips) {
   std::string body;
   for (int i = 0; i < 5000; ++i) body += "http://host" + std::to_string(i % 97) + ".example/\xFF";
-  std::string out;
   std::string back;
 
   PageCompressor zstd(ParquetCompression::kZstd);
   EXPECT_EQ(zstd.codec(), CompressionCodec::kZstd);
-  zstd.Compress(body, &out);
-  EXPECT_LT(out.size(), body.size() / 4);
-  ASSERT_TRUE(parquet_test::Decompress(6, out, body.size(), &back));
-  EXPECT_EQ(back, body);
+  for (PageContent content : {PageContent::kGeneral, PageContent::kNoisyNumbers}) {
+    const std::string out(zstd.Compress(body, content));
+    EXPECT_LT(out.size(), body.size() / 4);
+    ASSERT_TRUE(parquet_test::Decompress(6, out, body.size(), &back));
+    EXPECT_EQ(back, body);
+  }
 
   PageCompressor snappy(ParquetCompression::kSnappy);
   EXPECT_EQ(snappy.codec(), CompressionCodec::kSnappy);
-  snappy.Compress(body, &out);
+  const std::string out(snappy.Compress(body));
   EXPECT_LT(out.size(), body.size() / 2);
   ASSERT_TRUE(parquet_test::Decompress(1, out, body.size(), &back));
   EXPECT_EQ(back, body);
 
   PageCompressor none(ParquetCompression::kNone);
   EXPECT_EQ(none.codec(), CompressionCodec::kUncompressed);
-  none.Compress(body, &out);
-  EXPECT_EQ(out, body);
+  EXPECT_EQ(none.Compress(body), body);
 
-  zstd.Compress("", &out);  // an empty body still makes a frame readers accept
-  ASSERT_TRUE(parquet_test::Decompress(6, out, 0, &back));
+  // An empty body still makes a frame readers accept.
+  ASSERT_TRUE(parquet_test::Decompress(6, std::string(zstd.Compress("")), 0, &back));
+}
+
+TEST(PageCompressorTest, EachCallReplacesThePreviousOutput) {
+  PageCompressor zstd(ParquetCompression::kZstd);
+  const std::string big(100000, 'a');
+  const std::string first(zstd.Compress(big));
+  const std::string small = "abc";
+  const std::string second(zstd.Compress(small));
+  std::string back;
+  ASSERT_TRUE(parquet_test::Decompress(6, second, small.size(), &back));
+  EXPECT_EQ(back, small);
+  ASSERT_TRUE(parquet_test::Decompress(6, first, big.size(), &back));
+  EXPECT_EQ(back, big);
+}
+
+TEST(StringDictionaryTest, EqualComparesEveryByteAtEveryLength) {
+  for (size_t n = 0; n <= 40; ++n) {
+    const std::string a(n, 'x');
+    EXPECT_TRUE(StringDictionary::Equal(a, std::string(n, 'x'))) << n;
+    EXPECT_FALSE(StringDictionary::Equal(a, std::string(n + 1, 'x'))) << n;
+    for (size_t i = 0; i < n; ++i) {
+      std::string b = a;
+      b[i] = 'y';
+      EXPECT_FALSE(StringDictionary::Equal(a, b)) << n << " " << i;
+    }
+  }
+}
+
+TEST(StringDictionaryTest, HashSpreadsSimilarValues) {
+  // Values that differ in one byte anywhere, or only in length, land in different slots of a
+  // 4,096-slot table almost always.
+  std::set<uint64_t> slots;
+  int values = 0;
+  for (size_t n = 0; n < 40; ++n) {
+    for (size_t i = 0; i < n; ++i) {
+      std::string v(n, 'a');
+      v[i] = 'b';
+      slots.insert(StringDictionary::Hash(v) & 4095);
+      ++values;
+    }
+    slots.insert(StringDictionary::Hash(std::string(n, 'a')) & 4095);
+    ++values;
+  }
+  EXPECT_GT(static_cast<int>(slots.size()), values * 8 / 10);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "scanner/errors.h"
 #include "scanner/row.h"
 #include "tests/output/parquet_test_reader.h"
@@ -392,13 +393,228 @@ TEST_F(ParquetWriterTest, StatisticsFollowTheTypeOrder) {
   EXPECT_FALSE(stats(kIp).has(6));
 }
 
-TEST_F(ParquetWriterTest, AppendIsNotSupportedYet) {
-  auto file = NewFile();
+// --resume, as scanner/main.cc drives it: the file is cut at the journal's committed offset (dropping
+// the torn tail a kill leaves), reopened at that offset, and a new writer is restored from every
+// committed checkpoint state before Open(/*append=*/true).
+class ParquetResumeTest : public ParquetWriterTest {
+ protected:
+  struct Checkpoint {
+    int64_t offset = 0;
+    std::string state;
+  };
+
+  // Flush() then CheckpointState(), as the output thread's checkpoint does.
+  static Checkpoint Commit(RowWriter* writer, OutputFile* file, std::vector<std::string>* states) {
+    EXPECT_TRUE(writer->Flush().ok());
+    Checkpoint c{file->offset(), writer->CheckpointState()};
+    states->push_back(c.state);
+    return c;
+  }
+
+  // What a kill leaves past the committed offset: part of a row group and then anything.
+  void AppendGarbage(const std::string& bytes) {
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+    ::close(fd);
+  }
+
+  // Reopens the file the way main.cc does for --resume.
+  std::unique_ptr<OutputFile> ReopenAt(int64_t offset) {
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    EXPECT_GE(fd, 0);
+    EXPECT_EQ(::ftruncate(fd, offset), 0);
+    EXPECT_EQ(::lseek(fd, offset, SEEK_SET), offset);
+    auto file = std::make_unique<OutputFile>(fd, path_);
+    file->set_start_offset(offset);
+    return file;
+  }
+
+  static std::vector<Row> Rows(int first, int last) {
+    std::vector<Row> rows;
+    for (int i = first; i <= last; ++i) {
+      Row row = MinimalRow(i);
+      row.host.Set(i % 2 ? "odd.example" : "even.example");
+      if (i % 3) row.status = 200 + i;
+      rows.push_back(row);
+    }
+    return rows;
+  }
+
+  // Every row of the file in order, as "line url host status", after checking the footer's row
+  // counts, offsets and ordinals.
+  std::vector<std::string> ReadRows() {
+    const ParquetFile file = parquet_test::ParseParquet(FileBytes());
+    EXPECT_TRUE(file.ok) << file.error;
+    std::vector<std::string> out;
+    if (!file.ok) return out;
+    int64_t rows = 0;
+    for (size_t g = 0; g < file.row_groups().size(); ++g) {
+      const parquet_test::Thrift& group = file.row_groups()[g];
+      EXPECT_EQ(group[7].i, static_cast<int64_t>(g)) << "ordinal";
+      EXPECT_EQ(group[5].i, group[1].list[0][3][9].i) << "row group offset is its first page";
+      const DecodedColumn line = ReadColumn(file, g, kLine);
+      const DecodedColumn url = ReadColumn(file, g, kUrl);
+      const DecodedColumn host = ReadColumn(file, g, kHost);
+      const DecodedColumn status = ReadColumn(file, g, kStatus);
+      EXPECT_TRUE(line.ok && url.ok && host.ok && status.ok) << line.error << url.error << host.error << status.error;
+      if (!(line.ok && url.ok && host.ok && status.ok)) return out;
+      EXPECT_EQ(static_cast<int64_t>(line.values.size()), group[3].i);
+      for (size_t i = 0; i < line.values.size(); ++i) {
+        out.push_back(absl::StrCat(PlainAs<int64_t>(*line.values[i]), " ", *url.values[i], " ", *host.values[i], " ",
+                                   status.values[i] ? PlainAs<int32_t>(*status.values[i]) : -1));
+      }
+      rows += group[3].i;
+    }
+    EXPECT_EQ(file.metadata[3].i, rows) << "FileMetaData.num_rows";
+    return out;
+  }
+
+  static std::vector<std::string> Expected(const std::vector<Row>& rows) {
+    std::vector<std::string> out;
+    for (const Row& r : rows) {
+      out.push_back(absl::StrCat(r.line, " ", r.url, " ", std::string(r.host.view()), " ", r.status.value_or(-1)));
+    }
+    return out;
+  }
+};
+
+TEST_F(ParquetResumeTest, CrashThenResumeKeepsEveryRowOnceInOrder) {
   Config config;
+  ParquetWriterOptions options;
+  options.row_group_rows = 7;
+  std::vector<std::string> states;
+  Checkpoint last;
+  {
+    auto file = NewFile();
+    auto writer = MakeParquetWriter(config, file.get(), options);
+    ASSERT_TRUE(writer->Open(false).ok());
+    const std::vector<Row> first = Rows(1, 20);
+    ASSERT_TRUE(writer->Write(first).ok());  // two full row groups, 6 rows buffered
+    Commit(writer.get(), file.get(), &states);
+    const std::vector<Row> second = Rows(21, 30);
+    ASSERT_TRUE(writer->Write(second).ok());
+    last = Commit(writer.get(), file.get(), &states);
+    // Written after the last checkpoint, some of it reaching the file: lost in the crash, scanned again.
+    const std::vector<Row> lost = Rows(31, 45);
+    ASSERT_TRUE(writer->Write(lost).ok());
+    ASSERT_TRUE(file->Flush().ok());
+    ASSERT_GT(file->offset(), last.offset);
+    // The crash: no Close(), no footer.
+  }
+  AppendGarbage(std::string(1000, '\xA5'));
+  ASSERT_EQ(states.size(), 2u);
+  EXPECT_FALSE(states[0].empty());
+  EXPECT_FALSE(states[1].empty());
+
+  // Resumed with another codec: each column chunk names its own.
+  config.parquet_compression = ParquetCompression::kSnappy;
+  auto file = ReopenAt(last.offset);
+  auto writer = MakeParquetWriter(config, file.get(), options);
+  ASSERT_TRUE(writer->Restore(states).ok());
+  ASSERT_TRUE(writer->Open(true).ok());
+  EXPECT_EQ(file->offset(), last.offset);  // no second magic
+  const std::vector<Row> rest = Rows(31, 50);
+  ASSERT_TRUE(writer->Write(rest).ok());
+  ASSERT_TRUE(writer->Close().ok());
+
+  EXPECT_EQ(ReadRows(), Expected(Rows(1, 50)));
+  const ParquetFile parsed = parquet_test::ParseParquet(FileBytes());
+  // 7 + 7 + 6 (first checkpoint), 7 + 3 (second), then 7 + 7 + 6 after the resume.
+  std::vector<int64_t> sizes;
+  for (const auto& group : parsed.row_groups()) sizes.push_back(group[3].i);
+  EXPECT_EQ(sizes, (std::vector<int64_t>{7, 7, 6, 7, 3, 7, 7, 6}));
+  EXPECT_EQ(parsed.row_groups()[0][1].list[kUrl][3][4].i, 6);  // zstd before the crash
+  EXPECT_EQ(parsed.row_groups()[7][1].list[kUrl][3][4].i, 1);  // snappy after
+}
+
+TEST_F(ParquetResumeTest, ResumesSeveralTimesAndFromACheckpointWithoutRows) {
+  Config config;
+  std::vector<std::string> states;
+  Checkpoint last;
+  {
+    auto file = NewFile();
+    auto writer = MakeParquetWriter(config, file.get());
+    ASSERT_TRUE(writer->Open(false).ok());
+    last = Commit(writer.get(), file.get(), &states);  // before any row: just the magic
+  }
+  EXPECT_EQ(last.offset, 4);
+  EXPECT_EQ(last.state, "");
+  for (int run = 0; run < 3; ++run) {
+    auto file = ReopenAt(last.offset);
+    auto writer = MakeParquetWriter(config, file.get());
+    ASSERT_TRUE(writer->Restore(states).ok());
+    ASSERT_TRUE(writer->Open(true).ok());
+    ASSERT_TRUE(writer->Write(Rows(run * 10 + 1, run * 10 + 10)).ok());
+    last = Commit(writer.get(), file.get(), &states);
+    EXPECT_EQ(Commit(writer.get(), file.get(), &states).state, "");  // nothing new since
+    ASSERT_TRUE(writer->Write(Rows(1000, 1001)).ok());  // lost
+  }
+  {
+    auto file = ReopenAt(last.offset);
+    auto writer = MakeParquetWriter(config, file.get());
+    ASSERT_TRUE(writer->Restore(states).ok());
+    ASSERT_TRUE(writer->Open(true).ok());
+    ASSERT_TRUE(writer->Close().ok());
+  }
+  EXPECT_EQ(ReadRows(), Expected(Rows(1, 30)));
+}
+
+TEST_F(ParquetResumeTest, ResumingAFinishedFileRewritesTheSameFooter) {
+  Config config;
+  std::vector<std::string> states;
+  Checkpoint last;
+  {
+    auto file = NewFile();
+    auto writer = MakeParquetWriter(config, file.get());
+    ASSERT_TRUE(writer->Open(false).ok());
+    ASSERT_TRUE(writer->Write(Rows(1, 5)).ok());
+    last = Commit(writer.get(), file.get(), &states);
+    ASSERT_TRUE(writer->Close().ok());
+  }
+  const std::string finished = FileBytes();
+  auto file = ReopenAt(last.offset);  // drops the footer
   auto writer = MakeParquetWriter(config, file.get());
-  const absl::Status status = writer->Open(true);
-  EXPECT_EQ(status.code(), absl::StatusCode::kUnimplemented);
-  EXPECT_EQ(file->offset(), 0);
+  ASSERT_TRUE(writer->Restore(states).ok());
+  ASSERT_TRUE(writer->Open(true).ok());
+  ASSERT_TRUE(writer->Close().ok());
+  EXPECT_EQ(FileBytes(), finished);
+}
+
+TEST_F(ParquetResumeTest, RefusesStatesThatDoNotDescribeTheFile) {
+  Config config;
+  ParquetWriterOptions options;
+  options.row_group_rows = 4;
+  std::vector<std::string> states;
+  Checkpoint first;
+  Checkpoint second;
+  {
+    auto file = NewFile();
+    auto writer = MakeParquetWriter(config, file.get(), options);
+    ASSERT_TRUE(writer->Open(false).ok());
+    ASSERT_TRUE(writer->Write(Rows(1, 6)).ok());
+    first = Commit(writer.get(), file.get(), &states);
+    ASSERT_TRUE(writer->Write(Rows(7, 9)).ok());
+    second = Commit(writer.get(), file.get(), &states);
+  }
+  auto refused = [&](const std::vector<std::string>& restore, int64_t offset) {
+    auto file = ReopenAt(offset);
+    auto writer = MakeParquetWriter(config, file.get(), options);
+    absl::Status status = writer->Restore(restore);
+    if (status.ok()) status = writer->Open(true);
+    EXPECT_EQ(file->offset(), offset);
+    EXPECT_NE(status.message().find(path_), absl::string_view::npos) << status;
+    return !status.ok() && status.message().find('\n') == absl::string_view::npos;
+  };
+  // A checkpoint missing (its row groups would be left out of the footer).
+  EXPECT_TRUE(refused({states[1]}, second.offset));
+  // A damaged state.
+  std::string damaged = states[1];
+  damaged[0] = '\x7F';
+  EXPECT_TRUE(refused({states[0], damaged}, second.offset));
+  EXPECT_TRUE(refused({states[0], states[1].substr(0, states[1].size() - 1)}, second.offset));
+  // The file cut elsewhere than where the row groups end.
+  EXPECT_TRUE(refused(states, first.offset));
 }
 
 TEST_F(ParquetWriterTest, MisuseIsReportedNotIgnored) {

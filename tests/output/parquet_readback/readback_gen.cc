@@ -3,15 +3,18 @@
 // invalid UTF-8 reaches the checker unchanged and it computes the expected repair itself), the row
 // group sizes, the key-value metadata. Usage: parquet_readback_gen OUT_DIR
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "output/parquet/parquet_writer.h"
@@ -207,6 +210,10 @@ struct Case {
   size_t sample_every = 1;          // expected rows: every Nth (the big case keeps its JSON small)
   std::vector<int64_t> row_groups;  // expected row group sizes when a byte limit cuts them
   size_t max_batch = 37;            // rows per Write() call vary from 1 to this
+  // --resume: after Flush() at this many rows (also listed in flush_after) the writer checkpoints,
+  // writes more rows, and the process "dies"; a new writer restored from the checkpoints continues
+  // from the committed offset (the torn tail cut off) with the rows after this one. 0: no crash.
+  size_t crash_after = 0;
 };
 
 bool WriteFile(const std::string& path, const std::string& bytes) {
@@ -214,6 +221,23 @@ bool WriteFile(const std::string& path, const std::string& bytes) {
   if (f == nullptr) return false;
   const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
   return std::fclose(f) == 0 && ok;
+}
+
+// The resumed half of a crash_after case, as scanner/main.cc does it: cut the file at the committed
+// offset, reopen it there, restore the writer from the checkpoint states, Open(/*append=*/true).
+absl::Status Resume(const std::string& path, const Config& config, const ParquetWriterOptions& options,
+                    int64_t offset, const std::vector<std::string>& states, std::unique_ptr<OutputFile>* file,
+                    std::unique_ptr<RowWriter>* writer) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || ::ftruncate(fd, offset) != 0 || ::lseek(fd, offset, SEEK_SET) != offset) {
+    return absl::InternalError(absl::StrCat("cannot reopen ", path, " at ", offset));
+  }
+  *writer = nullptr;
+  *file = std::make_unique<OutputFile>(fd, path);
+  (*file)->set_start_offset(offset);
+  *writer = MakeParquetWriter(config, file->get(), options);
+  if (absl::Status s = (*writer)->Restore(states); !s.ok()) return s;
+  return (*writer)->Open(/*append=*/true);
 }
 
 // Writes case.parquet and case.json; returns false (after a message) on failure.
@@ -224,24 +248,37 @@ bool WriteCase(const std::string& dir, const Case& c) {
     std::fprintf(stderr, "cannot create %s\n", path.c_str());
     return false;
   }
-  OutputFile file(fd, path);
+  auto file = std::make_unique<OutputFile>(fd, path);
   Config config;
   config.format = OutputFormat::kParquet;
   config.parquet_compression = c.compression;
   config.flags_text = "--format parquet -H 'X-Test: caf\xC3\xA9 \xFF'";
-  std::unique_ptr<RowWriter> writer = MakeParquetWriter(config, &file, c.options);
+  std::unique_ptr<RowWriter> writer = MakeParquetWriter(config, file.get(), c.options);
   absl::Status status = writer->Open(false);
   size_t done = 0;
   std::vector<size_t> stops = c.flush_after;
   stops.push_back(c.rows.size());
-  for (size_t stop : stops) {
+  std::vector<std::string> states;
+  auto write_until = [&](size_t stop) {
     // Rows arrive in uneven batches, as a scan hands them over.
     while (status.ok() && done < stop) {
       const size_t n = std::min(stop - done, 1 + done % c.max_batch);
       status = writer->Write(absl::MakeConstSpan(c.rows).subspan(done, n));
       done += n;
     }
+  };
+  for (size_t stop : stops) {
+    write_until(stop);
     if (status.ok() && stop != c.rows.size()) status = writer->Flush();
+    if (status.ok()) states.push_back(writer->CheckpointState());
+    if (status.ok() && stop == c.crash_after) {
+      const int64_t committed = file->offset();
+      // Rows past the checkpoint reach the file, then the process dies: no footer, a torn tail.
+      write_until(c.rows.size());
+      if (status.ok()) status = file->Flush();
+      if (status.ok()) status = Resume(path, config, c.options, committed, states, &file, &writer);
+      done = stop;
+    }
   }
   if (status.ok()) status = writer->Close();
   if (!status.ok()) {
@@ -345,6 +382,16 @@ std::vector<Case> Cases() {
     // The byte limit is checked after each Write() batch: one row per Write() cuts after every row.
     c.max_batch = 1;
     c.row_groups = {1, 1, 1};
+    cases.push_back(std::move(c));
+  }
+  {
+    // --resume after a crash: row groups before the checkpoint, a torn tail cut off, rows after it.
+    Case c;
+    c.name = "resumed_after_crash";
+    c.options.row_group_rows = 400;
+    c.rows = VariedRows(2000, 4, 0);
+    c.flush_after = {500, 1100};
+    c.crash_after = 1100;
     cases.push_back(std::move(c));
   }
   {
