@@ -11,6 +11,7 @@ int Connection::Connect(uv_loop_t* loop, const sockaddr* addr) {
   closing_ = false;
   reading_ = false;
   writing_ = false;
+  write_deferred_ = false;
   requests_ = 0;
   tcp_.data = this;
   const size_t len = addr->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
@@ -58,7 +59,14 @@ int Connection::Write() {
     if (tls_.Write(out_) != TlsSession::Status::kDone) return UV_EPROTO;
     return FlushCiphertext();
   }
-  if (writing_) return UV_EBUSY;
+  if (writing_) {
+    write_deferred_ = true;  // started from OnWrite, once the uv_write_t is free again
+    return 0;
+  }
+  return StartPlainWrite();
+}
+
+int Connection::StartPlainWrite() {
   writing_ = true;
   uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
   write_req_.data = this;
@@ -97,6 +105,11 @@ void Connection::OnWrite(uv_write_t* req, int status) {
   auto* conn = static_cast<Connection*>(req->data);
   conn->writing_ = false;
   if (conn->closing_) return;
+  if (status == 0 && conn->write_deferred_) {
+    conn->write_deferred_ = false;
+    status = conn->StartPlainWrite();
+    if (status == 0) return;
+  }
   if (status == 0 && conn->tls_.active() && !conn->cipher_pending_.empty()) {
     status = conn->FlushCiphertext();
     if (status == 0) return;
@@ -235,6 +248,7 @@ Connection* ConnectionPool::Acquire() {
   conn->Detach();
   conn->open_ = false;
   conn->closing_ = false;
+  conn->write_deferred_ = false;
   ++live_;
   return conn;
 }

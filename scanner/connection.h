@@ -67,7 +67,7 @@ class Connection {
   // OnHandshakeDone. Reading starts if it had not.
   void StartTls(const TlsContext& context, std::string_view host, bool host_is_ip);
   // Sends out_ (filled by the caller through mutable_out()), encrypted when TLS is on. One uv write in
-  // flight at a time; under TLS further ciphertext waits for it. UV_EBUSY if a plain write is pending.
+  // flight at a time: a further write waits for the previous callback (under TLS, as pending ciphertext).
   int Write();
   // Starts delivering bytes to the owner (OnData/OnEof/OnReadError). Idempotent.
   int StartReading();
@@ -78,10 +78,13 @@ class Connection {
   void Detach() { owner_ = nullptr; }
   ConnectionOwner* owner() const { return owner_; }
   bool closing() const { return closing_; }
-  // A write whose callback has not run yet. libuv may deliver a response before the callback of the
-  // request's own write (its poll re-runs within one iteration under load), and a uv_write_t must not be
-  // reused until its callback: such a connection is not handed out again until then.
-  bool writing() const { return writing_; }
+  // Request bytes not yet handed to the kernel. A response can complete before its request's write
+  // callback runs (the callback is deferred to the next loop turn, and libuv's poll may run again first);
+  // a connection with bytes still unsent is not reused, one whose write merely awaits its callback is
+  // (Write() then waits for that callback, since a uv_write_t may be reused only after it).
+  bool has_unsent_bytes() const {
+    return writing_ && uv_stream_get_write_queue_size(reinterpret_cast<const uv_stream_t*>(&tcp_)) > 0;
+  }
 
   std::string* mutable_out() { return &out_; }
   ResponseParser& parser() { return parser_; }
@@ -107,6 +110,7 @@ class Connection {
   // Under TLS: moves what OpenSSL wants sent into the pending ciphertext and starts a write if none is in
   // flight. Returns a libuv error, or 0.
   int FlushCiphertext();
+  int StartPlainWrite();
   void OnTlsBytes(const char* data, size_t len);
   void OnTlsEof();
   // Decrypts and delivers plaintext until OpenSSL needs more bytes or the owner lets go.
@@ -129,6 +133,7 @@ class Connection {
   bool closing_ = false;
   bool reading_ = false;
   bool writing_ = false;
+  bool write_deferred_ = false;  // a plain write waits for the previous write's callback
 };
 
 // The per-loop pool of Connection objects and the one read buffer they share. Objects are recycled, never

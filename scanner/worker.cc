@@ -254,6 +254,8 @@ void Task::TryNextAddress() {
   sockaddr_storage addr = addrs_.addresses[addr_index_];
   SetPort(&addr, proxy_ != nullptr ? proxy_->port : target_.port);
   SetPeerColumns(addr);
+  // At the descriptor budget, an idle connection to another host makes room for this one.
+  if (w->connections_->live() >= static_cast<int>(w->tasks_.size())) w->DropOneIdle();
   conn_ = w->connections_->Acquire();
   conn_reused_ = false;
   conn_->Attach(this);
@@ -1109,8 +1111,8 @@ Connection* Worker::TakeIdle(const std::string& key) {
   auto it = idle_.find(key);
   if (it == idle_.end()) return nullptr;
   Connection* conn = it->second;
-  // Skip connections whose last write has not called back yet (see Connection::writing()).
-  while (conn != nullptr && conn->writing()) conn = conn->next;
+  // Skip connections with request bytes still unsent (see Connection::has_unsent_bytes()).
+  while (conn != nullptr && conn->has_unsent_bytes()) conn = conn->next;
   if (conn == nullptr) return nullptr;
   if (conn->prev != nullptr) {
     conn->prev->next = conn->next;
@@ -1126,9 +1128,10 @@ Connection* Worker::TakeIdle(const std::string& key) {
 }
 
 void Worker::PutIdle(Connection* conn) {
-  // Idle and busy connections together never exceed this loop's share of --concurrency, so the
+  // Open connections (busy, idle and closing) stay within this loop's share of --concurrency, so the
   // descriptors in use stay within what the open-file limit was sized for (scan.cc FittingConcurrency).
-  if (idle_count_ + active_tasks_ >= static_cast<int>(tasks_.size())) {
+  // Tasks waiting at a host gate hold no connection, so under load there is room for idle ones.
+  if (connections_->live() > static_cast<int>(tasks_.size())) {
     conn->Close();
     return;
   }
@@ -1158,6 +1161,11 @@ void Worker::DropIdle(Connection* conn) {
   }
   conn->next = conn->prev = nullptr;
   conn->Close();
+}
+
+void Worker::DropOneIdle() {
+  if (idle_count_ == 0) return;
+  DropIdle(idle_.begin()->second);
 }
 
 void Worker::CloseIdleOlderThan(uint64_t now_ns, uint64_t max_idle_ns) {

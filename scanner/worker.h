@@ -215,6 +215,7 @@ class Worker final : public ConnectionOwner {
   Connection* TakeIdle(const std::string& key);
   void PutIdle(Connection* conn);
   void DropIdle(Connection* conn);
+  void DropOneIdle();
   void CloseIdleOlderThan(uint64_t now_ns, uint64_t max_idle_ns);
   void MaybeShutdown();
   uint64_t Now() const { return uv_now_ns_; }
