@@ -1,0 +1,118 @@
+"""The results table and the issue's targets, as Markdown (bench/README.md quotes it as printed)."""
+
+# The issue's targets (ratios, since the 2-core machine is shared with the servers).
+S1_MIN_VS_WRK = 0.8
+S1_MIN_VS_BEST_REFERENCE = 6.0
+S1_MAX_CPU_VS_WRK = 1.5
+S2_MIN_VS_WRK = 0.6
+S2_MIN_VS_CURL = 2.0
+S3_MIN_VS_BOUND = 0.9
+S3_MAX_KIB_PER_CONNECTION = 4.0
+S5_MAX_GROWTH = 0.10
+# A run where more than this share of URLs failed measures failures, not the client: flagged.
+MAX_FAILED_SHARE = 0.01
+
+
+def _find(results, scenario, prefix):
+    for m in results:
+        if m.scenario == scenario and m.client.startswith(prefix):
+            return m
+    return None
+
+
+def table(results):
+    lines = ["| scenario | client | URLs | ok | URLs/s | CPU us/URL | peak RSS MiB | notes |",
+             "|---|---|---:|---:|---:|---:|---:|---|"]
+    for m in results:
+        note = m.note
+        if m.failed_share > MAX_FAILED_SHARE:
+            note = ("**%.1f%% failed** " % (100 * m.failed_share)) + note
+        lines.append("| %s | %s | %d | %d | %.0f | %.1f | %.1f | %s |" % (
+            m.scenario, m.client, m.urls, m.ok, m.rate, m.cpu_us_per_url, m.maxrss_kib / 1024,
+            note.replace("|", "/")))
+    return "\n".join(lines)
+
+
+def targets(results, extra, skipped):
+    """[(target, measured, 'ok'|'MISS'|'n/a')]"""
+    out = []
+
+    def check(name, value, passed, fmt="%.2f"):
+        if value is None:
+            out.append((name, "-", "n/a"))
+        else:
+            out.append((name, fmt % value, "ok" if passed(value) else "MISS"))
+
+    us = _find(results, "S1", "urlsweep")
+    wrk = _find(results, "S1", "wrk")
+    refs = [m for m in (_find(results, "S1", "curl"), _find(results, "S1", "aiohttp")) if m]
+    best = max(refs, key=lambda m: m.rate) if refs else None
+    if us and wrk:
+        check("S1 rate >= %.1fx wrk (Connection: close)" % S1_MIN_VS_WRK, us.rate / wrk.rate,
+              lambda v: v >= S1_MIN_VS_WRK)
+        check("S1 CPU/URL <= %.1fx wrk's" % S1_MAX_CPU_VS_WRK, us.cpu_us_per_url / wrk.cpu_us_per_url,
+              lambda v: v <= S1_MAX_CPU_VS_WRK)
+    if us and best:
+        check("S1 rate >= %.0fx best of curl/aiohttp (%s)" % (S1_MIN_VS_BEST_REFERENCE, best.client.split()[0]),
+              us.rate / best.rate, lambda v: v >= S1_MIN_VS_BEST_REFERENCE)
+    us2 = _find(results, "S2", "urlsweep")
+    wrk2 = _find(results, "S2", "wrk")
+    curl2 = _find(results, "S2", "curl")
+    if us2 and wrk2:
+        check("S2 rate >= %.1fx wrk keep-alive" % S2_MIN_VS_WRK, us2.rate / wrk2.rate,
+              lambda v: v >= S2_MIN_VS_WRK)
+    if us2 and curl2:
+        check("S2 rate >= %.0fx curl --parallel" % S2_MIN_VS_CURL, us2.rate / curl2.rate,
+              lambda v: v >= S2_MIN_VS_CURL)
+    if "s3_concurrency" in extra:
+        low, high = extra["s3_concurrency"]
+        check("S3 rate at -c %d >= %.1fx bound c/0.2 s" % (high, S3_MIN_VS_BOUND),
+              extra["s3_bound_ratio_%d" % high], lambda v: v >= S3_MIN_VS_BOUND)
+        check("S3 RSS per in-flight connection <= %.0f KiB ((RSS(-c %d) - RSS(-c %d)) / %d)" % (
+            S3_MAX_KIB_PER_CONNECTION, high, low, high - low),
+            extra["s3_kib_per_connection"], lambda v: v <= S3_MAX_KIB_PER_CONNECTION, fmt="%.2f KiB")
+    us4 = _find(results, "S4", "urlsweep")
+    wrk4 = _find(results, "S4", "wrk")
+    if us4 and wrk4:
+        out.append(("S4 rate vs wrk https (no target; reported)", "%.2f" % (us4.rate / wrk4.rate), "-"))
+    elif "S4" in skipped:
+        out.append(("S4 https", "skipped: " + skipped["S4"], "n/a"))
+    if "s5" in extra:
+        small, large = sorted(extra["s5"])
+        a, b = extra["s5"][small], extra["s5"][large]
+        label = "S5 RSS after %s lines within %.0f%% of RSS after %s lines" % (
+            _read(b), 100 * S5_MAX_GROWTH, _read(a))
+        if b["fed"] <= a["fed"]:
+            out.append((label, "the larger run read no more lines within its time bound", "n/a"))
+        else:
+            check(label, 100 * (b["maxrss_kib"] / a["maxrss_kib"] - 1),
+                  lambda v: v <= 100 * S5_MAX_GROWTH, fmt="%+.1f%%")
+    return out
+
+
+def _count(n):
+    return "{:,}".format(n)
+
+
+def _read(run):
+    """The lines an S5 run read: all of them, or the prefix its time bound allowed."""
+    if run["complete"]:
+        return _count(run["lines"])
+    return "%s (a prefix of %s: time bound)" % (_count(run["fed"]), _count(run["lines"]))
+
+
+def targets_table(rows):
+    lines = ["| target | measured | |", "|---|---:|---|"]
+    lines += ["| %s | %s | %s |" % row for row in rows]
+    return "\n".join(lines)
+
+
+def s5_samples(extra):
+    if "s5" not in extra:
+        return ""
+    parts = []
+    for lines, r in sorted(extra["s5"].items()):
+        if r["samples"]:
+            parts.append("S5 %s-line run, peak RSS (MiB) after lines fed: %s" % (
+                _count(lines), ", ".join("%s: %.1f" % (_count(n), kib / 1024) for n, kib in r["samples"] if kib)))
+    return "\n".join(parts)

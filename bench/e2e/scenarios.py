@@ -1,0 +1,268 @@
+"""The five scenarios of the end-to-end benchmark (bench/README.md). Each appends Measurements to the
+run's list and returns what the targets need."""
+
+import copy
+import csv
+import os
+import subprocess
+import threading
+import time
+
+from clients import Measurement
+from dns_server import address_for
+from measured_process import MeasuredProcess, vm_hwm_kib
+
+# The fixture's artificial latency in S3: every response 200 ms after its request.
+S3_DELAY_MS = 200
+# S3's URLs use this many names (addresses): enough that no one address:port carries 10,000
+# connections, few enough that DNS is no part of the figure (S1 measures lookups; with 1,024 names
+# and -c 10000 the lookup burst itself fails, see bench/README.md).
+S3_NAMES = 64
+# S5's URLs point at this many names (one nginx): few names, as the issue allows, so the run measures
+# the memory of the scan over many lines rather than of a DNS cache over many names.
+S5_NAMES = 64
+# S5's concurrency: high, for a fast run; --per-host lets every name use its share.
+S5_CONCURRENCY = 1024
+S5_PER_HOST = S5_CONCURRENCY // S5_NAMES
+# Lines written to urlsweep's standard input per write in S5 (a pipe keeps the feeder and the scanner
+# in step, so "lines fed" is within a pipe buffer and an input batch of "lines read").
+S5_BLOCK_LINES = 4096
+# Where S5 samples the scanner's peak RSS, in lines fed: RSS against input length as the run goes.
+S5_CHECKPOINTS = (100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000)
+# How long the scanner gets to finish the lines in flight after its input ends.
+S5_DRAIN_S = 60
+
+
+def write_lines(path, lines):
+    with open(path, "w") as f:
+        for line in lines:
+            f.write(line + "\n")
+    return path
+
+
+def distinct_urls(count, port, scheme="http", first=0):
+    """(url, name, port, n): one URL per name h<n>.test."""
+    return [("%s://h%d.test:%d/" % (scheme, n, port), "h%d.test" % n, port, n)
+            for n in range(first, first + count)]
+
+
+def one_host_urls(count, port, name_index=0):
+    url = "http://h%d.test:%d/" % (name_index, port)
+    return [(url, "h%d.test" % name_index, port, name_index)] * count
+
+
+class Scenarios:
+    def __init__(self, workdir, clients, scale, concurrency, nginx, fixture, log, repeat=1):
+        self.dir = workdir
+        self.repeat = repeat
+        self.clients = clients
+        self.scale = scale
+        self.c = concurrency
+        self.nginx = nginx
+        self.fixture = fixture
+        self.log = log
+        self.samples = {}  # (scenario, client) -> [Measurement], in the order of first run
+        self.skipped = {}  # scenario -> why
+        self.extra = {}    # figures that are not a client's row (S3's KiB per connection, S5's samples)
+
+    @property
+    def results(self):
+        """One Measurement per client and scenario: with --repeat, the run of median rate."""
+        out = []
+        for runs in self.samples.values():
+            ranked = sorted(runs, key=lambda m: m.rate)
+            m = copy.copy(ranked[(len(ranked) - 1) // 2])
+            if len(runs) > 1:
+                rates = "/".join("%.0f" % r.rate for r in runs)
+                m.note = ("median of %d (%s URLs/s)" % (len(runs), rates)) + ("; " + m.note if m.note else "")
+            out.append(m)
+        return out
+
+    def _add(self, m):
+        self.samples.setdefault((m.scenario, m.client), []).append(m)
+        self.log("  %-4s %-34s %9.0f URLs/s  %7.1f us CPU/URL  %7.1f MiB  %s" % (
+            m.scenario, m.client, m.rate, m.cpu_us_per_url, m.maxrss_kib / 1024, m.note))
+        return m
+
+    # S1: every URL a name of its own, so every URL a DNS lookup and a new connection.
+    def s1(self, with_aiohttp):
+        n, refs = self.scale["s1_urls"], self.scale["s1_ref_urls"]
+        port = self.nginx.port
+        urls = distinct_urls(n, port)
+        urls_file = write_lines(os.path.join(self.dir, "s1.txt"), [u for u, _, _, _ in urls])
+        # Diagnostic, not a target: the same connections without DNS (address literals) and closed
+        # by the server as wrk's are, which isolates what the lookups cost.
+        literal_file = write_lines(os.path.join(self.dir, "s1-literals.txt"),
+                                   ["http://%s:%d/" % (address_for(i), port) for i in range(n)])
+        # The references get names urlsweep has not asked for (dnsmasq answers every name from its
+        # hosts file either way; each client process starts with an empty cache of its own).
+        ref_urls = distinct_urls(refs, port, first=n)
+        ref_file = write_lines(os.path.join(self.dir, "s1-aiohttp.txt"),
+                               [u for u, _, _, _ in distinct_urls(refs, port, first=n + refs)])
+        # Repetitions interleave the clients, so a change in the machine's load hits all of them.
+        for _ in range(self.repeat):
+            self._add(self.clients.urlsweep("S1", urls_file, n, ["-c", self.c]))
+            self._add(self.clients.urlsweep("S1", literal_file, n,
+                                            ["-c", self.c, "-H", "Connection: close"],
+                                            label="urlsweep, IP literals, no DNS (diagnostic)"))
+            self._add(self.clients.wrk("S1", "http://127.0.0.1:%d/" % port, self.c, self.scale["wrk_s"],
+                                       close=True, label="wrk -H 'Connection: close'"))
+            self._add(self.clients.curl("S1", ref_urls, self.c, "curl --parallel (--resolve)"))
+            if with_aiohttp:
+                self._add(self.clients.aiohttp("S1", ref_file, refs, self.c, close=True,
+                                               label="aiohttp (aiodns -> dnsmasq)"))
+
+    # S2: every URL on one name: one lookup, connections reused.
+    def s2(self):
+        n, refs = self.scale["s2_urls"], self.scale["s2_ref_urls"]
+        port = self.nginx.port
+        urls_file = write_lines(os.path.join(self.dir, "s2.txt"), [u for u, _, _, _ in one_host_urls(n, port)])
+        for _ in range(self.repeat):
+            self._add(self.clients.urlsweep("S2", urls_file, n, ["-c", self.c, "--per-host", self.c]))
+            self._add(self.clients.wrk("S2", "http://127.0.1.0:%d/" % port, self.c, self.scale["wrk_s"],
+                                       close=False, label="wrk keep-alive"))
+            self._add(self.clients.curl("S2", one_host_urls(refs, port), self.c, "curl --parallel"))
+
+    # S3: the fixture delays every response; throughput is bounded by concurrency / delay.
+    def s3(self):
+        port = self.fixture.port
+        files = {}
+        for c in self.scale["s3_concurrency"]:
+            n = c * self.scale["s3_rounds"]
+            files[c] = (n, write_lines(os.path.join(self.dir, "s3-%d.txt" % c), [
+                "http://h%d.test:%d/delay/%d" % (i % S3_NAMES, port, S3_DELAY_MS) for i in range(n)]))
+        runs = {c: [] for c in files}
+        for _ in range(self.repeat):
+            for c, (n, urls_file) in files.items():
+                m = self.clients.urlsweep("S3", urls_file, n, ["-c", c, "--per-host", c, "--timeout", "60"],
+                                          label="urlsweep -c %d" % c)
+                bound = c / (S3_DELAY_MS / 1000.0)
+                m.note = ("%.2fx the bound %.0f/s" % (m.rate / bound, bound)) + ("; " + m.note if m.note else "")
+                self._add(m)
+                runs[c].append(m)
+        rss = {}
+        for c, ms in runs.items():
+            m = sorted(ms, key=lambda m: m.rate)[(len(ms) - 1) // 2]
+            rss[c] = sorted(r.maxrss_kib for r in ms)[(len(ms) - 1) // 2]
+            self.extra["s3_bound_ratio_%d" % c] = m.rate / (c / (S3_DELAY_MS / 1000.0))
+        low, high = sorted(rss)
+        self.extra["s3_kib_per_connection"] = (rss[high] - rss[low]) / (high - low)
+        self.extra["s3_concurrency"] = (low, high)
+
+    # S4: S1 over https.
+    def s4(self, tls_probe):
+        supported, why = tls_probe()
+        if not supported:
+            self.skipped["S4"] = why
+            self.log("  S4   skipped: " + why)
+            return
+        n = self.scale["s1_urls"]
+        port = self.nginx.tls_port
+        urls_file = write_lines(os.path.join(self.dir, "s4.txt"),
+                                [u for u, _, _, _ in distinct_urls(n, port, scheme="https")])
+        for _ in range(self.repeat):
+            self._add(self.clients.urlsweep("S4", urls_file, n, ["-c", self.c, "--tls-verify", "off"]))
+            self._add(self.clients.wrk("S4", "https://127.0.0.1:%d/" % port, self.c, self.scale["wrk_s"],
+                                       close=True, label="wrk https -H 'Connection: close'"))
+
+    # S5: peak RSS against the number of input lines, fed through a pipe.
+    def s5(self):
+        port = self.nginx.port
+        block = "".join("http://h%d.test:%d/\n" % (i % S5_NAMES, port)
+                        for i in range(S5_BLOCK_LINES)).encode()
+        small, large = self.scale["s5_lines"]
+        bound = self.scale["s5_bound_s"]
+        out = {}
+        for lines in (small, large):
+            out[lines] = self._s5_run(lines, block, bound)
+        self.extra["s5"] = out
+
+    def _s5_run(self, lines, block, bound_s):
+        clients = self.clients
+        stdout, stderr = clients.paths("urlsweep-s5")
+        argv = [clients.urlsweep_bin, "--resolver", clients.resolver, "-q", "--threads", "1",
+                "--method", "HEAD", "-c", S5_CONCURRENCY, "--per-host", S5_PER_HOST, "--format", "csv",
+                "-o", "/dev/null", "--summary", "-"]
+        run = MeasuredProcess(argv, stdout, stderr, stdin=subprocess.PIPE).start()
+        fed = [0]
+        samples = []  # (lines fed, VmHWM KiB)
+        stop = threading.Event()
+        started = time.monotonic()
+
+        def feed():
+            checkpoints = [c for c in S5_CHECKPOINTS if c <= lines]
+            try:
+                while fed[0] < lines and not stop.is_set():
+                    if time.monotonic() - started > bound_s:
+                        break
+                    take = min(S5_BLOCK_LINES, lines - fed[0])
+                    data = block if take == S5_BLOCK_LINES else b"".join(block.splitlines(True)[:take])
+                    run.proc.stdin.write(data)
+                    fed[0] += take
+                    while checkpoints and fed[0] >= checkpoints[0]:
+                        samples.append((checkpoints.pop(0), vm_hwm_kib(run.pid)))
+            except (BrokenPipeError, OSError):
+                pass
+            finally:
+                try:
+                    run.proc.stdin.close()
+                except OSError:
+                    pass
+
+        feeder = threading.Thread(target=feed, daemon=True)
+        feeder.start()
+        run.wait(bound_s + S5_DRAIN_S)
+        stop.set()
+        feeder.join(10)
+        summary = run.stderr_tail(3000)
+        rows = _summary_count(summary, "rows:")
+        errors = _summary_count(summary, "errors:")
+        note = ""
+        if fed[0] < lines:
+            note = "time bound %d s: %d of %d lines fed" % (bound_s, fed[0], lines)
+        if run.timed_out:
+            note = (note + "; " if note else "") + "stopped at its time bound"
+        if errors:
+            note = (note + "; " if note else "") + "%d errors" % errors
+        m = Measurement("S5", "urlsweep %s lines" % _short(lines), rows or fed[0],
+                        (rows or fed[0]) - (errors or 0), run.wall_s, run.cpu_s, run.maxrss_kib,
+                        note=note)
+        self._add(m)
+        return {"lines": lines, "fed": fed[0], "rows": rows, "maxrss_kib": run.maxrss_kib,
+                "samples": samples, "complete": fed[0] == lines and not run.timed_out}
+
+
+def _summary_count(text, label):
+    for line in text.splitlines():
+        if line.startswith(label):
+            digits = line[len(label):].split()[0].replace(",", "")
+            if digits.isdigit():
+                return int(digits)
+    return None
+
+
+def _short(n):
+    return "%dM" % (n // 1_000_000) if n % 1_000_000 == 0 else "%dk" % (n // 1000)
+
+
+def probe_tls(clients, nginx, workdir):
+    """Whether this urlsweep speaks https: one URL to nginx's TLS port, and a row with a TLS version."""
+    def probe():
+        urls_file = write_lines(os.path.join(workdir, "tls-probe.txt"),
+                                ["https://h0.test:%d/" % nginx.tls_port])
+        out, err = clients.paths("tls-probe")
+        csv_path = out + ".csv"
+        run = MeasuredProcess([clients.urlsweep_bin, "--resolver", clients.resolver, "-q",
+                               "--tls-verify", "off", "-o", csv_path, urls_file], out, err).start()
+        run.wait(30)
+        try:
+            with open(csv_path, newline="") as f:
+                row = next(csv.DictReader(f))
+        except (OSError, StopIteration):
+            return False, "urlsweep wrote no row for an https URL (%s)" % run.stderr_tail(200).strip()
+        if row.get("status") and row.get("tls_version"):
+            return True, ""
+        return False, ("urlsweep does not do https yet: an https URL to nginx gave status '%s', "
+                       "error '%s' (%s)" % (row.get("status"), row.get("error"),
+                                            row.get("error_detail")))
+    return probe
