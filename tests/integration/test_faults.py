@@ -10,7 +10,6 @@ import gzip
 import io
 import json
 import os
-import re
 import shlex
 import shutil
 import signal
