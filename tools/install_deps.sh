@@ -9,6 +9,8 @@ packages=(
   zlib1g-dev libidn2-dev libzstd-dev libsnappy-dev node-llhttp
   # Real servers the tests and benchmarks start on loopback.
   dnsmasq-base nginx-light squid tinyproxy apache2-utils openssl wrk curl
+  # The benchmark's Python reference client (for /usr/bin/python3).
+  python3-aiohttp python3-aiodns
   # Headless rendering check of `urlsweep report`.
   chromium
   # Fuzzers and sanitizer runtimes.
