@@ -27,6 +27,12 @@ namespace {
 // cache hits, one record each) they are freed. Each holds a DnsResult of about 1 KiB.
 constexpr size_t kMaxFreeLookups = 1024;
 
+// Lookups handed to c-ares at once per channel (each is an A and an AAAA query); the rest wait in
+// arrival order. Without a cap a burst of first lookups (hundreds of new names in one loop turn) sends
+// more datagrams than the resolver's or our socket's receive buffer holds: the lost ones wait out a whole
+// try timeout, and their retries, all sent together, burst and are lost again.
+constexpr int kMaxLookupsInFlight = 64;
+
 // Whether an answer is a fact about the name rather than about the path to it: only those are cached.
 bool IsCacheable(int ares_status) {
   return ares_status == ARES_SUCCESS || ares_status == ARES_ENOTFOUND || ares_status == ARES_ENODATA;
@@ -89,6 +95,9 @@ class ResolverImpl final : public Resolver {
   // Every waiting request of `lookup` becomes not pending, without callback.
   static void DropWaiters(Lookup* lookup);
   void QueueDone(Lookup* lookup);
+  // Hands waiting lookups to c-ares while fewer than kMaxLookupsInFlight are there. Not re-entrant: a
+  // lookup that ends inside ares_getaddrinfo (an /etc/hosts hit) frees its place for this same loop.
+  void StartWaiting();
   void Deliver();
   void FinishClose();
   void HandleClosed();
@@ -101,6 +110,11 @@ class ResolverImpl final : public Resolver {
   absl::flat_hash_map<std::string_view, Lookup*> in_flight_;
   Lookup* done_head_ = nullptr;
   Lookup* done_tail_ = nullptr;
+  // Coalescable (in `in_flight_`) but not yet handed to c-ares, in arrival order.
+  Lookup* waiting_head_ = nullptr;
+  Lookup* waiting_tail_ = nullptr;
+  int started_ = 0;  // lookups c-ares holds
+  bool starting_ = false;
   Lookup* delivering_ = nullptr;  // the rest of the batch Deliver is working through
   Lookup* free_ = nullptr;
   size_t free_count_ = 0;
@@ -225,8 +239,28 @@ void ResolverImpl::Resolve(std::string_view name, Request* request) {
   Lookup* lookup = NewLookup(name);
   Append(lookup, request);
   in_flight_.emplace(lookup->name, lookup);
-  // OnLookupDone may run inside this call (an /etc/hosts hit): it only queues the answer.
-  ares_->Lookup(lookup->name.c_str(), &lookup->query);
+  if (waiting_tail_ != nullptr) {
+    waiting_tail_->next = lookup;
+  } else {
+    waiting_head_ = lookup;
+  }
+  waiting_tail_ = lookup;
+  StartWaiting();
+}
+
+void ResolverImpl::StartWaiting() {
+  if (starting_) return;
+  starting_ = true;
+  while (waiting_head_ != nullptr && started_ < kMaxLookupsInFlight && !closing_) {
+    Lookup* lookup = waiting_head_;
+    waiting_head_ = lookup->next;
+    if (waiting_head_ == nullptr) waiting_tail_ = nullptr;
+    lookup->next = nullptr;
+    ++started_;
+    // OnLookupDone may run inside this call (an /etc/hosts hit): it only queues the answer.
+    ares_->Lookup(lookup->name.c_str(), &lookup->query);
+  }
+  starting_ = false;
 }
 
 void ResolverImpl::Cancel(Request* request) {
@@ -251,6 +285,7 @@ void ResolverImpl::OnLookupDone(void* arg, int ares_status, const DnsCache::Answ
   auto* lookup = static_cast<Lookup*>(arg);
   ResolverImpl* self = lookup->owner;
   self->in_flight_.erase(std::string_view(lookup->name));
+  --self->started_;
   if (ares_status == ARES_EDESTRUCTION || self->closing_) {
     // Close() already dropped the waiters; the channel is going away.
     self->Recycle(lookup);
@@ -260,10 +295,12 @@ void ResolverImpl::OnLookupDone(void* arg, int ares_status, const DnsCache::Answ
   if (lookup->head == nullptr) {
     // Every waiter was cancelled; the answer served the cache.
     self->Recycle(lookup);
+    self->StartWaiting();
     return;
   }
   FillResult(answer, /*from_cache=*/false, &lookup->result);
   self->QueueDone(lookup);
+  self->StartWaiting();
 }
 
 void ResolverImpl::QueueDone(Lookup* lookup) {
@@ -310,6 +347,14 @@ void ResolverImpl::Close(void (*on_closed)(void* arg), void* arg) {
   on_closed_ = on_closed;
   on_closed_arg_ = arg;
   for (auto& [name, lookup] : in_flight_) DropWaiters(lookup);
+  // Lookups never handed to c-ares end here; c-ares ends the others on destroy (FinishClose).
+  while (waiting_head_ != nullptr) {
+    Lookup* lookup = waiting_head_;
+    waiting_head_ = lookup->next;
+    in_flight_.erase(std::string_view(lookup->name));
+    Recycle(lookup);
+  }
+  waiting_tail_ = nullptr;
   for (Lookup* list : {delivering_, done_head_}) {
     while (list != nullptr) {
       Lookup* next = list->next;
