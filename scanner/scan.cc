@@ -145,11 +145,16 @@ bool ProgressWanted(const Config& config) {
 // code rather than async-signal-safe code. The first stops the scan gracefully; the second exits at once.
 class SignalWatcher {
  public:
+  // Sent by the destructor to the watcher thread only; blocked in every thread (BlockStopSignals).
+  static constexpr int kWakeSignal = SIGUSR1;
+
   explicit SignalWatcher(std::function<void(int)> on_first) : on_first_(std::move(on_first)) {
     thread_ = std::thread([this] { Loop(); });
   }
   ~SignalWatcher() {
     done_.store(true);
+    // Wakes the wait at once: an empty scan would otherwise end up to one timeout late.
+    pthread_kill(thread_.native_handle(), kWakeSignal);
     thread_.join();
   }
   int signal() const { return first_.load(); }
@@ -160,11 +165,12 @@ class SignalWatcher {
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
-    // Polls for `done_` between waits: a short timeout keeps the end of a scan prompt.
-    const timespec wait = {0, 100'000'000};
+    sigaddset(&set, kWakeSignal);
+    // The destructor wakes the wait with kWakeSignal; the timeout only bounds a wake that was lost.
+    const timespec wait = {1, 0};
     while (!done_.load()) {
       int sig = sigtimedwait(&set, nullptr, &wait);
-      if (sig <= 0) continue;
+      if (sig <= 0 || sig == kWakeSignal) continue;
       if (first_.load() != 0) {
         // Second signal: stop at once. The output may lack its last rows; --resume repairs it.
         _exit(128 + sig);
@@ -185,6 +191,7 @@ void BlockStopSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SignalWatcher::kWakeSignal);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
