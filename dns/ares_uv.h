@@ -1,7 +1,8 @@
 // AresUv: one c-ares channel driven by one libuv loop. All c-ares calls of urlsweep live in ares_uv.cc:
 // the channel options, the fd -> uv_poll_t map fed by c-ares' sock_state_cb, the one uv_timer_t re-armed
-// from ares_timeout after every c-ares call, and the conversion of an ares_addrinfo into a
-// DnsCache::Answer. It knows nothing of requests, coalescing or caching (that is Resolver's job).
+// from ares_timeout after every ares_process_fd and once per loop turn after new lookups, and the
+// conversion of an ares_addrinfo into a DnsCache::Answer. It knows nothing of requests, coalescing or
+// caching (that is Resolver's job).
 #pragma once
 
 #include <uv.h>
@@ -34,9 +35,9 @@ class AresUv {
   // address is reported as ARES_ENODATA.
   using DoneCallback = void (*)(void* arg, int ares_status, const DnsCache::Answer& answer, uint32_t ttl_s);
 
-  // Initialises the channel: servers from options.servers (or /etc/resolv.conf when empty), /etc/hosts
-  // before DNS, no search domains, and tries/timeouts from PlanTries so that a lookup ends within
-  // options.timeout_s. Sends nothing.
+  // Initialises the channel: servers from options.servers (or /etc/resolv.conf when empty), DNS only
+  // (the Resolver answers hosts-file names itself), no search domains, a 1 MiB socket receive buffer, and
+  // tries/timeouts from PlanTries so that a lookup ends within options.timeout_s. Sends nothing.
   static absl::StatusOr<std::unique_ptr<AresUv>> Create(uv_loop_t* loop, const ResolverOptions& options,
                                                         DoneCallback done);
   // Only after Close's on_closed has run.
@@ -52,7 +53,7 @@ class AresUv {
   };
 
   // Starts an A+AAAA lookup of `name` (NUL-terminated); `done(query->arg, ...)` runs exactly once,
-  // possibly inside this call (an /etc/hosts hit, a malformed name). Not after Close.
+  // possibly inside this call (an IP literal, an .onion name). Not after Close.
   void Lookup(const char* name, Query* query);
 
   // Destroys the channel (every pending Lookup ends with ARES_EDESTRUCTION, inside this call) and closes
@@ -78,13 +79,17 @@ class AresUv {
   static void OnPoll(uv_poll_t* handle, int status, int events);
   static void OnPollClosed(uv_handle_t* handle);
   static void OnTimer(uv_timer_t* timer);
-  static void OnTimerClosed(uv_handle_t* handle);
+  static void OnPrepare(uv_prepare_t* prepare);
+  // The timer's and the prepare handle's close callback.
+  static void OnOwnHandleClosed(uv_handle_t* handle);
   static void OnAddrInfo(void* arg, int status, int timeouts, ares_addrinfo* result);
 
   // Process `read_fd`/`write_fd` (ARES_SOCKET_BAD for none; both none: timeouts only), then re-arm.
   void Process(int read_fd, int write_fd);
   // Re-arms the timer from ares_timeout, or stops it when c-ares has nothing pending.
   void ArmTimer();
+  // ArmTimer before the loop next waits for I/O (see OnPrepare).
+  void ArmTimerBeforePoll();
   void ClosePoll(Poll* poll);
   void HandleClosed();
 
@@ -92,10 +97,11 @@ class AresUv {
   DoneCallback done_;
   ares_channeldata* channel_ = nullptr;
   uv_timer_t timer_;
+  uv_prepare_t prepare_;  // active while new lookups wait for ArmTimer
   absl::flat_hash_map<int, Poll*> polls_;  // one uv_poll_t per c-ares socket
   TryPlan plan_;
   int server_count_ = 0;
-  int open_handles_ = 0;  // the timer and every poll not yet through its close callback
+  int open_handles_ = 0;  // the timer, the prepare handle and every poll not yet through its close callback
   bool closing_ = false;
   void (*on_closed_)(void* arg) = nullptr;
   void* on_closed_arg_ = nullptr;

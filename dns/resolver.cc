@@ -19,6 +19,7 @@
 #include "absl/memory/memory.h"
 #include "dns/ares_uv.h"
 #include "dns/cache.h"
+#include "dns/hosts_file.h"
 
 namespace urlsweep {
 namespace {
@@ -96,7 +97,8 @@ class ResolverImpl final : public Resolver {
   static void DropWaiters(Lookup* lookup);
   void QueueDone(Lookup* lookup);
   // Hands waiting lookups to c-ares while fewer than kMaxLookupsInFlight are there. Not re-entrant: a
-  // lookup that ends inside ares_getaddrinfo (an /etc/hosts hit) frees its place for this same loop.
+  // lookup that ends inside ares_getaddrinfo (an IP literal, an .onion name) frees its place for this
+  // same loop.
   void StartWaiting();
   void Deliver();
   void FinishClose();
@@ -104,6 +106,8 @@ class ResolverImpl final : public Resolver {
 
   uv_loop_t* loop_;
   std::unique_ptr<AresUv> ares_;
+  // Answered before the cache and DNS; c-ares itself never reads the hosts file (lookups "b").
+  HostsFile hosts_;
   DnsCache cache_;
   uv_idle_t idle_;
   // Keys view Lookup::name, which does not change while the lookup is in flight.
@@ -137,6 +141,7 @@ ResolverImpl::ResolverImpl(uv_loop_t* loop, const ResolverOptions& options)
     : loop_(loop), cache_(options.cache_capacity) {}
 
 absl::Status ResolverImpl::Init(const ResolverOptions& options) {
+  hosts_ = HostsFile::Load(options.hosts_path);
   absl::StatusOr<std::unique_ptr<AresUv>> ares = AresUv::Create(loop_, options, &ResolverImpl::OnLookupDone);
   if (!ares.ok()) return ares.status();
   ares_ = std::move(*ares);
@@ -222,6 +227,19 @@ void ResolverImpl::Resolve(std::string_view name, Request* request) {
   // "example.com." and "example.com" are one name (we use no search domains, so the dot changes nothing).
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
 
+  // The hosts file comes first, as lookups "fb" did: its names are never asked of DNS, so they are never
+  // in the cache either. Localhost names it does not list are loopback without a query (RFC 6761 6.3),
+  // which is what c-ares 1.18 did too: its DNS step skips them.
+  const DnsCache::Answer* listed = hosts_.Find(name);
+  if (listed == nullptr && HostsFile::IsLocalhostName(name)) listed = &HostsFile::LoopbackAnswer();
+  if (listed != nullptr) {
+    ++stats_.hosts_hits;
+    Lookup* lookup = NewLookup(name);
+    FillResult(*listed, /*from_cache=*/true, &lookup->result);
+    Append(lookup, request);
+    QueueDone(lookup);
+    return;
+  }
   if (const DnsCache::Answer* cached = cache_.Find(name, uv_now(loop_))) {
     ++stats_.cache_hits;
     Lookup* lookup = NewLookup(name);
@@ -257,7 +275,7 @@ void ResolverImpl::StartWaiting() {
     if (waiting_head_ == nullptr) waiting_tail_ = nullptr;
     lookup->next = nullptr;
     ++started_;
-    // OnLookupDone may run inside this call (an /etc/hosts hit): it only queues the answer.
+    // OnLookupDone may run inside this call (an IP literal, an .onion name): it only queues the answer.
     ares_->Lookup(lookup->name.c_str(), &lookup->query);
   }
   starting_ = false;

@@ -27,13 +27,16 @@ struct DnsResult {
   int address_count = 0;
   // IPv4 addresses first, then IPv6, each in the server's order. Ports are 0.
   sockaddr_storage addresses[kMaxAddresses];
-  bool from_cache = false;
+  bool from_cache = false;  // answered without a query: from the cache or the hosts file
 };
 
 struct ResolverOptions {
   std::vector<Endpoint> servers;  // empty: /etc/resolv.conf
   double timeout_s = 5;           // --dns-timeout: total budget c-ares gets for one lookup
   size_t cache_capacity = 100000;  // names kept; least recently used evicted beyond it
+  // hosts(5) file answered before DNS (the CONTRACT honours /etc/hosts also with --resolver). Read once,
+  // in Create: later changes to the file are not seen. Missing or unreadable: no entries.
+  std::string hosts_path = "/etc/hosts";
 };
 
 class Resolver {
@@ -72,6 +75,7 @@ class Resolver {
   struct Stats {
     uint64_t lookups = 0;    // Resolve() calls
     uint64_t cache_hits = 0;  // answered from the cache
+    uint64_t hosts_hits = 0;  // answered from the hosts file (or loopback for a localhost name)
     uint64_t coalesced = 0;   // joined a lookup already in flight
     uint64_t queries = 0;     // lookups handed to c-ares
   };

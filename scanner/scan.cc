@@ -368,6 +368,7 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, co
     outcome.dns.lookups += rs.lookups;
     outcome.dns.cache_hits += rs.cache_hits;
     outcome.dns.coalesced += rs.coalesced;
+    outcome.dns.hosts_hits += rs.hosts_hits;
     outcome.dns.queries += rs.queries;
   }
   outcome.elapsed_s = SecondsSince(start);

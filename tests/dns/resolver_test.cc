@@ -258,7 +258,7 @@ class ResolverTest : public ::testing::Test {
         std::string line;
         while (std::getline(log, line)) std::fprintf(stderr, "dnsmasq: %s\n", line.c_str());
       }
-      for (const char* file : {"/dnsmasq.conf", "/dnsmasq.pid", "/dnsmasq.log"}) {
+      for (const char* file : {"/dnsmasq.conf", "/dnsmasq.pid", "/dnsmasq.log", "/hosts"}) {
         unlink((dir_ + file).c_str());
       }
       rmdir(dir_.c_str());
@@ -346,6 +346,13 @@ class ResolverTest : public ::testing::Test {
     options.timeout_s = timeout_s;
     options.cache_capacity = 1000;
     return options;
+  }
+
+  // Writes `text` as the test's hosts file and returns its path.
+  std::string WriteHosts(const std::string& text) const {
+    const std::string path = dir_ + "/hosts";
+    std::ofstream(path, std::ios::trunc) << text;
+    return path;
   }
 
   void Create(const ResolverOptions& options) {
@@ -551,6 +558,89 @@ TEST_F(ResolverTest, EtcHostsIsHonoured) {
   EXPECT_EQ(result.ares_status, ARES_SUCCESS);
   ASSERT_GE(result.address_count, 1);
   EXPECT_EQ(Ip(result.addresses[0]), "127.0.0.1");
+}
+
+TEST_F(ResolverTest, HostsFileNamesAreAnsweredWithoutAQuery) {
+  ResolverOptions options = Options();
+  options.hosts_path = WriteHosts(
+      "# test hosts\n"
+      "192.0.2.50   listed.test alias.test\n"
+      "2001:db8::50 listed.test\n"
+      "10.9.8.7     v4.test\n");
+  Create(options);
+  // ResolveOne also checks that the answer comes on a later loop turn, not inside Resolve.
+  DnsResult result = ResolveOne("listed.test");
+  EXPECT_EQ(result.ares_status, ARES_SUCCESS);
+  EXPECT_EQ(Ips(result), (std::vector<std::string>{"192.0.2.50", "2001:db8::50"}));
+  EXPECT_TRUE(result.from_cache);
+  EXPECT_EQ(Ips(ResolveOne("alias.test.")), std::vector<std::string>{"192.0.2.50"});
+  // The hosts file wins over DNS (dnsmasq has v4.test at 192.0.2.1), as with lookups "fb".
+  EXPECT_EQ(Ips(ResolveOne("v4.test")), std::vector<std::string>{"10.9.8.7"});
+  Resolver::Stats stats = resolver_->stats();
+  EXPECT_EQ(stats.queries, 0u);
+  EXPECT_EQ(stats.hosts_hits, 3u);
+  EXPECT_EQ(stats.cache_hits, 0u);
+  // Names the file does not list still go to DNS.
+  EXPECT_EQ(Ips(ResolveOne("v6.test")), std::vector<std::string>{"2001:db8::1"});
+  EXPECT_EQ(resolver_->stats().queries, 1u);
+}
+
+TEST_F(ResolverTest, HostsFileIsReadOnceAtCreate) {
+  ResolverOptions options = Options();
+  options.hosts_path = WriteHosts("192.0.2.50 listed.test\n");
+  Create(options);
+  WriteHosts("192.0.2.51 listed.test\n192.0.2.52 later.test\n");
+  EXPECT_EQ(Ips(ResolveOne("listed.test")), std::vector<std::string>{"192.0.2.50"});
+  // later.test was not in the file at Create: asked of DNS, which does not know it.
+  EXPECT_EQ(ResolveOne("later.test").ares_status, ARES_ENOTFOUND);
+  EXPECT_EQ(resolver_->stats().queries, 1u);
+}
+
+TEST_F(ResolverTest, WithoutAHostsFileEveryNameGoesToDns) {
+  ResolverOptions options = Options();
+  options.hosts_path = dir_ + "/no-such-hosts";
+  Create(options);
+  EXPECT_EQ(Ips(ResolveOne("v4.test")), std::vector<std::string>{"192.0.2.1"});
+  // dnsmasq has no upstream for names outside .test and refuses them.
+  EXPECT_EQ(ResolveOne("notlocalhost").ares_status, ARES_EREFUSED);
+  EXPECT_EQ(resolver_->stats().queries, 2u);
+  EXPECT_EQ(resolver_->stats().hosts_hits, 0u);
+}
+
+TEST_F(ResolverTest, LocalhostNamesAreLoopbackWithoutAQuery) {
+  ResolverOptions options = Options();
+  options.hosts_path = dir_ + "/no-such-hosts";
+  Create(options);
+  // RFC 6761 6.3, as c-ares 1.18 with lookups "fb" answered them (its DNS step never sends them).
+  for (const char* name : {"localhost", "localhost.", "api.localhost"}) {
+    const DnsResult result = ResolveOne(name);
+    EXPECT_EQ(result.ares_status, ARES_SUCCESS) << name;
+    EXPECT_EQ(Ips(result), (std::vector<std::string>{"127.0.0.1", "::1"})) << name;
+  }
+  EXPECT_EQ(resolver_->stats().queries, 0u);
+  EXPECT_EQ(resolver_->stats().hosts_hits, 3u);
+}
+
+TEST_F(ResolverTest, HostsFileEntryForLocalhostWins) {
+  ResolverOptions options = Options();
+  options.hosts_path = WriteHosts("127.0.0.2 localhost\n");
+  Create(options);
+  EXPECT_EQ(Ips(ResolveOne("localhost")), std::vector<std::string>{"127.0.0.2"});
+  EXPECT_EQ(resolver_->stats().queries, 0u);
+}
+
+TEST_F(ResolverTest, CancelOfAHostsFileAnswerBeforeDelivery) {
+  ResolverOptions options = Options();
+  options.hosts_path = WriteHosts("192.0.2.50 listed.test\n");
+  Create(options);
+  Probe cancelled, kept;
+  Resolve("listed.test", &cancelled);
+  Resolve("listed.test", &kept);
+  resolver_->Cancel(&cancelled);
+  EXPECT_TRUE(RunUntilIdle());
+  EXPECT_EQ(cancelled.calls, 0);
+  EXPECT_EQ(kept.calls, 1);
+  EXPECT_EQ(Ips(kept.result), std::vector<std::string>{"192.0.2.50"});
 }
 
 TEST_F(ResolverTest, ThousandConcurrentLookupsOfOneNameAreOneQuery) {
