@@ -85,10 +85,10 @@ class Clients:
         base = os.path.join(self.dir, "%02d-%s" % (self.serial, tag))
         return base + ".out", base + ".err"
 
-    def urlsweep(self, scenario, urls_file, url_count, flags, label="urlsweep", keep_csv=True):
+    def urlsweep(self, scenario, urls_file, url_count, flags, label="urlsweep", keep_csv=True, threads=1):
         out, err = self.paths("urlsweep")
         csv_path = out + ".csv" if keep_csv else "/dev/null"
-        argv = [self.urlsweep_bin, "--resolver", self.resolver, "-q", "--threads", "1",
+        argv = [self.urlsweep_bin, "--resolver", self.resolver, "-q", "--threads", str(threads),
                 "--format", "csv", "-o", csv_path] + list(flags) + [urls_file]
         run = MeasuredProcess(argv, out, err).start().wait(self.timeout_s)
         note = _check_exit(run, "urlsweep")

@@ -9,6 +9,8 @@ S2_MIN_VS_CURL = 2.0
 S3_MIN_VS_BOUND = 0.9
 S3_MAX_KIB_PER_CONNECTION = 4.0
 S5_MAX_GROWTH = 0.10
+# "CPU per URL stays flat from 1 to 2 threads": within 15%, the noise of this shared machine.
+S6_MAX_CPU_GROWTH = 1.15
 # A run where more than this share of URLs failed measures failures, not the client: flagged.
 MAX_FAILED_SHARE = 0.01
 
@@ -77,6 +79,13 @@ def targets(results, extra, skipped):
         out.append(("S4 rate vs wrk https (no target; reported)", "%.2f" % (us4.rate / wrk4.rate), "-"))
     elif "S4" in skipped:
         out.append(("S4 https", "skipped: " + skipped["S4"], "n/a"))
+    t1 = _find(results, "S6", "urlsweep --threads 1")
+    t2 = _find(results, "S6", "urlsweep --threads 2")
+    if t1 and t2:
+        check("S6 CPU/URL with --threads 2 <= %.2fx --threads 1 (flat)" % S6_MAX_CPU_GROWTH,
+              t2.cpu_us_per_url / t1.cpu_us_per_url, lambda v: v <= S6_MAX_CPU_GROWTH)
+        out.append(("S6 rate --threads 2 vs --threads 1 (reported; the server shares the 2 cores)",
+                    "%.2f" % (t2.rate / t1.rate), "-"))
     if "s5" in extra:
         small, large = sorted(extra["s5"])
         a, b = extra["s5"][small], extra["s5"][large]

@@ -34,14 +34,14 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SCALES = {
     "small": {
         "s1_urls": 3000, "s1_ref_urls": 1500, "wrk_s": 4,
-        "s2_urls": 20000, "s2_ref_urls": 5000,
+        "s2_urls": 20000, "s2_ref_urls": 5000, "s6_urls": 20000,
         "s3_concurrency": (1000, 10000), "s3_rounds": 3,
         "s5_lines": (100_000, 1_000_000), "s5_bound_s": 25,
         "client_timeout_s": 60, "repeat": 1,
     },
     "full": {
         "s1_urls": 20000, "s1_ref_urls": 5000, "wrk_s": 15,
-        "s2_urls": 100000, "s2_ref_urls": 20000,
+        "s2_urls": 100000, "s2_ref_urls": 20000, "s6_urls": 100000,
         "s3_concurrency": (1000, 10000), "s3_rounds": 10,
         "s5_lines": (1_000_000, 10_000_000), "s5_bound_s": 240,
         "client_timeout_s": 300, "repeat": 3,
@@ -49,7 +49,7 @@ SCALES = {
 }
 # Names dnsmasq knows: S1's urlsweep list and the references' lists use disjoint names.
 EXTRA_NAMES = 16
-ALL_SCENARIOS = ("S1", "S2", "S3", "S4", "S5")
+ALL_SCENARIOS = ("S1", "S2", "S3", "S4", "S5", "S6")
 # A proxy from the environment would send the clients' requests elsewhere.
 PROXY_VARIABLES = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
                    "no_proxy", "NO_PROXY")
@@ -152,6 +152,8 @@ def main():
                 runs.s4(probe_tls(clients, nginx, workdir))
             elif scenario == "S5":
                 runs.s5()
+            elif scenario == "S6":
+                runs.s6()
     finally:
         for server in reversed(servers):
             server.stop()

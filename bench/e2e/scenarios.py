@@ -18,6 +18,9 @@ S3_DELAY_MS = 200
 # connections, few enough that DNS is no part of the figure (S1 measures lookups; with 1,024 names
 # and -c 10000 the lookup burst itself fails, see bench/README.md).
 S3_NAMES = 64
+# S6's URLs cycle over this many names: many, so that the host hash spreads them over the loops (one
+# host's URLs all go to one loop), each name reused (keep-alive), as a list of many sites' pages.
+S6_NAMES = 1024
 # S5's URLs point at this many names (one nginx): few names, as the issue allows, so the run measures
 # the memory of the scan over many lines rather than of a DNS cache over many names.
 S5_NAMES = 64
@@ -122,6 +125,18 @@ class Scenarios:
             self._add(self.clients.wrk("S2", "http://127.0.1.0:%d/" % port, self.c, self.scale["wrk_s"],
                                        close=False, label="wrk keep-alive"))
             self._add(self.clients.curl("S2", one_host_urls(refs, port), self.c, "curl --parallel"))
+
+    # S6: the same list with --threads 1 and --threads 2: what a second loop costs per URL.
+    def s6(self):
+        n = self.scale["s6_urls"]
+        port = self.nginx.port
+        urls_file = write_lines(os.path.join(self.dir, "s6.txt"),
+                                ["http://h%d.test:%d/" % (i % S6_NAMES, port) for i in range(n)])
+        per_host = max(1, self.c // 64)
+        for _ in range(self.repeat):
+            for threads in (1, 2):
+                self._add(self.clients.urlsweep("S6", urls_file, n, ["-c", self.c, "--per-host", per_host],
+                                                label="urlsweep --threads %d" % threads, threads=threads))
 
     # S3: the fixture delays every response; throughput is bounded by concurrency / delay.
     def s3(self):
