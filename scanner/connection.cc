@@ -1,10 +1,10 @@
 #include "scanner/connection.h"
 
-#include <cstring>
+#include <utility>
 
 namespace urlsweep {
 
-int Connection::Connect(uv_loop_t* loop, const sockaddr* addr) {
+int Connection::Connect(uv_loop_t* loop, const SocketAddress& addr) {
   int rc = uv_tcp_init(loop, &tcp_);
   if (rc != 0) return rc;
   open_ = true;
@@ -14,19 +14,19 @@ int Connection::Connect(uv_loop_t* loop, const sockaddr* addr) {
   write_deferred_ = false;
   requests_ = 0;
   tcp_.data = this;
-  const size_t len = addr->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
-  std::memcpy(&peer_, addr, len);
+  peer_ = addr;
   // Requests are small and written at once; Nagle would only delay them.
   uv_tcp_nodelay(&tcp_, 1);
   connect_req_.data = this;
-  return uv_tcp_connect(&connect_req_, &tcp_, addr, &Connection::OnConnect);
+  return uv_tcp_connect(&connect_req_, &tcp_, &peer_.sa, &Connection::OnConnect);
 }
 
 void Connection::StartTls(const TlsContext& context, std::string_view host, bool host_is_ip) {
-  tls_.Start(context, host, host_is_ip);
-  cipher_pending_.clear();
+  if (tls_ == nullptr) tls_ = std::make_unique<TlsState>();
+  tls_->session.Start(context, host, host_is_ip);
+  tls_->cipher_pending.clear();
   int rc = StartReading();
-  TlsSession::Status st = tls_.Handshake();
+  TlsSession::Status st = tls_->session.Handshake();
   if (rc == 0) rc = FlushCiphertext();
   if (rc != 0) {
     // Reported through the write path on the next turn would be simpler for the owner, but a failed
@@ -36,33 +36,44 @@ void Connection::StartTls(const TlsContext& context, std::string_view host, bool
     return;
   }
   if (st == TlsSession::Status::kError) {
-    ErrorInfo e = tls_.error_info();
+    ErrorInfo e = tls_->session.error_info();
     owner_->OnHandshakeDone(this, &e);  // nothing may follow
   }
 }
 
 int Connection::FlushCiphertext() {
-  tls_.DrainCiphertext(&cipher_pending_);
-  if (writing_ || cipher_pending_.empty()) return 0;
-  std::swap(cipher_inflight_, cipher_pending_);
-  cipher_pending_.clear();
+  tls_->session.DrainCiphertext(&tls_->cipher_pending);
+  if (writing_ || tls_->cipher_pending.empty()) return 0;
+  std::swap(tls_->cipher_inflight, tls_->cipher_pending);
+  tls_->cipher_pending.clear();
   writing_ = true;
-  uv_buf_t buf = uv_buf_init(cipher_inflight_.data(), static_cast<unsigned>(cipher_inflight_.size()));
+  uv_buf_t buf = uv_buf_init(tls_->cipher_inflight.data(), static_cast<unsigned>(tls_->cipher_inflight.size()));
   write_req_.data = this;
   int rc = uv_write(&write_req_, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, &Connection::OnWrite);
   if (rc != 0) writing_ = false;
   return rc;
 }
 
-int Connection::Write() {
-  if (tls_.active()) {
-    if (tls_.Write(out_) != TlsSession::Status::kDone) return UV_EPROTO;
+int Connection::Write(std::string_view bytes) {
+  if (tls_on()) {
+    if (tls_->session.Write(bytes) != TlsSession::Status::kDone) return UV_EPROTO;
     return FlushCiphertext();
   }
   if (writing_) {
-    write_deferred_ = true;  // started from OnWrite, once the uv_write_t is free again
+    // The previous write's bytes are all with the kernel (a connection with unsent bytes is never
+    // reused) but its uv_write_t awaits its callback: these bytes go from OnWrite.
+    out_.assign(bytes.data(), bytes.size());
+    write_deferred_ = true;
     return 0;
   }
+  // A request nearly always fits the socket's send buffer: written here, it needs no copy of its own and
+  // no write callback. Only what the kernel did not take is kept, in out_.
+  uv_buf_t buf = uv_buf_init(const_cast<char*>(bytes.data()), static_cast<unsigned>(bytes.size()));
+  const int sent = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1);
+  if (sent == static_cast<int>(bytes.size())) return 0;
+  if (sent < 0 && sent != UV_EAGAIN) return sent;
+  const size_t done = sent > 0 ? static_cast<size_t>(sent) : 0;
+  out_.assign(bytes.data() + done, bytes.size() - done);
   return StartPlainWrite();
 }
 
@@ -91,6 +102,7 @@ void Connection::Close() {
     pool_->Release(this);
     return;
   }
+  ++pool_->closing_;
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &Connection::OnClose);
 }
 
@@ -110,7 +122,7 @@ void Connection::OnWrite(uv_write_t* req, int status) {
     status = conn->StartPlainWrite();
     if (status == 0) return;
   }
-  if (status == 0 && conn->tls_.active() && !conn->cipher_pending_.empty()) {
+  if (status == 0 && conn->tls_on() && !conn->tls_->cipher_pending.empty()) {
     status = conn->FlushCiphertext();
     if (status == 0) return;
   }
@@ -130,13 +142,13 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
     // Bytes or EOF for a connection nobody owns (closing): drop them.
     return;
   }
-  if (conn->tls_.active()) {
+  if (conn->tls_on()) {
     if (nread > 0) {
       conn->OnTlsBytes(conn->pool_->read_buffer(), static_cast<size_t>(nread));
     } else if (nread == UV_EOF) {
       conn->OnTlsEof();
     } else {
-      const IoStage stage = conn->tls_.handshake_done() ? IoStage::kRead : IoStage::kTlsHandshake;
+      const IoStage stage = conn->tls_->session.handshake_done() ? IoStage::kRead : IoStage::kTlsHandshake;
       ErrorInfo e = FromUvError(static_cast<int>(nread), stage);
       if (stage == IoStage::kTlsHandshake) {
         conn->owner_->OnHandshakeDone(conn, &e);
@@ -157,12 +169,13 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
 }
 
 void Connection::OnTlsBytes(const char* data, size_t len) {
-  tls_.FeedCiphertext(data, len);
-  if (!tls_.handshake_done()) {
-    TlsSession::Status st = tls_.Handshake();
+  TlsSession& tls = tls_->session;
+  tls.FeedCiphertext(data, len);
+  if (!tls.handshake_done()) {
+    TlsSession::Status st = tls.Handshake();
     int rc = FlushCiphertext();
     if (st == TlsSession::Status::kError || rc != 0) {
-      ErrorInfo e = st == TlsSession::Status::kError ? tls_.error_info() : FromUvError(rc, IoStage::kTlsHandshake);
+      ErrorInfo e = st == TlsSession::Status::kError ? tls.error_info() : FromUvError(rc, IoStage::kTlsHandshake);
       owner_->OnHandshakeDone(this, &e);  // nothing may follow
       return;
     }
@@ -176,10 +189,11 @@ void Connection::OnTlsBytes(const char* data, size_t len) {
 }
 
 void Connection::OnTlsEof() {
-  tls_.FeedEof();
-  if (!tls_.handshake_done()) {
-    TlsSession::Status st = tls_.Handshake();
-    ErrorInfo e = st == TlsSession::Status::kError ? tls_.error_info()
+  TlsSession& tls = tls_->session;
+  tls.FeedEof();
+  if (!tls.handshake_done()) {
+    TlsSession::Status st = tls.Handshake();
+    ErrorInfo e = st == TlsSession::Status::kError ? tls.error_info()
                                                    : ErrorInfo{ErrorCode::kConnectReset, "connection closed during the TLS handshake"};
     owner_->OnHandshakeDone(this, &e);  // nothing may follow
     return;
@@ -189,10 +203,11 @@ void Connection::OnTlsEof() {
 
 void Connection::DeliverPlaintext() {
   ConnectionOwner* owner = owner_;
+  TlsSession& tls = tls_->session;
   char* buf = pool_->plain_buffer();
   for (;;) {
     size_t n = 0;
-    TlsSession::Status st = tls_.Read(buf, ConnectionPool::kPlainBufferBytes, &n);
+    TlsSession::Status st = tls.Read(buf, ConnectionPool::kPlainBufferBytes, &n);
     // Reading can require writing (a KeyUpdate answer; openssl #11211).
     if (int rc = FlushCiphertext(); rc != 0) {
       owner->OnReadError(this, FromUvError(rc, IoStage::kWrite));  // nothing may follow
@@ -210,10 +225,10 @@ void Connection::DeliverPlaintext() {
         owner->OnEof(this, /*unclean=*/false);  // nothing may follow
         return;
       case TlsSession::Status::kError:
-        if (tls_.unexpected_eof()) {
+        if (tls.unexpected_eof()) {
           owner->OnEof(this, /*unclean=*/true);  // nothing may follow
         } else {
-          owner->OnReadError(this, tls_.error_info());  // nothing may follow
+          owner->OnReadError(this, tls.error_info());  // nothing may follow
         }
         return;
     }
@@ -223,8 +238,9 @@ void Connection::DeliverPlaintext() {
 void Connection::OnClose(uv_handle_t* handle) {
   auto* conn = static_cast<Connection*>(handle->data);
   conn->open_ = false;
+  --conn->pool_->closing_;
   // Frees the SSL now rather than at reuse: an idle pooled Connection should hold no TLS memory.
-  conn->tls_.Reset();
+  if (conn->tls_ != nullptr) conn->tls_->session.Reset();
   conn->pool_->Release(conn);
 }
 

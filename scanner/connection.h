@@ -1,5 +1,7 @@
 // Connection: one TCP connection (later with TLS over it) owned by a Worker's pool. It carries one request
-// at a time for whichever owner is attached (a Task, or the Worker while it sits idle for keep-alive).
+// at a time for whichever owner is attached (a Task, or the Worker while it sits idle for keep-alive). The
+// exchange itself (the response parser, the row) belongs to the owner: a connection holds only what the
+// socket needs, so connections closing or idle beside the busy ones cost little (issue 5).
 //
 // Lifetime (libuv design.rst, STYLE rule 4): a Connection is returned to the free list only in the close
 // callback of its handle. Close() is idempotent. Callbacks of requests still pending when Close() runs
@@ -10,12 +12,13 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
-#include "http/response_parser.h"
 #include "http/tls_session.h"
 #include "scanner/errors.h"
+#include "scanner/ip_address.h"
 
 namespace urlsweep {
 
@@ -42,16 +45,6 @@ class ConnectionOwner {
   ~ConnectionOwner() = default;
 };
 
-// Identifies connections that may be reused for one another: same scheme, host name and port.
-struct ConnectionKey {
-  std::string host;
-  uint16_t port = 0;
-  bool https = false;
-  bool operator==(const ConnectionKey& o) const {
-    return port == o.port && https == o.https && host == o.host;
-  }
-};
-
 class ConnectionPool;
 
 class Connection {
@@ -62,13 +55,15 @@ class Connection {
 
   // Initialises the TCP handle and starts connecting to `addr`. A non-zero return is a libuv error and
   // no callback will come (the connection is then closed by the caller with Close()).
-  int Connect(uv_loop_t* loop, const sockaddr* addr);
+  int Connect(uv_loop_t* loop, const SocketAddress& addr);
   // Starts a client TLS handshake over the connected socket (also inside a proxy tunnel); the owner hears
   // OnHandshakeDone. Reading starts if it had not.
   void StartTls(const TlsContext& context, std::string_view host, bool host_is_ip);
-  // Sends out_ (filled by the caller through mutable_out()), encrypted when TLS is on. One uv write in
-  // flight at a time: a further write waits for the previous callback (under TLS, as pending ciphertext).
-  int Write();
+  // Sends `bytes`, encrypted when TLS is on; the caller's buffer is free again when it returns (what the
+  // kernel did not take at once is copied). A non-zero return is a libuv error. One uv write in flight
+  // at a time: a further write waits for the previous callback (under TLS, as pending ciphertext); a
+  // plain one may start only once has_unsent_bytes() is false.
+  int Write(std::string_view bytes);
   // Starts delivering bytes to the owner (OnData/OnEof/OnReadError). Idempotent.
   int StartReading();
   // Closes the handle; the connection returns to its pool in the close callback. Idempotent.
@@ -81,17 +76,19 @@ class Connection {
   // Request bytes not yet handed to the kernel. A response can complete before its request's write
   // callback runs (the callback is deferred to the next loop turn, and libuv's poll may run again first);
   // a connection with bytes still unsent is not reused, one whose write merely awaits its callback is
-  // (Write() then waits for that callback, since a uv_write_t may be reused only after it).
+  // (Write() then waits for that callback, since a uv_write_t may be reused only after it). A plain
+  // request the kernel took whole inside Write() has no callback at all.
   bool has_unsent_bytes() const {
     return writing_ && uv_stream_get_write_queue_size(reinterpret_cast<const uv_stream_t*>(&tcp_)) > 0;
   }
 
-  std::string* mutable_out() { return &out_; }
-  ResponseParser& parser() { return parser_; }
-  const TlsSession& tls() const { return tls_; }
-  bool tls_on() const { return tls_.active(); }
-  ConnectionKey& key() { return key_; }
-  const sockaddr_storage& peer() const { return peer_; }
+  // Only when tls_on(), or after StartTls().
+  const TlsSession& tls() const { return tls_->session; }
+  bool tls_on() const { return tls_ != nullptr && tls_->session.active(); }
+  // Connections with equal keys may be reused for one another (same scheme, host, port and proxy).
+  const std::string& key() const { return key_; }
+  std::string* mutable_key() { return &key_; }
+  const SocketAddress& peer() const { return peer_; }
   // Requests carried so far (a reused connection has carried at least one).
   uint32_t requests() const { return requests_; }
   void count_request() { ++requests_; }
@@ -116,19 +113,30 @@ class Connection {
   // Decrypts and delivers plaintext until OpenSSL needs more bytes or the owner lets go.
   void DeliverPlaintext();
 
+  // What only https needs, made on the first StartTls() of this slot and kept for its next connections.
+  struct TlsState {
+    TlsSession session;
+    std::string cipher_inflight;  // ciphertext handed to uv_write; lives until its callback
+    std::string cipher_pending;   // ciphertext produced while a write was in flight
+  };
+
   ConnectionPool* pool_;
   uv_tcp_t tcp_;
-  uv_connect_t connect_req_;
-  uv_write_t write_req_;
+  // The connect request is done before the first write starts (writes begin in or after OnConnected, and
+  // a closed handle's cancelled connect callback runs before its close callback), so they share memory,
+  // as in h2o's socket.
+  union {
+    uv_connect_t connect_req_;
+    uv_write_t write_req_;
+  };
   ConnectionOwner* owner_ = nullptr;
-  sockaddr_storage peer_{};
-  std::string out_;  // request bytes; must live until the write callback (libuv stream.rst)
-  ResponseParser parser_;
-  TlsSession tls_;
-  std::string cipher_inflight_;  // ciphertext handed to uv_write; lives until its callback
-  std::string cipher_pending_;   // ciphertext produced while a write was in flight
-  ConnectionKey key_;
-  uint32_t requests_ = 0;
+  SocketAddress peer_{};
+  uint32_t requests_ = 0;  // beside peer_'s 28 bytes: one slot per in-flight request, so padding counts
+  // Plain request bytes the kernel did not take at once; they must live until the write callback (libuv
+  // stream.rst). Empty, without capacity, on a connection whose writes always went out whole.
+  std::string out_;
+  std::unique_ptr<TlsState> tls_;
+  std::string key_;
   bool open_ = false;
   bool closing_ = false;
   bool reading_ = false;
@@ -154,14 +162,20 @@ class ConnectionPool {
   void Release(Connection* conn);
   // Connections currently open or closing (not in the free list).
   int live() const { return live_; }
+  // Connections holding a descriptor: live ones not yet closed. uv_close() releases the descriptor at
+  // once, but the object only in the close callback, at the end of the loop turn; thousands may close in
+  // one turn at -c 10000, and counting them against the descriptor budget closed reusable connections.
+  int open() const { return live_ - closing_; }
   char* read_buffer() { return read_buffer_; }
   // Decrypted bytes land here, as TLS records are at most 16 KiB of plaintext.
   static constexpr size_t kPlainBufferBytes = 16 * 1024;
   char* plain_buffer() { return plain_buffer_; }
 
  private:
+  friend class Connection;  // counts its own close in closing_
   Connection* free_ = nullptr;
   int live_ = 0;
+  int closing_ = 0;
   int allocated_ = 0;
   alignas(64) char read_buffer_[kReadBufferBytes];
   alignas(64) char plain_buffer_[kPlainBufferBytes];

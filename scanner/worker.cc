@@ -1,6 +1,5 @@
 #include "scanner/worker.h"
 
-#include <arpa/inet.h>
 #include <time.h>
 
 #include <algorithm>
@@ -35,24 +34,14 @@ int64_t RealtimeMicros() {
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
 }
 
-void AddressText(const sockaddr_storage& addr, OptString* out) {
+void AddressText(const IpAddress& ip, OptString* out) {
   char buf[INET6_ADDRSTRLEN];
-  const void* src = addr.ss_family == AF_INET6
-                        ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_addr)
-                        : static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(&addr)->sin_addr);
-  if (inet_ntop(addr.ss_family, src, buf, sizeof(buf)) == nullptr) {
+  std::string_view text = FormatIpAddress(ip, buf);
+  if (text.empty()) {
     out->Clear();
     return;
   }
-  out->Set(buf);
-}
-
-void SetPort(sockaddr_storage* addr, uint16_t port) {
-  if (addr->ss_family == AF_INET6) {
-    reinterpret_cast<sockaddr_in6*>(addr)->sin6_port = htons(port);
-  } else {
-    reinterpret_cast<sockaddr_in*>(addr)->sin_port = htons(port);
-  }
+  out->Set(text);
 }
 
 void SetOpt(OptString* field, const std::optional<std::string_view>& value) {
@@ -83,22 +72,6 @@ void ConnectionKeyFor(const Target& target, const ProxySpec* proxy, std::string*
   absl::StrAppend(out, target.port);
 }
 
-// Parses an IP literal into addr (port 0); false for a name.
-bool LiteralAddress(const std::string& host, sockaddr_storage* addr) {
-  std::memset(addr, 0, sizeof(*addr));
-  auto* sin = reinterpret_cast<sockaddr_in*>(addr);
-  if (inet_pton(AF_INET, host.c_str(), &sin->sin_addr) == 1) {
-    sin->sin_family = AF_INET;
-    return true;
-  }
-  auto* sin6 = reinterpret_cast<sockaddr_in6*>(addr);
-  if (inet_pton(AF_INET6, host.c_str(), &sin6->sin6_addr) == 1) {
-    sin6->sin6_family = AF_INET6;
-    return true;
-  }
-  return false;
-}
-
 // Retry-After is delay-seconds or an HTTP-date; 0 when unusable.
 double RetryAfterSeconds(std::string_view value) {
   int64_t secs = 0;
@@ -108,11 +81,6 @@ double RetryAfterSeconds(std::string_view value) {
   if (strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &when) == nullptr) return 0;
   const double delta = static_cast<double>(timegm(&when)) - static_cast<double>(RealtimeMicros()) / 1e6;
   return delta > 0 ? delta : 0;
-}
-
-uint16_t PortOf(const sockaddr_storage& addr) {
-  return ntohs(addr.ss_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port
-                                          : reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
 }
 
 }  // namespace
@@ -134,8 +102,8 @@ void Task::ResetResponseFields() {
   row_.error_detail.Clear();
 }
 
-void Task::SetPeerColumns(const sockaddr_storage& addr) {
-  AddressText(addr, &row_.ip);
+void Task::SetPeerColumns(const SocketAddress& addr) {
+  AddressText(AddressOf(addr), &row_.ip);
   row_.port = PortOf(addr);
 }
 
@@ -174,31 +142,36 @@ void Task::StartAttempt() {
 
   // Keep-alive: an idle connection to the same scheme, host and port (through the same proxy) skips
   // DNS, connect and TLS.
-  ConnectionKeyFor(target_, proxy_, &conn_key_);
-  if (!no_reuse_) {
-    if (Connection* idle = w->TakeIdle(conn_key_)) {
-      conn_ = idle;
-      conn_reused_ = true;
-      idle->Attach(this);
-      SetPeerColumns(idle->peer());
-      if (idle->tls_on()) SetTlsColumns(idle->tls());
-      SendRequest();
-      return;
-    }
-  }
+  fresh_only_ = no_reuse_;
   no_reuse_ = false;
+  if (ReuseIdle()) return;
 
   // Through a proxy the proxy resolves the origin's name; we resolve (or parse) the proxy's.
   const std::string& endpoint = proxy_ != nullptr ? proxy_->host : target_.host;
-  if (LiteralAddress(endpoint, &addrs_.addresses[0])) {
+  if (ParseIpLiteral(endpoint, &addrs_[0])) {
     // A literal needs no lookup; dns_ms stays absent.
-    addrs_.address_count = 1;
+    addr_count_ = 1;
     StartConnect();
     return;
   }
   stage_start_ns_ = w->Now();
   SetStageDeadline(Stage::kDns, config.dns_timeout_s);
   w->resolver_->Resolve(endpoint, &dns_request_);
+}
+
+bool Task::ReuseIdle() {
+  if (fresh_only_) return false;
+  Worker* w = worker_;
+  ConnectionKeyFor(target_, proxy_, &w->key_scratch_);
+  Connection* idle = w->TakeIdle(w->key_scratch_);
+  if (idle == nullptr) return false;
+  conn_ = idle;
+  conn_reused_ = true;
+  idle->Attach(this);
+  SetPeerColumns(idle->peer());
+  if (idle->tls_on()) SetTlsColumns(idle->tls());
+  SendRequest();
+  return true;
 }
 
 void Task::FailProxy(const char* what, const char* detail) {
@@ -212,7 +185,13 @@ void Task::OnResolved(Resolver::Request* request, const DnsResult& result) {
   w->UpdateNow();
   task->row_.dns_ms = NsToMs(w->Now() - task->stage_start_ns_);
   ErrorInfo e = FromAresStatus(result.ares_status);
-  if (e.code == ErrorCode::kNone && result.address_count == 0) {
+  // Kept compactly: the port is applied at connect time.
+  task->addr_count_ = 0;
+  for (int i = 0; e.code == ErrorCode::kNone && i < std::min(result.address_count, kMaxAddresses); ++i) {
+    const auto* addr = reinterpret_cast<const sockaddr*>(&result.addresses[i]);
+    if (IpAddressFromSockaddr(addr, &task->addrs_[task->addr_count_])) ++task->addr_count_;
+  }
+  if (e.code == ErrorCode::kNone && task->addr_count_ == 0) {
     e = {ErrorCode::kDnsNodata, "name has no A or AAAA record"};
   }
   if (e.code != ErrorCode::kNone) {
@@ -223,9 +202,6 @@ void Task::OnResolved(Resolver::Request* request, const DnsResult& result) {
     }
     return;
   }
-  task->addrs_.address_count = std::min(result.address_count, kMaxAddresses);
-  std::memcpy(task->addrs_.addresses, result.addresses,
-              sizeof(sockaddr_storage) * static_cast<size_t>(task->addrs_.address_count));
   task->StartConnect();
 }
 
@@ -233,9 +209,12 @@ void Task::StartConnect() {
   Worker* w = worker_;
   // --exclude holds on every address the name resolves to: one excluded address excludes the URL.
   if (w->shared_.exclude != nullptr && proxy_ == nullptr) {
-    for (int i = 0; i < addrs_.address_count; ++i) {
-      if (w->shared_.exclude->MatchesAddress(addrs_.addresses[i])) {
-        SetPeerColumns(addrs_.addresses[i]);
+    for (int i = 0; i < addr_count_; ++i) {
+      sockaddr_storage addr{};
+      const SocketAddress socket_addr = ToSocketAddress(addrs_[i], 0);
+      std::memcpy(&addr, &socket_addr, sizeof(socket_addr));
+      if (w->shared_.exclude->MatchesAddress(addr)) {
+        // Nothing was contacted: the row names no address.
         row_.ip.Clear();
         row_.port.reset();
         FailSoon(ErrorCode::kExcluded, "an address of the host matches an --exclude entry");
@@ -243,6 +222,11 @@ void Task::StartConnect() {
       }
     }
   }
+  // While the lookup waited, a connection to the same origin may have gone idle. Taking it beats what
+  // would follow at the descriptor budget: closing another origin's idle connection to open a new one.
+  // When many URLs start in one burst (a wave of responses at -c 10000), that churn had about half
+  // of them make a new connection and a lookup each, all alive at once (issue 5).
+  if (ReuseIdle()) return;
   addr_index_ = 0;
   stage_start_ns_ = w->Now();
   SetStageDeadline(Stage::kConnect, w->config_.connect_timeout_s);
@@ -251,16 +235,15 @@ void Task::StartConnect() {
 
 void Task::TryNextAddress() {
   Worker* w = worker_;
-  sockaddr_storage addr = addrs_.addresses[addr_index_];
-  SetPort(&addr, proxy_ != nullptr ? proxy_->port : target_.port);
+  const SocketAddress addr = ToSocketAddress(addrs_[addr_index_], proxy_ != nullptr ? proxy_->port : target_.port);
   SetPeerColumns(addr);
   // At the descriptor budget, an idle connection to another host makes room for this one.
-  if (w->connections_->live() >= static_cast<int>(w->tasks_.size())) w->DropOneIdle();
+  if (w->connections_->open() >= static_cast<int>(w->tasks_.size())) w->DropOneIdle();
   conn_ = w->connections_->Acquire();
   conn_reused_ = false;
   conn_->Attach(this);
-  conn_->key().host.assign(conn_key_);
-  int rc = conn_->Connect(&w->loop_, reinterpret_cast<const sockaddr*>(&addr));
+  ConnectionKeyFor(target_, proxy_, conn_->mutable_key());
+  int rc = conn_->Connect(&w->loop_, addr);
   if (rc != 0) {
     // A synchronous failure has no callback (libuv errors.rst); report it on the next loop turn so the
     // caller never sees its task finish inside the call that started it.
@@ -275,7 +258,7 @@ void Task::OnConnected(Connection*, int status) {
   if (status != 0) {
     ErrorInfo e = FromUvError(status, IoStage::kConnect);
     ReleaseConnection(false);
-    if (addr_index_ + 1 < addrs_.address_count) {
+    if (addr_index_ + 1 < addr_count_) {
       // The next address gets what is left of the same connect budget.
       ++addr_index_;
       TryNextAddress();
@@ -302,17 +285,17 @@ void Task::SendConnect() {
   Worker* w = worker_;
   const Config& config = w->config_;
   stage_ = Stage::kProxyConnect;  // still inside the --connect-timeout budget
-  ProxyAuthorization(&auth_scratch_);
+  ProxyAuthorization(&w->proxy_auth_scratch_);
   // CONNECT names the origin as host:port, always with the port (RFC 9110 section 9.3.6).
   detail_scratch_.assign(target_.host_column());
   detail_scratch_.push_back(':');
   absl::StrAppend(&detail_scratch_, target_.port);
-  SerializeConnect(detail_scratch_, config.user_agent, auth_scratch_, conn_->mutable_out());
+  SerializeConnect(detail_scratch_, config.user_agent, w->proxy_auth_scratch_, &w->request_scratch_);
   // A 2xx answer to CONNECT has no body: parse it like a HEAD response.
-  conn_->parser().Reset(/*head_request=*/true, 0);
+  parser_.Reset(/*head_request=*/true, 0);
   request_sent_ = true;
   int rc = conn_->StartReading();
-  if (rc == 0) rc = conn_->Write();
+  if (rc == 0) rc = conn_->Write(w->request_scratch_);
   if (rc != 0) {
     ErrorInfo e = FromUvError(rc, IoStage::kWrite);
     detail_scratch_ = absl::StrCat("writing CONNECT to proxy: ", e.detail);
@@ -321,7 +304,7 @@ void Task::SendConnect() {
 }
 
 void Task::OnConnectResponse(ResponseParser::State state) {
-  ResponseParser& p = conn_->parser();
+  ResponseParser& p = parser_;
   if (state == ResponseParser::State::kError) {
     FailProxy("malformed answer to CONNECT from proxy", p.error_reason());
     return;
@@ -377,22 +360,23 @@ void Task::SendRequest() {
   spec.host = target_.authority();
   spec.user_agent = config.user_agent;
   spec.extra_headers = &config.headers;
-  authorization_.clear();
+  std::string& authorization = w->authorization_scratch_;
+  authorization.clear();
   if (!target_.userinfo.empty()) {
     // Credentials in the URL are sent as Basic authorization, as browsers and curl do (rare, so the
     // allocation here is not on the common path).
     size_t colon = target_.userinfo.find(':');
-    authorization_ = BasicAuthorization(
+    authorization = BasicAuthorization(
         std::string_view(target_.userinfo).substr(0, colon),
         colon == std::string::npos ? std::string_view() : std::string_view(target_.userinfo).substr(colon + 1));
   }
-  spec.authorization = authorization_;
+  spec.authorization = authorization;
   if (absolute_form) {
-    ProxyAuthorization(&auth_scratch_);
-    spec.proxy_authorization = auth_scratch_;
+    ProxyAuthorization(&w->proxy_auth_scratch_);
+    spec.proxy_authorization = w->proxy_auth_scratch_;
   }
-  SerializeRequest(spec, conn_->mutable_out());
-  conn_->parser().Reset(config.method == HttpMethod::kHead, config.max_body);
+  SerializeRequest(spec, &w->request_scratch_);
+  parser_.Reset(config.method == HttpMethod::kHead, config.max_body);
   conn_->count_request();
   request_sent_ = true;
   request_sent_ns_ = w->Now();
@@ -400,7 +384,7 @@ void Task::SendRequest() {
   // The read budget (silence) starts with the request: a server that never answers is a read_timeout.
   SetStageDeadline(Stage::kRead, config.read_timeout_s);
   int rc = conn_->StartReading();
-  if (rc == 0) rc = conn_->Write();
+  if (rc == 0) rc = conn_->Write(w->request_scratch_);
   if (rc != 0) {
     ErrorInfo e = FromUvError(rc, IoStage::kWrite);
     FailSoon(e.code, e.detail);
@@ -417,12 +401,12 @@ void Task::OnWritten(Connection*, int status) {
   FailAttempt(e.code, e.detail);
 }
 
-void Task::OnData(Connection* conn, const char* data, size_t len) {
+void Task::OnData(Connection*, const char* data, size_t len) {
   Worker* w = worker_;
   w->UpdateNow();
   if (stage_ == Stage::kProxyConnect) {
     size_t consumed = 0;
-    ResponseParser::State state = conn->parser().Feed(data, len, &consumed);
+    ResponseParser::State state = parser_.Feed(data, len, &consumed);
     if (state != ResponseParser::State::kNeedMore) OnConnectResponse(state);
     return;
   }
@@ -433,7 +417,7 @@ void Task::OnData(Connection* conn, const char* data, size_t len) {
   // Silence budget: moved lazily, the timer re-arms itself when it fires early (no timer call per read).
   deadline_stage_ns_ = w->Now() + SecondsToNs(w->config_.read_timeout_s);
   size_t consumed = 0;
-  ResponseParser::State state = conn->parser().Feed(data, len, &consumed);
+  ResponseParser::State state = parser_.Feed(data, len, &consumed);
   switch (state) {
     case ResponseParser::State::kNeedMore:
       return;
@@ -441,20 +425,20 @@ void Task::OnData(Connection* conn, const char* data, size_t len) {
       OnResponseComplete();
       return;
     case ResponseParser::State::kError: {
-      ErrorInfo e = FromLlhttpError(conn->parser().error(), conn->parser().error_reason());
+      ErrorInfo e = FromLlhttpError(parser_.error(), parser_.error_reason());
       FailAttempt(e.code, e.detail);
       return;
     }
   }
 }
 
-void Task::OnEof(Connection* conn, bool unclean) {
+void Task::OnEof(Connection*, bool unclean) {
   worker_->UpdateNow();
   if (stage_ == Stage::kProxyConnect) {
     FailProxy("proxy closed the connection during CONNECT", "connection closed");
     return;
   }
-  ResponseParser& parser = conn->parser();
+  ResponseParser& parser = parser_;
   ResponseParser::State state = parser.Finish();
   if (state == ResponseParser::State::kComplete) {
     // Under TLS an EOF without close_notify is accepted only where HTTP itself says the response is
@@ -487,7 +471,7 @@ void Task::OnReadError(Connection*, const ErrorInfo& error) {
 }
 
 void Task::FillResponseFields() {
-  ResponseParser& p = conn_->parser();
+  ResponseParser& p = parser_;
   if (!p.head_complete()) return;
   row_.status = p.status();
   row_.reason.Set(p.reason());
@@ -510,10 +494,10 @@ void Task::OnResponseComplete() {
   FillResponseFields();
   // 429 Too Many Requests / 503 with Retry-After (RFC 9110 section 10.2.3): this URL's row reports the
   // answer; the host's next requests wait.
-  if ((row_.status == 429 || row_.status == 503) && conn_->parser().retry_after().has_value()) {
-    worker_->PauseHost(this, RetryAfterSeconds(*conn_->parser().retry_after()));
+  if ((row_.status == 429 || row_.status == 503) && parser_.retry_after().has_value()) {
+    worker_->PauseHost(this, RetryAfterSeconds(*parser_.retry_after()));
   }
-  const bool reusable = conn_->parser().keep_alive();
+  const bool reusable = parser_.keep_alive();
   ReleaseConnection(reusable);
   // A plain request through a proxy answered 407 is the proxy's refusal (CONTRACT "Proxies").
   if (proxy_ != nullptr && !target_.https && row_.status == 407) {
@@ -534,8 +518,9 @@ bool Task::FollowRedirect() {
     return false;
   }
   const char* detail = "";
-  if (!ResolveRedirect(target_.url, row_.location.view(), &redirect_scratch_, &detail)) return false;
-  if (!ParseUrl(redirect_scratch_, &next_target_, &detail)) {
+  Target& next_target = w->next_target_;
+  if (!ResolveRedirect(target_.url, row_.location.view(), &w->redirect_scratch_, &detail)) return false;
+  if (!ParseUrl(w->redirect_scratch_, &next_target, &detail)) {
     // A Location we cannot fetch (another scheme, a broken host): the redirect itself is the answer.
     return false;
   }
@@ -543,9 +528,9 @@ bool Task::FollowRedirect() {
   if (visited_count_ == visited_.size()) visited_.emplace_back();
   visited_[visited_count_++].assign(target_.url);
   for (size_t i = 0; i < visited_count_; ++i) {
-    if (visited_[i] == next_target_.url) {
+    if (visited_[i] == next_target.url) {
       row_.error = ErrorCode::kRedirectLoop;
-      row_.error_detail.Set(next_target_.url);
+      row_.error_detail.Set(next_target.url);
       return false;
     }
   }
@@ -555,15 +540,15 @@ bool Task::FollowRedirect() {
     return false;
   }
   ++row_.redirects;
-  const bool same_host = next_target_.host == target_.host;
-  std::swap(target_, next_target_);
+  const bool same_host = next_target.host == target_.host;
+  // The loop's scratch takes the old target, capacity and all: no task keeps a second Target.
+  std::swap(target_, next_target);
   retries_used_ = 0;
   --row_.attempts;  // a hop is not a retry: attempts counts 1 + retries used
   if (same_host) {
     StartAttempt();
   } else {
     w->LeaveHostGate(this);
-    host_key_.assign(target_.host);
     hop_pending_ = true;
     w->EnterHostGate(this);
   }
@@ -821,7 +806,7 @@ void Worker::ReleaseDropped(Task* task) {
   if (task->gate_ != nullptr) {
     HostGate* gate = task->gate_;
     task->gate_ = nullptr;
-    if (--gate->active == 0 && gate->head == nullptr) gates_.erase(task->host_key_);
+    if (--gate->active == 0 && gate->head == nullptr) EraseGate(gate);
   }
   --active_tasks_;
   counters_.in_flight.fetch_sub(1, std::memory_order_relaxed);
@@ -917,7 +902,6 @@ void Worker::StartItem(Task* task, InputItem* item) {
     return;
   }
   task->target_ = item->target;
-  task->host_key_.assign(task->target_.host);
   task->stage_ = Task::Stage::kQueued;
   EnterHostGate(task);
 }
@@ -932,7 +916,9 @@ Task* Worker::PopWaiter(HostGate* gate) {
 }
 
 void Worker::EnterHostGate(Task* task) {
-  HostGate& gate = gates_[task->host_key_];
+  auto [it, inserted] = gates_.try_emplace(task->target_.host);
+  HostGate& gate = it->second;
+  if (inserted) gate.key = &it->first;
   task->gate_ = &gate;
   if (gate.active < config_.per_host && Now() >= gate.not_before_ns) {
     ++gate.active;
@@ -972,7 +958,7 @@ void Worker::RemoveFromHostGate(Task* task) {
   task->next_waiting_ = nullptr;
   // It never held a turn: give the gate back without releasing one.
   task->gate_ = nullptr;
-  if (gate->active == 0 && gate->head == nullptr) gates_.erase(task->host_key_);
+  if (gate->active == 0 && gate->head == nullptr) EraseGate(gate);
 }
 
 void Worker::LeaveHostGate(Task* task) {
@@ -984,7 +970,12 @@ void Worker::LeaveHostGate(Task* task) {
     StartWhenRateAllows(PopWaiter(gate));
     return;
   }
-  if (--gate->active == 0 && gate->head == nullptr && Now() >= gate->not_before_ns) gates_.erase(task->host_key_);
+  if (--gate->active == 0 && gate->head == nullptr && Now() >= gate->not_before_ns) EraseGate(gate);
+}
+
+void Worker::EraseGate(HostGate* gate) {
+  // Found first, then erased: the key being looked up is the node's own, destroyed by the erase.
+  gates_.erase(gates_.find(*gate->key));
 }
 
 void Worker::PauseHost(Task* task, double delay_s) {
@@ -993,7 +984,7 @@ void Worker::PauseHost(Task* task, double delay_s) {
   if (task->gate_ == nullptr || !(delay_s > 0)) return;
   const uint64_t until = Now() + SecondsToNs(std::min(delay_s, kMaxRetryAfterS));
   if (until <= task->gate_->not_before_ns) return;
-  if (task->gate_->not_before_ns <= Now()) paused_hosts_.push_back(task->host_key_);
+  if (task->gate_->not_before_ns <= Now()) paused_hosts_.push_back(*task->gate_->key);
   task->gate_->not_before_ns = until;
 }
 
@@ -1108,58 +1099,63 @@ void Worker::TaskFinished(Task* task) {
 
 Connection* Worker::TakeIdle(const std::string& key) {
   if (idle_count_ == 0) return nullptr;
-  auto it = idle_.find(key);
+  auto it = idle_.find(std::string_view(key));
   if (it == idle_.end()) return nullptr;
   Connection* conn = it->second;
   // Skip connections with request bytes still unsent (see Connection::has_unsent_bytes()).
   while (conn != nullptr && conn->has_unsent_bytes()) conn = conn->next;
   if (conn == nullptr) return nullptr;
-  if (conn->prev != nullptr) {
-    conn->prev->next = conn->next;
-  } else {
-    it->second = conn->next;
-  }
-  if (conn->next != nullptr) conn->next->prev = conn->prev;
-  if (it->second == nullptr) idle_.erase(it);
-  conn->next = conn->prev = nullptr;
-  --idle_count_;
+  UnlinkIdle(it, conn);
   conn->Detach();
   return conn;
 }
 
+void Worker::UnlinkIdle(IdleMap::iterator it, Connection* conn) {
+  if (conn->next != nullptr) conn->next->prev = conn->prev;
+  if (conn->prev != nullptr) {
+    conn->prev->next = conn->next;
+  } else {
+    // The entry's key views the head's own key: it follows the new head, or goes with the last one.
+    Connection* next = conn->next;
+    idle_.erase(it);
+    if (next != nullptr) idle_.emplace(std::string_view(next->key()), next);
+  }
+  conn->next = conn->prev = nullptr;
+  --idle_count_;
+}
+
 void Worker::PutIdle(Connection* conn) {
-  // Open connections (busy, idle and closing) stay within this loop's share of --concurrency, so the
-  // descriptors in use stay within what the open-file limit was sized for (scan.cc FittingConcurrency).
+  // Open connections (busy and idle; closing ones hold no descriptor) stay within this loop's share of
+  // --concurrency, so the descriptors in use stay within what the open-file limit was sized for (scan.cc
+  // FittingConcurrency).
   // Tasks waiting at a host gate hold no connection, so under load there is room for idle ones.
-  if (connections_->live() > static_cast<int>(tasks_.size())) {
+  if (connections_->open() > static_cast<int>(tasks_.size())) {
     conn->Close();
     return;
   }
-  ConnectionKey& key = conn->key();
-  Connection*& head = idle_[key.host];
+  // The newest connection heads its key's list, and the entry's key views the head's own key.
+  auto it = idle_.find(std::string_view(conn->key()));
+  Connection* head = nullptr;
+  if (it != idle_.end()) {
+    head = it->second;
+    idle_.erase(it);
+  }
   conn->prev = nullptr;
   conn->next = head;
   if (head != nullptr) head->prev = conn;
-  head = conn;
+  idle_.emplace(std::string_view(conn->key()), conn);
   ++idle_count_;
   conn->idle_since_ns = Now();
   conn->Attach(this);
 }
 
 void Worker::DropIdle(Connection* conn) {
-  ConnectionKey& key = conn->key();
-  auto it = idle_.find(key.host);
+  auto it = idle_.find(std::string_view(conn->key()));
   if (it != idle_.end()) {
-    if (conn->prev != nullptr) {
-      conn->prev->next = conn->next;
-    } else {
-      it->second = conn->next;
-    }
-    if (conn->next != nullptr) conn->next->prev = conn->prev;
-    if (it->second == nullptr) idle_.erase(it);
-    --idle_count_;
+    UnlinkIdle(it, conn);
+  } else {
+    conn->next = conn->prev = nullptr;
   }
-  conn->next = conn->prev = nullptr;
   conn->Close();
 }
 

@@ -9,16 +9,19 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/status/status.h"
 #include "dns/resolver.h"
+#include "http/response_parser.h"
 #include "http/tls_context.h"
 #include "scanner/config.h"
-#include "scanner/exclude_list.h"
 #include "scanner/connection.h"
+#include "scanner/exclude_list.h"
+#include "scanner/ip_address.h"
 #include "scanner/pipeline.h"
 #include "scanner/row.h"
 #include "scanner/stats.h"
@@ -29,7 +32,10 @@ namespace urlsweep {
 class Worker;
 struct HostGate;
 
-// One URL from its first attempt to its row: DNS, connect, request, response, retries and redirects.
+// One URL from its first attempt to its row: DNS, connect, request, response, retries and redirects. There
+// is one per request a loop may have in flight (--concurrency), so its fixed size is most of what a
+// request in flight costs (issue 5: 4 KiB in all): what is needed only for a moment (request bytes,
+// redirect parsing, credentials) lives once per loop in the Worker instead.
 class Task final : public ConnectionOwner {
  public:
   enum class Stage : uint8_t { kFree, kQueued, kDns, kConnect, kProxyConnect, kTls, kRead, kBackoff };
@@ -52,13 +58,16 @@ class Task final : public ConnectionOwner {
 
   void StartAttempt();
   void StartConnect();
+  // Takes an idle keep-alive connection to this attempt's origin, if there is one and the attempt may
+  // reuse one, and sends the request on it.
+  bool ReuseIdle();
   void TryNextAddress();
   // Proxy tunnel for https through an HTTP proxy: CONNECT, then TLS inside.
   void SendConnect();
   void OnConnectResponse(ResponseParser::State state);
   void StartTls();
   void SendRequest();
-  void SetPeerColumns(const sockaddr_storage& addr);
+  void SetPeerColumns(const SocketAddress& addr);
   void SetTlsColumns(const TlsSession& tls);
   // proxy_error with "<what> <proxy host>:<port>: <detail>" (never the credentials).
   void FailProxy(const char* what, const char* detail);
@@ -77,17 +86,21 @@ class Task final : public ConnectionOwner {
   // turn (STYLE rule 6).
   void FailSoon(ErrorCode code, const char* detail);
 
+  // Members are ordered so that the small ones share padding: 10,000 tasks at -c 10000.
   Worker* worker_ = nullptr;
-  Stage stage_ = Stage::kFree;
   Row row_;
   Target target_;
-  std::string host_key_;  // per-host gate key: host name, or IP for literals
-  HostGate* gate_ = nullptr;
+  HostGate* gate_ = nullptr;  // the gate of target_.host (or of the previous hop's, until it is left)
   Resolver::Request dns_request_;
-  DnsResult addrs_;
-  int addr_index_ = 0;
-  Connection* conn_ = nullptr;
+  // The addresses of this attempt's endpoint (port applied at connect time), tried in order.
+  IpAddress addrs_[kMaxAddresses];
+  uint8_t addr_count_ = 0;
+  uint8_t addr_index_ = 0;
   bool conn_reused_ = false;
+  Connection* conn_ = nullptr;
+  // The response of this attempt: here rather than in the Connection, so idle and closing connections
+  // do not carry one.
+  ResponseParser parser_;
   uv_timer_t timer_;
   uint64_t start_ns_ = 0;           // first attempt start (monotonic)
   uint64_t deadline_total_ns_ = 0;  // --timeout
@@ -98,16 +111,14 @@ class Task final : public ConnectionOwner {
   bool response_started_ = false;  // a byte of the response arrived in this attempt
   bool request_sent_ = false;      // the request of this attempt was handed to the socket
   bool no_reuse_ = false;          // next attempt must open a fresh connection (a reused one was stale)
+  bool fresh_only_ = false;        // this attempt opens a fresh connection (no_reuse_ at its start)
   bool hop_pending_ = false;       // waiting for the host gate of a redirect target
+  Stage stage_ = Stage::kFree;
   ErrorCode pending_error_ = ErrorCode::kNone;
   const char* pending_detail_ = "";
-  std::string redirect_scratch_;
-  std::string authorization_;
-  std::string auth_scratch_;
+  // error_detail text built here; it may wait for the next loop turn (FailSoon), so it is the task's own.
   std::string detail_scratch_;
-  std::string conn_key_;                // keep-alive key of this attempt's connection
   const ProxySpec* proxy_ = nullptr;    // the proxy of this attempt, nullptr when direct
-  Target next_target_;                  // redirect target being parsed (kept for its capacity)
   // Normalised URLs fetched in this chain, for redirect_loop. Kept across rows for their capacity.
   std::vector<std::string> visited_;
   size_t visited_count_ = 0;
@@ -117,6 +128,8 @@ class Task final : public ConnectionOwner {
 
 // Requests in flight to one host, and the tasks waiting for a turn.
 struct HostGate {
+  // The gate's key in Worker::gates_ (host name, or IP for literals): a node_hash_map key never moves.
+  const std::string* key = nullptr;
   int active = 0;
   Task* head = nullptr;
   Task* tail = nullptr;
@@ -175,6 +188,7 @@ class Worker final : public ConnectionOwner {
 
  private:
   friend class Task;
+  using IdleMap = absl::flat_hash_map<std::string_view, Connection*>;
 
   static void OnWake(uv_async_t* handle);
   static void OnTick(uv_timer_t* handle);
@@ -193,8 +207,10 @@ class Worker final : public ConnectionOwner {
   void Pump();
   bool NextItem(InputItem** item);
   void StartItem(Task* task, InputItem* item);
+  // Takes a turn at the gate of task->target_.host, or queues the task there.
   void EnterHostGate(Task* task);
   void LeaveHostGate(Task* task);
+  void EraseGate(HostGate* gate);
   // A queued task whose budget ran out leaves the queue without ever holding a turn.
   void RemoveFromHostGate(Task* task);
   // Takes the first task waiting at the gate, or nullptr.
@@ -214,6 +230,8 @@ class Worker final : public ConnectionOwner {
   // Keep-alive pool.
   Connection* TakeIdle(const std::string& key);
   void PutIdle(Connection* conn);
+  // Takes `conn` out of the idle list of entry `it`.
+  void UnlinkIdle(IdleMap::iterator it, Connection* conn);
   void DropIdle(Connection* conn);
   void DropOneIdle();
   void CloseIdleOlderThan(uint64_t now_ns, uint64_t max_idle_ns);
@@ -254,8 +272,19 @@ class Worker final : public ConnectionOwner {
   Task* rate_head_ = nullptr;
   Task* rate_tail_ = nullptr;
   bool rate_timer_armed_ = false;
-  // Idle connections by key, each list most recent first.
-  absl::flat_hash_map<std::string, Connection*> idle_;
+  // Idle connections by key, each list most recent first. A key views its head connection's own key
+  // string (Connection::key()), so parking a connection never allocates a copy of it: a list emptied and
+  // refilled between two URLs of one host used to cost an allocation per URL once keys outgrew the
+  // short-string buffer (15 bytes: "h|example.com|80" is 16).
+  IdleMap idle_;
+  // Scratch for what a task needs only within one call (its capacity is kept, once per loop instead of
+  // once per task): the keep-alive key looked up, the request bytes, credentials, the redirect target.
+  std::string key_scratch_;
+  std::string request_scratch_;
+  std::string authorization_scratch_;
+  std::string proxy_auth_scratch_;
+  std::string redirect_scratch_;
+  Target next_target_;
   int idle_count_ = 0;
   uint64_t uv_now_ns_ = 0;
   WorkerCounters counters_;
