@@ -1,14 +1,18 @@
 // ByteBuffer: a growable byte array for the writer's hot paths. Unlike std::string, making room does
 // not zero-fill bytes that are about to be overwritten, and appending a length prefix and its value is
 // one capacity check and two stores instead of two appends. Capacity is kept across clear(), so a long
-// scan stops allocating after its first row group.
+// scan stops allocating after its first row group. PodVector is the same idea for std::vector: resize()
+// leaves new integers for the caller to write.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace urlsweep::parquet {
 
@@ -55,5 +59,31 @@ class ByteBuffer {
   size_t size_ = 0;
   size_t capacity_ = 0;
 };
+
+// An allocator whose value-less construct() default-initializes: std::vector::resize() then leaves
+// trivial elements unwritten instead of zero-filling what the caller overwrites next.
+template <typename T>
+struct NoZeroFillAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = NoZeroFillAllocator<U>;
+  };
+  NoZeroFillAllocator() = default;
+  template <typename U>
+  NoZeroFillAllocator(const NoZeroFillAllocator<U>&) noexcept {}
+
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+// A vector of integers or doubles (per-row levels and values) whose resize() does not zero-fill.
+template <typename T>
+using PodVector = std::vector<T, NoZeroFillAllocator<T>>;
 
 }  // namespace urlsweep::parquet

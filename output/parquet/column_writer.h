@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/types/span.h"
+#include "output/parquet/byte_buffer.h"
 #include "output/parquet/page_writer.h"
 #include "output/parquet/parquet_metadata.h"
 #include "scanner/row.h"
@@ -32,9 +33,11 @@ class ColumnWriterState {
   virtual ~ColumnWriterState() = default;
   virtual void Reset();
 
-  std::vector<uint8_t> def_levels;  // one per row (0 null, 1 present); OPTIONAL columns only
+  PodVector<uint8_t> def_levels;  // one per row (0 null, 1 present); OPTIONAL columns only
   int64_t num_rows = 0;
   int64_t null_count = 0;
+  // Kept by Reset(): how this column's pages compressed in earlier row groups.
+  CompressionHistory compression;
 };
 
 class ColumnWriter {

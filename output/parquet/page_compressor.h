@@ -1,9 +1,12 @@
 // PageCompressor: compresses one Parquet page body with the file's codec (Compression.md: ZSTD frames,
 // raw Snappy blocks, or none). It keeps its zstd contexts and output buffer, so pages allocate nothing
-// once the first row group is written.
+// once the first row group is written. AppendRawZstdFrame stores a body zstd cannot shrink as a valid
+// zstd frame for the cost of a copy.
 #pragma once
 
+#include <cstddef>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "output/parquet/byte_buffer.h"
@@ -37,5 +40,12 @@ class PageCompressor {
   std::unique_ptr<ZstdContexts> zstd_;
   ByteBuffer out_;
 };
+
+// The size of the frame AppendRawZstdFrame writes for `content_size` bytes.
+size_t RawZstdFrameSize(size_t content_size);
+// Appends a zstd frame (RFC 8878) whose content is `head` then `tail`, stored in raw blocks: what zstd
+// itself writes for bytes it cannot compress, without its search for matches. The frame header
+// carries the content size, so any zstd decoder sizes its output from it.
+void AppendRawZstdFrame(std::string_view head, std::string_view tail, std::string* out);
 
 }  // namespace urlsweep::parquet

@@ -20,7 +20,8 @@ class PrimitiveColumnWriter<T>::State final : public ColumnWriterState {
     values.clear();
   }
 
-  std::vector<T> values;  // present values only
+  PodVector<T> values;  // present values only
+  PodVector<uint32_t> present_rows;  // scratch: the rows of the batch being appended that have a value
 };
 
 namespace {
@@ -28,7 +29,7 @@ namespace {
 // Statistics over a whole chunk's values at once, after the rows are in: a tight loop over an array
 // (which the compiler vectorizes for integers) instead of two comparisons in the per-row path.
 template <typename T>
-void ComputeBounds(const std::vector<T>& values, T* min, T* max, bool* has_min_max, int64_t* nan_count) {
+void ComputeBounds(const PodVector<T>& values, T* min, T* max, bool* has_min_max, int64_t* nan_count) {
   *has_min_max = false;
   *nan_count = 0;
   if constexpr (std::is_floating_point_v<T>) {
@@ -82,7 +83,7 @@ template <typename T>
 size_t PrimitiveColumnWriter<T>::Append(absl::Span<const Row> rows, ColumnWriterState* base) const {
   auto* state = static_cast<State*>(base);
   const size_t old_values = state->values.size();
-  // Room for every row's value, trimmed to the present ones after: the loop stores without a
+  // Room for every row's value, trimmed to the present ones after: the loops store without a
   // capacity check or a branch on presence, which is random enough in scan rows to mispredict.
   state->values.resize(old_values + rows.size());
   T* out = state->values.data() + old_values;
@@ -91,13 +92,17 @@ size_t PrimitiveColumnWriter<T>::Append(absl::Span<const Row> rows, ColumnWriter
     const size_t old_levels = state->def_levels.size();
     state->def_levels.resize(old_levels + rows.size());
     uint8_t* levels = state->def_levels.data() + old_levels;
+    // Levels and the rows that have a value first, then their values: the presence bit only moves a
+    // count, and no value of an empty optional is read.
+    state->present_rows.resize(rows.size());
+    uint32_t* present_rows = state->present_rows.data();
     for (size_t i = 0; i < rows.size(); ++i) {
-      const std::optional<T>& value = rows[i].*field_.optional;
-      const bool has = value.has_value();
-      levels[i] = has ? 1 : 0;
-      out[present] = has ? *value : T{};
-      present += has ? 1 : 0;
+      const uint8_t has = (rows[i].*field_.optional).has_value() ? 1 : 0;
+      levels[i] = has;
+      present_rows[present] = static_cast<uint32_t>(i);
+      present += has;
     }
+    for (size_t k = 0; k < present; ++k) out[k] = *(rows[present_rows[k]].*field_.optional);
     state->values.resize(old_values + present);
   } else {
     for (size_t i = 0; i < rows.size(); ++i) out[i] = rows[i].*field_.required;
@@ -112,7 +117,7 @@ template <typename T>
 void PrimitiveColumnWriter<T>::Prepare(ColumnWriterState* base, PageWriter* pages,
                                        PreparedColumnChunk* chunk) const {
   auto* state = static_cast<State*>(base);
-  pages->BeginChunk(schema(), chunk);
+  pages->BeginChunk(schema(), &state->compression, chunk);
   const size_t rows = static_cast<size_t>(state->num_rows);
   const size_t rows_per_page = std::max<size_t>(1, options().page_bytes / sizeof(T));
   size_t value = 0;

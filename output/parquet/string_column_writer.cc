@@ -28,13 +28,65 @@ constexpr size_t kMaxStatisticsValueBytes = 4096;
 // value would cost time and the dictionary would save nothing.
 constexpr size_t kDictionaryProbeValues = 1024;
 
-// One capacity check and two copies: this runs for every PLAIN value of every row, hence inline.
-inline void AppendPlain(std::string_view value, ByteBuffer* out) {
+// Values up to this long are copied by 8-byte words in the per-row loop; longer ones by memcpy.
+constexpr size_t kWordCopyBytes = 64;
+
+uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+void Store64(char* p, uint64_t v) { std::memcpy(p, &v, sizeof(v)); }
+uint32_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+void Store32(char* p, uint32_t v) { std::memcpy(p, &v, sizeof(v)); }
+
+// Copies n bytes and returns the OR of them all, so that the copy also tells whether the value is ASCII
+// (no high bit set): one pass over the bytes instead of a check and a memcpy call. Words overlap at the
+// end rather than reading or writing past either range.
+inline uint64_t CopyAndOr(const char* from, size_t n, char* to) {
+  if (n >= 8) {
+    uint64_t any = 0;
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      const uint64_t w = Load64(from + i);
+      Store64(to + i, w);
+      any |= w;
+    }
+    const uint64_t w = Load64(from + n - 8);
+    Store64(to + n - 8, w);
+    return any | w;
+  }
+  if (n >= 4) {
+    const uint32_t a = Load32(from);
+    const uint32_t b = Load32(from + n - 4);
+    Store32(to, a);
+    Store32(to + n - 4, b);
+    return a | b;
+  }
+  uint64_t any = 0;
+  for (size_t i = 0; i < n; ++i) {
+    to[i] = from[i];
+    any |= static_cast<unsigned char>(from[i]);
+  }
+  return any;
+}
+
+// Appends `value` PLAIN-encoded (length prefix, then the bytes); returns whether it is ASCII.
+inline bool AppendPlainIsAscii(std::string_view value, ByteBuffer* out) {
   const uint32_t length = static_cast<uint32_t>(value.size());
   char* p = out->Extend(kLengthPrefixBytes + value.size());
-  std::memcpy(p, &length, kLengthPrefixBytes);
-  if (length > 0) std::memcpy(p + kLengthPrefixBytes, value.data(), value.size());
+  Store32(p, length);
+  if (value.size() <= kWordCopyBytes) {
+    return (CopyAndOr(value.data(), value.size(), p + kLengthPrefixBytes) & 0x8080808080808080ull) == 0;
+  }
+  std::memcpy(p + kLengthPrefixBytes, value.data(), value.size());
+  return IsAscii(value);
 }
+
+inline void AppendPlain(std::string_view value, ByteBuffer* out) { AppendPlainIsAscii(value, out); }
 
 // Bytes of a value's prefix key: enough that values sharing a scheme and "www." still differ in it.
 constexpr size_t kPrefixKeyBytes = 16;
@@ -44,16 +96,25 @@ constexpr size_t kPrefixKeyBytes = 16;
 // parquet.thrift ColumnOrder), since a shorter value's padding is the smallest byte. Equal keys leave
 // the order to a full comparison.
 unsigned __int128 PrefixKey(std::string_view value) {
-  unsigned char bytes[kPrefixKeyBytes] = {};
-  if (value.size() >= kPrefixKeyBytes) {
-    std::memcpy(bytes, value.data(), kPrefixKeyBytes);
+  const char* p = value.data();
+  const size_t n = value.size();
+  // The first 8 and the next 8 bytes as little-endian words, zero where the value has no byte; loads
+  // overlap inside the value instead of reading past it.
+  uint64_t hi = 0;
+  uint64_t lo = 0;
+  if (n >= kPrefixKeyBytes) {
+    hi = Load64(p);
+    lo = Load64(p + 8);
+  } else if (n > 8) {
+    hi = Load64(p);
+    lo = Load64(p + n - 8) >> (8 * (kPrefixKeyBytes - n));
+  } else if (n == 8) {
+    hi = Load64(p);
+  } else if (n >= 4) {
+    hi = Load32(p) | (static_cast<uint64_t>(Load32(p + n - 4)) << (8 * (n - 4)));
   } else {
-    for (size_t i = 0; i < value.size(); ++i) bytes[i] = static_cast<unsigned char>(value[i]);
+    for (size_t i = 0; i < n; ++i) hi |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
   }
-  uint64_t hi;
-  uint64_t lo;
-  std::memcpy(&hi, bytes, sizeof(hi));
-  std::memcpy(&lo, bytes + sizeof(hi), sizeof(lo));
   return (static_cast<unsigned __int128>(__builtin_bswap64(hi)) << 64) | __builtin_bswap64(lo);
 }
 
@@ -74,6 +135,7 @@ class StringColumnWriter::State final : public ColumnWriterState {
     indices.clear();
     dictionary.Clear();
     has_last = false;
+    last_value = {};
     plain_equivalent_bytes = 0;
     has_min_max = false;
     min.clear();
@@ -116,11 +178,13 @@ class StringColumnWriter::State final : public ColumnWriterState {
 
   bool dictionary_mode = false;   // set by Append on the chunk's first row when the column uses one
   ByteBuffer plain;               // PLAIN values, when not dictionary_mode
-  std::vector<uint32_t> indices;  // dictionary index of each present value, when dictionary_mode
+  PodVector<uint32_t> indices;    // dictionary index of each present value, when dictionary_mode
   StringDictionary dictionary;
-  // The previous value's index: repeated neighbours (http_version, tls_version) skip the hash lookup.
+  // The previous value's entry: repeated neighbours (http_version, tls_version) skip the hash lookup.
+  // Points into the dictionary, refreshed after every Insert (which may move its bytes).
   bool has_last = false;
   uint32_t last_index = 0;
+  std::string_view last_value;
   size_t plain_equivalent_bytes = 0;  // what the values would take PLAIN-encoded
   bool has_min_max = false;
   std::string min;
@@ -128,63 +192,89 @@ class StringColumnWriter::State final : public ColumnWriterState {
   unsigned __int128 min_key = 0;  // PrefixKey(min)
   unsigned __int128 max_key = 0;  // PrefixKey(max)
   std::string scratch;  // a sanitized copy of an invalid UTF-8 value
-  std::string encoded;  // one dictionary data page's indices, RLE/bit-packed
+  PodVector<std::string_view> batch_values;  // the present values of the rows being appended
+  ByteBuffer encoded;  // one dictionary data page's indices, RLE/bit-packed
 };
 
 std::unique_ptr<ColumnWriterState> StringColumnWriter::InitializeState() const {
   return std::make_unique<State>();
 }
 
-size_t StringColumnWriter::AppendToDictionary(std::string_view value, State* state) const {
-  size_t bytes = sizeof(uint32_t);
-  uint32_t index;
-  if (state->has_last && StringDictionary::Equal(value, state->dictionary.entry(state->last_index))) {
-    index = state->last_index;
-  } else {
-    bool added;
-    index = state->dictionary.Insert(value, &added);
-    if (added) {
-      state->Observe(value);
-      bytes += kLengthPrefixBytes + value.size();
+size_t StringColumnWriter::AppendDictionaryValues(absl::Span<const std::string_view> values, State* state,
+                                                  size_t* bytes) const {
+  StringDictionary& dictionary = state->dictionary;
+  for (size_t i = 0; i < values.size(); ++i) {
+    std::string_view value = values[i];
+    if (!IsValidUtf8(value)) value = state->Sanitized(value);
+    state->plain_equivalent_bytes += kLengthPrefixBytes + value.size();
+    *bytes += sizeof(uint32_t);
+    if (!state->has_last || !StringDictionary::Equal(value, state->last_value)) {
+      bool added;
+      state->last_index = dictionary.Insert(value, &added);
+      state->last_value = dictionary.entry(state->last_index);
+      state->has_last = true;
+      if (added) {
+        state->Observe(value);
+        *bytes += kLengthPrefixBytes + value.size();
+        if (dictionary.plain().size() > options().max_dictionary_bytes) {
+          state->indices.push_back(state->last_index);
+          state->FallBackToPlain();
+          return i + 1;
+        }
+      }
     }
-    state->has_last = true;
-    state->last_index = index;
+    state->indices.push_back(state->last_index);
+    if (state->indices.size() == kDictionaryProbeValues && dictionary.size() > kDictionaryProbeValues / 2) {
+      state->FallBackToPlain();
+      return i + 1;
+    }
   }
-  state->indices.push_back(index);
-  if (state->dictionary.plain().size() > options().max_dictionary_bytes ||
-      (state->indices.size() == kDictionaryProbeValues && state->dictionary.size() > kDictionaryProbeValues / 2)) {
-    state->FallBackToPlain();
+  return values.size();
+}
+
+void StringColumnWriter::AppendPlainValues(absl::Span<const std::string_view> values, State* state,
+                                           size_t* bytes) const {
+  ByteBuffer& plain = state->plain;
+  for (std::string_view value : values) {
+    const size_t start = plain.size();
+    // Copied first, checked by the same pass; the rare value that is not ASCII gets the full check
+    // and, when it is not valid UTF-8, replaces its copy with the repaired bytes.
+    if (!AppendPlainIsAscii(value, &plain) && !IsValidUtf8Multibyte(value)) {
+      plain.Truncate(start);
+      value = state->Sanitized(value);
+      AppendPlain(value, &plain);
+    }
+    state->Observe(value);
+    *bytes += kLengthPrefixBytes + value.size();
   }
-  return bytes;
 }
 
 template <typename Get>
 size_t StringColumnWriter::AppendRows(absl::Span<const Row> rows, State* state, Get get) const {
-  size_t bytes = 0;
+  // First pass: each row's level, and the present values gathered without a branch per row (whether
+  // a row has a value varies too much to predict). The second pass then encodes only values.
+  PodVector<std::string_view>& values = state->batch_values;
+  values.resize(rows.size());
   size_t present = 0;
-  uint8_t* levels = nullptr;
   if (is_optional()) {
     const size_t old = state->def_levels.size();
     state->def_levels.resize(old + rows.size());
-    levels = state->def_levels.data() + old;
-  }
-  std::string_view value;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const bool has = get(rows[i], &value);
-    if (levels != nullptr) levels[i] = has ? 1 : 0;
-    if (!has) continue;
-    ++present;
-    if (!IsValidUtf8(value)) value = state->Sanitized(value);
-    state->plain_equivalent_bytes += kLengthPrefixBytes + value.size();
-    if (state->dictionary_mode) {
-      bytes += AppendToDictionary(value, state);
-    } else {
-      // PLAIN values (URLs, and columns whose dictionary did not pay off) stay in this loop.
-      AppendPlain(value, &state->plain);
-      state->Observe(value);
-      bytes += kLengthPrefixBytes + value.size();
+    uint8_t* levels = state->def_levels.data() + old;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const uint8_t has = get(rows[i], &values[present]) ? 1 : 0;
+      levels[i] = has;
+      present += has;
     }
+  } else {
+    for (size_t i = 0; i < rows.size(); ++i) get(rows[i], &values[i]);
+    present = rows.size();
   }
+  const absl::Span<const std::string_view> todo(values.data(), present);
+  size_t bytes = 0;
+  // A dictionary chunk may fall back to PLAIN part way: the rest of the values then go the PLAIN way.
+  size_t done = 0;
+  if (state->dictionary_mode) done = AppendDictionaryValues(todo, state, &bytes);
+  if (done < todo.size()) AppendPlainValues(todo.subspan(done), state, &bytes);
   state->num_rows += static_cast<int64_t>(rows.size());
   state->null_count += static_cast<int64_t>(rows.size() - present);
   return bytes + (is_optional() ? rows.size() : 0);
@@ -216,16 +306,29 @@ size_t StringColumnWriter::Append(absl::Span<const Row> rows, ColumnWriterState*
 
 void StringColumnWriter::WritePlainPages(State* state, PageWriter* pages) const {
   const size_t rows = static_cast<size_t>(state->num_rows);
-  const ByteBuffer& plain = state->plain;
+  ByteBuffer& plain = state->plain;
+  // Readable padding after the last value, for the branch-free walk below.
+  const size_t size = plain.size();
+  std::memset(plain.Extend(kLengthPrefixBytes), 0, kLengthPrefixBytes);
+  plain.Truncate(size);
   size_t offset = 0;  // start of the next page's values in plain
   size_t row = 0;
   while (row < rows) {
     const size_t page_start = offset;
     const size_t first_row = row;
     // Whole rows until the page holds page_bytes of values; at least one row per page.
-    while (row < rows && (row == first_row || offset - page_start < options().page_bytes)) {
-      if (!is_optional() || state->def_levels[row]) offset += kLengthPrefixBytes + ReadLength(plain, offset);
-      ++row;
+    if (is_optional()) {
+      // A null row adds nothing: its level scales the length read at `offset` (the next value's, or
+      // the padding past the last one) to zero, without a branch on presence.
+      while (row < rows && (row == first_row || offset - page_start < options().page_bytes)) {
+        offset += state->def_levels[row] * (kLengthPrefixBytes + ReadLength(plain, offset));
+        ++row;
+      }
+    } else {
+      while (row < rows && (row == first_row || offset - page_start < options().page_bytes)) {
+        offset += kLengthPrefixBytes + ReadLength(plain, offset);
+        ++row;
+      }
     }
     absl::Span<const uint8_t> levels;
     if (is_optional()) levels = absl::MakeConstSpan(state->def_levels).subspan(first_row, row - first_row);
@@ -241,17 +344,17 @@ void StringColumnWriter::WriteDictionaryPages(State* state, PageWriter* pages) c
   const size_t rows_per_page = std::max<size_t>(1, options().page_bytes / sizeof(uint32_t));
   const size_t rows = static_cast<size_t>(state->num_rows);
   size_t value = 0;
-  std::string& encoded = state->encoded;
+  ByteBuffer& encoded = state->encoded;
   for (size_t row = 0; row < rows; row += rows_per_page) {
     const size_t end = std::min(rows, row + rows_per_page);
     const size_t present = CountPresent(*state, row, end, is_optional());
     encoded.clear();
     // Dictionary-encoded values: one byte holding the bit width, then the RLE/bit-packed indices.
-    encoded.push_back(static_cast<char>(bit_width));
+    *encoded.Extend(1) = static_cast<char>(bit_width);
     AppendRleBitPacked(absl::MakeConstSpan(state->indices).subspan(value, present), bit_width, &encoded);
     absl::Span<const uint8_t> levels;
     if (is_optional()) levels = absl::MakeConstSpan(state->def_levels).subspan(row, end - row);
-    pages->WriteDataPage(levels, static_cast<int32_t>(end - row), Encoding::kRleDictionary, encoded);
+    pages->WriteDataPage(levels, static_cast<int32_t>(end - row), Encoding::kRleDictionary, encoded.view());
     value += present;
   }
 }
@@ -269,7 +372,7 @@ void StringColumnWriter::Prepare(ColumnWriterState* base, PageWriter* pages,
       state->FallBackToPlain();
     }
   }
-  pages->BeginChunk(schema(), chunk);
+  pages->BeginChunk(schema(), &state->compression, chunk);
   if (state->dictionary_mode) {
     WriteDictionaryPages(state, pages);
   } else {

@@ -37,11 +37,14 @@ class StringColumnWriter final : public ColumnWriter {
 
  private:
   class State;
-  // Appends one present, valid value to the chunk's dictionary; returns the bytes it added.
-  size_t AppendToDictionary(std::string_view value, State* state) const;
   // The loop over rows for one kind of field; `get` returns whether the row has a value.
   template <typename Get>
   size_t AppendRows(absl::Span<const Row> rows, State* state, Get get) const;
+  // Dictionary-encodes present values, adding the bytes they buffer to *bytes (the row group's size
+  // limit); returns how many it took: all of them, or fewer when the chunk fell back to PLAIN on the way.
+  size_t AppendDictionaryValues(absl::Span<const std::string_view> values, State* state, size_t* bytes) const;
+  // PLAIN-encodes present values, adding the bytes they buffer to *bytes.
+  void AppendPlainValues(absl::Span<const std::string_view> values, State* state, size_t* bytes) const;
   void WritePlainPages(State* state, PageWriter* pages) const;
   void WriteDictionaryPages(State* state, PageWriter* pages) const;
 

@@ -27,6 +27,14 @@ inline bool IsAscii(std::string_view bytes) {
     std::memcpy(&word, p + n - 8, 8);  // the tail, overlapping bytes already seen
     return ((any | word) & kHighBits) == 0;
   }
+  if (n >= 4) {
+    // Two overlapping 4-byte words: short values ("OK", "1.1", "TLSv1.3") without a byte loop.
+    uint32_t head;
+    uint32_t tail;
+    std::memcpy(&head, p, 4);
+    std::memcpy(&tail, p + n - 4, 4);
+    return ((head | tail) & 0x80808080u) == 0;
+  }
   for (size_t i = 0; i < n; ++i) any |= static_cast<unsigned char>(p[i]);
   return (any & 0x80) == 0;
 }

@@ -1,6 +1,8 @@
 // Fuzzes the Parquet writer's encoders with their own oracles:
 //   - UTF-8 repair always yields valid UTF-8, leaves valid input alone and is idempotent;
-//   - the RLE / bit-packing hybrid decodes back to its input at the input's bit width;
+//   - the RLE / bit-packing hybrid decodes back to its input at the input's bit width, and its
+//     ByteBuffer overload writes the same bytes within MaxRleBitPackedBytes;
+//   - a raw zstd frame of the input, split anywhere between head and tail, decodes back to it;
 //   - rows built from the input, written with tiny row group, page and dictionary limits, read back
 //     (independent test reader) as exactly the repaired strings, with every row group accounted for.
 #include <sys/mman.h>
@@ -12,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "output/parquet/byte_buffer.h"
+#include "output/parquet/page_compressor.h"
 #include "output/parquet/parquet_writer.h"
 #include "output/parquet/rle_bit_packed.h"
 #include "output/parquet/utf8_sanitizer.h"
@@ -55,6 +59,21 @@ void FuzzRle(std::string_view in) {
   urlsweep::parquet::AppendRleBitPacked(absl::MakeConstSpan(values), bit_width, &encoded);
   auto decoded = urlsweep::parquet_test::DecodeRle(encoded, bit_width, values.size());
   Check(decoded.has_value() && *decoded == values);
+  // The pages' ByteBuffer overload writes the same bytes, within the room it makes.
+  urlsweep::parquet::ByteBuffer buffer;
+  urlsweep::parquet::AppendRleBitPacked(absl::MakeConstSpan(values), bit_width, &buffer);
+  Check(buffer.view() == encoded);
+  Check(encoded.size() <= urlsweep::parquet::MaxRleBitPackedBytes(values.size(), bit_width));
+}
+
+// A page stored raw: any split of the body between levels and values gives a frame zstd decodes.
+void FuzzRawFrame(std::string_view in) {
+  const size_t split = in.empty() ? 0 : static_cast<uint8_t>(in[0]) * in.size() / 256;
+  std::string frame;
+  urlsweep::parquet::AppendRawZstdFrame(in.substr(0, split), in.substr(split), &frame);
+  Check(frame.size() == urlsweep::parquet::RawZstdFrameSize(in.size()));
+  std::string back;
+  Check(urlsweep::parquet_test::Decompress(6, frame, in.size(), &back) && back == in);
 }
 
 // Enough rows for several row groups and pages at the tiny limits below; more only slows the fuzzer.
@@ -139,6 +158,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view in(reinterpret_cast<const char*>(data), size);
   FuzzUtf8(in);
   FuzzRle(in);
+  FuzzRawFrame(in);
   FuzzWriter(in);
   return 0;
 }

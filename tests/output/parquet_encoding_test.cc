@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "output/parquet/byte_buffer.h"
 #include "output/parquet/page_compressor.h"
+#include "output/parquet/page_writer.h"
 #include "output/parquet/rle_bit_packed.h"
 #include "output/parquet/string_dictionary.h"
 #include "output/parquet/utf8_sanitizer.h"
@@ -269,6 +271,143 @@ TEST(PageCompressorTest, EachCallReplacesThePreviousOutput) {
   EXPECT_EQ(back, small);
   ASSERT_TRUE(parquet_test::Decompress(6, first, big.size(), &back));
   EXPECT_EQ(back, big);
+}
+
+TEST(RleBitPackedTest, ByteBufferAndStringGiveTheSameBytesWithinTheBound) {
+  // Patterns that cost the most per value (runs of exactly 8 between single literal groups), random
+  // values and long runs, at every bit width.
+  uint64_t seed = 99;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<uint32_t>(seed >> 33);
+  };
+  for (int bit_width = 1; bit_width <= 32; ++bit_width) {
+    const uint32_t mask = bit_width == 32 ? 0xFFFFFFFFu : (1u << bit_width) - 1;
+    std::vector<std::vector<uint32_t>> inputs(3);
+    for (int i = 0; i < 40; ++i) {
+      inputs[0].insert(inputs[0].end(), 8, next() & mask);
+      for (int k = 0; k < 8; ++k) inputs[0].push_back(next() & mask);
+    }
+    for (int i = 0; i < 1001; ++i) inputs[1].push_back(next() & mask);
+    inputs[2].assign(5000, mask);
+    for (const std::vector<uint32_t>& values : inputs) {
+      std::string as_string = "prefix";
+      AppendRleBitPacked(absl::MakeConstSpan(values), bit_width, &as_string);
+      ByteBuffer as_buffer;
+      as_buffer.Append("prefix");
+      AppendRleBitPacked(absl::MakeConstSpan(values), bit_width, &as_buffer);
+      EXPECT_EQ(as_buffer.view(), as_string) << bit_width;
+      EXPECT_LE(as_string.size() - 6, MaxRleBitPackedBytes(values.size(), bit_width)) << bit_width;
+      auto decoded = parquet_test::DecodeRle(std::string_view(as_string).substr(6), bit_width, values.size());
+      ASSERT_TRUE(decoded.has_value()) << bit_width;
+      EXPECT_EQ(*decoded, values) << bit_width;
+    }
+  }
+  std::vector<uint8_t> levels;
+  for (int i = 0; i < 3000; ++i) levels.push_back(static_cast<uint8_t>((i / 8) % 3 == 0 ? 1 : (next() & 1)));
+  std::string as_string;
+  AppendRleBitPacked(absl::MakeConstSpan(levels), 1, &as_string);
+  ByteBuffer as_buffer;
+  AppendRleBitPacked(absl::MakeConstSpan(levels), 1, &as_buffer);
+  EXPECT_EQ(as_buffer.view(), as_string);
+  EXPECT_LE(as_string.size(), MaxRleBitPackedBytes(levels.size(), 1));
+}
+
+TEST(RawZstdFrameTest, AnyZstdDecoderReadsItBack) {
+  // Around the 1-, 2- and 4-byte content size fields and the 128 KiB block limit, with the content
+  // split between head and tail at its start, middle and end.
+  for (size_t size : {size_t{0}, size_t{1}, size_t{255}, size_t{256}, size_t{65791}, size_t{65792},
+                      size_t{131071}, size_t{131072}, size_t{131073}, size_t{400000}}) {
+    std::string content(size, '\0');
+    for (size_t i = 0; i < size; ++i) content[i] = static_cast<char>((i * 2654435761u) >> 13);
+    for (size_t split : {size_t{0}, size / 3, size}) {
+      std::string frame = "before";
+      AppendRawZstdFrame(std::string_view(content).substr(0, split), std::string_view(content).substr(split), &frame);
+      const std::string_view bytes = std::string_view(frame).substr(6);
+      EXPECT_EQ(bytes.size(), RawZstdFrameSize(size)) << size;
+      EXPECT_EQ(ZSTD_getFrameContentSize(bytes.data(), bytes.size()), size) << size;
+      EXPECT_EQ(ZSTD_findFrameCompressedSize(bytes.data(), bytes.size()), bytes.size()) << size;
+      std::string back;
+      ASSERT_TRUE(parquet_test::Decompress(6, bytes, size, &back)) << size << " " << split;
+      EXPECT_EQ(back, content) << size << " " << split;
+    }
+  }
+}
+
+// What PageWriter decides for the zstd pages of one column, page after page.
+class PageCompressionPolicyTest : public ::testing::Test {
+ protected:
+  PageCompressionPolicyTest() : pages_(ParquetCompression::kZstd) {}
+
+  // Writes one REQUIRED DOUBLE data page; returns whether it went through zstd (not stored raw by
+  // PageWriter itself), which leaves the history's count of raw pages untouched or sets it.
+  bool WritePage(const std::vector<double>& values) {
+    const int before = history_.raw_pages_left;
+    const ColumnSchema column{"d", PhysicalType::kDouble, Repetition::kRequired};
+    pages_.BeginChunk(column, &history_, &chunk_);
+    const std::string_view body(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(double));
+    pages_.WriteDataPage({}, static_cast<int32_t>(values.size()), Encoding::kPlain, body);
+    pages_.EndChunk();
+    // Every page, raw or compressed, is a zstd frame of the body.
+    const parquet_test::Thrift header = ParseHeader();
+    std::string back;
+    EXPECT_TRUE(parquet_test::Decompress(6, std::string_view(chunk_.bytes).substr(header_size_),
+                                         body.size(), &back));
+    EXPECT_EQ(back, body);
+    return before == 0;
+  }
+
+  parquet_test::Thrift ParseHeader() {
+    parquet_test::ThriftReader reader(chunk_.bytes);
+    parquet_test::Thrift header = reader.Struct();
+    header_size_ = reader.position();
+    return header;
+  }
+
+  static std::vector<double> Noise(size_t n, uint64_t seed) {
+    std::vector<double> values(n);
+    for (double& v : values) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      v = static_cast<double>(seed >> 11) / 9007199254740992.0 * 1000.0;
+    }
+    return values;
+  }
+
+  PageWriter pages_;
+  CompressionHistory history_;
+  PreparedColumnChunk chunk_;
+  size_t header_size_ = 0;
+};
+
+TEST_F(PageCompressionPolicyTest, PagesThatDoNotShrinkAreStoredRawUntilTheNextTry) {
+  EXPECT_TRUE(WritePage(Noise(2000, 1)));  // zstd finds nothing in measured timings
+  EXPECT_GT(history_.raw_pages_left, 0);
+  int raw = 0;
+  for (int page = 0; page < 20 && history_.raw_pages_left > 0; ++page) {
+    const std::vector<double> values = Noise(2000, 2 + page);
+    EXPECT_FALSE(WritePage(values));
+    // Stored as the raw frame of the body: the page costs a copy.
+    std::string frame;
+    AppendRawZstdFrame({}, std::string_view(reinterpret_cast<const char*>(values.data()), values.size() * 8), &frame);
+    EXPECT_EQ(std::string_view(chunk_.bytes).substr(header_size_), frame);
+    ++raw;
+  }
+  EXPECT_EQ(raw, 8);
+  // The values turned repetitive (every connect timed out): the next try compresses them (zstd's fast
+  // level for DOUBLE pages halves them) and the column stays compressed.
+  const std::vector<double> constant(2000, 5000.0);
+  EXPECT_TRUE(WritePage(constant));
+  EXPECT_LT(chunk_.metadata.total_compressed_size, chunk_.metadata.total_uncompressed_size * 3 / 4);
+  EXPECT_EQ(history_.raw_pages_left, 0);
+  EXPECT_TRUE(WritePage(constant));
+}
+
+TEST_F(PageCompressionPolicyTest, SmallPagesTeachNothing) {
+  // A row group cut short by Flush() holds a few rows, whose page zstd cannot shrink (a frame's header
+  // costs more than it saves); the large pages after it are still compressed.
+  EXPECT_TRUE(WritePage(Noise(3, 7)));
+  EXPECT_EQ(history_.raw_pages_left, 0);
+  EXPECT_TRUE(WritePage(std::vector<double>(2000, 1.0)));
 }
 
 TEST(StringDictionaryTest, EqualComparesEveryByteAtEveryLength) {

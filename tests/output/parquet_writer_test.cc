@@ -6,15 +6,18 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "output/parquet/utf8_sanitizer.h"
 #include "scanner/errors.h"
 #include "scanner/row.h"
 #include "tests/output/parquet_test_reader.h"
@@ -391,6 +394,130 @@ TEST_F(ParquetWriterTest, StatisticsFollowTheTypeOrder) {
   // An all-null column: null count, no bounds.
   EXPECT_EQ(stats(kIp)[3].i, 4);
   EXPECT_FALSE(stats(kIp).has(6));
+}
+
+// Byte-wise order of unsigned bytes: STRING's type-defined order.
+bool ByteLess(std::string_view a, std::string_view b) {
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return static_cast<unsigned char>(x) < static_cast<unsigned char>(y);
+  });
+}
+
+TEST_F(ParquetWriterTest, StringBoundsAreByteWiseAtEveryLength) {
+  // Values of 0 to 20 bytes over an alphabet with the smallest and largest ASCII bytes, so that many
+  // share a prefix and differ past it, or only in length: both the PLAIN path (url) and the dictionary
+  // path (server) must find the byte-wise min and max.
+  const std::string alphabet("\0ab\x7f", 4);
+  uint64_t seed = 5;
+  std::vector<Row> rows;
+  for (int i = 0; i < 3000; ++i) {
+    Row row = MinimalRow(i);
+    std::string value;
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    const size_t length = (seed >> 40) % 21;
+    for (size_t k = 0; k < length; ++k) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      value.push_back(alphabet[(seed >> 40) % alphabet.size()]);
+    }
+    row.url = value;
+    row.server.Set(value);
+    rows.push_back(row);
+  }
+  std::string min = rows[0].url;
+  std::string max = rows[0].url;
+  for (const Row& row : rows) {
+    if (ByteLess(row.url, min)) min = row.url;
+    if (ByteLess(max, row.url)) max = row.url;
+  }
+  const ParquetFile file = WriteAll(rows);
+  for (size_t column : {size_t{kUrl}, size_t{kServer}}) {
+    const parquet_test::Thrift& stats = file.row_groups()[0][1].list[column][3][12];
+    EXPECT_EQ(stats[6].bin, min) << kColumnNames[column];
+    EXPECT_EQ(stats[5].bin, max) << kColumnNames[column];
+  }
+}
+
+TEST_F(ParquetWriterTest, LargeWritesMatchTheirRowsWhateverTheyHold) {
+  // One Write of many rows, as the scanner's output thread makes them: nulls at every spacing, strings
+  // of every length up to 80 bytes, valid and invalid UTF-8 at every position, a dictionary that
+  // falls back part way through a batch (host: distinct values, judged after 1,024 of them; server:
+  // outgrows max_dictionary_bytes), one that holds (title), and every primitive type.
+  std::vector<Row> rows;
+  const std::vector<std::string> inserts = {"", "\xC3\xA9", "\xFF", "\xE2\x80", "\xF0\x9F\x98\x80"};
+  for (int i = 0; i < 2600; ++i) {
+    Row row = MinimalRow(i);
+    std::string body(static_cast<size_t>(i % 81), static_cast<char>('a' + i % 26));
+    const std::string& insert = inserts[static_cast<size_t>(i / 81) % inserts.size()];
+    body.insert(body.size() * static_cast<size_t>(i % 7) / 6, insert);
+    row.url = body;
+    if (i % 3 != 0) row.host.Set(absl::StrCat("host-", i, ".example"));
+    if (i % 5 != 1) row.server.Set(i < 1500 ? (i % 2 ? "nginx" : "Apache") : absl::StrCat("server-", i, body));
+    if (i % 4 != 2) row.title.Set(absl::StrCat("Title ", i % 9, i % 10 == 0 ? "\xFF" : ""));
+    if (i % 6 == 0) row.error = ErrorCode::kConnectTimeout;
+    if (i % 2 == 0) row.status = 200 + i % 300;
+    if (i % 7 != 3) row.content_length = int64_t{1} << (i % 40);
+    if (i % 11 != 0) row.dns_ms = i * 0.125;
+    rows.push_back(row);
+  }
+  ParquetWriterOptions options;
+  options.max_dictionary_bytes = 4096;
+  auto file = NewFile();
+  Config config;
+  auto writer = MakeParquetWriter(config, file.get(), options);
+  ASSERT_TRUE(writer->Open(false).ok());
+  ASSERT_TRUE(writer->Write(rows).ok());
+  ASSERT_TRUE(writer->Close().ok());
+  const ParquetFile parsed = parquet_test::ParseParquet(FileBytes());
+  ASSERT_TRUE(parsed.ok) << parsed.error;
+
+  auto sanitized = [](std::string_view bytes) {
+    std::string out;
+    parquet::AppendSanitizedUtf8(bytes, &out);
+    return out;
+  };
+  // Checks every value of a string column; returns its data pages' encodings.
+  auto expect_strings = [&](size_t column, auto get) {
+    const DecodedColumn decoded = ReadColumn(parsed, 0, column);
+    EXPECT_TRUE(decoded.ok) << kColumnNames[column] << ": " << decoded.error;
+    EXPECT_EQ(decoded.values.size(), rows.size()) << kColumnNames[column];
+    for (size_t i = 0; i < rows.size() && i < decoded.values.size(); ++i) {
+      const std::optional<std::string> want = get(rows[i]);
+      EXPECT_EQ(decoded.values[i], want ? std::optional<std::string>(sanitized(*want)) : std::nullopt)
+          << kColumnNames[column] << " row " << i;
+    }
+    return decoded.data_encodings;
+  };
+  auto optional = [](const OptString Row::*member) {
+    return [member](const Row& row) {
+      return (row.*member).has_value() ? std::optional<std::string>((row.*member).view()) : std::nullopt;
+    };
+  };
+  expect_strings(kUrl, [](const Row& row) { return std::optional<std::string>(row.url); });
+  EXPECT_EQ(expect_strings(kHost, optional(&Row::host)), std::vector<int>{kEncodingPlain});
+  EXPECT_EQ(expect_strings(kServer, optional(&Row::server)), std::vector<int>{kEncodingPlain});
+  EXPECT_EQ(expect_strings(kTitle, optional(&Row::title)), std::vector<int>{kEncodingRleDictionary});
+  expect_strings(kError, [](const Row& row) {
+    return row.error == ErrorCode::kNone ? std::nullopt : std::optional<std::string>(ErrorName(row.error));
+  });
+  const DecodedColumn status = ReadColumn(parsed, 0, kStatus);
+  const DecodedColumn length = ReadColumn(parsed, 0, kContentLength);
+  const DecodedColumn dns = ReadColumn(parsed, 0, kDnsMs);
+  ASSERT_TRUE(status.ok && length.ok && dns.ok) << status.error << length.error << dns.error;
+  ASSERT_EQ(status.values.size(), rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    ASSERT_EQ(status.values[i].has_value(), rows[i].status.has_value()) << i;
+    if (rows[i].status) {
+      EXPECT_EQ(PlainAs<int32_t>(*status.values[i]), *rows[i].status) << i;
+    }
+    ASSERT_EQ(length.values[i].has_value(), rows[i].content_length.has_value()) << i;
+    if (rows[i].content_length) {
+      EXPECT_EQ(PlainAs<int64_t>(*length.values[i]), *rows[i].content_length) << i;
+    }
+    ASSERT_EQ(dns.values[i].has_value(), rows[i].dns_ms.has_value()) << i;
+    if (rows[i].dns_ms) {
+      EXPECT_EQ(PlainAs<double>(*dns.values[i]), *rows[i].dns_ms) << i;
+    }
+  }
 }
 
 // --resume, as scanner/main.cc drives it: the file is cut at the journal's committed offset (dropping
