@@ -789,7 +789,7 @@ void Worker::BeginStop() {
   }
   rate_tail_ = nullptr;
   for (auto& [key, gate] : gates_) {
-    while (Task* t = PopWaiter(&gate)) {
+    while (Task* t = PopWaiter(gate)) {
       t->gate_ = nullptr;
       uv_timer_stop(&t->timer_);
       t->stage_ = Task::Stage::kFree;
@@ -916,9 +916,20 @@ Task* Worker::PopWaiter(HostGate* gate) {
 }
 
 void Worker::EnterHostGate(Task* task) {
-  auto [it, inserted] = gates_.try_emplace(task->target_.host);
-  HostGate& gate = it->second;
-  if (inserted) gate.key = &it->first;
+  auto it = gates_.find(std::string_view(task->target_.host));
+  if (it == gates_.end()) {
+    HostGate* fresh;
+    if (!free_gates_.empty()) {
+      fresh = free_gates_.back();
+      free_gates_.pop_back();
+    } else {
+      gate_store_.push_back(std::make_unique<HostGate>());
+      fresh = gate_store_.back().get();
+    }
+    fresh->name.assign(task->target_.host);
+    it = gates_.emplace(std::string_view(fresh->name), fresh).first;
+  }
+  HostGate& gate = *it->second;
   task->gate_ = &gate;
   if (gate.active < config_.per_host && Now() >= gate.not_before_ns) {
     ++gate.active;
@@ -974,8 +985,11 @@ void Worker::LeaveHostGate(Task* task) {
 }
 
 void Worker::EraseGate(HostGate* gate) {
-  // Found first, then erased: the key being looked up is the node's own, destroyed by the erase.
-  gates_.erase(gates_.find(*gate->key));
+  gates_.erase(std::string_view(gate->name));
+  gate->active = 0;
+  gate->head = gate->tail = nullptr;
+  gate->not_before_ns = 0;
+  free_gates_.push_back(gate);
 }
 
 void Worker::PauseHost(Task* task, double delay_s) {
@@ -990,18 +1004,18 @@ void Worker::PauseHost(Task* task, double delay_s) {
 
 void Worker::ResumePausedHosts() {
   for (size_t i = 0; i < paused_hosts_.size();) {
-    auto it = gates_.find(paused_hosts_[i]);
-    if (it != gates_.end() && Now() < it->second.not_before_ns) {
+    auto it = gates_.find(std::string_view(paused_hosts_[i]));
+    if (it != gates_.end() && Now() < it->second->not_before_ns) {
       ++i;
       continue;
     }
     if (it != gates_.end()) {
-      HostGate& gate = it->second;
+      HostGate& gate = *it->second;
       while (gate.head != nullptr && gate.active < config_.per_host) {
         ++gate.active;
         StartWhenRateAllows(PopWaiter(&gate));
       }
-      if (gate.active == 0 && gate.head == nullptr) gates_.erase(it);
+      if (gate.active == 0 && gate.head == nullptr) EraseGate(&gate);
     }
     paused_hosts_[i] = std::move(paused_hosts_.back());
     paused_hosts_.pop_back();

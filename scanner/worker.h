@@ -128,8 +128,11 @@ class Task final : public ConnectionOwner {
 
 // Requests in flight to one host, and the tasks waiting for a turn.
 struct HostGate {
-  // The gate's key in Worker::gates_ (host name, or IP for literals): a node_hash_map key never moves.
-  const std::string* key = nullptr;
+  // The gate's key in Worker::gates_ (host name, or IP for literals); the map's key views it. Gates are
+  // recycled through Worker::free_gates_, and the string keeps its capacity, so a host whose gate empties
+  // between its URLs costs no allocation once the loop is warm.
+  std::string name;
+  const std::string* key = &name;
   int active = 0;
   Task* head = nullptr;
   Task* tail = nullptr;
@@ -263,7 +266,9 @@ class Worker final : public ConnectionOwner {
   size_t current_pos_ = 0;
   bool input_done_ = false;
   RowBatch* out_batch_ = nullptr;
-  absl::node_hash_map<std::string, HostGate> gates_;
+  absl::flat_hash_map<std::string_view, HostGate*> gates_;
+  std::vector<std::unique_ptr<HostGate>> gate_store_;  // every gate ever made (few: at most -c at once)
+  std::vector<HostGate*> free_gates_;
   std::vector<std::string> paused_hosts_;
   // Rate limiting (--rate): a token bucket refilled continuously, burst of one second.
   double tokens_ = 0;
