@@ -50,6 +50,18 @@ class AresUv {
   struct Query {
     void* arg = nullptr;  // handed to the done callback
     AresUv* owner = nullptr;
+    // One ares_getaddrinfo per family. c-ares 1.18's AF_UNSPEC lookup ends with the status of whichever
+    // of its two queries finished last, so an A query refused by a dying server followed by an AAAA
+    // NODATA answer came out as ENODATA (a cacheable "no address") for a name that has one.
+    struct Part {
+      Query* query = nullptr;
+      int family = 0;
+      int status = 0;
+    };
+    Part parts[2];
+    int pending = 0;
+    DnsCache::Answer answer;  // both families' addresses as they arrive
+    uint32_t min_ttl = 0;
   };
 
   // Starts an A+AAAA lookup of `name` (NUL-terminated); `done(query->arg, ...)` runs exactly once,
