@@ -96,6 +96,8 @@ class ResolverImpl final : public Resolver {
   // Every waiting request of `lookup` becomes not pending, without callback.
   static void DropWaiters(Lookup* lookup);
   void QueueDone(Lookup* lookup);
+  // A hosts-file or cache answer, delivered like a DNS answer on a later loop turn.
+  void AnswerLater(std::string_view name, const DnsCache::Answer& answer, Request* request);
   // Hands waiting lookups to c-ares while fewer than kMaxLookupsInFlight are there. Not re-entrant: a
   // lookup that ends inside ares_getaddrinfo (an IP literal, an .onion name) frees its place for this
   // same loop.
@@ -234,18 +236,12 @@ void ResolverImpl::Resolve(std::string_view name, Request* request) {
   if (listed == nullptr && HostsFile::IsLocalhostName(name)) listed = &HostsFile::LoopbackAnswer();
   if (listed != nullptr) {
     ++stats_.hosts_hits;
-    Lookup* lookup = NewLookup(name);
-    FillResult(*listed, /*from_cache=*/true, &lookup->result);
-    Append(lookup, request);
-    QueueDone(lookup);
+    AnswerLater(name, *listed, request);
     return;
   }
   if (const DnsCache::Answer* cached = cache_.Find(name, uv_now(loop_))) {
     ++stats_.cache_hits;
-    Lookup* lookup = NewLookup(name);
-    FillResult(*cached, /*from_cache=*/true, &lookup->result);
-    Append(lookup, request);
-    QueueDone(lookup);
+    AnswerLater(name, *cached, request);
     return;
   }
   if (auto found = in_flight_.find(name); found != in_flight_.end()) {
@@ -264,6 +260,13 @@ void ResolverImpl::Resolve(std::string_view name, Request* request) {
   }
   waiting_tail_ = lookup;
   StartWaiting();
+}
+
+void ResolverImpl::AnswerLater(std::string_view name, const DnsCache::Answer& answer, Request* request) {
+  Lookup* lookup = NewLookup(name);
+  FillResult(answer, /*from_cache=*/true, &lookup->result);
+  Append(lookup, request);
+  QueueDone(lookup);
 }
 
 void ResolverImpl::StartWaiting() {
