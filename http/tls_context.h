@@ -22,9 +22,13 @@ struct TlsOptions {
 //   default security level anyway; a server that offers nothing newer gets tls_error with OpenSSL's
 //   reason ("unsupported protocol" or the server's "protocol version" alert), which is what a scan of the
 //   modern web should report.
-// - Trust: the system store via SSL_CTX_set_default_verify_paths (which honours SSL_CERT_FILE and
-//   SSL_CERT_DIR as OpenSSL does), plus --ca-file.
+// - Trust: the system bundle file (SSL_CERT_FILE when set, else OpenSSL's default file), loaded into
+//   memory once; the hashed certificate directory only when SSL_CERT_DIR names one (OpenSSL's default
+//   directory is not used: its lookup reads the disk on every handshake); plus --ca-file.
 // - ALPN "http/1.1", so servers that speak HTTP/2 know not to.
+// - kReport and kStrict ask for a stapled OCSP response (status_request, RFC 6066 section 8); TlsSession
+//   checks it after the handshake. Nothing is fetched: no OCSP request and no CRL download leaves the
+//   scanner, so only a server that staples can be found revoked.
 // - SSL_MODE_RELEASE_BUFFERS and no session cache: thousands of connections live at once, and a scan
 //   rarely returns to a host, so memory per connection matters more than resumption.
 // - kStrict: SSL_VERIFY_PEER (a failed verification fails the handshake). kReport: the chain is still

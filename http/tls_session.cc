@@ -3,10 +3,12 @@
 #include <openssl/asn1.h>
 #include <openssl/buffer.h>
 #include <openssl/err.h>
+#include <openssl/ocsp.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
 #include <ctime>
+#include <memory>
 
 namespace urlsweep {
 namespace {
@@ -35,6 +37,76 @@ std::optional<int64_t> AsnTimeToMicros(const ASN1_TIME* time) {
   // ASN1_TIME_to_tm yields UTC fields; timegm reads them as UTC whatever the local zone is.
   const time_t seconds = timegm(&tm);
   return static_cast<int64_t>(seconds) * kMicrosPerSecond;
+}
+
+// A stapled response's thisUpdate may lie this far in the future, and its nextUpdate this far in the
+// past, before it is ignored: the clocks of the server's responder and of the scanner differ a little.
+// Five minutes, as OpenSSL's own `openssl ocsp` uses (its -validity_period default).
+constexpr long kOcspClockSkewSeconds = 5 * 60;
+
+// Under --tls-verify strict, the error_detail of a certificate found revoked.
+constexpr const char* kRevokedDetail = "certificate revoked (stapled OCSP)";
+
+struct OcspResponseFree {
+  void operator()(OCSP_RESPONSE* p) const { OCSP_RESPONSE_free(p); }
+};
+struct OcspBasicFree {
+  void operator()(OCSP_BASICRESP* p) const { OCSP_BASICRESP_free(p); }
+};
+struct OcspCertIdFree {
+  void operator()(OCSP_CERTID* p) const { OCSP_CERTID_free(p); }
+};
+
+// Whether the OCSP response the server stapled (RFC 6066 section 8, RFC 6960) says the leaf is revoked.
+// The response counts only when it verifies: signed by the leaf's issuer or a responder it delegated
+// to, that signer chaining to the store the handshake trusts (OCSP_basic_verify), about this very leaf
+// and issuer, and current within kOcspClockSkewSeconds. Anything less (no staple, an unparsable,
+// forged, stale or foreign one, status good or unknown) is false: a broken staple is ignored, as
+// browsers soft-fail, and does not make a chain that verified bad. Call it only after the chain
+// verified (SSL_get0_verified_chain is then complete: leaf first, issuer second).
+bool StapledOcspSaysRevoked(SSL* ssl) {
+  const unsigned char* der = nullptr;
+  const long len = SSL_get_tlsext_status_ocsp_resp(ssl, &der);
+  if (der == nullptr || len <= 0) return false;
+  std::unique_ptr<OCSP_RESPONSE, OcspResponseFree> response(d2i_OCSP_RESPONSE(nullptr, &der, len));
+  if (response == nullptr || OCSP_response_status(response.get()) != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+    return false;
+  }
+  std::unique_ptr<OCSP_BASICRESP, OcspBasicFree> basic(OCSP_response_get1_basic(response.get()));
+  if (basic == nullptr) return false;
+  STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl);
+  if (chain == nullptr || sk_X509_num(chain) < 2) return false;
+  X509* leaf = sk_X509_value(chain, 0);
+  X509* issuer = sk_X509_value(chain, 1);
+  // The certificates the server sent may hold the signer's intermediates; the roots come from our store.
+  X509_STORE* store = SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl));
+  if (OCSP_basic_verify(basic.get(), SSL_get_peer_cert_chain(ssl), store, 0) != 1) return false;
+  // The response names certificates by hashes of their issuer; use the hash algorithm it used (SHA-1
+  // nearly always) so that a response hashed otherwise still matches.
+  const EVP_MD* digest = nullptr;
+  if (OCSP_resp_count(basic.get()) > 0) {
+    ASN1_OBJECT* digest_oid = nullptr;
+    // OCSP_id_get0_info only reads, but OpenSSL 3.0 declares its argument non-const.
+    auto* first =
+        const_cast<OCSP_CERTID*>(OCSP_SINGLERESP_get0_id(OCSP_resp_get0(basic.get(), 0)));
+    if (OCSP_id_get0_info(nullptr, &digest_oid, nullptr, nullptr, first) == 1 &&
+        digest_oid != nullptr) {
+      digest = EVP_get_digestbyobj(digest_oid);
+    }
+  }
+  std::unique_ptr<OCSP_CERTID, OcspCertIdFree> id(OCSP_cert_to_id(digest, leaf, issuer));
+  if (id == nullptr) return false;
+  int status = V_OCSP_CERTSTATUS_UNKNOWN;
+  int reason = 0;
+  ASN1_GENERALIZEDTIME* revoked_at = nullptr;
+  ASN1_GENERALIZEDTIME* this_update = nullptr;
+  ASN1_GENERALIZEDTIME* next_update = nullptr;
+  if (OCSP_resp_find_status(basic.get(), id.get(), &status, &reason, &revoked_at, &this_update,
+                            &next_update) != 1) {
+    return false;
+  }
+  if (OCSP_check_validity(this_update, next_update, kOcspClockSkewSeconds, -1) != 1) return false;
+  return status == V_OCSP_CERTSTATUS_REVOKED;
 }
 
 bool IsUnexpectedEof(int ssl_error, unsigned long err_code) {
@@ -168,20 +240,46 @@ TlsSession::Status TlsSession::Handshake() {
   ERR_clear_error();
   const int ret = SSL_do_handshake(ssl_);
   if (ret == 1) {
-    OnHandshakeDone();
+    if (!OnHandshakeDone()) return Status::kError;
     ReleaseIdleBuffers();
     return Status::kDone;
   }
   return Fail(ret, IoStage::kTlsHandshake);
 }
 
-void TlsSession::OnHandshakeDone() {
+bool TlsSession::OnHandshakeDone() {
+  long verify_result = X509_V_OK;
+  if (verify_mode_ != TlsVerifyMode::kOff) {
+    verify_result = SSL_get_verify_result(ssl_);
+    // A chain or name failure wins over revocation: OpenSSL stops verifying at its first failure, so
+    // the chain that would vouch for the response's signer is then unchecked, and the failure it found
+    // is the one the row names.
+    if (verify_result == X509_V_OK && StapledOcspSaysRevoked(ssl_)) {
+      verify_result = X509_V_ERR_CERT_REVOKED;
+    }
+    // A staple that failed to parse or verify left its reasons queued; they are no failure of ours.
+    ERR_clear_error();
+    verify_word_ = TlsVerifyWord(verify_result);
+  }
+  // The staple has been read: free it rather than keep it (up to a few KiB) for the connection's life.
+  SSL_set_tlsext_status_ocsp_resp(ssl_, nullptr, 0);
+  if (verify_mode_ == TlsVerifyMode::kStrict && verify_result != X509_V_OK) {
+    // Only revocation gets here (OpenSSL already failed the handshake on every other verdict). It is
+    // reported as OpenSSL reports a failed verification, so it maps to tls_verify like the others,
+    // and the row looks like theirs: no tls_version, no cert_not_after.
+    failed_ = true;
+    ssl_error_ = SSL_ERROR_SSL;
+    err_code_ = ERR_PACK(ERR_LIB_SSL, 0, SSL_R_CERTIFICATE_VERIFY_FAILED);
+    error_stage_ = IoStage::kTlsHandshake;
+    error_detail_ = kRevokedDetail;
+    return false;
+  }
   handshake_done_ = true;
   version_ = SSL_get_version(ssl_);
-  if (verify_mode_ != TlsVerifyMode::kOff) verify_word_ = TlsVerifyWord(SSL_get_verify_result(ssl_));
   if (const X509* leaf = SSL_get0_peer_certificate(ssl_); leaf != nullptr) {
     cert_not_after_us_ = AsnTimeToMicros(X509_get0_notAfter(leaf));
   }
+  return true;
 }
 
 TlsSession::Status TlsSession::Write(std::string_view plaintext) {

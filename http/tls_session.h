@@ -73,13 +73,14 @@ class TlsSession {
   const char* version() const { return version_; }
   // The leaf certificate's notAfter in microseconds since the epoch (UTC); also under --tls-verify off.
   std::optional<int64_t> cert_not_after_us() const { return cert_not_after_us_; }
-  // TlsVerifyWord of the chain verification: computed under kReport and kStrict (where a failed
+  // TlsVerifyWord of the chain verification, then of the stapled OCSP response when the server sent
+  // one and the chain verified ("revoked"): computed under kReport and kStrict (where a failed
   // verification also sets it on kError), nullptr under kOff (the column stays absent).
   const char* verify_word() const { return verify_word_; }
 
   // After kError: SSL_get_error's value and the ERR_get_error code captured at the failure, and a short
-  // detail (OpenSSL-owned static text: ERR_reason_error_string, or X509_verify_cert_error_string when
-  // the chain failed verification under kStrict).
+  // detail (static text: ERR_reason_error_string, or X509_verify_cert_error_string when the chain failed
+  // verification under kStrict, or "certificate revoked (stapled OCSP)").
   int ssl_error() const { return ssl_error_; }
   unsigned long err_code() const { return err_code_; }
   const char* error_detail() const { return error_detail_; }
@@ -93,7 +94,9 @@ class TlsSession {
   // failure captured.
   Status Fail(int ret, IoStage stage);
   void FailWithoutSsl(const char* detail);
-  void OnHandshakeDone();
+  // Records the results of a finished handshake, the stapled OCSP verdict included; false (the
+  // failure captured) when --tls-verify strict finds the leaf revoked.
+  bool OnHandshakeDone();
   void ClearResults();
   // Frees OpenSSL's record buffers and an oversized read BIO while the connection waits for bytes.
   void ReleaseIdleBuffers();

@@ -13,6 +13,15 @@
 #   self        self.test           signs itself: self_signed
 #   untrusted   untrusted.test      signed by untrusted-ca.pem, a root nobody trusts; untrusted-chain.pem
 #                                   carries that root after the leaf, untrusted.pem is the leaf without it
+#   invalid     invalid.test        extendedKeyUsage clientAuth only: not for a server, so OpenSSL
+#                                   reports X509_V_ERR_INVALID_PURPOSE (tls_verify `invalid`)
+#   revoked     revoked.test        revoked by the intermediate (reason keyCompromise)
+#
+# OCSP responses (DER) for a server to staple, made by `openssl ocsp` from the intermediate's database,
+# valid for 100 years from the moment they are made (nextUpdate), so a run never finds them expired:
+#   revoked-ocsp.der         "revoked" for revoked.pem, signed by the intermediate
+#   valid-ocsp.der           "good" for valid.pem, signed by the intermediate
+#   revoked-ocsp-forged.der  "revoked" for revoked.pem, signed by untrusted-ca.pem: no trusted signer
 #
 # Keys are EC P-256 (quick to make). Dates are explicit (`openssl ca -startdate/-enddate`: OpenSSL 3.0's
 # `x509 -req` cannot set notBefore). Idempotent: each run makes a fresh set and moves it into DIR,
@@ -74,6 +83,14 @@ authorityKeyIdentifier = keyid
 subjectAltName = $ENV::SAN
 # A self-signed server certificate as `openssl req -x509` and distribution "snakeoil" certificates make
 # it: no keyUsage, so OpenSSL recognises it as self-signed (X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT).
+# Only for TLS clients: a server presenting it fails the purpose check.
+[ v3_client_leaf ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+subjectAltName = $ENV::SAN
 [ v3_self ]
 basicConstraints = critical, CA:FALSE
 extendedKeyUsage = serverAuth
@@ -122,16 +139,41 @@ SAN="DNS:other.test" sign wrong intermediate v3_leaf "$kCaStart" "$kValidEnd" ot
 SAN="IP:127.0.0.1,IP:::1" sign ip intermediate v3_leaf "$kCaStart" "$kValidEnd" 127.0.0.1
 SAN="DNS:untrusted.test" sign untrusted untrusted-ca v3_leaf "$kCaStart" "$kValidEnd" untrusted.test
 SAN="DNS:self.test" self_sign self v3_self self.test
+SAN="DNS:invalid.test" sign invalid intermediate v3_client_leaf "$kCaStart" "$kValidEnd" invalid.test
+SAN="DNS:revoked.test" sign revoked intermediate v3_leaf "$kCaStart" "$kValidEnd" revoked.test
 
-for leaf in valid expired notyet wrong ip; do
+# Marks revoked.pem revoked in the database (index.txt) that `openssl ocsp` answers from.
+openssl ca -batch -config "$OPENSSL_CONF" -cert "$work/intermediate.pem" \
+  -keyfile "$work/intermediate-key.pem" -revoke "$work/revoked.pem" -crl_reason keyCompromise \
+  2>>"$log"
+
+# ocsp_response LEAF SIGNER OUT: the response of the intermediate's database on LEAF, signed by
+# SIGNER(.pem, -key.pem), written to OUT. No nonce: a stapled response answers no particular request.
+readonly kOcspDays=36500
+ocsp_response() {
+  local leaf=$1 signer=$2 out=$3
+  openssl ocsp -issuer "$work/intermediate.pem" -cert "$work/$leaf.pem" -no_nonce \
+    -reqout "$work/$leaf.ocsp-req" >>"$log" 2>&1
+  openssl ocsp -index "$CA_DB" -CA "$work/intermediate.pem" -rsigner "$work/$signer.pem" \
+    -rkey "$work/$signer-key.pem" -reqin "$work/$leaf.ocsp-req" -ndays "$kOcspDays" \
+    -respout "$work/$out" >>"$log" 2>&1
+}
+ocsp_response revoked intermediate revoked-ocsp.der
+ocsp_response valid intermediate valid-ocsp.der
+ocsp_response revoked untrusted-ca revoked-ocsp-forged.der
+
+for leaf in valid expired notyet wrong ip invalid revoked; do
   cat "$work/$leaf.pem" "$work/intermediate.pem" >"$work/$leaf-chain.pem"
 done
 cat "$work/untrusted.pem" "$work/untrusted-ca.pem" >"$work/untrusted-chain.pem"
 cp "$work/self.pem" "$work/self-chain.pem"
 
-for name in ca intermediate untrusted-ca valid expired notyet wrong ip untrusted self; do
+for name in ca intermediate untrusted-ca valid expired notyet wrong ip untrusted self invalid revoked; do
   for suffix in .pem -key.pem; do
     mv -f "$work/$name$suffix" "$out_dir/$name$suffix"
   done
   if [[ -e "$work/$name-chain.pem" ]]; then mv -f "$work/$name-chain.pem" "$out_dir/$name-chain.pem"; fi
+done
+for response in revoked-ocsp.der valid-ocsp.der revoked-ocsp-forged.der; do
+  mv -f "$work/$response" "$out_dir/$response"
 done

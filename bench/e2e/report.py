@@ -73,6 +73,13 @@ def targets(results, extra, skipped):
         check("S3 RSS per in-flight connection <= %.0f KiB ((RSS(-c %d) - RSS(-c %d)) / %d)" % (
             S3_MAX_KIB_PER_CONNECTION, high, low, high - low),
             extra["s3_kib_per_connection"], lambda v: v <= S3_MAX_KIB_PER_CONNECTION, fmt="%.2f KiB")
+    if "s7_concurrency" in extra:
+        low, high = extra["s7_concurrency"]
+        seen = extra["s7_min_in_flight"]
+        note = "" if seen[high] >= high and seen[low] >= low else (
+            " (only %d and %d were in flight at once: raise S7_DELAY_MS)" % (seen[low], seen[high]))
+        out.append(("S7 RSS per in-flight TLS connection (reported; (RSS(-c %d) - RSS(-c %d)) / %d)%s" % (
+            high, low, high - low, note), "%.1f KiB" % extra["s7_kib_per_connection"], "-"))
     us4 = _find(results, "S4", "urlsweep")
     wrk4 = _find(results, "S4", "wrk")
     if us4 and wrk4:

@@ -4,7 +4,7 @@
   python3 bench/e2e/run.py --build build-bench [--scale small|full] [--only S1,S2,...]
                            [--concurrency 256] [--markdown FILE] [--json FILE]
 
-Starts nginx (own configuration in a temporary folder), dnsmasq (names h<N>.test) and, for S3,
+Starts nginx (own configuration in a temporary folder), dnsmasq (names h<N>.test) and, for S3 and S7,
 tools/fixture_server; runs urlsweep and the reference clients one after another; prints a table of
 URLs/s, client CPU per URL, peak RSS and the issue's targets with their ratios; stops every process
 it started by its PID. See bench/README.md for the scenarios and the figures.
@@ -37,6 +37,7 @@ SCALES = {
         "s2_urls": 20000, "s2_ref_urls": 5000, "s6_urls": 20000,
         "s3_concurrency": (1000, 10000), "s3_rounds": 3,
         "s5_lines": (100_000, 1_000_000), "s5_bound_s": 25,
+        "s7_concurrency": (200, 2000),
         "client_timeout_s": 60, "repeat": 1,
     },
     "full": {
@@ -44,12 +45,13 @@ SCALES = {
         "s2_urls": 100000, "s2_ref_urls": 20000, "s6_urls": 100000,
         "s3_concurrency": (1000, 10000), "s3_rounds": 10,
         "s5_lines": (1_000_000, 10_000_000), "s5_bound_s": 240,
+        "s7_concurrency": (200, 2000),
         "client_timeout_s": 300, "repeat": 3,
     },
 }
 # Names dnsmasq knows: S1's urlsweep list and the references' lists use disjoint names.
 EXTRA_NAMES = 16
-ALL_SCENARIOS = ("S1", "S2", "S3", "S4", "S5", "S6")
+ALL_SCENARIOS = ("S1", "S2", "S3", "S4", "S5", "S6", "S7")
 # A proxy from the environment would send the clients' requests elsewhere.
 PROXY_VARIABLES = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
                    "no_proxy", "NO_PROXY")
@@ -119,7 +121,7 @@ def main():
     try:
         names = scale["s1_urls"] + 2 * scale["s1_ref_urls"] + EXTRA_NAMES
         cert = key = None
-        if "S4" in only:
+        if "S4" in only or "S7" in only:
             cert, key = make_certs(workdir)
         dns = DnsServer(workdir, names)
         servers.append(dns)
@@ -128,8 +130,8 @@ def main():
         servers.append(nginx)
         nginx.start()
         fixture = None
-        if "S3" in only:
-            fixture = FixtureServer(workdir, fixture_bin)
+        if "S3" in only or "S7" in only:
+            fixture = FixtureServer(workdir, fixture_bin, tls_cert=cert, tls_key=key)
             servers.append(fixture)
             fixture.start()
         log("e2e: scale %s, work folder %s, nginx :%s%s, dnsmasq :%d%s" % (
@@ -154,6 +156,8 @@ def main():
                 runs.s5()
             elif scenario == "S6":
                 runs.s6()
+            elif scenario == "S7":
+                runs.s7()
     finally:
         for server in reversed(servers):
             server.stop()

@@ -1,4 +1,4 @@
-"""The five scenarios of the end-to-end benchmark (bench/README.md). Each appends Measurements to the
+"""The scenarios of the end-to-end benchmark (bench/README.md). Each appends Measurements to the
 run's list and returns what the targets need."""
 
 import copy
@@ -18,6 +18,10 @@ S3_DELAY_MS = 200
 # connections, few enough that DNS is no part of the figure (S1 measures lookups; with 1,024 names
 # and -c 10000 the lookup burst itself fails, see bench/README.md).
 S3_NAMES = 64
+# S7: every https response 2 s after its request, so that all of a run's connections are in flight
+# at once (the handshakes of -c 2000 against a one-thread fixture take about a second on a loaded
+# 2-core machine; the fixture's max_in_flight tells whether they really overlapped).
+S7_DELAY_MS = 5000
 # S6's URLs cycle over this many names: many, so that the host hash spreads them over the loops (one
 # host's URLs all go to one loop), each name reused (keep-alive), as a list of many sites' pages.
 S6_NAMES = 1024
@@ -163,6 +167,39 @@ class Scenarios:
         low, high = sorted(rss)
         self.extra["s3_kib_per_connection"] = (rss[high] - rss[low]) / (high - low)
         self.extra["s3_concurrency"] = (low, high)
+
+    # S7: memory per in-flight TLS connection: one round of c https URLs, each answered after
+    # S7_DELAY_MS, at two concurrencies; the difference of peak RSS over the difference of connections
+    # is what one more TLS connection costs at its peak: OpenSSL's handshake buffers while its
+    # handshake waits for the server, then the established session waiting for its answer.
+    def s7(self):
+        port = self.fixture.tls_port
+        files = {}
+        for c in self.scale["s7_concurrency"]:
+            # An address literal: no DNS, one host (--per-host c), no SNI; --tls-verify off, as S4.
+            files[c] = write_lines(os.path.join(self.dir, "s7-%d.txt" % c), [
+                "https://127.0.0.1:%d/delay/%d" % (port, S7_DELAY_MS)] * c)
+        rss = {c: [] for c in files}
+        overlap = {c: [] for c in files}
+        for _ in range(self.repeat):
+            for c, urls_file in files.items():
+                self.fixture.stats(reset=True)
+                m = self.clients.urlsweep("S7", urls_file, c,
+                                          ["-c", c, "--per-host", c, "--tls-verify", "off",
+                                           "--timeout", "60", "--connect-timeout", "30",
+                                           "--read-timeout", "60"],
+                                          label="urlsweep https -c %d" % c)
+                seen = self.fixture.stats()["max_in_flight"]
+                overlap[c].append(seen)
+                m.note = ("%d of %d in flight at once" % (seen, c)) + ("; " + m.note if m.note else "")
+                self._add(m)
+                rss[c].append(m.maxrss_kib)
+        low, high = sorted(files)
+        med = {c: sorted(v)[(len(v) - 1) // 2] for c, v in rss.items()}
+        in_flight = {c: min(v) for c, v in overlap.items()}
+        self.extra["s7_concurrency"] = (low, high)
+        self.extra["s7_kib_per_connection"] = (med[high] - med[low]) / (high - low)
+        self.extra["s7_min_in_flight"] = in_flight
 
     # S4: S1 over https.
     def s4(self, tls_probe):
