@@ -8,11 +8,15 @@
              (403 otherwise). tinyproxy resolves names with getaddrinfo, that is the system resolver:
              send it IP literals only, so that nothing leaves loopback
 
-Both need the same user and password (USER, PASSWORD by default). Each runs in the foreground (squid
--N, tinyproxy -d), is stopped by its PID and dies with the process that started it: tinyproxy
-through the parent-death signal; squid drops root for `cache_effective_user`, which clears that
-signal (prctl(2)), so it runs under a small guard process (`proxy_stack.py guard`) that keeps the
-signal and stops squid by PID when it gets SIGTERM or its parent dies.
+Both know the same user and password (USER, PASSWORD by default), plus any `extra_users`: squid all
+of them, tinyproxy those whose name and password its configuration grammar accepts (TINYPROXY_TOKEN:
+1.11.1 rejects a BasicAuth line with any other character, '@', ':' and '%' included).
+
+Each runs in the foreground (squid -N, tinyproxy -d), is stopped by its PID and dies with the
+process that started it: tinyproxy through the parent-death signal; squid drops root for
+`cache_effective_user`, which clears that signal (prctl(2)), so it runs under a small guard process
+(`proxy_stack.py guard`) that keeps the signal and stops squid by PID when it gets SIGTERM or its
+parent dies.
 
 What squid and tinyproxy answer (checked with squid 5.7 and tinyproxy 1.11.1):
   request                         squid                  tinyproxy
@@ -30,6 +34,7 @@ Command line:
 
 import argparse
 import base64
+import re
 import ctypes
 import glob
 import os
@@ -43,6 +48,16 @@ import time
 # What the tests authenticate with. Distinctive, so a test can search every output for it.
 USER = "sweeper"
 PASSWORD = "pw-Zq7xK2-not-in-output"
+# A second account whose password must be percent-encoded in a proxy URL ('@' ends the userinfo, ':'
+# ends the user, '%' starts an escape): squid takes it as it is.
+ODD_USER = "odd"
+ODD_PASSWORD = "p@ss:w%rd"
+# tinyproxy cannot hold that password (see TINYPROXY_TOKEN): its odd account has a password of the
+# characters it accepts, which a proxy URL may still percent-encode.
+TINY_ODD_USER = "odd-tiny"
+TINY_ODD_PASSWORD = "p-ss.w_rd"
+# What tinyproxy's configuration parser accepts as a BasicAuth user or password.
+TINYPROXY_TOKEN = re.compile(r"[-A-Za-z0-9._]+")
 # The proxies' Basic realm (shown in their 407 answers).
 REALM = "urlsweep-fixture"
 # How long a proxy may take to listen: squid starts its helpers first, on a loaded machine seconds.
@@ -105,16 +120,18 @@ class ProxyStack:
     start().
 
     hosts: {name: address} squid resolves itself (its hosts_file); connect_ports: the ports tinyproxy
-    lets CONNECT reach; forbidden_port: the port squid refuses CONNECT to."""
+    lets CONNECT reach; forbidden_port: the port squid refuses CONNECT to; extra_users: more
+    (user, password) accounts (tinyproxy gets only those TINYPROXY_TOKEN accepts)."""
 
     def __init__(self, workdir, hosts, connect_ports=(), forbidden_port=None, user=USER,
-                 password=PASSWORD):
+                 password=PASSWORD, extra_users=()):
         self.dir = os.path.abspath(workdir)
         self.hosts = dict(hosts)
         self.connect_ports = sorted(set(connect_ports))
         self.forbidden_port = forbidden_port
         self.user = user
         self.password = password
+        self.extra_users = list(extra_users)
         self.procs = {}  # role -> Popen
         self.squid_port = None
         self.tinyproxy_port = None
@@ -170,10 +187,13 @@ class ProxyStack:
         htpasswd = os.path.join(d, "htpasswd")
         # apache2-utils' htpasswd writes an APR1-MD5 hash, which basic_ncsa_auth reads; -i takes the
         # password from standard input rather than the command line.
-        made = subprocess.run(["htpasswd", "-c", "-i", htpasswd, self.user],
-                              input=self.password.encode(), capture_output=True)
-        if made.returncode != 0:
-            raise RuntimeError("htpasswd failed: " + made.stderr.decode("utf-8", "replace"))
+        accounts = [(self.user, self.password)] + self.extra_users
+        for i, (user, password) in enumerate(accounts):
+            create = ["-c"] if i == 0 else []
+            made = subprocess.run(["htpasswd"] + create + ["-i", htpasswd, user],
+                                  input=password.encode(), capture_output=True)
+            if made.returncode != 0:
+                raise RuntimeError("htpasswd failed: " + made.stderr.decode("utf-8", "replace"))
         hosts = os.path.join(d, "hosts")
         with open(hosts, "w") as f:
             for name, address in sorted(self.hosts.items()):
@@ -246,6 +266,9 @@ class ProxyStack:
         d = self.tinyproxy_dir
         os.makedirs(d, exist_ok=True)
         log = os.path.join(d, "tinyproxy.out")
+        accounts = [(user, password)
+                    for user, password in [(self.user, self.password)] + self.extra_users
+                    if TINYPROXY_TOKEN.fullmatch(user) and TINYPROXY_TOKEN.fullmatch(password)]
         for _ in range(PORT_ATTEMPTS):
             port = _free_port()
             conf = os.path.join(d, "tinyproxy.conf")
@@ -259,8 +282,8 @@ class ProxyStack:
                 "LogLevel Info",
                 "MaxClients 64",
                 "Allow 127.0.0.1",
-                "BasicAuth %s %s" % (self.user, self.password),
-            ] + ["ConnectPort %d" % p for p in self.connect_ports]
+            ] + ["BasicAuth %s %s" % account for account in accounts
+                 ] + ["ConnectPort %d" % p for p in self.connect_ports]
             with open(conf, "w") as f:
                 f.write("\n".join(lines) + "\n")
             self._spawn("tinyproxy", ["tinyproxy", "-d", "-c", conf], log)

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """HTTP proxies, real ones: squid and tinyproxy (tools/proxy_stack.py) with Basic authentication.
 http URLs through the proxy, https URLs through CONNECT, missing and wrong credentials
-(proxy_auth_required, or tinyproxy's plain 401), a CONNECT the proxy forbids and a proxy that is not
-there (proxy_error), proxies from the environment with no_proxy, and proxy credentials that never
-show in any output.
+(proxy_auth_required, or tinyproxy's plain 401), a CONNECT the proxy forbids, a proxy that is not
+there, has a name nobody knows, or never answers CONNECT (proxy_error), origin names only the proxy
+can resolve, percent-encoded credentials, proxies from the environment with no_proxy, and proxy
+credentials that never show in any output. Every outcome of the first kind is asserted as the whole
+row (assertExactRow).
 
 tinyproxy resolves names with the system resolver, so it only ever gets IP literals; squid resolves
 the fixture names from its own hosts_file."""
@@ -11,14 +13,40 @@ the fixture names from its own hosts_file."""
 import os
 import shutil
 import socket
+import time
 
 import fixtures
+from fixtures import Matches
 from fixtures import fixture_stack
 
 import proxy_stack  # tools/, on the path through fixtures
 
 # How many h<N>.test names squid knows: the tests use a few.
 SQUID_NAMES = 10
+# A name squid knows (its hosts_file: 127.0.0.1) and our dnsmasq does not (NXDOMAIN): a row that has
+# an answer for it proves the proxy, not urlsweep, resolved the origin. The `wrong` TLS listener's
+# certificate is issued for it.
+PROXY_ONLY_NAME = "other.test"
+# A proxy name no DNS server knows (NXDOMAIN in our dnsmasq).
+UNKNOWN_PROXY_NAME = "no-such-proxy.test"
+# Slack on top of a deadline, for a loaded two-core machine.
+SLACK_S = 5.0
+# What squid 5.7 and tinyproxy 1.11.1 send with their own answers: Server and Content-Type, and per
+# status the reason, the HTTP version and the page's title (tinyproxy answers its authentication
+# refusals in HTTP/1.0, its 403 in HTTP/1.1, without Content-Length). Their 403s answer only CONNECT
+# here, whose page is never read: no title.
+PROXY_HEADERS = {
+    "squid": {"server": Matches(r"^squid/\d"), "content_type": "text/html;charset=utf-8"},
+    "tinyproxy": {"server": Matches(r"^tinyproxy/\d"), "content_type": "text/html"},
+}
+PROXY_ANSWERS = {
+    ("squid", 407): ("Proxy Authentication Required", "1.1", "ERROR: Cache Access Denied"),
+    ("squid", 403): ("Forbidden", "1.1", None),
+    ("tinyproxy", 407): ("Proxy Authentication Required", "1.0",
+                         "407 Proxy Authentication Required"),
+    ("tinyproxy", 401): ("Unauthorized", "1.0", "401 Unauthorized"),
+    ("tinyproxy", 403): ("Access violation", "1.1", None),
+}
 
 
 def dead_port():
@@ -26,6 +54,38 @@ def dead_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def page_bytes(title, text):
+    """Length of the fixture's HTML page with `title` and body `text` (tools/fixture/reply.cc)."""
+    return len("<!doctype html>\n<html><head><title></title></head><body></body></html>\n" +
+               title + text)
+
+
+class Count:
+    """Matches any positive int: the size of a proxy's error page, which quotes URL and date."""
+
+    def __eq__(self, other):
+        return isinstance(other, int) and not isinstance(other, bool) and other > 0
+
+    def __repr__(self):
+        return "Count()"
+
+
+class At:
+    """Matches a contract timestamp that names the instant `when` (an aware datetime)."""
+
+    def __init__(self, when):
+        self.when = when
+
+    def __eq__(self, other):
+        try:
+            return fixtures.parse_timestamp(other) == self.when
+        except (TypeError, ValueError):
+            return False
+
+    def __repr__(self):
+        return "At(%s)" % self.when.isoformat()
 
 
 class ProxyTest(fixtures.FixtureTestCase):
@@ -39,11 +99,14 @@ class ProxyTest(fixtures.FixtureTestCase):
         super().setUpClass()
         hosts = {"h%d.test" % n: fixture_stack.address_for(n) for n in range(SQUID_NAMES)}
         hosts.update({name: "127.0.0.1" for name in fixture_stack.TLS_NAMES})
+        hosts[PROXY_ONLY_NAME] = "127.0.0.1"
         cls.proxies = proxy_stack.ProxyStack(
             os.path.join(cls.tmp, "proxies"), hosts,
             connect_ports=[cls.stack.tls_ports["ip"], cls.stack.tls_ports["valid"]],
             # CONNECT to the plain HTTP port: what a proxy limiting CONNECT to TLS ports refuses.
-            forbidden_port=cls.port)
+            forbidden_port=cls.port,
+            extra_users=[(proxy_stack.ODD_USER, proxy_stack.ODD_PASSWORD),
+                         (proxy_stack.TINY_ODD_USER, proxy_stack.TINY_ODD_PASSWORD)])
         fixtures._live_stacks.add(cls.proxies)
         cls.addClassCleanup(fixtures._live_stacks.discard, cls.proxies)
         cls.addClassCleanup(cls.proxies.stop)
@@ -68,111 +131,239 @@ class ProxyTest(fixtures.FixtureTestCase):
     def assertThroughProxy(self, row, role):
         self.assertRow(row, ip="127.0.0.1", port=self.port_of(role))
 
+    def via(self, url, role, host, line=1, **fields):
+        """The fields every row of `url` (host `host`) fetched once through proxy `role` has: the
+        proxy's address and port, no lookup of our own (the proxy is an IP literal)."""
+        row = {"line": line, "url": url, "final_url": url, "host": host, "ip": "127.0.0.1",
+               "port": self.port_of(role), "redirects": 0, "attempts": 1}
+        row.update(fields)
+        return row
+
+    def page(self, title, text="titled page", **fields):
+        """The response columns of a fixture page with `title`, plus `fields`."""
+        size = page_bytes(title, text)
+        row = {"status": 200, "reason": "OK", "http_version": "1.1", "server": fixtures.SERVER,
+               "content_type": fixtures.HTML, "content_length": size, "title": title,
+               "body_bytes": size}
+        row.update(fields)
+        return row
+
+    def tls(self, cert="valid.pem", verify="ok"):
+        """The TLS columns of a handshake with the fixture leaf `cert`."""
+        return {"tls_version": "TLSv1.3", "tls_verify": verify,
+                "cert_not_after": At(fixtures.cert_not_after(self.cert(cert)))}
+
+    def refusal(self, role, status, error, plain):
+        """The columns of `role`'s own answer `status`, with `error`. Its page is read like any
+        answer's for a plain request; a refused CONNECT's body is never read (no title, no
+        body_bytes). squid sends Content-Length, tinyproxy does not."""
+        reason, version, title = PROXY_ANSWERS[(role, status)]
+        row = {"status": status, "reason": reason, "http_version": version, "error": error,
+               "error_detail": Matches(str(status)) if error else None,
+               "content_length": Count() if role == "squid" else None}
+        row.update(PROXY_HEADERS[role])
+        if plain:
+            row.update(title=title, body_bytes=Count())
+        return row
+
     # -- squid: names resolved by the proxy -------------------------------------------------------
 
     def test_squid_http_with_credentials(self):
         url = self.url("/echo/via", name="h3.test")
         row = self.scan_one(url, "--proxy", self.proxy("squid"))
-        self.assertRow(row, url=url, final_url=url, host="h3.test", status=200, error=None,
-                       server=fixtures.SERVER, tls_version=None, attempts=1)
-        self.assertThroughProxy(row, "squid")
         # squid names itself in Via on the way to the origin (the fixture echoes it as the title).
-        self.assertIn("squid", row["title"])
+        via = row["title"] or ""
+        self.assertIn("squid", via)
+        self.assertExactRow(row, **self.via(url, "squid", "h3.test", **self.page(via, "echo")))
 
     def test_squid_http_without_or_with_wrong_credentials(self):
         url = self.url("/", name="h3.test")
         for credentials in ("none", "wrong"):
             with self.subTest(credentials=credentials):
                 row = self.scan_one(url, "--proxy", self.proxy("squid", credentials))
-                self.assertRow(row, error="proxy_auth_required", status=407)
-                self.assertThroughProxy(row, "squid")
-                # The 407 is squid's own answer, not the origin's.
-                self.assertTrue((row["server"] or "").startswith("squid"), row)
+                # The 407 is squid's own answer, not the origin's; its whole page was read.
+                self.assertExactRow(row, **self.via(url, "squid", "h3.test", **self.refusal(
+                    "squid", 407, "proxy_auth_required", plain=True)))
+                self.assertEqual(row["body_bytes"], row["content_length"])
 
     def test_squid_https_through_connect(self):
         url = self.tls_url("valid", "/title/tunnelled")
         row = self.scan_one(url, "--proxy", self.proxy("squid"), *self.ca())
-        self.assertRow(row, url=url, final_url=url, host="valid.test", status=200, error=None,
-                       title="tunnelled", tls_version="TLSv1.3", tls_verify="ok")
-        self.assertThroughProxy(row, "squid")
-        self.assertEqual(fixtures.parse_timestamp(row["cert_not_after"]),
-                         fixtures.cert_not_after(self.cert("valid.pem")))
+        self.assertExactRow(row, **self.via(url, "squid", "valid.test", **self.page("tunnelled"),
+                                            **self.tls()))
         self.assertIsNotNone(row["tls_ms"])
 
     def test_squid_connect_without_or_with_wrong_credentials(self):
+        url = self.tls_url("valid")
         for credentials in ("none", "wrong"):
             with self.subTest(credentials=credentials):
-                row = self.scan_one(self.tls_url("valid"), "--proxy",
-                                    self.proxy("squid", credentials), *self.ca())
-                self.assertRow(row, error="proxy_auth_required", status=407, tls_version=None,
-                               tls_verify=None)
-                self.assertThroughProxy(row, "squid")
+                row = self.scan_one(url, "--proxy", self.proxy("squid", credentials), *self.ca())
+                self.assertExactRow(row, **self.via(url, "squid", "valid.test", **self.refusal(
+                    "squid", 407, "proxy_auth_required", plain=False)))
 
     def test_squid_forbidden_connect_is_proxy_error(self):
         url = "https://valid.test:%d/" % self.port
         row = self.scan_one(url, "--proxy", self.proxy("squid"), *self.ca())
-        self.assertRow(row, error="proxy_error", status=403, tls_version=None)
-        self.assertThroughProxy(row, "squid")
+        self.assertExactRow(row, **self.via(url, "squid", "valid.test", **self.refusal(
+            "squid", 403, "proxy_error", plain=False)))
+
+    def test_origin_name_is_resolved_by_the_proxy(self):
+        # PROXY_ONLY_NAME is NXDOMAIN here: had urlsweep looked it up itself, the rows would be
+        # dns_nxdomain. dns_ms stays absent: the only name urlsweep needs is the proxy's, a literal.
+        http_url = "http://%s:%d/title/proxied" % (PROXY_ONLY_NAME, self.port)
+        https_url = "https://%s:%d/title/tunnelled" % (PROXY_ONLY_NAME,
+                                                       self.stack.tls_ports["wrong"])
+        result = self.scan([http_url, https_url], "--proxy", self.proxy("squid"), *self.ca())
+        self.assertExactRow(result.by_line[1], **self.via(http_url, "squid", PROXY_ONLY_NAME,
+                                                          **self.page("proxied")))
+        self.assertExactRow(result.by_line[2], **self.via(
+            https_url, "squid", PROXY_ONLY_NAME, line=2, **self.page("tunnelled"),
+            **self.tls(cert="wrong.pem")))
+        for line in (1, 2):
+            self.assertIsNone(result.by_line[line]["dns_ms"])
+        self.assertEqual(self.dnsmasq_queries(PROXY_ONLY_NAME), 0)
+        # The control: without the proxy the name does not exist.
+        row = self.scan_one(http_url, "--retries", "0")
+        self.assertRow(row, error="dns_nxdomain", ip=None)
+
+    def test_proxy_by_name_is_looked_up_by_urlsweep(self):
+        # valid.test is 127.0.0.1 in our dnsmasq, where squid listens: dns_ms is that lookup.
+        proxy = "http://%s:%s@valid.test:%d" % (self.proxies.user, self.proxies.password,
+                                               self.proxies.squid_port)
+        url = self.url("/title/named", name="h3.test")
+        row = self.scan_one(url, "--proxy", proxy)
+        self.assertExactRow(row, **self.via(url, "squid", "h3.test", **self.page("named")))
+        self.assertIsInstance(row["dns_ms"], float)
 
     # -- tinyproxy: IP literals only --------------------------------------------------------------
 
     def test_tinyproxy_http_with_credentials(self):
         url = "http://127.0.0.1:%d/echo/via" % self.port
         row = self.scan_one(url, "--proxy", self.proxy("tinyproxy"))
-        self.assertRow(row, url=url, final_url=url, host="127.0.0.1", status=200, error=None,
-                       server=fixtures.SERVER)
-        self.assertThroughProxy(row, "tinyproxy")
         # tinyproxy names itself in Via on the way to the origin (the fixture echoes it as the title).
-        self.assertIn("tinyproxy", row["title"])
+        via = row["title"] or ""
+        self.assertIn("tinyproxy", via)
+        self.assertExactRow(row, **self.via(url, "tinyproxy", "127.0.0.1",
+                                            **self.page(via, "echo")))
 
     def test_tinyproxy_http_without_credentials(self):
-        row = self.scan_one("http://127.0.0.1:%d/" % self.port, "--proxy",
-                            self.proxy("tinyproxy", "none"))
-        self.assertRow(row, error="proxy_auth_required", status=407)
-        self.assertThroughProxy(row, "tinyproxy")
+        url = "http://127.0.0.1:%d/" % self.port
+        row = self.scan_one(url, "--proxy", self.proxy("tinyproxy", "none"))
+        self.assertExactRow(row, **self.via(url, "tinyproxy", "127.0.0.1", **self.refusal(
+            "tinyproxy", 407, "proxy_auth_required", plain=True)))
 
     def test_tinyproxy_http_with_wrong_credentials_is_a_plain_401(self):
         # tinyproxy answers wrong credentials with 401, not 407: an answer, not a proxy error.
-        row = self.scan_one("http://127.0.0.1:%d/" % self.port, "--proxy",
-                            self.proxy("tinyproxy", "wrong"))
-        self.assertRow(row, error=None, status=401)
-        self.assertThroughProxy(row, "tinyproxy")
+        url = "http://127.0.0.1:%d/" % self.port
+        row = self.scan_one(url, "--proxy", self.proxy("tinyproxy", "wrong"))
+        self.assertExactRow(row, **self.via(url, "tinyproxy", "127.0.0.1", **self.refusal(
+            "tinyproxy", 401, None, plain=True)))
 
     def test_tinyproxy_https_through_connect(self):
         url = self.tls_url("ip", "/title/tunnelled")
         row = self.scan_one(url, "--proxy", self.proxy("tinyproxy"), *self.ca())
-        self.assertRow(row, url=url, status=200, error=None, title="tunnelled",
-                       tls_version="TLSv1.3", tls_verify="ok")
-        self.assertThroughProxy(row, "tinyproxy")
+        self.assertExactRow(row, **self.via(url, "tinyproxy", "127.0.0.1", **self.page("tunnelled"),
+                                            **self.tls(cert="ip.pem")))
 
     def test_tinyproxy_connect_without_or_with_wrong_credentials(self):
         url = self.tls_url("ip")
         row = self.scan_one(url, "--proxy", self.proxy("tinyproxy", "none"), *self.ca())
-        self.assertRow(row, error="proxy_auth_required", status=407, tls_version=None)
-        self.assertThroughProxy(row, "tinyproxy")
+        self.assertExactRow(row, **self.via(url, "tinyproxy", "127.0.0.1", **self.refusal(
+            "tinyproxy", 407, "proxy_auth_required", plain=False)))
         # A CONNECT answered with anything but 2xx or 407 is proxy_error with the proxy's status.
         row = self.scan_one(url, "--proxy", self.proxy("tinyproxy", "wrong"), *self.ca())
-        self.assertRow(row, error="proxy_error", status=401, tls_version=None)
-        self.assertThroughProxy(row, "tinyproxy")
+        self.assertExactRow(row, **self.via(url, "tinyproxy", "127.0.0.1", **self.refusal(
+            "tinyproxy", 401, "proxy_error", plain=False)))
 
     def test_tinyproxy_forbidden_connect_is_proxy_error(self):
         # Only the `ip` and `valid` TLS ports are ConnectPorts.
-        row = self.scan_one("https://127.0.0.1:%d/" % self.port, "--proxy",
-                            self.proxy("tinyproxy"), *self.ca())
-        self.assertRow(row, error="proxy_error", status=403, tls_version=None)
-        self.assertThroughProxy(row, "tinyproxy")
+        url = "https://127.0.0.1:%d/" % self.port
+        row = self.scan_one(url, "--proxy", self.proxy("tinyproxy"), *self.ca())
+        self.assertExactRow(row, **self.via(url, "tinyproxy", "127.0.0.1", **self.refusal(
+            "tinyproxy", 403, "proxy_error", plain=False)))
 
-    # -- no proxy there -----------------------------------------------------------------------------
+    # -- percent-encoded credentials --------------------------------------------------------------
+
+    def test_percent_encoded_credentials_are_decoded(self):
+        # '@', ':' and '%' in a password must be written %40, %3A and %25 in the proxy URL;
+        # tinyproxy cannot hold such a password, so its account gets %2D, %2E and %5F for '-', '.'
+        # and '_'.
+        encode = {"@": "%40", ":": "%3A", "%": "%25", "-": "%2D", ".": "%2E", "_": "%5F"}
+        cases = [("squid", proxy_stack.ODD_USER, proxy_stack.ODD_PASSWORD,
+                  self.url("/title/decoded", name="h3.test"), "h3.test", self.tls_url(
+                      "valid", "/title/decoded"), "valid.test", "valid.pem"),
+                 ("tinyproxy", proxy_stack.TINY_ODD_USER, proxy_stack.TINY_ODD_PASSWORD,
+                  "http://127.0.0.1:%d/title/decoded" % self.port, "127.0.0.1",
+                  self.tls_url("ip", "/title/decoded"), "127.0.0.1", "ip.pem")]
+        for role, user, password, http_url, http_host, https_url, https_host, cert in cases:
+            with self.subTest(proxy=role):
+                written = "".join(encode.get(c, c) for c in password)
+                self.assertNotEqual(written, password)
+                proxy = self.proxies.url(role, user, written)
+                result = self.scan([http_url, https_url], "--proxy", proxy, *self.ca())
+                self.assertExactRow(result.by_line[1], **self.via(http_url, role, http_host,
+                                                                  **self.page("decoded")))
+                self.assertExactRow(result.by_line[2], **self.via(
+                    https_url, role, https_host, line=2, **self.page("decoded"),
+                    **self.tls(cert=cert)))
+                for secret in (password, written):
+                    self.assertNotIn(secret, result.stdout + result.stderr)
+
+    # -- no proxy there, or a silent one ----------------------------------------------------------
 
     def test_proxy_where_nothing_listens_is_proxy_error(self):
         port = dead_port()
         proxy = "http://%s:%s@127.0.0.1:%d" % (self.proxies.user, self.proxies.password, port)
-        result = self.scan([self.url("/"), self.tls_url("valid")], "--proxy", proxy,
-                           "--retries", "0", *self.ca())
-        for line in (1, 2):
+        urls = [self.url("/"), self.tls_url("valid")]
+        result = self.scan(urls, "--proxy", proxy, "--retries", "0", *self.ca())
+        for line, (url, host) in enumerate(zip(urls, ("h1.test", "valid.test")), 1):
             with self.subTest(line=line):
-                self.assertRow(result.by_line[line], error="proxy_error", status=None,
-                               ip="127.0.0.1", port=port, tls_version=None)
+                self.assertExactRow(result.by_line[line], line=line, url=url, final_url=url,
+                                    host=host, ip="127.0.0.1", port=port, error="proxy_error",
+                                    error_detail=Matches("(?i)refused"), redirects=0, attempts=1)
+
+    def test_proxy_with_an_unknown_name_is_proxy_error(self):
+        proxy = "http://%s:3128" % UNKNOWN_PROXY_NAME
+        urls = [self.url("/"), self.tls_url("valid")]
+        result = self.scan(urls, "--proxy", proxy, *self.ca())
+        for line, (url, host) in enumerate(zip(urls, ("h1.test", "valid.test")), 1):
+            with self.subTest(line=line):
+                # Nothing was connected to: no ip, no port.
+                self.assertExactRow(result.by_line[line], line=line, url=url, final_url=url,
+                                    host=host, error="proxy_error",
+                                    error_detail=Matches("resolve proxy " + UNKNOWN_PROXY_NAME),
+                                    redirects=0, attempts=1)
+
+    def test_proxy_that_never_answers_connect_is_proxy_error(self):
+        # The `nohandshake` TLS listener accepts and reads, and never sends a byte: a proxy that
+        # takes the CONNECT and stays silent. The CONNECT counts inside --connect-timeout.
+        port = self.stack.tls_ports["nohandshake"]
+        url = self.tls_url("valid")
+        started = time.monotonic()
+        row = self.scan_one(url, "--proxy", "http://127.0.0.1:%d" % port, "--connect-timeout", "1",
+                            "--timeout", "30", "--read-timeout", "30", *self.ca())
+        elapsed = time.monotonic() - started
+        self.assertExactRow(row, line=1, url=url, final_url=url, host="valid.test",
+                            ip="127.0.0.1", port=port, error="proxy_error",
+                            error_detail=Matches("CONNECT.*--connect-timeout"), redirects=0,
+                            attempts=1)
+        self.assertGreaterEqual(elapsed, 1.0)
+        self.assertLess(elapsed, 1.0 + SLACK_S)
+
+    def test_proxy_that_never_accepts_is_proxy_error(self):
+        # The blackhole port's queue is full: the connection to the proxy never completes.
+        port = self.stack.blackhole_port
+        urls = [self.url("/"), self.tls_url("valid")]
+        started = time.monotonic()
+        result = self.scan(urls, "--proxy", "http://127.0.0.1:%d" % port, "--connect-timeout", "1",
+                           "--timeout", "30", *self.ca())
+        self.assertLess(time.monotonic() - started, 1.0 + SLACK_S)
+        for line, (url, host) in enumerate(zip(urls, ("h1.test", "valid.test")), 1):
+            with self.subTest(line=line):
+                self.assertExactRow(result.by_line[line], line=line, url=url, final_url=url,
+                                    host=host, ip="127.0.0.1", port=port, error="proxy_error",
+                                    error_detail=Matches("proxy.*--connect-timeout"), redirects=0,
+                                    attempts=1)
 
     # -- proxies from the environment ---------------------------------------------------------------
 
