@@ -72,6 +72,16 @@ void ConnectionKeyFor(const Target& target, const ProxySpec* proxy, std::string*
   absl::StrAppend(out, target.port);
 }
 
+// Whether a connection that just died (reset, closed) took the request with it. Reading starts before
+// the request is written (Task::SendRequest), and libuv handles a socket's read events before its write
+// events, so a peer that resets while the kernel still refuses part of the request is heard of on the
+// read side first. With request bytes still queued here and no response byte, it is the write that
+// failed: write_error. A response that came before the request was written is still a response (OnData
+// took it; `response_started` keeps it out of here).
+bool DiedWhileSending(Task::Stage stage, bool response_started, const Connection* conn) {
+  return stage == Task::Stage::kRead && !response_started && conn != nullptr && conn->has_unsent_bytes();
+}
+
 // Retry-After is delay-seconds or an HTTP-date; 0 when unusable.
 double RetryAfterSeconds(std::string_view value) {
   int64_t secs = 0;
@@ -387,7 +397,9 @@ void Task::SendRequest() {
   if (rc == 0) rc = conn_->Write(w->request_scratch_);
   if (rc != 0) {
     ErrorInfo e = FromUvError(rc, IoStage::kWrite);
-    FailSoon(e.code, e.detail);
+    // Task-owned text: FailSoon reports it on the next loop turn.
+    detail_scratch_ = absl::StrCat("error while sending the request: ", e.detail);
+    FailSoon(e.code, detail_scratch_.c_str());
   }
 }
 
@@ -398,6 +410,10 @@ void Task::OnWritten(Connection*, int status) {
     return;
   }
   ErrorInfo e = FromUvError(status, stage_ == Stage::kTls ? IoStage::kTlsHandshake : IoStage::kWrite);
+  if (e.code == ErrorCode::kWriteError) {
+    detail_scratch_ = absl::StrCat("error while sending the request: ", e.detail);
+    e.detail = detail_scratch_.c_str();
+  }
   FailAttempt(e.code, e.detail);
 }
 
@@ -446,6 +462,10 @@ void Task::OnEof(Connection*, bool unclean) {
     OnResponseComplete();
     return;
   }
+  if (parser.bytes_received() == 0 && DiedWhileSending(stage_, response_started_, conn_)) {
+    FailAttempt(ErrorCode::kWriteError, "connection closed while sending the request");
+    return;
+  }
   if (parser.bytes_received() == 0) {
     FailAttempt(unclean ? ErrorCode::kReadReset : ErrorCode::kEmptyResponse,
                 unclean ? "TLS connection ended uncleanly before any response byte"
@@ -465,6 +485,11 @@ void Task::OnReadError(Connection*, const ErrorInfo& error) {
   worker_->UpdateNow();
   if (stage_ == Stage::kProxyConnect) {
     FailProxy("reading the answer to CONNECT from proxy", error.detail);
+    return;
+  }
+  if (error.code == ErrorCode::kReadReset && DiedWhileSending(stage_, response_started_, conn_)) {
+    detail_scratch_ = absl::StrCat("connection reset while sending the request: ", error.detail);
+    FailAttempt(ErrorCode::kWriteError, detail_scratch_.c_str());
     return;
   }
   FailAttempt(error.code, error.detail);

@@ -31,11 +31,15 @@ constexpr int kMaxThreads = 256;
 constexpr char kUsage[] =
     "usage: fixture_server --listen ADDR:PORT [--listen [V6]:PORT] [--listen-range A-B:PORT]\n"
     "                      [--tls-listen ADDR:PORT:CERT_PEM:KEY_PEM[:OPTIONS]]\n"
-    "                      [--early-listen ADDR:PORT] [--threads N] [--blackhole ADDR:PORT]\n"
+    "                      [--early-listen ADDR:PORT] [--stall-reset-listen ADDR:PORT]\n"
+    "                      [--threads N] [--blackhole ADDR:PORT]\n"
     "                      [--ready-file PATH] [--stats]\n"
     "Port 0 picks a free port (the same one for every --listen and --listen-range asking for 0;\n"
-    "one of its own for each --tls-listen and --early-listen). TLS OPTIONS, comma-separated: tls12,\n"
-    "nohandshake, alert, reset, plain. --early-listen answers before reading the request.\n"
+    "one of its own for each --tls-listen, --early-listen and --stall-reset-listen).\n"
+    "TLS OPTIONS, comma-separated: tls12, ocsp=PATH (staple that DER OCSP response), nohandshake,\n"
+    "alert, reset, plain.\n"
+    "--early-listen answers before reading the request. --stall-reset-listen never reads and resets\n"
+    "each connection after 200 ms, while a large request is still being sent.\n"
     "Paths and their behaviour: see tools/README.md.\n";
 
 struct Options {
@@ -44,6 +48,7 @@ struct Options {
   std::vector<std::string> tls_listen;
   std::vector<std::string> blackholes;
   std::vector<std::string> early_listen;
+  std::vector<std::string> stall_reset_listen;
   int threads = 1;
   std::string ready_file;
   bool stats = false;
@@ -73,6 +78,9 @@ bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
     } else if (arg == "--early-listen") {
       if (!value(&v)) return false;
       options->early_listen.push_back(v);
+    } else if (arg == "--stall-reset-listen") {
+      if (!value(&v)) return false;
+      options->stall_reset_listen.push_back(v);
     } else if (arg == "--blackhole") {
       if (!value(&v)) return false;
       options->blackholes.push_back(v);
@@ -99,8 +107,8 @@ bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
     }
   }
   if (options->listen.empty() && options->ranges.empty() && options->tls_listen.empty() &&
-      options->early_listen.empty()) {
-    *error = "give at least one --listen, --listen-range, --tls-listen or --early-listen";
+      options->early_listen.empty() && options->stall_reset_listen.empty()) {
+    *error = "give at least one --listen, --listen-range, --tls-listen, --early-listen or --stall-reset-listen";
     return false;
   }
   return true;
@@ -154,6 +162,9 @@ int Main(int argc, char** argv) {
   for (const auto& s : options.early_listen) {
     if (status.ok()) status = listeners->AddEarlyListen(s);
   }
+  for (const auto& s : options.stall_reset_listen) {
+    if (status.ok()) status = listeners->AddStallResetListen(s);
+  }
   for (const auto& s : options.blackholes) {
     if (status.ok()) status = listeners->AddBlackhole(s);
   }
@@ -171,6 +182,9 @@ int Main(int argc, char** argv) {
   }
   for (auto& t : threads) {
     std::thread([thread = t.get()] { thread->Run(); }).detach();
+  }
+  if (listeners->has_stall_resets()) {
+    std::thread([set = listeners.get()] { set->RunStallResets(); }).detach();
   }
   if (!options.ready_file.empty()) {
     if (absl::Status s = listeners->WriteReadyFile(options.ready_file); !s.ok()) {

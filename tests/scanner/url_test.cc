@@ -3,27 +3,13 @@
 #include <sys/socket.h>
 
 #include <array>
-#include <atomic>
-#include <cstdlib>
-#include <new>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "gtest/gtest.h"
-
-// Counts heap allocations so the test can hold ParseUrl to "no allocation on a warm Target".
-namespace {
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-void* operator new(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
+#include "tests/counting_new.h"  // holds ParseUrl to "no allocation on a warm Target"
 
 namespace urlsweep {
 namespace {
@@ -349,11 +335,11 @@ TEST(ParseUrlTest, AsciiLinesDoNotAllocateOnAWarmTarget) {
   Target t;
   const char* detail = nullptr;
   for (const std::string& line : lines) ASSERT_TRUE(ParseUrl(line, &t, &detail)) << line;
-  const long before = g_allocations.load();
+  const int64_t before = CountedAllocations();
   for (int round = 0; round < 3; ++round) {
     for (const std::string& line : lines) ASSERT_TRUE(ParseUrl(line, &t, &detail));
   }
-  EXPECT_EQ(g_allocations.load() - before, 0);
+  EXPECT_EQ(CountedAllocations() - before, 0);
 }
 
 TEST(StableHashTest, IsPinned) {
