@@ -13,9 +13,11 @@
 namespace urlsweep {
 namespace {
 
-// Encoded rows are handed to the OutputFile in batches of about this size: a few hundred rows per
-// call, while the scratch string stays small enough to live in cache.
-constexpr size_t kHandOverBytes = 64 * 1024;
+// Encoded rows are handed to the OutputFile in batches of about this size: dozens of rows per call,
+// while the scratch string stays small enough to live in cache. Each batch is also what a write that
+// fails part-way (disk full) keeps whole or cuts off (OutputFile), so at most this much that would have
+// fitted is lost.
+constexpr size_t kHandOverBytes = 16 * 1024;
 
 // An int64 has at most 19 digits and a sign.
 constexpr size_t kInt64Chars = 20;

@@ -7,9 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -55,6 +58,9 @@ int WaitWritable(int fd) {
 OutputFile::OutputFile(int fd, std::string name) : fd_(fd), name_(std::move(name)) {
   // Reserved once so that appends in steady state never reallocate.
   buffer_.reserve(kBufferBytes);
+  append_ends_.reserve(kReservedAppendEnds);
+  struct stat st;
+  regular_ = fd_ >= 0 && ::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 OutputFile::~OutputFile() {
@@ -66,6 +72,7 @@ OutputFile::~OutputFile() {
 absl::Status OutputFile::Append(std::string_view bytes) {
   if (closed_) return absl::FailedPreconditionError(absl::StrCat("writing ", name_, ": file is closed"));
   buffer_.append(bytes.data(), bytes.size());
+  append_ends_.push_back(buffer_.size());
   offset_ += static_cast<int64_t>(bytes.size());
   if (buffer_.size() >= kBufferBytes) return Flush();
   return absl::OkStatus();
@@ -87,12 +94,59 @@ absl::Status OutputFile::Flush() {
       error_number = WaitWritable(fd_);
       if (error_number == 0) continue;
     }
+    // A disk that filled up mid-write leaves part of an Append in the file: cut the file back to the
+    // end of the last Append written whole (writers Append whole rows), so that it never ends inside a
+    // row. The position after the written bytes is asked for, not remembered from before: with
+    // O_APPEND (a shell's >>), writes land at the end whatever the offset was.
+    size_t kept = done;
+    if (regular_ && done > 0) {
+      auto after = std::upper_bound(append_ends_.begin(), append_ends_.end(), done);
+      const size_t whole = after == append_ends_.begin() ? 0 : *std::prev(after);
+      const off_t end = ::lseek(fd_, 0, SEEK_CUR);
+      const off_t torn = static_cast<off_t>(done - whole);
+      if (end >= torn && CutFileTo(end - torn)) kept = whole;
+    }
     // Keep the unwritten tail: offset() still counts it, and a later Flush() may retry it.
-    buffer_.erase(0, done);
+    buffer_.erase(0, kept);
+    DropAppendEnds(kept);
     return WriteError(name_, error_number);
   }
   buffer_.clear();
+  append_ends_.clear();
   return absl::OkStatus();
+}
+
+absl::Status OutputFile::CutTo(int64_t offset) {
+  if (closed_) return absl::FailedPreconditionError(absl::StrCat("writing ", name_, ": file is closed"));
+  const int64_t on_file = written();
+  if (offset < 0 || offset > on_file) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("writing ", name_, ": cannot cut at byte ", offset, " of ", on_file, " written"));
+  }
+  if (offset < on_file) {
+    if (!regular_) {
+      return absl::FailedPreconditionError(absl::StrCat("writing ", name_, ": not a regular file, cannot cut it"));
+    }
+    const off_t end = ::lseek(fd_, 0, SEEK_CUR);
+    const off_t extra = static_cast<off_t>(on_file - offset);
+    if (end < extra) return WriteError(name_, end < 0 ? errno : EINVAL);
+    if (!CutFileTo(end - extra)) return WriteError(name_, errno);
+  }
+  buffer_.clear();
+  append_ends_.clear();
+  offset_ = offset;
+  return absl::OkStatus();
+}
+
+bool OutputFile::CutFileTo(int64_t position) {
+  return ::ftruncate(fd_, static_cast<off_t>(position)) == 0 &&
+         ::lseek(fd_, static_cast<off_t>(position), SEEK_SET) == static_cast<off_t>(position);
+}
+
+void OutputFile::DropAppendEnds(size_t bytes) {
+  auto first_kept = std::upper_bound(append_ends_.begin(), append_ends_.end(), bytes);
+  append_ends_.erase(append_ends_.begin(), first_kept);
+  for (size_t& end : append_ends_) end -= bytes;
 }
 
 absl::Status OutputFile::Close(bool sync) {

@@ -117,11 +117,8 @@ bool ExcludeList::MatchesAddress(const sockaddr_storage& addr) const {
     return MatchesBytes(AF_INET, reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in*>(&addr)->sin_addr));
   }
   if (addr.ss_family == AF_INET6) {
-    const auto* a6 = reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_addr);
-    if (MatchesBytes(AF_INET6, a6)) return true;
-    // An IPv4-mapped IPv6 address reaches the IPv4 host: check it against IPv4 entries too.
-    static constexpr uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::memcmp(a6, kMappedPrefix, 12) == 0) return MatchesBytes(AF_INET, a6 + 12);
+    return MatchesBytes(AF_INET6,
+                        reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_addr));
   }
   return false;
 }
@@ -137,6 +134,12 @@ bool ExcludeList::MatchesBytes(int family, const uint8_t* bytes) const {
       if ((bytes[full] & mask) != net.bytes[full]) continue;
     }
     return true;
+  }
+  // An IPv4-mapped IPv6 address reaches the IPv4 host: check it against IPv4 entries too, whether DNS
+  // returned it or a URL holds it as a literal (through a proxy the literal is all there is to check).
+  static constexpr uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (family == AF_INET6 && std::memcmp(bytes, kMappedPrefix, sizeof(kMappedPrefix)) == 0) {
+    return MatchesBytes(AF_INET, bytes + sizeof(kMappedPrefix));
   }
   return false;
 }

@@ -32,6 +32,9 @@ const char* Getenv(const char* name) { return std::getenv(name); }
 }  // namespace
 
 int main(int argc, char** argv) {
+  // An output that reaches the file-size limit (ulimit -f) must become a clear EFBIG error from
+  // write(2), "File too large", not a silent death; for reports too.
+  signal(SIGXFSZ, SIG_IGN);
   if (argc >= 2 && std::string_view(argv[1]) == "report") return urlsweep::ReportMain(argc - 1, argv + 1);
   // A closed standard output must become a clear EPIPE error from write(2), not a silent death.
   signal(SIGPIPE, SIG_IGN);
@@ -52,6 +55,9 @@ int main(int argc, char** argv) {
 
   auto input = urlsweep::InputReader::Open(config.inputs);
   if (!input.ok()) return Fatal(input.status());
+  // --ca-file and --exclude are read before the output is opened: a bad one leaves no file behind.
+  absl::StatusOr<urlsweep::ScanSetup> setup = urlsweep::PrepareScan(config);
+  if (!setup.ok()) return Fatal(setup.status());
 
   // Standard output cannot be resumed, so it keeps no journal; a file always does, so that a run stopped
   // in any way (kill -9 included) can be continued with --resume.
@@ -98,6 +104,7 @@ int main(int argc, char** argv) {
   output.file = &file;
   output.journal = journal.get();
   output.skip = recovered.existed ? &recovered.done : nullptr;
+  output.setup = &*setup;
   absl::StatusOr<urlsweep::ScanOutcome> outcome = urlsweep::RunScan(config, input->get(), output);
   if (!outcome.ok()) {
     // Keep what was written readable (CSV/JSONL rows, Parquet row groups) before reporting.

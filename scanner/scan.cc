@@ -1,11 +1,14 @@
 #include "scanner/scan.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <condition_variable>
@@ -46,23 +49,60 @@ uint64_t RaiseFileLimit() {
   return lim.rlim_cur == RLIM_INFINITY ? 0 : static_cast<uint64_t>(lim.rlim_cur);
 }
 
-// Descriptors kept free of connections: standard streams, input and output files, the journal, c-ares'
-// sockets (a few per loop), libuv's own (epoll, eventfd, signal pipe per loop), and slack for the rest.
+// Descriptors kept free of connections besides those already open when the scan starts (counted by
+// OpenDescriptors): the input file, c-ares' sockets (a few per loop), libuv's own (epoll and eventfd per
+// loop), files read while starting (CA bundle, resolv.conf, hosts), and slack for the rest.
 constexpr uint64_t kReservedFds = 32;
 constexpr uint64_t kReservedFdsPerLoop = 8;
+// Below this many connections a scan would crawl, and the message about it would hide the real
+// problem (a tiny limit, or descriptors leaked by whoever started us): refuse instead.
+constexpr int kMinFittingConcurrency = 4;
+
+// Descriptors open now: standard streams, the output and its journal, and whatever the parent left
+// open for us to inherit (a shell's `exec 3<file`, a supervisor's sockets). They count against the same
+// limit as connections. /proc/self/fd lists them; without /proc, each number below the limit is probed.
+uint64_t OpenDescriptors(uint64_t fd_limit) {
+  if (DIR* dir = opendir("/proc/self/fd")) {
+    uint64_t count = 0;
+    while (dirent* entry = readdir(dir)) {
+      if (entry->d_name[0] != '.') ++count;
+    }
+    closedir(dir);
+    // The listing's own descriptor was open while it was read.
+    return count > 0 ? count - 1 : 0;
+  }
+  // Probing costs a system call per number: bounded, since a hard limit can be in the millions.
+  constexpr uint64_t kMaxProbedFds = 1 << 16;
+  uint64_t count = 0;
+  const int top = static_cast<int>(std::min(fd_limit == 0 ? kMaxProbedFds : fd_limit, kMaxProbedFds));
+  for (int fd = 0; fd < top; ++fd) {
+    if (fcntl(fd, F_GETFD) != -1) ++count;
+  }
+  return count;
+}
 
 // A connection is one descriptor and urlsweep never holds more connections than --concurrency (idle
-// keep-alive ones included), so the concurrency that fits is what the open-file limit leaves.
-int FittingConcurrency(const Config& config, int threads, uint64_t fd_limit) {
-  const uint64_t reserved = kReservedFds + kReservedFdsPerLoop * static_cast<uint64_t>(threads);
-  if (fd_limit == 0 || fd_limit >= reserved + static_cast<uint64_t>(config.concurrency)) return config.concurrency;
-  const int fitting = fd_limit > reserved + static_cast<uint64_t>(threads)
-                          ? static_cast<int>(fd_limit - reserved)
-                          : threads;
+// keep-alive ones included), so the concurrency that fits is what the open-file limit leaves once the
+// descriptors already open and the reserve are taken off. Fails when that is too little to scan with.
+absl::StatusOr<int> FittingConcurrency(const Config& config, int threads, uint64_t fd_limit) {
+  if (fd_limit == 0) return config.concurrency;
+  const uint64_t open = OpenDescriptors(fd_limit);
+  const uint64_t reserved = open + kReservedFds + kReservedFdsPerLoop * static_cast<uint64_t>(threads);
+  if (fd_limit >= reserved + static_cast<uint64_t>(config.concurrency)) return config.concurrency;
+  const uint64_t room = fd_limit > reserved ? fd_limit - reserved : 0;
+  // Every loop holds at least one connection slot (RunScan), so fewer than `threads` cannot be kept.
+  if (room < static_cast<uint64_t>(std::max(kMinFittingConcurrency, threads))) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the open-file limit of ", fd_limit, " leaves room for ", room, " connections (", open,
+        " descriptors already open, ", reserved - open,
+        " kept for files, DNS and event loops); raise it with ulimit -n or close inherited descriptors"));
+  }
+  const int fitting = static_cast<int>(room);
   std::fprintf(stderr,
-               "urlsweep: --concurrency %d lowered to %d to fit the open-file limit of %llu (raise it with "
-               "ulimit -n)\n",
-               config.concurrency, fitting, static_cast<unsigned long long>(fd_limit));
+               "urlsweep: --concurrency %d lowered to %d to fit the open-file limit of %llu (%llu descriptors "
+               "already open; raise it with ulimit -n)\n",
+               config.concurrency, fitting, static_cast<unsigned long long>(fd_limit),
+               static_cast<unsigned long long>(open));
   return fitting;
 }
 
@@ -197,6 +237,22 @@ void BlockStopSignals() {
 
 }  // namespace
 
+absl::StatusOr<ScanSetup> PrepareScan(const Config& config) {
+  ScanSetup setup;
+  TlsOptions tls_options;
+  tls_options.ca_file = config.ca_file;
+  tls_options.verify = config.tls_verify;
+  absl::StatusOr<std::unique_ptr<TlsContext>> tls = TlsContext::Create(tls_options);
+  if (!tls.ok()) return tls.status();
+  setup.tls = std::move(*tls);
+  if (!config.exclude_file.empty()) {
+    absl::StatusOr<ExcludeList> loaded = ExcludeList::Load(config.exclude_file);
+    if (!loaded.ok()) return loaded.status();
+    setup.exclude = std::move(*loaded);
+  }
+  return setup;
+}
+
 absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, const ScanOutput& output) {
   RowWriter* writer = output.writer;
   const uint64_t fd_limit = RaiseFileLimit();
@@ -208,27 +264,26 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, co
   BatchPool<InputBatch> input_pool;
   BatchPool<RowBatch> row_pool;
   BatchQueue<RowBatch> rows_out(/*capacity=*/SIZE_MAX);
-  TlsOptions tls_options;
-  tls_options.ca_file = config.ca_file;
-  tls_options.verify = config.tls_verify;
-  absl::StatusOr<std::unique_ptr<TlsContext>> tls = TlsContext::Create(tls_options);
-  if (!tls.ok()) return tls.status();
-  std::optional<ExcludeList> exclude;
-  if (!config.exclude_file.empty()) {
-    absl::StatusOr<ExcludeList> loaded = ExcludeList::Load(config.exclude_file);
-    if (!loaded.ok()) return loaded.status();
-    exclude = std::move(*loaded);
+  ScanSetup own_setup;
+  const ScanSetup* setup = output.setup;
+  if (setup == nullptr) {
+    absl::StatusOr<ScanSetup> prepared = PrepareScan(config);
+    if (!prepared.ok()) return prepared.status();
+    own_setup = std::move(*prepared);
+    setup = &own_setup;
   }
 
   WorkerShared shared;
   shared.config = &config;
-  shared.tls = tls->get();
-  shared.exclude = exclude.has_value() ? &*exclude : nullptr;
+  shared.tls = setup->tls.get();
+  shared.exclude = setup->exclude.has_value() ? &*setup->exclude : nullptr;
   shared.input_pool = &input_pool;
   shared.row_pool = &row_pool;
   shared.rows_out = &rows_out;
 
-  const int concurrency = FittingConcurrency(config, threads, fd_limit);
+  absl::StatusOr<int> fitting = FittingConcurrency(config, threads, fd_limit);
+  if (!fitting.ok()) return fitting.status();
+  const int concurrency = *fitting;
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < threads; ++i) {
     // Spread --concurrency over the loops; every loop gets at least one slot.

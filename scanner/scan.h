@@ -3,11 +3,15 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 
 #include "absl/status/statusor.h"
 #include "dns/resolver.h"
 #include "output/writer.h"
+#include "http/tls_context.h"
 #include "scanner/config.h"
+#include "scanner/exclude_list.h"
 #include "scanner/input_reader.h"
 #include "scanner/journal.h"
 #include "scanner/stats.h"
@@ -27,12 +31,22 @@ struct ScanOutcome {
 // scans them again): short enough that Ctrl-C feels immediate, long enough for most to complete.
 inline constexpr uint64_t kStopGraceMs = 2000;
 
+// What a scan loads from the files its flags name (--ca-file, --exclude) before any URL is read. The CLI
+// prepares it before it opens the output, so a bad --ca-file or --exclude is one line and exit 1 with no
+// output file or journal left behind.
+struct ScanSetup {
+  std::unique_ptr<TlsContext> tls;
+  std::optional<ExcludeList> exclude;
+};
+absl::StatusOr<ScanSetup> PrepareScan(const Config& config);
+
 // Where rows go. The writer is already Open()ed; the caller Close()s it after RunScan.
 struct ScanOutput {
   RowWriter* writer = nullptr;
   OutputFile* file = nullptr;
   Journal* journal = nullptr;  // checkpoints for --resume; nullptr for standard output
   LineSet* skip = nullptr;     // lines already in the output (--resume); nullptr for none
+  const ScanSetup* setup = nullptr;  // from PrepareScan; nullptr: RunScan prepares it itself
 };
 
 // How often the output thread makes the written rows durable against a crash (flush + journal record):

@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "output/parquet/checkpoint_state.h"
 #include "output/parquet/column_writer.h"
 #include "output/parquet/page_writer.h"
@@ -115,6 +116,7 @@ class ParquetWriter final : public RowWriter {
     }
     for (RowGroupRecord& record : records) {
       encoded_row_groups_.push_back(std::move(record.encoded));
+      row_group_ends_.push_back({record.end, record.num_rows});
       total_rows_ += record.num_rows;
     }
     committed_end_ = end;
@@ -123,25 +125,55 @@ class ParquetWriter final : public RowWriter {
 
   absl::Status Close() override {
     if (closed_ && status_.ok()) return absl::OkStatus();
+    if (!status_.ok()) return CloseAfterFailure();
     if (absl::Status s = Usable(); !s.ok()) return s;
     if (absl::Status s = EndRowGroup(); !s.ok()) return s;
     closed_ = true;
+    if (absl::Status s = Check(file_->Append(Footer(encoded_row_groups_, total_rows_))); !s.ok()) return s;
+    return Check(file_->Close(/*sync=*/true));
+  }
+
+ private:
+  // The file metadata for `row_groups` holding `num_rows` rows, its length and the closing magic.
+  std::string Footer(absl::Span<const std::string> row_groups, int64_t num_rows) const {
     std::string footer;
     parquet::EncodeFileMetadata(
         {.columns = schema_,
-         .num_rows = total_rows_,
-         .encoded_row_groups = encoded_row_groups_,
+         .num_rows = num_rows,
+         .encoded_row_groups = row_groups,
          .key_value_metadata = key_values_,
          .created_by = created_by_},
         &footer);
     const uint32_t length = static_cast<uint32_t>(footer.size());
     for (int i = 0; i < 4; ++i) footer.push_back(static_cast<char>(length >> (8 * i)));
     footer.append(kMagic);
-    if (absl::Status s = Check(file_->Append(footer)); !s.ok()) return s;
-    return Check(file_->Close(/*sync=*/true));
+    return footer;
   }
 
- private:
+  // A write failed (disk full, file-size limit, EIO): end the file after the last row group that
+  // reached it whole, with a footer for the row groups before it, so that it stays a readable Parquet
+  // file of the rows written before the failure. The footer needs room too: if it cannot be written,
+  // the file ends after that row group without one, and --resume (whose journal lists the row groups)
+  // continues it. A pipe cannot be cut back, so it gets a footer only when nothing of a row group is
+  // left half-sent. Returns the first failure whatever happens.
+  absl::Status CloseAfterFailure() {
+    if (!opened_ || closed_) return status_;
+    closed_ = true;
+    size_t whole = 0;
+    int64_t end = static_cast<int64_t>(kMagic.size());
+    int64_t rows = 0;
+    while (whole < row_group_ends_.size() && row_group_ends_[whole].end <= file_->written()) {
+      end = row_group_ends_[whole].end;
+      rows += row_group_ends_[whole].num_rows;
+      ++whole;
+    }
+    if (file_->CutTo(end).ok() &&
+        file_->Append(Footer(absl::MakeConstSpan(encoded_row_groups_).subspan(0, whole), rows)).ok()) {
+      (void)file_->Close(/*sync=*/true);
+    }
+    return status_;
+  }
+
   // A failed write leaves a file with no valid footer; every later call reports the first failure.
   absl::Status Check(absl::Status status) {
     if (!status.ok() && status_.ok()) status_ = status;
@@ -200,6 +232,7 @@ class ParquetWriter final : public RowWriter {
                             &record.encoded);
     parquet::AppendRowGroupRecord(record, &pending_state_);
     encoded_row_groups_.push_back(std::move(record.encoded));
+    row_group_ends_.push_back({record.end, buffered_rows_});
     total_rows_ += buffered_rows_;
     buffered_rows_ = 0;
     buffered_bytes_ = 0;
@@ -218,6 +251,13 @@ class ParquetWriter final : public RowWriter {
   std::vector<std::pair<std::string, std::string>> key_values_;
   const std::string created_by_ = absl::StrCat("urlsweep version ", kVersion);
   std::vector<std::string> encoded_row_groups_;
+  // Where each of encoded_row_groups_ ends in the file, and its rows: CloseAfterFailure keeps those
+  // that reached the file whole.
+  struct RowGroupEnd {
+    int64_t end;
+    int64_t num_rows;
+  };
+  std::vector<RowGroupEnd> row_group_ends_;
   // Row groups written since the last CheckpointState(), in its layout (checkpoint_state.h).
   std::string pending_state_;
   // Where the restored row groups end (just the magic when none): a resumed file must be cut there.

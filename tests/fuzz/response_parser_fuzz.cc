@@ -1,6 +1,7 @@
 // Fuzzes ResponseParser: any bytes, any split, must give the same outcome as the whole input at once
-// and keep every limit. Input: byte 0 = options (bit 0: HEAD, bit 1: EOF after the input), byte 1 =
-// max_body selector, byte 2 = piece size for the split run (0 = 1-byte pieces), then the response.
+// (every captured header value included) and keep every limit. Input: byte 0 = options (bit 0: HEAD,
+// bit 1: EOF after the input), byte 1 = max_body selector, byte 2 = piece size for the split run
+// (0 = 1-byte pieces), then the response.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +20,9 @@ struct Outcome {
   int status;
   std::string reason;
   std::optional<std::string> location;
+  std::optional<std::string> content_type;
+  std::optional<std::string> server;
+  std::optional<std::string> retry_after;
   std::optional<std::string> title;
   std::optional<int64_t> content_length;
   int64_t body_bytes;
@@ -58,6 +62,9 @@ Outcome Run(ResponseParser* p, std::string_view in, size_t piece, bool head, int
   o.status = p->status();
   o.reason = std::string(p->reason());
   o.location = Str(p->location());
+  o.content_type = Str(p->content_type());
+  o.server = Str(p->server());
+  o.retry_after = Str(p->retry_after());
   o.title = Str(p->title());
   o.content_length = p->content_length();
   o.body_bytes = p->body_bytes();
@@ -68,6 +75,9 @@ Outcome Run(ResponseParser* p, std::string_view in, size_t piece, bool head, int
   Check(o.body_bytes >= 0 && o.body_bytes <= max_body);
   Check(o.reason.size() <= kMaxReasonBytes);
   Check(!o.location || o.location->size() <= kMaxLocationBytes);
+  for (const std::optional<std::string>* field : {&o.content_type, &o.server, &o.retry_after}) {
+    Check(!*field || (*field)->size() <= kMaxFieldBytes);
+  }
   Check(!o.title || o.title->size() <= kMaxTitleBytes);
   Check(p->bytes_received() == in.size() || in.empty());
   Check(!o.keep_alive || o.state == ResponseParser::State::kComplete);

@@ -10,6 +10,7 @@ import gzip
 import io
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -31,6 +32,8 @@ PASSWORD = "hunter2pass"
 SECRETS = (TOKEN, PASSWORD)
 # A port nothing listens on: a proxy there refuses every connection (proxy_error).
 DEAD_PORT = 1
+# Beside an output file: its --resume journal (scanner/journal.h Journal::PathFor).
+JOURNAL_SUFFIX = ".urlsweep-journal"
 
 
 def stderr_lines(text):
@@ -113,6 +116,50 @@ class FaultsTest(fixtures.FixtureTestCase):
         self.assertEqual(len(lines), 1, "one line about the lowered concurrency:\n" + result.stderr[-2000:])
         self.assertRegex(lines[0], r"(?i)%d|open files|file descriptors|RLIMIT_NOFILE" % limit)
 
+    def inherit_descriptors(self, limit, count):
+        """A wrapper that runs urlsweep under `ulimit -n limit` with `count` extra descriptors open
+        (3 .. count+2, as a careless parent leaves them), after checking that they really arrive."""
+        held = os.path.join(self.tmp, "held-open.txt")
+        open(held, "w").close()
+        opens = " ".join("%d<%s" % (fd, shlex.quote(held)) for fd in range(3, 3 + count))
+        # bash: dash takes one-digit descriptors only in redirections.
+        wrap = ["bash", "-c", 'ulimit -n %d && exec %s && exec "$0" "$@"' % (limit, opens)]
+        probe = subprocess.run(wrap + ["ls", "/proc/self/fd"], capture_output=True, text=True, timeout=10)
+        self.assertGreaterEqual(len(probe.stdout.split()), count + 3, probe.stderr)
+        return wrap
+
+    # Descriptors inherited from the parent count against the same limit as connections: before they
+    # were counted, this run said "lowered to 216" and 1,876 rows were connect_unreachable "too many
+    # open files".
+    def test_inherited_descriptors_lower_concurrency_further(self):
+        limit, inherited = 256, 200
+        result = self.scan(self.urls(2000), "-c", "1024", fmt="csv",
+                           wrap=self.inherit_descriptors(limit, inherited))
+        self.assertEqual(sorted(result.by_line), list(range(1, 2001)), result.describe())
+        failed = {}
+        for row in result.rows:
+            if row["error"] is not None or row["status"] != 200:
+                key = (row["error"], row["error_detail"])
+                failed[key] = failed.get(key, 0) + 1
+        self.assertEqual(failed, {}, "rows that failed, by (error, detail)")
+        self.assertOneLine(result.stderr, "lowered to", str(limit), "already open")
+        lowered = int(re.search(r"lowered to (\d+)", result.stderr).group(1))
+        self.assertLessEqual(lowered, limit - inherited, "the inherited descriptors were not counted")
+
+    def test_no_room_for_connections_is_one_line(self):
+        urls = self.urls(20, first=73, names=1)
+        for label, wrap in (("ulimit -n 12", ["sh", "-c", 'ulimit -n 12 && exec "$0" "$@"']),
+                            ("250 inherited of 256", self.inherit_descriptors(256, 250))):
+            with self.subTest(case=label):
+                before = self.requests_to(73)
+                code, out, err, _ = self.run_urlsweep(
+                    ["-q", "-c", "100", "--format", "csv", self.write_input("no-room.txt", urls)], wrap=wrap)
+                self.assertEqual(code, 1, err)
+                self.assertOneLine(err, "open-file limit", "ulimit -n")
+                self.assertNotIn("lowered", err)
+                self.complete_rows(out, "csv")
+                self.assertEqual(self.requests_to(73), before, "URLs were fetched without room to scan")
+
     # -- output that cannot be written --------------------------------------------------------------
 
     def test_output_to_a_full_device(self):
@@ -137,11 +184,39 @@ class FaultsTest(fixtures.FixtureTestCase):
         self.assertFalse(os.path.exists(os.path.dirname(out)))
         self.assertEqual(self.requests_to(71), before, "URLs were fetched although the output is unusable")
 
+    def parquet_row_count(self, path):
+        """The rows of a Parquet file as `urlsweep report` reads them; fails unless the file is valid
+        (magic at both ends, a footer that parses, every row group readable)."""
+        report = path + ".report.html"
+        proc = subprocess.run([fixtures.URLSWEEP_BIN, "report", path, "-o", report], capture_output=True,
+                              timeout=fixtures.SCAN_TIMEOUT_S, env=fixtures.clean_env())
+        self.assertEqual(proc.returncode, 0, "not a readable Parquet file: %s" % proc.stderr.decode(
+            "utf-8", "replace")[-2000:])
+        with open(report, encoding="utf-8") as f:
+            data = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', f.read(), re.S)
+        self.assertIsNotNone(data, "no report-data in the report")
+        return json.loads(data.group(1))["rows"]
+
+    def assertResumeCompletes(self, fmt, output, path, count):
+        """--resume into `output` (left by a failed run, with its journal) ends with every one of the
+        `count` lines of `path` once, each a 200."""
+        code, _, err, _ = self.run_urlsweep(["-q", "--format", fmt, "-o", output, "--resume", path])
+        self.assertEqual(code, 0, err)
+        if fmt == "parquet":
+            # Lines once each in Parquet after a resume are test_resume's subject; here: the file is
+            # whole and holds every row.
+            self.assertEqual(self.parquet_row_count(output), count)
+            return
+        with open(output, newline="") as f:
+            rows = self.complete_rows(f.read(), fmt)
+        self.assertEqual(sorted(row["line"] for row in rows), list(range(1, count + 1)))
+        self.assertEqual({row["status"] for row in rows}, {200})
+
     def test_output_on_a_full_file_system(self):
         mount_point = os.path.join(self.tmp, "small-tmpfs")
         os.makedirs(mount_point, exist_ok=True)
-        size = "64k"
-        mount = "mount -t tmpfs -o size=%s tmpfs %s" % (size, shlex.quote(mount_point))
+        size_kib = 64
+        mount = "mount -t tmpfs -o size=%dk tmpfs %s" % (size_kib, shlex.quote(mount_point))
         # A private mount namespace: the tmpfs exists only for the command, and vanishes with it.
         unshare = None
         for candidate in (["unshare", "--mount"], ["unshare", "--mount", "--map-root-user"]):
@@ -156,24 +231,60 @@ class FaultsTest(fixtures.FixtureTestCase):
                 break
         if unshare is None:
             self.skipTest("cannot mount a tmpfs in a private mount namespace here (unshare --mount)")
-        out = os.path.join(mount_point, "out.csv")
-        # The run's output is copied out of the namespace before it ends, to check the rows written.
-        copy = os.path.join(self.tmp, "full-fs-copy.csv")
-        script = ('%s || exit 99; "$0" "$@"; status=$?; cp %s %s; exit $status'
-                  % (mount, shlex.quote(out), shlex.quote(copy)))
-        code, _, err, _ = self.run_urlsweep(
-            ["-q", "-o", out, self.write_input("full-fs.txt", self.urls(5000))],
-            wrap=unshare + ["sh", "-c", script])
-        self.assertNotEqual(code, 99, "mount failed: " + err)
-        self.assertEqual(code, 1, err)
-        self.assertOneLine(err, out, "No space left")
-        with open(copy, newline="") as f:
-            written = f.read()
-        # The file holds what fitted: the header and some rows, as much as 64 KiB allows.
-        self.assertGreater(len(written), 1000)
-        self.assertLessEqual(len(written), 64 * 1024)
-        header = next(csv.reader(io.StringIO(written, newline="")))
-        self.assertEqual(header, fixtures.COLUMNS)
+        # 2,000 rows: about 500 KB of CSV and 80 KB of Parquet, more than the file system holds.
+        count = 2000
+        path = self.write_input("full-fs.txt", self.urls(count))
+        for fmt in ("csv", "jsonl", "parquet"):
+            with self.subTest(fmt=fmt):
+                out = os.path.join(mount_point, "out." + fmt)
+                # The output and its journal are copied out of the namespace before it ends: to check
+                # what was written, and to resume it where there is room.
+                copy = os.path.join(self.tmp, "full-fs-copy." + fmt)
+                script = ('%s || exit 99; "$0" "$@"; status=$?; cp %s %s && cp %s %s; exit $status' % (
+                    mount, shlex.quote(out), shlex.quote(copy), shlex.quote(out + JOURNAL_SUFFIX),
+                    shlex.quote(copy + JOURNAL_SUFFIX)))
+                code, _, err, _ = self.run_urlsweep(["-q", "--format", fmt, "-o", out, path],
+                                                    wrap=unshare + ["sh", "-c", script])
+                self.assertNotEqual(code, 99, "mount failed: " + err)
+                self.assertEqual(code, 1, err)
+                self.assertOneLine(err, out, "No space left")
+                if fmt == "parquet":
+                    # Still a valid Parquet file: the row groups that fitted under a footer (none here:
+                    # the run's one row group is larger than the file system).
+                    self.parquet_row_count(copy)
+                else:
+                    with open(copy, newline="") as f:
+                        written = f.read()
+                    # Whole rows only (the header first), as many as fitted. Before, the last one was
+                    # cut off mid-field (`...,200,OK,1.1,`).
+                    self.assertLessEqual(len(written), size_kib * 1024)
+                    self.assertGreater(len(self.complete_rows(written, fmt)), 10)
+                self.assertResumeCompletes(fmt, copy, path, count)
+
+    def test_output_over_the_file_size_limit(self):
+        # 100 blocks: 50 KiB in dash's 512-byte blocks (100 KiB where sh is bash), less than the 2,000
+        # rows take in any format (about 500 KB of CSV, 80 KB of Parquet). Before, SIGXFSZ killed
+        # urlsweep without a word (exit 153 from a shell).
+        blocks = 100
+        wrap = ["sh", "-c", 'ulimit -f %d && exec "$0" "$@"' % blocks]
+        count = 2000
+        path = self.write_input("file-size.txt", self.urls(count))
+        for fmt in ("csv", "jsonl", "parquet"):
+            with self.subTest(fmt=fmt):
+                out = os.path.join(self.tmp, "file-size-limit." + fmt)
+                code, stdout, err, _ = self.run_urlsweep(["-q", "--format", fmt, "-o", out, path], wrap=wrap)
+                self.assertEqual(code, 1, err)
+                self.assertOneLine(err, out, "File too large")
+                self.assertEqual(stdout, "")
+                if fmt == "parquet":
+                    self.parquet_row_count(out)
+                else:
+                    with open(out, newline="") as f:
+                        written = f.read()
+                    self.assertLessEqual(len(written), blocks * 1024)
+                    self.assertGreater(len(self.complete_rows(written, fmt)), 10)
+                # Without the limit, --resume completes it.
+                self.assertResumeCompletes(fmt, out, path, count)
 
     def test_standard_output_closed_early(self):
         count = 20000
@@ -265,30 +376,41 @@ class FaultsTest(fixtures.FixtureTestCase):
                 ("--proxy", proxied, header + ["--proxy", proxy, "--rate", "10"], "proxy_error"),
                 ("http_proxy", proxied, header + ["--rate", "10"], "proxy_error"))
         for label, path, flags, expected_error in runs:
-            for fmt in ("csv", "jsonl"):
+            for fmt in ("csv", "jsonl", "parquet"):
                 with self.subTest(run=label, fmt=fmt):
                     out = os.path.join(self.tmp, "secrets-%s.%s" % (label.strip("-"), fmt))
                     env = fixtures.clean_env()
                     if label == "http_proxy":
                         env["http_proxy"] = env["https_proxy"] = proxy
-                    proc = subprocess.run(self.argv(flags + ["--progress", "--summary", "-o", out, path]),
-                                          capture_output=True, timeout=fixtures.SCAN_TIMEOUT_S, env=env)
+                    # Parquet uncompressed, so that the raw bytes show every value as written, rows
+                    # and the footer's urlsweep.flags (the command line, secrets masked) alike.
+                    extra = ["--parquet-compression", "none"] if fmt == "parquet" else []
+                    argv = self.argv(flags + extra + ["--format", fmt, "--progress", "--summary", "-o", out,
+                                                      path])
+                    proc = subprocess.run(argv, capture_output=True, timeout=fixtures.SCAN_TIMEOUT_S, env=env)
                     stdout = proc.stdout.decode("utf-8", "replace")
                     stderr = proc.stderr.decode("utf-8", "replace")
                     self.assertEqual(proc.returncode, 0, stderr[-2000:])
-                    with open(out, newline="") as f:
-                        written = f.read()
-                    rows = self.complete_rows(written, fmt)
-                    self.assertEqual(len(rows), 22 if label != "direct" else 26)
-                    if expected_error:
-                        # The proxy was really used, so its credentials were really in play.
-                        scanned = [r for r in rows if r["error"] != "invalid_url"]
-                        self.assertEqual({(r["error"], r["ip"], r["port"]) for r in scanned},
-                                         {(expected_error, "127.0.0.1", DEAD_PORT)})
+                    with open(out, "rb") as f:
+                        raw = f.read()
+                    if fmt == "parquet":
+                        # The flags are really in the file, masked, so the grep below could fail.
+                        self.assertIn(b"urlsweep.flags", raw)
+                        self.assertIn(b"Authorization: ***", raw)
+                        self.assertEqual(self.parquet_row_count(out), 22 if label != "direct" else 26)
+                    else:
+                        rows = self.complete_rows(raw.decode("utf-8"), fmt)
+                        self.assertEqual(len(rows), 22 if label != "direct" else 26)
+                        if expected_error:
+                            # The proxy was really used, so its credentials were really in play.
+                            scanned = [r for r in rows if r["error"] != "invalid_url"]
+                            self.assertEqual({(r["error"], r["ip"], r["port"]) for r in scanned},
+                                             {(expected_error, "127.0.0.1", DEAD_PORT)})
                     self.assertIn("done", stderr, "no progress line")
                     self.assertNoSecret("standard output", stdout)
                     self.assertNoSecret("standard error (progress, summary)", stderr)
-                    self.assertNoSecret("the output file", written)
+                    # Raw bytes: any encoding of the file (compressed Parquet aside) shows a secret.
+                    self.assertNoSecret("the output file", raw.decode("latin-1"))
 
     def test_bad_proxy_flag_does_not_echo_the_password(self):
         for proxy in ("http://user:%s@127.0.0.1:notaport" % PASSWORD,

@@ -24,6 +24,8 @@ LONG_HEADER_BYTES = 1 << 20
 BROKEN_BODY_BYTES = 5
 # The fixture's default page (tools/README.md): 89 bytes.
 DEFAULT_PAGE_BYTES = 89
+# A port nothing listens on: a proxy there refuses every connection.
+REFUSING_PORT = 1
 
 
 def raw_exchange(port, request, host="127.0.0.1", timeout=5.0, limit=None, send_after=0.0):
@@ -286,6 +288,61 @@ class HostileServerTest(fixtures.FixtureTestCase):
                                     redirects=1, attempts=1)
         # The fixture's own count: not one connection reached those addresses.
         self.assertEqual([self.count(self.address(n))[0] for n in (610, 611, 612)], before)
+
+    def test_excluded_address_is_never_connected_from_the_list_or_a_chain(self):
+        # Listed: h630's and h632's addresses, h631.test by name. Reached through them: h630.test (an
+        # input name whose address is listed), h632's address as a literal and as an IPv4-mapped IPv6
+        # literal (the same host over another family), and two-hop chains ending at h631.test and at
+        # the mapped literal. h633.test, listed nowhere, ends a chain too: the count that must not move
+        # for the others does move for it.
+        a630, a632, a633 = self.address(630), self.address(632), self.address(633)
+        exclude = self.write_input("exclude-list.txt", [a630, "h631.test", a632])
+        mapped = "[::ffff:%s]" % a632
+
+        def chain(target, hops):
+            for _ in range(hops):
+                target = self.url("/to?url=" + quote(target, safe=""))
+            return target
+
+        by_name = "the host matches an --exclude entry"
+        by_address = "an address of the host matches an --exclude entry"
+        named, literal = self.url("/", name="h631.test"), "http://%s:%d/x" % (mapped, self.port)
+        cases = [  # (url, final_url, host, error_detail, redirects)
+            (self.url("/", name="h630.test"), None, "h630.test", by_address, 0),
+            ("http://%s:%d/" % (a632, self.port), None, a632, by_name, 0),
+            ("http://%s:%d/" % (mapped, self.port), None, mapped, by_name, 0),
+            (chain(named, 2), named, "h631.test", by_name, 2),
+            (chain(literal, 2), literal, mapped, by_name, 2),
+        ]
+        control = chain(self.url("/", name="h633.test"), 2)
+        watched = [a630, self.address(631), a632, a633]
+        before = [self.count(a)[0] for a in watched]
+        result = self.scan([url for url, *_ in cases] + [control], "--follow", "3", "--exclude", exclude)
+        for line, (url, final_url, host, detail, redirects) in enumerate(cases, 1):
+            with self.subTest(url=url):
+                self.assertExactRow(result.by_line[line], line=line, url=url, final_url=final_url or url,
+                                    host=host, error="excluded", error_detail=detail,
+                                    redirects=redirects, attempts=1)
+        self.assertRow(result.by_line[len(cases) + 1], status=200, error=None, host="h633.test",
+                       ip=a633, redirects=2)
+        # The fixture's own count: not one connection reached an excluded address; h633 got its one.
+        after = [self.count(a)[0] for a in watched]
+        self.assertEqual([b - a for a, b in zip(before, after)], [0, 0, 0, 1])
+
+    def test_exclusion_through_a_proxy_checks_the_host_as_written(self):
+        # The proxy resolves names, so urlsweep checks the host as the URL writes it: a listed address,
+        # its IPv4-mapped literal and a listed name are excluded; a name whose address alone is listed
+        # goes to the proxy (README, "Exclusions"). This proxy refuses every connection: proxy_error.
+        a640 = self.address(640)
+        exclude = self.write_input("exclude-proxied.txt", [a640, "h641.test"])
+        urls = ["http://%s:%d/" % (a640, self.port), "http://[::ffff:%s]:%d/" % (a640, self.port),
+                self.url("/", name="h641.test"), self.url("/", name="h640.test")]
+        result = self.scan(urls, "--proxy", "http://127.0.0.1:%d" % REFUSING_PORT, "--exclude", exclude)
+        for line in (1, 2, 3):
+            with self.subTest(url=urls[line - 1]):
+                self.assertRow(result.by_line[line], error="excluded", ip=None, port=None,
+                               error_detail="the host matches an --exclude entry")
+        self.assertRow(result.by_line[4], error="proxy_error", ip="127.0.0.1", port=REFUSING_PORT)
 
     def test_reset_mid_body_keeps_the_status(self):
         url = self.url("/reset-mid-body")

@@ -4,6 +4,8 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -773,6 +775,87 @@ TEST_F(ParquetWriterTest, WriteErrorsReachTheCaller) {
   // The first failure sticks: a file with no valid footer must not be reported as written.
   EXPECT_FALSE(writer->Write(absl::MakeConstSpan(&row, 1)).ok());
   EXPECT_FALSE(writer->Close().ok());
+}
+
+// Lowers this process's file-size limit for its lifetime, SIGXFSZ ignored as the CLI does: a write past
+// it fails part-way with EFBIG, as a write onto a disk that fills up does with ENOSPC.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    getrlimit(RLIMIT_FSIZE, &saved_);
+    previous_handler_ = signal(SIGXFSZ, SIG_IGN);
+    rlimit lowered = saved_;
+    lowered.rlim_cur = bytes;
+    ok_ = setrlimit(RLIMIT_FSIZE, &lowered) == 0;
+  }
+  ~FileSizeLimit() {
+    setrlimit(RLIMIT_FSIZE, &saved_);
+    signal(SIGXFSZ, previous_handler_);
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  rlimit saved_{};
+  sighandler_t previous_handler_;
+  bool ok_ = false;
+};
+
+// A write that fails part-way through a row group: Close() ends the file after the row groups that
+// reached it whole and writes their footer, so the file reads back as the rows before the failure. When
+// even the footer does not fit, the file ends right after those row groups (what --resume's journal
+// lists), with nothing torn after them.
+TEST_F(ParquetWriterTest, FailedWriteLeavesTheWholeRowGroups) {
+  for (bool room_for_footer : {true, false}) {
+    SCOPED_TRACE(room_for_footer ? "room for the footer" : "no room for the footer");
+    auto file = NewFile();
+    Config config;
+    config.parquet_compression = ParquetCompression::kNone;
+    auto writer = MakeParquetWriter(config, file.get());
+    ASSERT_TRUE(writer->Open(false).ok());
+    int64_t line = 0;
+    // Three row groups of three rows, each on the file (Flush, as a checkpoint does).
+    for (int group = 0; group < 3; ++group) {
+      for (int i = 0; i < 3; ++i) {
+        Row row = MinimalRow(++line);
+        ASSERT_TRUE(writer->Write(absl::MakeConstSpan(&row, 1)).ok());
+      }
+      ASSERT_TRUE(writer->Flush().ok());
+    }
+    const int64_t whole = file->offset();
+    // A fourth, large row group that does not fit.
+    std::vector<Row> more;
+    for (int i = 0; i < 200; ++i) {
+      more.push_back(MinimalRow(++line));
+      more.back().title.Set(std::string(500, static_cast<char>('a' + i % 26)));
+    }
+    absl::Status flush_status, close_status;
+    {
+      FileSizeLimit limit(static_cast<rlim_t>(whole + 1000));
+      if (!limit.ok()) GTEST_SKIP() << "cannot lower RLIMIT_FSIZE";
+      ASSERT_TRUE(writer->Write(more).ok());
+      flush_status = writer->Flush();
+      if (!room_for_footer) close_status = writer->Close();
+    }
+    if (room_for_footer) close_status = writer->Close();
+    EXPECT_NE(flush_status.message().find("File too large"), absl::string_view::npos) << flush_status;
+    EXPECT_EQ(close_status, flush_status) << "Close reports the first failure";
+    const std::string bytes = FileBytes();
+    if (!room_for_footer) {
+      EXPECT_EQ(static_cast<int64_t>(bytes.size()), whole);
+      continue;
+    }
+    const ParquetFile parsed = parquet_test::ParseParquet(bytes);
+    ASSERT_TRUE(parsed.ok) << parsed.error;
+    ASSERT_EQ(parsed.row_groups().size(), 3u);
+    EXPECT_EQ(parsed.metadata[3].i, 9);  // num_rows
+    for (size_t group = 0; group < 3; ++group) {
+      const DecodedColumn lines = ReadColumn(parsed, group, kLine);
+      ASSERT_EQ(lines.values.size(), 3u);
+      for (size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(PlainAs<int64_t>(*lines.values[i]), static_cast<int64_t>(group * 3 + i + 1));
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,7 +16,6 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
-#include <new>
 #include <memory>
 #include <random>
 #include <string>
@@ -31,17 +31,9 @@
 #include "output/writer.h"
 #include "scanner/config.h"
 #include "scanner/row.h"
-
 // Every allocation in this test binary is counted, so a test can show that a warm writer allocates
 // nothing per row.
-static std::atomic<int64_t> allocations{0};
-void* operator new(size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { free(p); }
-void operator delete(void* p, size_t) noexcept { free(p); }
+#include "tests/counting_new.h"
 
 namespace urlsweep {
 namespace {
@@ -557,10 +549,10 @@ TEST(WritersTest, WarmWritersDoNotAllocate) {
     }
     // Warm up: the scratch string and the file's buffer reach their working sizes.
     for (int i = 0; i < 20; ++i) ASSERT_TRUE(writer->Write(rows).ok());
-    const int64_t before = allocations.load();
+    const int64_t before = CountedAllocations();
     for (int i = 0; i < 20; ++i) ASSERT_TRUE(writer->Write(rows).ok());
     ASSERT_TRUE(writer->Flush().ok());
-    EXPECT_EQ(allocations.load() - before, 0) << "format " << static_cast<int>(format);
+    EXPECT_EQ(CountedAllocations() - before, 0) << "format " << static_cast<int>(format);
     ASSERT_TRUE(writer->Close().ok());
   }
 }
@@ -724,6 +716,109 @@ TEST(OutputFileTest, AppendAfterCloseFails) {
   ASSERT_TRUE(file.Close(/*sync=*/true).ok());
   EXPECT_EQ(ReadAll(path), "abc");
   EXPECT_FALSE(file.Append("d").ok());
+  unlink(path.c_str());
+}
+
+// Lowers this process's file-size limit (ulimit -f) for its lifetime, with SIGXFSZ ignored as the CLI
+// does, so that a write past it fails part-way with EFBIG, as a write onto a disk that fills up does
+// with ENOSPC. Nothing else may write to a file while it is in force.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    getrlimit(RLIMIT_FSIZE, &saved_);
+    previous_handler_ = signal(SIGXFSZ, SIG_IGN);
+    rlimit lowered = saved_;
+    lowered.rlim_cur = bytes;
+    ok_ = setrlimit(RLIMIT_FSIZE, &lowered) == 0;
+  }
+  ~FileSizeLimit() {
+    setrlimit(RLIMIT_FSIZE, &saved_);
+    signal(SIGXFSZ, previous_handler_);
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  rlimit saved_{};
+  sighandler_t previous_handler_;
+  bool ok_ = false;
+};
+
+// 100-byte records, the last byte a line end, numbered so a cut shows which ones stayed.
+std::string Record(int i) {
+  std::string record = absl::StrCat(i, ",");
+  record.append(99 - record.size(), 'x');
+  record.push_back('\n');
+  return record;
+}
+
+// A write that stops part-way (here at the file-size limit) is cut back to the end of the last Append
+// it wrote whole: the file never ends inside a row. The rest stays buffered, and once there is room a
+// later Flush writes it after the whole ones, each byte once.
+TEST(OutputFileTest, PartialWriteIsCutBackToTheLastWholeAppend) {
+  for (bool append_mode : {false, true}) {
+    SCOPED_TRACE(append_mode ? "O_APPEND after 1000 bytes" : "new file");
+    const std::string path = TempPath("cut.csv");
+    const std::string before = append_mode ? std::string(999, 'p') + "\n" : "";
+    WriteAll(path, before);
+    // With O_APPEND (a shell's >>) the descriptor's offset is 0 while writes land at the end: the cut
+    // must be measured from where the write ended, not from the offset.
+    int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC | (append_mode ? O_APPEND : O_TRUNC));
+    ASSERT_GE(fd, 0);
+    OutputFile file(fd, path);
+    std::string all;
+    for (int i = 0; i < 100; ++i) {
+      all += Record(i);
+      ASSERT_TRUE(file.Append(Record(i)).ok());  // buffered: far below the buffer's size
+    }
+    absl::Status status;
+    {
+      // Room for 50 records and half of the 51st.
+      FileSizeLimit limit(before.size() + 5050);
+      if (!limit.ok()) GTEST_SKIP() << "cannot lower RLIMIT_FSIZE";
+      status = file.Flush();
+    }
+    EXPECT_EQ(status.message(), absl::StrCat("writing ", path, ": File too large"));
+    EXPECT_EQ(ReadAll(path), before + all.substr(0, 5000));
+    EXPECT_EQ(file.written(), 5000);
+    EXPECT_EQ(file.offset(), 10000);
+    ASSERT_TRUE(file.Flush().ok());
+    EXPECT_EQ(ReadAll(path), before + all);
+    ASSERT_TRUE(file.Close(/*sync=*/false).ok());
+    unlink(path.c_str());
+  }
+}
+
+// Through a writer: a full disk met while rows are written leaves whole CSV records only, header first.
+TEST(OutputFileTest, WriterOutputStopsAtAWholeRow) {
+  const std::string path = TempPath("limit.csv");
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  OutputFile file(fd, path);
+  Config config;
+  config.format = OutputFormat::kCsv;
+  std::unique_ptr<RowWriter> writer = MakeRowWriter(config, &file);
+  ASSERT_TRUE(writer->Open(false).ok());
+  std::vector<Row> rows(2000, HostileRow());
+  absl::Status write_status, close_status;
+  {
+    FileSizeLimit limit(100000);
+    if (!limit.ok()) GTEST_SKIP() << "cannot lower RLIMIT_FSIZE";
+    write_status = writer->Write(rows);
+    if (write_status.ok()) write_status = writer->Flush();
+    close_status = writer->Close();
+  }
+  EXPECT_EQ(write_status.message(), absl::StrCat("writing ", path, ": File too large"));
+  EXPECT_FALSE(close_status.ok());
+  const std::string bytes = ReadAll(path);
+  ASSERT_GT(bytes.size(), 1000u);
+  ASSERT_LE(bytes.size(), 100000u);
+  std::string expected;
+  CsvWriter::AppendHeader(&expected);
+  for (const Row& row : rows) {
+    if (expected.size() >= bytes.size()) break;
+    CsvWriter::AppendRow(row, &expected);
+  }
+  EXPECT_EQ(bytes, expected) << "the file does not end after a whole row";
   unlink(path.c_str());
 }
 

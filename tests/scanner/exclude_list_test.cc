@@ -51,6 +51,11 @@ TEST(ExcludeListTest, AddressesAndNetworks) {
   // Literal hosts are checked as addresses; a mapped IPv6 address reaches the IPv4 host.
   EXPECT_TRUE(list->MatchesHost("127.0.2.7"));
   EXPECT_TRUE(list->MatchesAddress(Addr("::ffff:127.0.0.5")));
+  // Also as a literal, which is all a proxied URL offers to check.
+  EXPECT_TRUE(list->MatchesHost("::ffff:127.0.0.5"));
+  EXPECT_TRUE(list->MatchesHost("::ffff:127.0.2.9"));
+  EXPECT_FALSE(list->MatchesHost("::ffff:127.0.0.6"));
+  EXPECT_FALSE(list->MatchesHost("::127.0.0.5"));  // IPv4-compatible, not mapped
 }
 
 TEST(ExcludeListTest, BadEntriesNameFileAndLine) {
