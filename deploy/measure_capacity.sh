@@ -75,6 +75,9 @@ scenario "warm: 200 hosts, keep-alive" "$url_count" "$work/warm.txt"
 scenario "cold: 5000 hosts, new TCP per URL" "$url_count" -H "Connection: close" "$work/cold.txt"
 scenario "cold https: TLS handshake per URL" "$tls_count" -H "Connection: close" --per-host 1024 \
   --ca-file "$CA_FILE" "$work/tls.txt"
+# The same without verification: what the certificate checks add to a handshake.
+scenario "cold https, --tls-verify off" "$tls_count" -H "Connection: close" --per-host 1024 \
+  --tls-verify off "$work/tls.txt"
 scenario "job pod: cold, -c 2048 --threads 2" "$url_count" -H "Connection: close" -c 2048 \
   --threads 2 "$work/cold.txt"
 # Shard 0 of a million holds none of these 5,000 hosts (or a handful): the run is reading, decompressing,

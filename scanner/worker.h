@@ -270,7 +270,8 @@ class Worker final : public ConnectionOwner {
   std::vector<std::unique_ptr<HostGate>> gate_store_;  // every gate ever made (few: at most -c at once)
   std::vector<HostGate*> free_gates_;
   std::vector<std::string> paused_hosts_;
-  // Rate limiting (--rate): a token bucket refilled continuously, burst of one second.
+  // Rate limiting (--rate): a token bucket refilled continuously, holding at most 10 ms of tokens (at
+  // least one), so a loop never starts more than a hundredth of a second's URLs at once.
   double tokens_ = 0;
   double rate_per_loop_ = 0;
   uint64_t tokens_at_ns_ = 0;

@@ -4,8 +4,10 @@
 The stack:
   fixture_server  HTTP on 127.0.0.1, ::1 and 127.0.1.0-127.0.4.255, all on one free port, plus a
                   blackhole port on 127.0.0.1 (connects hang), an "early" port on 127.0.0.1 (the
-                  answer comes before the request is read), and (unless tls=False) one HTTPS port
-                  on 127.0.0.1 per entry of TLS_LISTENERS, with certificates from make_certs.sh
+                  answer comes before the request is read), a "stall-reset" port on 127.0.0.1 (a
+                  large request is still being sent when the connection is reset), and (unless
+                  tls=False) one HTTPS port on 127.0.0.1 per entry of TLS_LISTENERS, with
+                  certificates from make_certs.sh
   dns_fixture.py  odd DNS answers (servfail*, refused*, garbage*, trunc*, silent*) and a sink
   dnsmasq         the names of the tests (below), on a free port
 
@@ -13,6 +15,7 @@ dnsmasq's names (TTL LOCAL_TTL; NXDOMAIN and NODATA answers carry no SOA, hence 
   h<N>.test    N = 0 .. names-1 -> address_for(N) = 127.0.1.0 + N % 1024
   v6.test      ::1
   both.test    127.0.0.1 and ::1
+  fallback.test  127.0.5.5 (nothing listens there: refused) and ::1; urlsweep tries IPv4 first
   nodata.test  a TXT record only: NOERROR without address (c-ares: ARES_ENODATA)
   TLS_NAMES    valid.test, expired.test, ... (the names the certificates expect): 127.0.0.1
   other .test  NXDOMAIN (local=/test/; c-ares: ARES_ENOTFOUND)
@@ -47,6 +50,9 @@ import dns_fixture  # noqa: E402  (needs TOOLS_DIR on the path)
 RANGE_FIRST = (127, 0, 1, 0)
 RANGE_SIZE = 1024
 RANGE_SPEC = "127.0.1.0-127.0.4.255"
+# An address outside every listener (127.0.0.1 and RANGE_SPEC): a connect there is refused. fallback.test
+# has it beside ::1, for the next-address test.
+REFUSING_ADDRESS = "127.0.5.5"
 # Names h0.test .. h<DEFAULT_NAMES-1>.test exist: more than the scale test's 1,000 names.
 DEFAULT_NAMES = 5000
 # TTL of dnsmasq's own records (its default, 0, would make every answer uncacheable).
@@ -66,7 +72,8 @@ MAKE_CERTS = os.path.join(TOOLS_DIR, "make_certs.sh")
 MAKE_CERTS_TIMEOUT_S = 120
 
 # The HTTPS listeners, one port each on 127.0.0.1: key -> (certificate file served, key file,
-# fixture_server options, host name of the URLs that reach it). The files are make_certs.sh's.
+# fixture_server options, host name of the URLs that reach it). The files are make_certs.sh's; an
+# `ocsp=FILE` option names one of its OCSP responses, which the listener staples.
 TLS_LISTENERS = {
     "valid": ("valid-chain.pem", "valid-key.pem", "", "valid.test"),
     "expired": ("expired-chain.pem", "expired-key.pem", "", "expired.test"),
@@ -79,6 +86,14 @@ TLS_LISTENERS = {
     "wrong": ("wrong-chain.pem", "wrong-key.pem", "", "wrong.test"),
     # IP SANs only: reached as https://127.0.0.1:PORT/.
     "ip": ("ip-chain.pem", "ip-key.pem", "", "127.0.0.1"),
+    # extendedKeyUsage clientAuth only: no server certificate (X509_V_ERR_INVALID_PURPOSE).
+    "invalid": ("invalid-chain.pem", "invalid-key.pem", "", "invalid.test"),
+    # A revoked leaf stapling the OCSP response that says so; the valid leaf stapling "good"; the
+    # revoked leaf stapling a "revoked" response signed by a root nobody trusts (to be ignored).
+    "revoked": ("revoked-chain.pem", "revoked-key.pem", "ocsp=revoked-ocsp.der", "revoked.test"),
+    "ocsp_good": ("valid-chain.pem", "valid-key.pem", "ocsp=valid-ocsp.der", "valid.test"),
+    "ocsp_forged": ("revoked-chain.pem", "revoked-key.pem", "ocsp=revoked-ocsp-forged.der",
+                    "revoked.test"),
     "tls12": ("valid-chain.pem", "valid-key.pem", "tls12", "valid.test"),
     "nohandshake": ("valid-chain.pem", "valid-key.pem", "nohandshake", "valid.test"),
     "alert": ("valid-chain.pem", "valid-key.pem", "alert", "valid.test"),
@@ -161,6 +176,7 @@ class FixtureStack:
         self.http_port = None
         self.blackhole_port = None
         self.early_port = None  # --early-listen: answers before reading the request
+        self.stall_reset_port = None  # --stall-reset-listen: resets while the request is sent
         self.dns_port = None  # dnsmasq
         self.dns_fixture_port = None
         self.dns_sink_port = None
@@ -215,13 +231,16 @@ class FixtureStack:
         ready = os.path.join(self.dir, "fixture_server.ready")
         argv = [self.fixture_bin, "--listen", "127.0.0.1:0", "--listen", "[::1]:0",
                 "--listen-range", RANGE_SPEC + ":0", "--blackhole", "127.0.0.1:0",
-                "--early-listen", "127.0.0.1:0",
+                "--early-listen", "127.0.0.1:0", "--stall-reset-listen", "127.0.0.1:0",
                 "--threads", str(self.threads), "--ready-file", ready]
         tls_keys = list(TLS_LISTENERS) if self.tls else []
         for key in tls_keys:
             cert, cert_key, options, _ = TLS_LISTENERS[key]
             spec = "127.0.0.1:0:%s:%s" % (os.path.join(self.cert_dir, cert),
                                           os.path.join(self.cert_dir, cert_key))
+            options = ",".join("ocsp=" + os.path.join(self.cert_dir, o[len("ocsp="):])
+                               if o.startswith("ocsp=") else o
+                               for o in options.split(",") if o)
             argv += ["--tls-listen", spec + (":" + options if options else "")]
         self._spawn("fixture_server", argv)
         for address, port, kind, rest in self._wait_ready("fixture_server", ready):
@@ -229,6 +248,8 @@ class FixtureStack:
                 self.blackhole_port = port
             elif kind == "early":
                 self.early_port = port
+            elif kind == "stall-reset":
+                self.stall_reset_port = port
             elif kind == "tls":
                 self.tls_ports[tls_keys[int(rest[0])]] = port
             elif address == "127.0.0.1":
@@ -254,6 +275,7 @@ class FixtureStack:
             for n in range(self.names):
                 f.write("%s h%d.test\n" % (address_for(n), n))
             f.write("::1 v6.test\n127.0.0.1 both.test\n::1 both.test\n")
+            f.write("%s fallback.test\n::1 fallback.test\n" % REFUSING_ADDRESS)
             for name in TLS_NAMES:
                 f.write("127.0.0.1 %s\n" % name)
         conf = os.path.join(self.dir, "dnsmasq.conf")
@@ -313,6 +335,7 @@ class FixtureStack:
             "NAMES": self.names,
             "BLACKHOLE_PORT": self.blackhole_port,
             "EARLY_PORT": self.early_port,
+            "STALL_RESET_PORT": self.stall_reset_port,
             "DNS_PORT": self.dns_port,
             "RESOLVER": "127.0.0.1:%s" % self.dns_port,
             "DNS_FIXTURE_PORT": self.dns_fixture_port,

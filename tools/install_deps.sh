@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# Installs what urlsweep needs to build, test and benchmark, from Debian's packages. Idempotent: installs
-# only what is missing, so a second run is quick and offline.
+# Installs what urlsweep needs to build, test and benchmark: Debian's packages, then the Node packages the
+# tests read results back with (DuckDB, hyparquet: `npm ci` from the committed package-lock.json into
+# tests/output/parquet_readback/node_modules). Idempotent: installs only what is missing, so a second run
+# is quick and offline.
+#
+# Not installed: kubectl. Debian 12's kubernetes-client is 1.20, whose built-in kustomize cannot build
+# deploy/kubernetes; the test of those manifests runs where a newer kubectl is on the PATH and is an
+# optional skip elsewhere (tests/integration/fixtures.py OPTIONAL_SKIPS).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake pkg-config python3
@@ -15,7 +22,7 @@ packages=(
   chromium
   # Fuzzers and sanitizer runtimes.
   clang libclang-rt-14-dev
-  # Parquet read-back (DuckDB and hyparquet from npm).
+  # Reading results back in the tests (DuckDB and hyparquet from npm, below).
   nodejs npm
   # Tests and benchmarks: time -v for peak RSS, iproute2/util-linux for network namespaces.
   time iproute2 util-linux
@@ -38,4 +45,16 @@ if ((${#missing[@]})); then
   [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The tests' Node packages, exactly as package-lock.json pins them. npm ci empties node_modules first, so
+# it runs only when the lock file changed since the last install (a stamp holds its hash). Bounded: a
+# registry that does not answer fails here, once, rather than in every test.
+readback=tests/output/parquet_readback
+stamp=$readback/node_modules/.urlsweep-lock.sha256
+lock_hash=$(sha256sum "$readback/package-lock.json" | cut -d' ' -f1)
+if [[ ! -f $stamp || $(<"$stamp") != "$lock_hash" || ! -f $readback/node_modules/@duckdb/node-api/package.json ]]; then
+  echo "installing the tests' Node packages: npm ci in $readback" >&2
+  (cd "$readback" && timeout 600 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$lock_hash" >"$stamp"
 fi

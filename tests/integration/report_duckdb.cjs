@@ -1,5 +1,7 @@
 // DuckDB's side of test_report.py: the numbers `urlsweep report` shows, computed by DuckDB
-// (@duckdb/node-api) over the same result file, printed as one JSON object on standard output.
+// (@duckdb/node-api) over the same result file, printed as one JSON object on standard output: totals,
+// status classes, error words and their stages, latency percentiles and histograms, the throughput
+// timeline, hosts with most errors, certificate expiry.
 //
 // Usage: node report_duckdb.cjs NODE_MODULES_DIR FORMAT FILE TLS_REFERENCE
 //   FORMAT is csv, jsonl or parquet; TLS_REFERENCE the report's tls.reference (ISO 8601 UTC), against
@@ -26,6 +28,27 @@ const TYPES = {
 const STAGES = ['dns_ms', 'connect_ms', 'tls_ms', 'ttfb_ms', 'total_ms'];
 // The report's histogram edges (output/report/report_data.h kHistogramEdgesMs).
 const EDGES = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 30000, 60000];
+
+// The stages of the contract's error table (output/report/report_data.h ErrorStageOf), as SQL.
+const STAGE_OF = {
+  input: ['invalid_url', 'excluded'],
+  dns: ['dns_nxdomain', 'dns_nodata', 'dns_servfail', 'dns_timeout', 'dns_error'],
+  connect: ['connect_refused', 'connect_timeout', 'connect_unreachable', 'connect_reset'],
+  tls: ['tls_error', 'tls_timeout', 'tls_verify'],
+  proxy: ['proxy_auth_required', 'proxy_error'],
+  exchange: ['write_error', 'read_timeout', 'read_reset', 'empty_response', 'bad_response'],
+  redirects: ['redirect_loop', 'too_many_redirects'],
+  budget: ['timeout'],
+};
+// Throughput buckets (output/report/report_aggregator.cc kBucketWidths, kMaxTimelineBuckets): the first
+// of these widths (microseconds) that splits first start .. last completion into at most 120 buckets.
+const MS = 1000;
+const SECOND = 1000 * MS;
+const BUCKET_WIDTHS_US = [10 * MS, 20 * MS, 50 * MS, 100 * MS, 200 * MS, 500 * MS, SECOND, 2 * SECOND,
+  5 * SECOND, 10 * SECOND, 15 * SECOND, 30 * SECOND, 60 * SECOND, 120 * SECOND, 300 * SECOND, 600 * SECOND,
+  900 * SECOND, 1800 * SECOND, 3600 * SECOND, 7200 * SECOND, 10800 * SECOND, 21600 * SECOND, 43200 * SECOND,
+  86400 * SECOND];
+const MAX_TIMELINE_BUCKETS = 120;
 
 const quoted = (s) => `'${s.replaceAll("'", "''")}'`;
 const struct = `{${Object.entries(TYPES).map(([k, v]) => `${quoted(k)}: ${quoted(v)}`).join(', ')}}`;
@@ -70,6 +93,34 @@ async function main() {
   out.errors = {};
   for (const row of await all('SELECT error, count(*) AS n FROM r WHERE error IS NOT NULL GROUP BY error')) {
     out.errors[row.error] = num(row.n);
+  }
+
+  // Rows with an error per stage, only the stages that have some (as the report lists them).
+  const stageCase = `CASE ${Object.entries(STAGE_OF).map(([stage, words]) =>
+    `WHEN error IN (${words.map(quoted).join(', ')}) THEN ${quoted(stage)}`).join(' ')} ELSE 'unknown' END`;
+  out.error_stages = {};
+  for (const row of await all(`SELECT ${stageCase} AS stage, count(*) AS n FROM r WHERE error IS NOT NULL
+      GROUP BY stage`)) {
+    out.error_stages[row.stage] = num(row.n);
+  }
+
+  // Throughput: completions (started_at + total_ms, in whole microseconds) per bucket from the first start.
+  out.timeline = null;
+  if (out.first_start_us !== null) {
+    const span = out.last_end_us - out.first_start_us;
+    let width = BUCKET_WIDTHS_US.find((w) => Math.floor(span / w) + 1 <= MAX_TIMELINE_BUCKETS);
+    if (width === undefined) {
+      const day = BUCKET_WIDTHS_US[BUCKET_WIDTHS_US.length - 1];
+      width = (Math.floor(Math.floor(span / (MAX_TIMELINE_BUCKETS - 1)) / day) + 1) * day;
+    }
+    const completions = new Array(Math.floor(span / width) + 1).fill(0);
+    for (const row of await all(`SELECT (end_us - ${out.first_start_us}) // ${width} AS bucket, count(*) AS n
+        FROM (SELECT epoch_us(started_at) + CASE WHEN total_ms > 0 THEN round(total_ms * 1000)::BIGINT ELSE 0 END
+              AS end_us FROM r WHERE started_at IS NOT NULL)
+        GROUP BY bucket`)) {
+      completions[num(row.bucket)] = num(row.n);
+    }
+    out.timeline = { start_us: out.first_start_us, bucket_us: width, completions };
   }
 
   out.latency = {};

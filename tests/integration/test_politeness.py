@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
 """Politeness as the server sees it (issue 7): --per-host, -c and --rate bound what reaches the
-fixture, and a 429 or 503 with Retry-After holds that host's next requests. The fixture's
-TrafficStats (/stats) counts the requests in flight at once per Host and in all, and lists when each
-arrived; PolitenessFixtureTest checks that accounting on its own, without urlsweep."""
+fixture, a 429 or 503 with Retry-After holds that host's next requests, and --exclude keeps URLs
+away from listed names, subdomains, networks and addresses (the fixture's /count does not move). The
+fixture's TrafficStats (/stats) counts the requests in flight at once per Host and in all, and lists
+when each arrived; PolitenessFixtureTest checks that accounting on its own, without urlsweep.
+
+Not tested: the 60 s cap on a Retry-After hold (scanner/worker.cc kMaxRetryAfterS). Seeing it takes a
+hold of more than 60 s, and no flag shortens it (a test-only knob is not wanted)."""
 
 import bisect
 import email.utils
+import os
 import socket
+import tempfile
 import threading
 import time
 
@@ -158,6 +164,77 @@ class PolitenessTest(fixtures.FixtureTestCase):
         # a second of its start: a hold of 2 to 4 s.
         date = email.utils.formatdate(time.time() + 4, usegmt=True)
         self.check_retry_after("/retry-after/%s?status=503" % date.replace(" ", "%20"), 503, 2.0, 4.0)
+
+
+class ExcludeTest(fixtures.FixtureTestCase):
+    """--exclude on the URLs of the list itself (test_hostile.py covers redirect targets)."""
+
+    def test_excluded_urls_are_never_contacted(self):
+        # h460.test by name; h461.test's subdomain; h462.test's address, inside a listed CIDR, known
+        # only after DNS; the IPv6 literal ::1. h4600.test (not a subdomain of h460.test) and h470.test
+        # (outside the CIDR) are not listed and are scanned.
+        cidr_host, cidr = "h462.test", "127.0.2.204/30"
+        self.assertEqual(self.address(462), "127.0.2.206")
+        exclude = self.write_input("exclude.txt", [
+            "# names, networks and addresses never to contact", "H460.test", "h461.test", "",
+            cidr, "  ::1  "])
+        excluded = [self.url("/", name="h460.test"), self.url("/x", name="www.h461.test"),
+                    self.url("/", name=cidr_host), "http://[::1]:%d/" % self.port]
+        allowed = [self.url("/", name="h4600.test"), self.url("/", name="h470.test")]
+        addresses = [self.address(460), self.address(462), "::1", self.address(4600),
+                     self.address(470)]
+        # The count of ::1 moves when something connects there (so its staying put below means
+        # something).
+        v6_before = self.count("::1")[0]
+        socket.create_connection(("::1", self.port), timeout=5).close()
+        deadline = time.monotonic() + SLACK_S
+        while self.count("::1")[0] == v6_before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(self.count("::1")[0], v6_before + 1)
+        before = [self.count(a)[0] for a in addresses]
+        result = self.scan(excluded + allowed, "--exclude", exclude)
+        self.assertEqual(sorted(result.by_line), [1, 2, 3, 4, 5, 6], result.describe())
+        for line, url in enumerate(excluded, 1):
+            with self.subTest(url=url):
+                self.assertRow(result.by_line[line], url=url, error="excluded", status=None)
+        # By name: refused before any lookup (one attempt, as the contract counts it, that asked
+        # nothing of DNS and connected nowhere).
+        for line, name in ((1, "h460.test"), (2, "www.h461.test")):
+            self.assertRow(result.by_line[line], host=name, attempts=1, ip=None, port=None,
+                           dns_ms=None, error_detail="the host matches an --exclude entry")
+            self.assertEqual(self.dnsmasq_queries(name), 0, name)
+        # By address: h462.test was looked up, and its address matched the CIDR.
+        self.assertRow(result.by_line[3], host=cidr_host,
+                       error_detail="an address of the host matches an --exclude entry")
+        self.assertGreater(self.dnsmasq_queries(cidr_host), 0)
+        self.assertRow(result.by_line[4], host="[::1]")
+        for line in (5, 6):
+            self.assertRow(result.by_line[line], status=200, error=None)
+        # The fixture's own count: no connection reached an excluded address; the others got theirs.
+        after = [self.count(a)[0] for a in addresses]
+        self.assertEqual(after[:3], before[:3])
+        self.assertEqual([a - b for a, b in zip(after[3:], before[3:])], [1, 1])
+
+    def test_bad_exclude_file_is_fatal_and_leaves_nothing(self):
+        url = self.url("/", name="h464.test")
+        bad = self.write_input("bad-exclude.txt", ["h1.test", "10.0.0.0/33"])
+        missing = os.path.join(self.tmp, "no-such-exclude.txt")
+        before = self.stats()["requests"]
+        for exclude, message in ((bad, "line 2"), (missing, "no-such-exclude.txt")):
+            for name in ("bad.csv", "bad.jsonl", "bad.parquet"):
+                with self.subTest(exclude=exclude, output=name):
+                    out_dir = tempfile.mkdtemp(prefix="bad-exclude-", dir=self.tmp)
+                    output = os.path.join(out_dir, name)
+                    code, out, err, _ = self.run_urlsweep(["-q", "--exclude", exclude, "-o", output,
+                                                           self.write_input("one.txt", [url])])
+                    self.assertEqual(code, 1, err)
+                    self.assertEqual(out, "")
+                    self.assertEqual(len(err.splitlines()), 1, err)
+                    self.assertIn("--exclude", err)
+                    self.assertIn(message, err)
+                    # A run that never started leaves no output and no journal behind.
+                    self.assertEqual(os.listdir(out_dir), [])
+        self.assertEqual(self.stats()["requests"], before, "a request went out")
 
 
 if __name__ == "__main__":

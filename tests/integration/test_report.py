@@ -2,12 +2,15 @@
 """`urlsweep report`: a list scanned against the loopback fixtures to CSV, JSON Lines and Parquet;
 the report of each file. The three reports agree on every count; each report's numbers equal DuckDB's
 aggregates over the same file (tests/integration/report_duckdb.cjs: totals, status classes, error
-words, nearest-rank percentiles as quantile_disc, histograms, hosts with most errors, certificate
-expiry); the page loads nothing; headless Chromium renders it. DuckDB comes from npm into
-tests/output/parquet_readback/node_modules as run.sh there installs it (skipped, as there, only when
-npm cannot install it); the Chromium part is skipped when the Debian package chromium is missing."""
+words and stages, nearest-rank percentiles as quantile_disc, histograms, the throughput timeline, hosts
+with most errors, certificate expiry), both in the page's JSON block and in what the page shows (the
+totals cards, the latency table, the bars' labels), as written and as headless Chromium's DOM holds
+it; the page loads nothing; Chromium renders it. DuckDB is tools/install_deps.sh's `npm ci` into
+tests/output/parquet_readback/node_modules (skipped when missing, a failure under
+URLSWEEP_CI_STRICT=1); the Chromium parts are skipped when the Debian package chromium is missing."""
 
 import datetime
+import html.parser
 import json
 import os
 import re
@@ -20,14 +23,14 @@ import zlib
 import fixtures
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-READBACK = os.path.join(fixtures.ROOT, "tests", "output", "parquet_readback")
-NODE_MODULES = os.path.join(READBACK, "node_modules")
+NODE_MODULES = fixtures.NODE_MODULES
 DUCKDB_SCRIPT = os.path.join(HERE, "report_duckdb.cjs")
 FORMATS = ("csv", "jsonl", "parquet")
 STAGES = ("dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "total_ms")
+# The contract's error stages, in its order (the page's order).
+ERROR_STAGES = ("input", "dns", "connect", "tls", "proxy", "exchange", "redirects", "budget")
 
-# Bounded waits: a registry or a browser that does not answer must not hang the suite.
-NPM_TIMEOUT_S = 300
+# Bounded waits: a browser that does not answer must not hang the suite.
 NODE_TIMEOUT_S = 120
 CHROMIUM_TIMEOUT_S = 120
 REPORT_TIMEOUT_S = 60
@@ -50,23 +53,135 @@ def micros(text):
     return delta // datetime.timedelta(microseconds=1)
 
 
-def duckdb_installed():
-    return os.path.isfile(os.path.join(NODE_MODULES, "@duckdb", "node-api", "package.json"))
+class PageText(html.parser.HTMLParser):
+    """What the page shows, as text: the cards (data-key -> (number, label)), the latency table
+    (data-stage -> cells) and, per section id, the charts' bar tooltips (SVG <title>: "label: value")
+    in page order."""
+
+    def __init__(self, page):
+        super().__init__(convert_charrefs=True)
+        self.cards, self.latency, self.titles = {}, {}, {}
+        self._section = None
+        self._card = None  # [key, number, label]
+        self._card_part = None  # "n" or "k"
+        self._row = None  # [stage, cells]
+        self._cell = None
+        self._title = None
+        self.feed(page)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        if tag == "section":
+            self._section = attrs.get("id")
+            self.titles.setdefault(self._section, [])
+        elif tag == "div" and "card" in classes:
+            self._card = [attrs["data-key"], "", ""]
+        elif tag == "div" and self._card is not None and ("n" in classes or "k" in classes):
+            self._card_part = "n" if "n" in classes else "k"
+        elif tag == "tr" and "data-stage" in attrs:
+            self._row = [attrs["data-stage"], []]
+        elif tag == "td" and self._row is not None:
+            self._cell = ""
+        elif tag == "title" and self._section is not None:
+            self._title = ""
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self._card_part is not None:
+            self._card_part = None
+        elif tag == "div" and self._card is not None:
+            key, number, label = self._card
+            self.cards[key] = (number, label)
+            self._card = None
+        elif tag == "td" and self._cell is not None:
+            self._row[1].append(self._cell)
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.latency[self._row[0]] = self._row[1]
+            self._row = None
+        elif tag == "title" and self._title is not None:
+            self.titles[self._section].append(self._title)
+            self._title = None
+        elif tag == "section":
+            self._section = None
+
+    def handle_data(self, data):
+        if self._card_part == "n":
+            self._card[1] += data
+        elif self._card_part == "k":
+            self._card[2] += data
+        elif self._cell is not None:
+            self._cell += data
+        elif self._title is not None:
+            self._title += data
+
+    def bars(self, section):
+        """[(label, value text)] of the bars in `section`, in page order."""
+        return [tuple(title.split(": ", 1)) for title in self.titles.get(section, [])]
 
 
-def ensure_duckdb():
-    """Whether DuckDB's node package is there, installing it as parquet_readback/run.sh does."""
-    if duckdb_installed():
-        return True
-    if shutil.which("npm") is None or shutil.which("node") is None:
-        return False
-    try:
-        subprocess.run(["npm", "install", "--no-package-lock", "--no-audit", "--no-fund",
-                        "--loglevel=error"], cwd=READBACK, timeout=NPM_TIMEOUT_S,
-                       capture_output=True, check=False)
-    except subprocess.TimeoutExpired:
-        return False
-    return duckdb_installed()
+def thousands(n):
+    """An integer as the page writes it: 12,345."""
+    return "{:,}".format(n)
+
+
+def percent(part, whole):
+    return "%.1f%%" % (100.0 * part / whole) if whole > 0 else "0%"
+
+
+def duration(seconds):
+    """A duration as the page writes it (html_report_writer.cc Duration)."""
+    if seconds < 1:
+        return "%.0f ms" % (seconds * 1000)
+    if seconds < 120:
+        return "%.2f s" % seconds
+    s = int(seconds)
+    if s < 7200:
+        return "%d min %02d s" % (s // 60, s % 60)
+    return "%d h %02d min" % (s // 3600, s // 60 % 60)
+
+
+def shown_numbers(duck):
+    """What the page must show for DuckDB's aggregates `duck`: the cards (number, label), the latency
+    table's cells, and the bars (label, value text) of the status, error and throughput charts."""
+    rows = duck["rows"]
+    cards = {
+        "rows": (thousands(rows), "rows"),
+        "ok": (thousands(duck["ok"]), "without error (%s)" % percent(duck["ok"], rows)),
+        "errors_total": (thousands(duck["errors_total"]),
+                         "with an error (%s)" % percent(duck["errors_total"], rows)),
+        "with_status": (thousands(duck["with_status"]), "with an HTTP status"),
+        "hosts": (thousands(duck["hosts"]), "distinct hosts"),
+    }
+    if duck["tls"]["hosts"]:
+        cards["certs_expired"] = (thousands(duck["tls"]["expired"]), "expired")
+        cards["certs_within_30"] = (thousands(duck["tls"]["within_30_days"]), "expire within 30 days")
+        cards["certs_within_90"] = (thousands(duck["tls"]["within_90_days"]), "expire within 90 days")
+    if duck["first_start_us"] is not None:
+        seconds = (duck["last_end_us"] - duck["first_start_us"]) / 1e6
+        cards["duration_s"] = (duration(seconds), "first start to last completion")
+        cards["rows_per_s"] = ("%.1f" % (duck["timed_rows"] / seconds if seconds > 0 else 0),
+                               "rows per second")
+    latency = {}
+    for stage in STAGES:
+        v = duck["latency"][stage]
+        cells = [stage, thousands(v["count"])]
+        if v["count"] == 0:
+            cells.append("not timed")
+        else:
+            cells += ["%.3f" % v[k] for k in ("min", "p50", "p90", "p99", "max")]
+        latency[stage] = cells
+    status = [(name, "%s (%s)" % (thousands(n), percent(n, rows)))
+              for name, n in duck["status_classes"].items()]
+    # Error bars: the stages in the contract's order, then the words stage by stage.
+    stages = [(stage, "%s (%s of rows)" % (thousands(n), percent(n, rows)))
+              for stage, n in duck["error_stages"].items()]
+    words = {word: "%s (%s)" % (thousands(n), percent(n, rows)) for word, n in duck["errors"].items()}
+    width_s = duck["timeline"]["bucket_us"] / 1e6
+    timeline = [("+%g s" % (i * width_s), "%s rows" % thousands(n))
+                for i, n in enumerate(duck["timeline"]["completions"])]
+    return cards, latency, status, stages, words, timeline
 
 
 def png_pixels(path):
@@ -206,19 +321,27 @@ class ReportTest(fixtures.FixtureTestCase):
                 self.assertEqual([(h["host"], h["errors"], h["rows"]) for h in other["top_error_hosts"]],
                                  [(h["host"], h["errors"], h["rows"]) for h in csv["top_error_hosts"]])
 
-    def test_numbers_equal_duckdb(self):
-        if not ensure_duckdb():
-            self.skipTest("npm could not install @duckdb/node-api")
-        for fmt in FORMATS:
-            d = self.data[fmt]
+    def duck(self, fmt):
+        """DuckDB's aggregates over the `fmt` result (report_duckdb.cjs), once per class."""
+        fixtures.require_duckdb(self)
+        cache = type(self).__dict__.get("_duck")
+        if cache is None:
+            cache = type(self)._duck = {}
+        if fmt not in cache:
             proc = subprocess.run(["node", DUCKDB_SCRIPT, NODE_MODULES, fmt, self.results[fmt],
-                                   d["tls"]["reference"]], capture_output=True, text=True,
+                                   self.data[fmt]["tls"]["reference"]], capture_output=True, text=True,
                                   timeout=NODE_TIMEOUT_S)
             self.assertEqual(proc.returncode, 0, proc.stderr)
-            duck = json.loads(proc.stdout)
+            cache[fmt] = json.loads(proc.stdout)
+        return cache[fmt]
+
+    def test_numbers_equal_duckdb(self):
+        for fmt in FORMATS:
+            d = self.data[fmt]
+            duck = self.duck(fmt)
             with self.subTest(format=fmt):
                 for key in ("rows", "ok", "errors_total", "with_status", "hosts", "timed_rows",
-                            "status_classes", "errors"):
+                            "status_classes", "errors", "error_stages"):
                     self.assertEqual(d[key], duck[key], key)
                 # Exact equality: both read the same decimal text (or the same Parquet doubles).
                 self.assertEqual(d["latency"], duck["latency"])
@@ -229,6 +352,35 @@ class ReportTest(fixtures.FixtureTestCase):
                                  duck["tls"])
                 self.assertEqual(micros(d["first_start"]), duck["first_start_us"])
                 self.assertEqual(micros(d["last_end"]), duck["last_end_us"])
+                # The throughput chart: same start, same bucket width, same completions per bucket.
+                self.assertEqual(micros(d["timeline"]["start"]), duck["timeline"]["start_us"])
+                self.assertEqual(round(d["timeline"]["bucket_ms"] * 1000), duck["timeline"]["bucket_us"])
+                self.assertEqual(d["timeline"]["completions"], duck["timeline"]["completions"])
+                self.assertGreater(len(duck["timeline"]["completions"]), 1)
+
+    def assertPageShows(self, page, duck):
+        """The page's visible text (a PageText) holds DuckDB's numbers, formatted as the page does."""
+        cards, latency, status, stages, words, timeline = shown_numbers(duck)
+        self.assertEqual(page.cards, cards)
+        self.assertEqual(page.latency, latency)
+        self.assertEqual(page.bars("status"), status)
+        errors = page.bars("errors")
+        self.assertEqual([bar for bar in errors if bar[0] in ERROR_STAGES],
+                         sorted(stages, key=lambda bar: ERROR_STAGES.index(bar[0])))
+        self.assertEqual({word: text for word, text in errors if word not in ERROR_STAGES}, words)
+        self.assertEqual(page.bars("throughput"), timeline)
+
+    def test_page_shows_duckdb_numbers(self):
+        # The text a reader sees, not only the JSON block: every format's page, parsed as written.
+        for fmt in FORMATS:
+            with self.subTest(format=fmt):
+                with open(self.pages[fmt], encoding="utf-8") as f:
+                    page = PageText(f.read())
+                self.assertPageShows(page, self.duck(fmt))
+                # Not vacuous: 5 stages, 7 status classes, a timeline of several buckets.
+                self.assertEqual(len(page.latency), len(STAGES))
+                self.assertEqual(len(page.bars("status")), 7)
+                self.assertGreater(len(page.bars("throughput")), 1)
 
     # -- the page ---------------------------------------------------------------------------------
 
@@ -248,21 +400,31 @@ class ReportTest(fixtures.FixtureTestCase):
                 self.assertEqual(html.count("<svg"), html.count("</svg>"))
                 self.assertGreaterEqual(html.count("<svg"), 6)
 
-    def test_chromium_renders_the_page(self):
+    def chromium(self, *flags):
+        """Runs headless Chromium (Debian's chromium) with `flags` in a profile of this test class;
+        skips when it is not installed. Returns the finished process (stdout as text)."""
         browser = shutil.which("chromium")
         if browser is None:
             self.skipTest("chromium is not installed (Debian package chromium)")
-        png = os.path.join(self.tmp, "report.png")
-        profile = os.path.join(self.tmp, "chromium-profile")
         argv = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + profile, "--screenshot=" + png, "--window-size=1280,2000",
-                "file://" + self.pages["csv"]]
+                "--user-data-dir=" + os.path.join(self.tmp, "chromium-profile")] + list(flags)
         try:
-            proc = subprocess.run(argv, capture_output=True, timeout=CHROMIUM_TIMEOUT_S,
+            return subprocess.run(argv, capture_output=True, timeout=CHROMIUM_TIMEOUT_S,
                                   env=fixtures.clean_env())
         except subprocess.TimeoutExpired:
             self.fail("chromium ran past %d s" % CHROMIUM_TIMEOUT_S)
+
+    def test_chromium_dom_shows_duckdb_numbers(self):
+        # What the browser parsed and holds in its DOM: the same visible numbers as DuckDB's.
+        proc = self.chromium("--dump-dom", "file://" + self.pages["parquet"])
+        dom = proc.stdout.decode("utf-8", "replace")
+        self.assertIn('id="latency"', dom, proc.stderr.decode("utf-8", "replace")[-2000:])
+        self.assertPageShows(PageText(dom), self.duck("parquet"))
+
+    def test_chromium_renders_the_page(self):
+        png = os.path.join(self.tmp, "report.png")
+        proc = self.chromium("--screenshot=" + png, "--window-size=1280,2000", "file://" + self.pages["csv"])
         self.assertTrue(os.path.isfile(png), proc.stderr.decode("utf-8", "replace")[-2000:])
         width, height, bpp, rows = png_pixels(png)
         self.assertEqual((width, height), (1280, 2000))

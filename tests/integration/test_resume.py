@@ -14,7 +14,6 @@ import collections
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import time
@@ -90,11 +89,6 @@ def committed_lines(journal):
                 done.update(range(first, last + 1))
             pending = []
     return done
-
-
-def duckdb_installed():
-    return all(os.path.isfile(os.path.join(READBACK_DIR, "node_modules", name, "package.json"))
-               for name in ("@duckdb/node-api",))
 
 
 class ResumeTest(fixtures.FixtureTestCase):
@@ -190,18 +184,8 @@ class ResumeTest(fixtures.FixtureTestCase):
         return result["rows"], result["row_groups"]
 
     def require_duckdb(self):
-        """Installs DuckDB's Node package as tests/output/parquet_readback/run.sh does, or skips."""
-        if duckdb_installed():
-            return
-        if not shutil.which("npm") or not shutil.which("node"):
-            self.skipTest("node/npm not installed: cannot read Parquet back with DuckDB")
-        try:
-            subprocess.run(["npm", "install", "--no-package-lock", "--no-audit", "--no-fund",
-                            "--loglevel=error"], cwd=READBACK_DIR, capture_output=True, timeout=300)
-        except subprocess.TimeoutExpired:
-            pass
-        if not duckdb_installed():
-            self.skipTest("npm could not install @duckdb/node-api")
+        """Skips unless DuckDB's Node package is there (tools/install_deps.sh installs it)."""
+        fixtures.require_duckdb(self)
 
     def assertEveryLineOnce(self, rows, expected):
         lines = [row["line"] for row in rows]

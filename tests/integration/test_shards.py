@@ -10,6 +10,7 @@ import gzip
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -38,9 +39,6 @@ DEPLOY_LINE_COUNT = 3000
 DEPLOY_NAME_COUNT = 300
 
 SLURM_SCRIPT = os.path.join(fixtures.ROOT, "deploy", "slurm", "urlsweep.sbatch")
-# @duckdb/node-api, installed by tests/output/parquet_readback/run.sh (or here, the same way).
-READBACK_DIR = os.path.join(fixtures.ROOT, "tests", "output", "parquet_readback")
-NPM_INSTALL_TIMEOUT_S = 300
 DUCKDB_TIMEOUT_S = 120
 # Runs `SQL` (argv[2]) in an in-memory DuckDB and prints the rows as JSON (BIGINT as strings).
 DUCKDB_JS = r"""
@@ -104,33 +102,17 @@ def sql_string(text):
 
 
 class DuckDb:
-    """DuckDB through node and @duckdb/node-api from tests/output/parquet_readback/node_modules."""
+    """DuckDB through node and @duckdb/node-api from tests/output/parquet_readback/node_modules
+    (tools/install_deps.sh installs it)."""
 
     @staticmethod
-    def installed():
-        return os.path.isfile(os.path.join(READBACK_DIR, "node_modules", "@duckdb", "node-api",
-                                           "package.json"))
-
-    @classmethod
-    def require(cls, test):
-        """Skips `test` when DuckDB is not installed and npm cannot install it (no npm, no
-        registry)."""
-        if cls.installed():
-            return
-        if shutil.which("node") is None or shutil.which("npm") is None:
-            test.skipTest("node/npm not installed: cannot read Parquet back with DuckDB")
-        try:
-            subprocess.run(["npm", "install", "--no-package-lock", "--no-audit", "--no-fund",
-                            "--loglevel=error"], cwd=READBACK_DIR, capture_output=True,
-                           timeout=NPM_INSTALL_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            pass
-        if not cls.installed():
-            test.skipTest("npm could not install @duckdb/node-api")
+    def require(test):
+        """Skips `test` when node or @duckdb/node-api (tools/install_deps.sh) is missing."""
+        fixtures.require_duckdb(test)
 
     @staticmethod
     def query(test, sql):
-        proc = subprocess.run(["node", "-e", DUCKDB_JS, READBACK_DIR, sql], capture_output=True,
+        proc = subprocess.run(["node", "-e", DUCKDB_JS, fixtures.READBACK_DIR, sql], capture_output=True,
                               text=True, timeout=DUCKDB_TIMEOUT_S)
         test.assertEqual(proc.returncode, 0, "DuckDB: %s\n%s" % (sql, proc.stderr[-2000:]))
         return json.loads(proc.stdout)
@@ -259,6 +241,18 @@ class ShardTest(fixtures.FixtureTestCase):
                                       "GROUP BY ALL" % parts)
         expected = collections.Counter(row["status"] for row in self.unsharded().rows)
         self.assertEqual({r["status"]: int(r["n"]) for r in statuses}, dict(expected))
+        # The README's way to one report: the parts merged by DuckDB, then `urlsweep report` on that.
+        merged = os.path.join(out, "merged.parquet")
+        DuckDb.query(self, "COPY (SELECT * FROM read_parquet(%s) ORDER BY line) TO %s "
+                           "(FORMAT parquet, COMPRESSION zstd)" % (parts, sql_string(merged)))
+        proc = subprocess.run([fixtures.URLSWEEP_BIN, "report", merged, "-o", "-"], capture_output=True,
+                              text=True, timeout=DUCKDB_TIMEOUT_S)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        data = json.loads(re.search(r'<script type="application/json" id="report-data">(.*?)</script>',
+                                    proc.stdout, re.S).group(1))
+        self.assertEqual(data["rows"], len(self.expected_lines))
+        self.assertEqual(data["errors"], dict(collections.Counter(
+            row["error"] for row in self.unsharded().rows if row["error"] is not None)))
 
     def test_empty_shards_are_readable_parquet(self):
         # One host: three of the four shards get no line, and their parts must still be read.

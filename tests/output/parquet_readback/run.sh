@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Parquet readback: writes Parquet files with urlsweep's writer (parquet_readback_gen) and reads them
-# back with DuckDB and hyparquet, installed with npm into node_modules beside this script.
-# Usage: run.sh BUILD_DIR    Exit 0: every file matched; 1: a mismatch or error; 77: skipped, because
-# npm could not install the readers (no npm, or no registry).
+# back with DuckDB and hyparquet, which tools/install_deps.sh installs (`npm ci` from package-lock.json
+# here) into node_modules beside this script; this script installs nothing.
+# Usage: run.sh BUILD_DIR    Exit 0: every file matched; 1: a mismatch or error; 77: skipped, because node
+# or the readers are missing (1 instead under URLSWEEP_CI_STRICT=1, as .ci/run sets: CI must run it).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -13,21 +14,11 @@ if [[ ! -x "$gen" ]]; then
   exit 1
 fi
 
-installed() {
-  [[ -f "$here/node_modules/@duckdb/node-api/package.json" && -f "$here/node_modules/hyparquet/package.json" &&
-     -f "$here/node_modules/hyparquet-compressors/package.json" ]]
-}
-if ! installed; then
-  if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
-    echo "SKIP: node/npm not installed, cannot install the Parquet readers" >&2
-    exit 77
-  fi
-  # Bounded: a registry that does not answer must not hang the test suite.
-  if ! (cd "$here" && timeout 300 npm install --no-package-lock --no-audit --no-fund --loglevel=error) ||
-     ! installed; then
-    echo "SKIP: npm could not install @duckdb/node-api and hyparquet" >&2
-    exit 77
-  fi
+if ! command -v node >/dev/null || [[ ! -f "$here/node_modules/@duckdb/node-api/package.json" ||
+     ! -f "$here/node_modules/hyparquet/package.json" || ! -f "$here/node_modules/hyparquet-compressors/package.json" ]]; then
+  echo "SKIP: node or the Parquet readers missing in $here/node_modules: run tools/install_deps.sh" >&2
+  [[ "${URLSWEEP_CI_STRICT:-0}" == 1 ]] && exit 1
+  exit 77
 fi
 
 out=$(mktemp -d)
