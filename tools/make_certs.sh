@@ -81,8 +81,6 @@ extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 subjectAltName = $ENV::SAN
-# A self-signed server certificate as `openssl req -x509` and distribution "snakeoil" certificates make
-# it: no keyUsage, so OpenSSL recognises it as self-signed (X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT).
 # Only for TLS clients: a server presenting it fails the purpose check.
 [ v3_client_leaf ]
 basicConstraints = critical, CA:FALSE
@@ -91,6 +89,8 @@ extendedKeyUsage = clientAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 subjectAltName = $ENV::SAN
+# A self-signed server certificate as `openssl req -x509` and distribution "snakeoil" certificates make
+# it: no keyUsage, so OpenSSL recognises it as self-signed (X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT).
 [ v3_self ]
 basicConstraints = critical, CA:FALSE
 extendedKeyUsage = serverAuth

@@ -233,6 +233,21 @@ class FixtureTestCase(unittest.TestCase):
         """The address of h<n>.test."""
         return fixture_stack.address_for(n)
 
+    # -- expected rows ----------------------------------------------------------------------------
+
+    def base(self, url, name="h1.test", n=1, **fields):
+        """The fields every row of a URL fetched once from h<n>.test has, plus `fields`."""
+        row = {"line": 1, "url": url, "final_url": url, "host": name, "ip": self.address(n),
+               "port": self.port, "redirects": 0, "attempts": 1}
+        row.update(fields)
+        return row
+
+    def answer(self, **fields):
+        """The response columns of the fixture's usual head, plus `fields`."""
+        row = {"status": 200, "reason": "OK", "http_version": "1.1", "server": SERVER}
+        row.update(fields)
+        return row
+
     # -- running urlsweep -------------------------------------------------------------------------
 
     def write_input(self, name, lines, raw=None):

@@ -16,19 +16,6 @@ MAX_HEADER_LINE = 4096
 
 class ExchangeTest(fixtures.FixtureTestCase):
 
-    def base(self, url, name="h1.test", n=1, **fields):
-        """The fields every row of a URL fetched from h<n>.test has, plus `fields`."""
-        row = {"line": 1, "url": url, "final_url": url, "host": name, "ip": self.address(n),
-               "port": self.port, "redirects": 0, "attempts": 1}
-        row.update(fields)
-        return row
-
-    def answer(self, **fields):
-        """The response columns of the fixture's usual head, plus `fields`."""
-        row = {"status": 200, "reason": "OK", "http_version": "1.1", "server": fixtures.SERVER}
-        row.update(fields)
-        return row
-
     def test_stall_reset_port_takes_little_then_resets(self):
         # The fixture alone: a client's kernel takes far less than urlsweep's largest request, and
         # the connection ends with a reset, not a byte or a clean close.

@@ -66,6 +66,14 @@ class FaultsTest(fixtures.FixtureTestCase):
         """Requests the fixture saw on h<name_index>.test's own address."""
         return self.count(self.address(name_index))[1]
 
+    def assertAllAnswered200(self, result):
+        failed = {}
+        for row in result.rows:
+            if row["error"] is not None or row["status"] != 200:
+                key = (row["error"], row["error_detail"])
+                failed[key] = failed.get(key, 0) + 1
+        self.assertEqual(failed, {}, "rows that failed, by (error, detail)")
+
     def complete_rows(self, text, fmt):
         """Parses output that may have been cut by a fault or a signal, asserting that every row in
         it is whole (a row is written entirely or not at all) and that no line is reported twice."""
@@ -106,12 +114,7 @@ class FaultsTest(fixtures.FixtureTestCase):
         urls = self.urls(5000)
         result = self.scan(urls, "-c", "1024", wrap=wrap, fmt="csv")
         self.assertEqual(sorted(result.by_line), list(range(1, 5001)), result.describe())
-        failed = {}
-        for row in result.rows:
-            if row["error"] is not None or row["status"] != 200:
-                key = (row["error"], row["error_detail"])
-                failed[key] = failed.get(key, 0) + 1
-        self.assertEqual(failed, {}, "rows that failed, by (error, detail)")
+        self.assertAllAnswered200(result)
         lines = stderr_lines(result.stderr)
         self.assertEqual(len(lines), 1, "one line about the lowered concurrency:\n" + result.stderr[-2000:])
         self.assertRegex(lines[0], r"(?i)%d|open files|file descriptors|RLIMIT_NOFILE" % limit)
@@ -136,12 +139,7 @@ class FaultsTest(fixtures.FixtureTestCase):
         result = self.scan(self.urls(2000), "-c", "1024", fmt="csv",
                            wrap=self.inherit_descriptors(limit, inherited))
         self.assertEqual(sorted(result.by_line), list(range(1, 2001)), result.describe())
-        failed = {}
-        for row in result.rows:
-            if row["error"] is not None or row["status"] != 200:
-                key = (row["error"], row["error_detail"])
-                failed[key] = failed.get(key, 0) + 1
-        self.assertEqual(failed, {}, "rows that failed, by (error, detail)")
+        self.assertAllAnswered200(result)
         self.assertOneLine(result.stderr, "lowered to", str(limit), "already open")
         lowered = int(re.search(r"lowered to (\d+)", result.stderr).group(1))
         self.assertLessEqual(lowered, limit - inherited, "the inherited descriptors were not counted")
@@ -197,6 +195,17 @@ class FaultsTest(fixtures.FixtureTestCase):
         self.assertIsNotNone(data, "no report-data in the report")
         return json.loads(data.group(1))["rows"]
 
+    def assertOnlyWholeRowsLeft(self, fmt, output, max_bytes):
+        """What a failed write left: a valid Parquet file (its whole row groups under a footer), or at
+        most `max_bytes` of whole CSV/JSONL rows, more than a few of them."""
+        if fmt == "parquet":
+            self.parquet_row_count(output)
+            return
+        with open(output, newline="") as f:
+            written = f.read()
+        self.assertLessEqual(len(written), max_bytes)
+        self.assertGreater(len(self.complete_rows(written, fmt)), 10)
+
     def assertResumeCompletes(self, fmt, output, path, count):
         """--resume into `output` (left by a failed run, with its journal) ends with every one of the
         `count` lines of `path` once, each a 200."""
@@ -248,17 +257,10 @@ class FaultsTest(fixtures.FixtureTestCase):
                 self.assertNotEqual(code, 99, "mount failed: " + err)
                 self.assertEqual(code, 1, err)
                 self.assertOneLine(err, out, "No space left")
-                if fmt == "parquet":
-                    # Still a valid Parquet file: the row groups that fitted under a footer (none here:
-                    # the run's one row group is larger than the file system).
-                    self.parquet_row_count(copy)
-                else:
-                    with open(copy, newline="") as f:
-                        written = f.read()
-                    # Whole rows only (the header first), as many as fitted. Before, the last one was
-                    # cut off mid-field (`...,200,OK,1.1,`).
-                    self.assertLessEqual(len(written), size_kib * 1024)
-                    self.assertGreater(len(self.complete_rows(written, fmt)), 10)
+                # Parquet: the row groups that fitted under a footer (none here: the run's one row
+                # group is larger than the file system). Text: before, the last row was cut off
+                # mid-field (`...,200,OK,1.1,`).
+                self.assertOnlyWholeRowsLeft(fmt, copy, size_kib * 1024)
                 self.assertResumeCompletes(fmt, copy, path, count)
 
     def test_output_over_the_file_size_limit(self):
@@ -276,13 +278,7 @@ class FaultsTest(fixtures.FixtureTestCase):
                 self.assertEqual(code, 1, err)
                 self.assertOneLine(err, out, "File too large")
                 self.assertEqual(stdout, "")
-                if fmt == "parquet":
-                    self.parquet_row_count(out)
-                else:
-                    with open(out, newline="") as f:
-                        written = f.read()
-                    self.assertLessEqual(len(written), blocks * 1024)
-                    self.assertGreater(len(self.complete_rows(written, fmt)), 10)
+                self.assertOnlyWholeRowsLeft(fmt, out, blocks * 1024)
                 # Without the limit, --resume completes it.
                 self.assertResumeCompletes(fmt, out, path, count)
 

@@ -159,19 +159,6 @@ class HostileFixtureTest(fixtures.FixtureTestCase):
 class HostileServerTest(fixtures.FixtureTestCase):
     """What urlsweep writes for each hostile answer."""
 
-    def base(self, url, name="h1.test", n=1, **fields):
-        """The fields every row of a URL fetched once from h<n>.test has, plus `fields`."""
-        row = {"line": 1, "url": url, "final_url": url, "host": name, "ip": self.address(n),
-               "port": self.port, "redirects": 0, "attempts": 1}
-        row.update(fields)
-        return row
-
-    def answer(self, **fields):
-        """The response columns of the fixture's usual head, plus `fields`."""
-        row = {"status": 200, "reason": "OK", "http_version": "1.1", "server": fixtures.SERVER}
-        row.update(fields)
-        return row
-
     def test_endless_headers_are_bad_response_once_the_head_limit_is_hit(self):
         url = self.url("/endless-headers")
         started = time.monotonic()

@@ -22,6 +22,7 @@
 #include "output/parquet/utf8_sanitizer.h"
 #include "scanner/errors.h"
 #include "scanner/row.h"
+#include "tests/output/file_size_limit.h"
 #include "tests/output/parquet_test_reader.h"
 
 namespace urlsweep {
@@ -776,29 +777,6 @@ TEST_F(ParquetWriterTest, WriteErrorsReachTheCaller) {
   EXPECT_FALSE(writer->Write(absl::MakeConstSpan(&row, 1)).ok());
   EXPECT_FALSE(writer->Close().ok());
 }
-
-// Lowers this process's file-size limit for its lifetime, SIGXFSZ ignored as the CLI does: a write past
-// it fails part-way with EFBIG, as a write onto a disk that fills up does with ENOSPC.
-class FileSizeLimit {
- public:
-  explicit FileSizeLimit(rlim_t bytes) {
-    getrlimit(RLIMIT_FSIZE, &saved_);
-    previous_handler_ = signal(SIGXFSZ, SIG_IGN);
-    rlimit lowered = saved_;
-    lowered.rlim_cur = bytes;
-    ok_ = setrlimit(RLIMIT_FSIZE, &lowered) == 0;
-  }
-  ~FileSizeLimit() {
-    setrlimit(RLIMIT_FSIZE, &saved_);
-    signal(SIGXFSZ, previous_handler_);
-  }
-  bool ok() const { return ok_; }
-
- private:
-  rlimit saved_{};
-  sighandler_t previous_handler_;
-  bool ok_ = false;
-};
 
 // A write that fails part-way through a row group: Close() ends the file after the row groups that
 // reached it whole and writes their footer, so the file reads back as the rows before the failure. When

@@ -34,6 +34,7 @@
 // Every allocation in this test binary is counted, so a test can show that a warm writer allocates
 // nothing per row.
 #include "tests/counting_new.h"
+#include "tests/output/file_size_limit.h"
 
 namespace urlsweep {
 namespace {
@@ -718,30 +719,6 @@ TEST(OutputFileTest, AppendAfterCloseFails) {
   EXPECT_FALSE(file.Append("d").ok());
   unlink(path.c_str());
 }
-
-// Lowers this process's file-size limit (ulimit -f) for its lifetime, with SIGXFSZ ignored as the CLI
-// does, so that a write past it fails part-way with EFBIG, as a write onto a disk that fills up does
-// with ENOSPC. Nothing else may write to a file while it is in force.
-class FileSizeLimit {
- public:
-  explicit FileSizeLimit(rlim_t bytes) {
-    getrlimit(RLIMIT_FSIZE, &saved_);
-    previous_handler_ = signal(SIGXFSZ, SIG_IGN);
-    rlimit lowered = saved_;
-    lowered.rlim_cur = bytes;
-    ok_ = setrlimit(RLIMIT_FSIZE, &lowered) == 0;
-  }
-  ~FileSizeLimit() {
-    setrlimit(RLIMIT_FSIZE, &saved_);
-    signal(SIGXFSZ, previous_handler_);
-  }
-  bool ok() const { return ok_; }
-
- private:
-  rlimit saved_{};
-  sighandler_t previous_handler_;
-  bool ok_ = false;
-};
 
 // 100-byte records, the last byte a line end, numbered so a cut shows which ones stayed.
 std::string Record(int i) {
