@@ -96,15 +96,12 @@ absl::Status OutputFile::Flush() {
     }
     // A disk that filled up mid-write leaves part of an Append in the file: cut the file back to the
     // end of the last Append written whole (writers Append whole rows), so that it never ends inside a
-    // row. The position after the written bytes is asked for, not remembered from before: with
-    // O_APPEND (a shell's >>), writes land at the end whatever the offset was.
+    // row.
     size_t kept = done;
     if (regular_ && done > 0) {
       auto after = std::upper_bound(append_ends_.begin(), append_ends_.end(), done);
       const size_t whole = after == append_ends_.begin() ? 0 : *std::prev(after);
-      const off_t end = ::lseek(fd_, 0, SEEK_CUR);
-      const off_t torn = static_cast<off_t>(done - whole);
-      if (end >= torn && CutFileTo(end - torn)) kept = whole;
+      if (CutWrittenTail(static_cast<int64_t>(done - whole))) kept = whole;
     }
     // Keep the unwritten tail: offset() still counts it, and a later Flush() may retry it.
     buffer_.erase(0, kept);
@@ -127,15 +124,22 @@ absl::Status OutputFile::CutTo(int64_t offset) {
     if (!regular_) {
       return absl::FailedPreconditionError(absl::StrCat("writing ", name_, ": not a regular file, cannot cut it"));
     }
-    const off_t end = ::lseek(fd_, 0, SEEK_CUR);
-    const off_t extra = static_cast<off_t>(on_file - offset);
-    if (end < extra) return WriteError(name_, end < 0 ? errno : EINVAL);
-    if (!CutFileTo(end - extra)) return WriteError(name_, errno);
+    if (!CutWrittenTail(on_file - offset)) return WriteError(name_, errno);
   }
   buffer_.clear();
   append_ends_.clear();
   offset_ = offset;
   return absl::OkStatus();
+}
+
+bool OutputFile::CutWrittenTail(int64_t bytes) {
+  const off_t end = ::lseek(fd_, 0, SEEK_CUR);
+  if (end < 0) return false;
+  if (end < static_cast<off_t>(bytes)) {
+    errno = EINVAL;
+    return false;
+  }
+  return CutFileTo(end - static_cast<off_t>(bytes));
 }
 
 bool OutputFile::CutFileTo(int64_t position) {

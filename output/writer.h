@@ -83,6 +83,9 @@ class OutputFile {
   // The text writers hand over about 16 KiB at a time, so a full buffer holds some 64 Appends; rows
   // arriving in small batches make more, and the list grows to fit them once.
   static constexpr size_t kReservedAppendEnds = 64;
+  // Cuts the last `bytes` written off a regular file (the position after them is asked for, not
+  // remembered: with O_APPEND, writes land at the end whatever the offset was). False with errno set.
+  bool CutWrittenTail(int64_t bytes);
   // Truncates a regular file to `position` (a file offset) and continues writing there.
   bool CutFileTo(int64_t position);
   // Forgets the first `bytes` of the buffer's Append ends after they left the buffer.
