@@ -8,7 +8,7 @@
 #include "bench/alloc_count/malloc_counter.h"
 #include "benchmark/benchmark.h"
 #include "scanner/connection.h"
-#include "scanner/row.h"
+#include "core/row.h"
 #include "scanner/worker.h"
 
 namespace urlsweep {

@@ -13,7 +13,7 @@
 #include "http/title.h"
 #include "output/csv_writer.h"
 #include "output/jsonl_writer.h"
-#include "scanner/row.h"
+#include "core/row.h"
 #include "scanner/url.h"
 
 namespace urlsweep {

@@ -6,7 +6,7 @@
 
 #include "bench/alloc_count/malloc_counter.h"
 #include "benchmark/benchmark.h"
-#include "scanner/row.h"
+#include "core/row.h"
 #include "scanner/stats.h"
 
 namespace urlsweep {

@@ -13,8 +13,8 @@
 #include "output/csv_writer.h"
 #include "output/jsonl_writer.h"
 #include "output/writer.h"
-#include "scanner/config.h"
-#include "scanner/row.h"
+#include "core/options.h"
+#include "core/row.h"
 
 namespace urlsweep {
 namespace {

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "scanner/config.h"
+#include "core/options.h"
 
 namespace urlsweep {
 

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "scanner/config.h"
+#include "core/options.h"
 
 namespace urlsweep {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "scanner/config.h"
+#include "core/options.h"
 
 namespace urlsweep {
 

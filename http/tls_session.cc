@@ -10,6 +10,8 @@
 #include <ctime>
 #include <memory>
 
+#include "core/error_map.h"
+
 namespace urlsweep {
 namespace {
 

@@ -21,8 +21,9 @@
 #include <string_view>
 
 #include "http/tls_context.h"
-#include "scanner/config.h"
-#include "scanner/errors.h"
+#include "core/options.h"
+#include "core/error_map.h"
+#include "core/errors.h"
 
 namespace urlsweep {
 

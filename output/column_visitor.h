@@ -8,8 +8,8 @@
 #include <optional>
 #include <string_view>
 
-#include "scanner/errors.h"
-#include "scanner/row.h"
+#include "core/errors.h"
+#include "core/row.h"
 
 namespace urlsweep {
 

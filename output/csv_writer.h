@@ -9,7 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "output/writer.h"
-#include "scanner/row.h"
+#include "core/row.h"
 
 namespace urlsweep {
 

@@ -10,8 +10,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
-#include "scanner/config.h"
-#include "scanner/row.h"
+#include "core/options.h"
+#include "core/row.h"
 
 namespace urlsweep {
 

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "core/error_map.h"
+
 namespace urlsweep {
 
 int Connection::Connect(uv_loop_t* loop, const SocketAddress& addr) {

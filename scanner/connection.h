@@ -17,8 +17,8 @@
 #include <string_view>
 
 #include "http/tls_session.h"
-#include "scanner/errors.h"
-#include "scanner/ip_address.h"
+#include "core/errors.h"
+#include "core/ip_address.h"
 
 namespace urlsweep {
 

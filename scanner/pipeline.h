@@ -12,7 +12,7 @@
 #include <mutex>
 #include <vector>
 
-#include "scanner/row.h"
+#include "core/row.h"
 #include "scanner/url.h"
 
 namespace urlsweep {

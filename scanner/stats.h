@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "scanner/errors.h"
-#include "scanner/row.h"
+#include "core/errors.h"
+#include "core/row.h"
 
 namespace urlsweep {
 

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/numbers.h"
+#include "core/error_map.h"
 #include "absl/strings/str_cat.h"
 #include "http/redirect.h"
 #include "http/request.h"

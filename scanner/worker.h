@@ -21,9 +21,9 @@
 #include "scanner/config.h"
 #include "scanner/connection.h"
 #include "scanner/exclude_list.h"
-#include "scanner/ip_address.h"
+#include "core/ip_address.h"
 #include "scanner/pipeline.h"
-#include "scanner/row.h"
+#include "core/row.h"
 #include "scanner/stats.h"
 #include "scanner/url.h"
 

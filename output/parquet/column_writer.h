@@ -12,7 +12,7 @@
 #include "output/parquet/byte_buffer.h"
 #include "output/parquet/page_writer.h"
 #include "output/parquet/parquet_metadata.h"
-#include "scanner/row.h"
+#include "core/row.h"
 
 namespace urlsweep::parquet {
 

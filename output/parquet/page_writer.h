@@ -11,7 +11,7 @@
 #include "output/parquet/byte_buffer.h"
 #include "output/parquet/page_compressor.h"
 #include "output/parquet/parquet_metadata.h"
-#include "scanner/config.h"
+#include "core/options.h"
 
 namespace urlsweep::parquet {
 

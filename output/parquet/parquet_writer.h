@@ -15,7 +15,7 @@
 #include <memory>
 
 #include "output/writer.h"
-#include "scanner/config.h"
+#include "core/options.h"
 
 namespace urlsweep {
 

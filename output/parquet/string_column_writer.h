@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "output/parquet/column_writer.h"
-#include "scanner/errors.h"
+#include "core/errors.h"
 
 namespace urlsweep::parquet {
 

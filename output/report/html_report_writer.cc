@@ -13,8 +13,8 @@
 #include "output/report/absl_text.h"
 #include "output/report/svg_chart.h"
 #include "output/writer.h"
-#include "scanner/config.h"
-#include "scanner/errors.h"
+#include "core/options.h"
+#include "core/errors.h"
 
 namespace urlsweep {
 namespace {

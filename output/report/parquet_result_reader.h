@@ -9,7 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "output/parquet/parquet_reader.h"
+#include "output/report/parquet_reader.h"
 #include "output/report/input_file.h"
 #include "output/report/result_reader.h"
 

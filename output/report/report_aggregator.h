@@ -17,7 +17,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "output/report/report_data.h"
-#include "scanner/row.h"
+#include "core/row.h"
 
 namespace urlsweep {
 

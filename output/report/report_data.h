@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "scanner/errors.h"
+#include "core/errors.h"
 
 namespace urlsweep {
 

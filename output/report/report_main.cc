@@ -21,7 +21,7 @@
 #include "output/report/report_aggregator.h"
 #include "output/report/result_reader.h"
 #include "output/writer.h"
-#include "scanner/config.h"
+#include "core/options.h"
 
 namespace urlsweep {
 namespace {

@@ -9,8 +9,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "scanner/config.h"
-#include "scanner/row.h"
+#include "core/options.h"
+#include "core/row.h"
 
 namespace urlsweep {
 

@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "output/report/absl_text.h"
-#include "scanner/errors.h"
+#include "core/errors.h"
 
 namespace urlsweep {
 namespace {

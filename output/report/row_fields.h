@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "scanner/row.h"
+#include "core/row.h"
 
 namespace urlsweep {
 

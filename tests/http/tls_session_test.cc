@@ -15,7 +15,8 @@
 #include <vector>
 
 #include "http/tls_context.h"
-#include "scanner/errors.h"
+#include "core/error_map.h"
+#include "core/errors.h"
 
 namespace urlsweep {
 namespace {

@@ -20,8 +20,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "output/parquet/utf8_sanitizer.h"
-#include "scanner/errors.h"
-#include "scanner/row.h"
+#include "core/errors.h"
+#include "core/row.h"
 #include "tests/output/file_size_limit.h"
 #include "tests/output/parquet_test_reader.h"
 

@@ -13,8 +13,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "output/report/html_report_writer.h"
-#include "scanner/errors.h"
-#include "scanner/row.h"
+#include "core/errors.h"
+#include "core/row.h"
 
 namespace urlsweep {
 namespace {

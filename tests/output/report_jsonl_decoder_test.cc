@@ -11,7 +11,7 @@
 #include "output/report/jsonl_row_decoder.h"
 #include "output/report/row_fields.h"
 #include "output/writer.h"
-#include "scanner/errors.h"
+#include "core/errors.h"
 
 namespace urlsweep {
 namespace {

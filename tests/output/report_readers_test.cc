@@ -21,13 +21,13 @@
 #include "output/column_visitor.h"
 #include "output/csv_writer.h"
 #include "output/jsonl_writer.h"
-#include "output/parquet/parquet_reader.h"
+#include "output/report/parquet_reader.h"
 #include "output/parquet/parquet_writer.h"
 #include "output/parquet/utf8_sanitizer.h"
 #include "output/report/result_reader.h"
 #include "output/writer.h"
-#include "scanner/errors.h"
-#include "scanner/row.h"
+#include "core/errors.h"
+#include "core/row.h"
 
 namespace urlsweep {
 namespace {

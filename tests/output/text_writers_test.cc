@@ -29,8 +29,8 @@
 #include "output/csv_writer.h"
 #include "output/jsonl_writer.h"
 #include "output/writer.h"
-#include "scanner/config.h"
-#include "scanner/row.h"
+#include "core/options.h"
+#include "core/row.h"
 // Every allocation in this test binary is counted, so a test can show that a warm writer allocates
 // nothing per row.
 #include "tests/counting_new.h"

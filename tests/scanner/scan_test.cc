@@ -22,7 +22,7 @@
 #include "output/writer.h"
 #include "scanner/config.h"
 #include "scanner/input_reader.h"
-#include "scanner/row.h"
+#include "core/row.h"
 
 namespace urlsweep {
 namespace {

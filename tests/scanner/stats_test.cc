@@ -10,8 +10,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
-#include "scanner/errors.h"
-#include "scanner/row.h"
+#include "core/errors.h"
+#include "core/row.h"
 
 namespace urlsweep {
 namespace {

@@ -19,9 +19,9 @@
 #include "absl/strings/str_format.h"
 #include "output/parquet/parquet_writer.h"
 #include "output/writer.h"
-#include "scanner/config.h"
-#include "scanner/errors.h"
-#include "scanner/row.h"
+#include "core/options.h"
+#include "core/errors.h"
+#include "core/row.h"
 
 namespace urlsweep {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "scanner/errors.h"
+#include "core/errors.h"
 
 namespace urlsweep {
 

@@ -1,4 +1,4 @@
-#include "scanner/ip_address.h"
+#include "core/ip_address.h"
 
 #include <cstring>
 

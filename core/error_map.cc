@@ -1,6 +1,6 @@
 // The only place where foreign error codes become contract words (STYLE.md rule 7). Each mapping is a
-// switch over the foreign library's own constants, table-tested in tests/scanner/errors_test.cc.
-#include "scanner/errors.h"
+// switch over the foreign library's own constants, table-tested in tests/core/error_map_test.cc.
+#include "core/error_map.h"
 
 #include <ares.h>
 #include <llhttp.h>
@@ -8,16 +8,8 @@
 #include <openssl/ssl.h>
 #include <uv.h>
 
-#include <array>
-
 namespace urlsweep {
 namespace {
-
-constexpr std::array<std::string_view, kErrorCodeCount> kErrorNames = {
-#define URLSWEEP_ERROR_NAME(name, word) std::string_view(word),
-    URLSWEEP_ERROR_CODES(URLSWEEP_ERROR_NAME)
-#undef URLSWEEP_ERROR_NAME
-};
 
 // The word for a reset, refusal or silence depends on where in the exchange it happened.
 ErrorCode ResetAt(IoStage stage) {
@@ -35,36 +27,6 @@ ErrorCode ResetAt(IoStage stage) {
 
 }  // namespace
 
-std::string_view ErrorName(ErrorCode code) {
-  size_t i = static_cast<size_t>(code);
-  return i < kErrorNames.size() ? kErrorNames[i] : std::string_view("invalid");
-}
-
-bool ErrorFromName(std::string_view word, ErrorCode* code) {
-  if (word.empty()) return false;
-  for (size_t i = 0; i < kErrorNames.size(); ++i) {
-    if (kErrorNames[i] == word) {
-      *code = static_cast<ErrorCode>(i);
-      return true;
-    }
-  }
-  return false;
-}
-
-bool IsTransient(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kDnsTimeout:
-    case ErrorCode::kDnsServfail:
-    case ErrorCode::kConnectTimeout:
-    case ErrorCode::kConnectReset:
-    case ErrorCode::kTlsTimeout:
-    case ErrorCode::kReadReset:
-    case ErrorCode::kEmptyResponse:
-      return true;
-    default:
-      return false;
-  }
-}
 
 ErrorInfo FromUvError(int uv_status, IoStage stage) {
   // uv_strerror returns static text for every known code, so the detail never allocates.

@@ -1,5 +1,6 @@
-// The contract's error vocabulary (shared/spec/CONTRACT.md, "Error vocabulary") and the one place that
-// maps foreign error codes (libuv, c-ares, OpenSSL, llhttp) to it.
+// The error vocabulary of the output's `error` column: the words users and pipelines see, their names,
+// and which of them --retries treats as transient. Pure; the mapping of foreign error codes (libuv,
+// c-ares, OpenSSL, llhttp) to these words is core/error_map.h, the only place that does it.
 #pragma once
 
 #include <cstdint>
@@ -66,21 +67,5 @@ struct ErrorInfo {
 // The stage in which a foreign error happened decides the word: ECONNRESET while connecting is
 // connect_reset, while reading read_reset, and so on.
 enum class IoStage : uint8_t { kConnect, kTlsHandshake, kWrite, kRead };
-
-// libuv status (negative errno, e.g. UV_ECONNREFUSED) at `stage`.
-ErrorInfo FromUvError(int uv_status, IoStage stage);
-
-// c-ares status (ares_status_t / ARES_E*) of a name lookup.
-ErrorInfo FromAresStatus(int ares_status);
-
-// llhttp_errno_t of a failed parse, with llhttp's reason text (which must outlive the row write).
-ErrorInfo FromLlhttpError(int llhttp_errno, const char* reason);
-
-// OpenSSL failure: `ssl_get_error` is SSL_get_error's value, `err_get_error` the ERR_get_error code
-// captured with it (0 if the queue was empty). Handshake failures (protocol version, alert received,
-// "wrong version number" from plain HTTP on an https port, ...) are tls_error with ERR_reason_error_string
-// as detail; a failed chain verification (only fatal under --tls-verify strict) is tls_verify; an
-// unexpected EOF or a syscall error is connect_reset during the handshake and read_reset after it.
-ErrorInfo FromSslError(int ssl_get_error, unsigned long err_get_error, IoStage stage);
 
 }  // namespace urlsweep

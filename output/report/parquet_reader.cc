@@ -1,4 +1,4 @@
-#include "output/parquet/parquet_reader.h"
+#include "output/report/parquet_reader.h"
 
 #include <snappy.h>
 #include <zstd.h>

@@ -18,7 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "scanner/row.h"
+#include "core/row.h"
 
 namespace urlsweep {
 

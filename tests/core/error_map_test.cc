@@ -1,5 +1,6 @@
 // The error map is the one place foreign codes become contract words: every mapping is pinned here.
-#include "scanner/errors.h"
+#include "core/error_map.h"
+#include "core/errors.h"
 
 #include <ares.h>
 #include <gtest/gtest.h>

@@ -1,0 +1,77 @@
+// Config: what one run was asked to do, validated (scanner/config.h parses the command line into it).
+// The shared vocabulary of every layer: the resolver, the HTTP pieces and the writers read their part of
+// it. Pure: plain data, no I/O.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/version.h"
+
+namespace urlsweep {
+
+enum class OutputFormat { kCsv, kJsonl, kParquet };
+enum class HttpMethod { kGet, kHead };
+enum class TlsVerifyMode { kReport, kStrict, kOff };
+enum class ProgressMode { kAuto, kOn, kOff };
+enum class ParquetCompression { kZstd, kSnappy, kNone };
+
+// An IP endpoint as given on the command line ("127.0.0.1", "127.0.0.1:5353", "[::1]:53", "::1").
+struct Endpoint {
+  std::string ip;  // textual address, no brackets
+  uint16_t port = 0;
+};
+
+// An HTTP proxy from --proxy or the environment: http://[user:password@]host:port.
+struct ProxySpec {
+  std::string host;  // name or IP literal (no brackets)
+  uint16_t port = 0;
+  std::string user;      // percent-decoded
+  std::string password;  // percent-decoded
+  bool has_credentials = false;
+};
+
+struct Config {
+  std::vector<std::string> inputs;  // "-" is standard input; empty means standard input
+  std::string output = "-";         // "-" is standard output
+  OutputFormat format = OutputFormat::kCsv;
+  int concurrency = 1024;
+  int per_host = 8;
+  double rate = 0;  // new requests per second, 0 = no cap
+  int threads = 1;  // resolved: never 0 after parsing (0 on the command line = one per core)
+  HttpMethod method = HttpMethod::kGet;
+  std::vector<std::pair<std::string, std::string>> headers;  // -H 'Name: value', in order
+  std::string user_agent;                                    // default "urlsweep/<version>"
+  double timeout_s = 10;
+  double connect_timeout_s = 5;
+  double read_timeout_s = 10;
+  double dns_timeout_s = 5;
+  int retries = 1;
+  int follow = 0;
+  int64_t max_body = 65536;
+  std::vector<Endpoint> resolvers;  // empty: those of /etc/resolv.conf
+  // Proxies, resolved once by ParseArgs from --proxy or, without it, the environment (CONTRACT:
+  // http_proxy for http URLs, https_proxy/HTTPS_PROXY for https URLs, no_proxy/NO_PROXY exceptions).
+  // `--proxy ''` leaves both empty. With --proxy both hold the same proxy and no_proxy is ignored.
+  std::optional<ProxySpec> http_proxy;
+  std::optional<ProxySpec> https_proxy;
+  std::vector<std::string> no_proxy;  // lower case, leading '.' removed
+  bool no_proxy_all = false;          // no_proxy=*
+  std::string ca_file;
+  TlsVerifyMode tls_verify = TlsVerifyMode::kReport;
+  std::string exclude_file;
+  int shard_index = 0;
+  int shard_count = 1;
+  bool resume = false;
+  ProgressMode progress = ProgressMode::kAuto;
+  bool summary = false;
+  ParquetCompression parquet_compression = ParquetCompression::kZstd;
+  // The flags as given, with secrets (proxy credentials, header values of Authorization /
+  // Proxy-Authorization / Cookie) masked: for Parquet key-value metadata.
+  std::string flags_text;
+};
+
+}  // namespace urlsweep
