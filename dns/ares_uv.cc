@@ -89,11 +89,16 @@ bool SameAddress(const DnsCache::Address& a, const DnsCache::Address& b) {
   return a.family == b.family && std::memcmp(a.bytes, b.bytes, sizeof(a.bytes)) == 0;
 }
 
-// Appends the addresses of `family` from `result` to `answer`, up to kMaxAddresses in all.
-void AppendFamily(const ares_addrinfo* result, int family, DnsCache::Answer* answer, uint32_t* min_ttl) {
+// Appends the addresses of `family` from `result` to `answer`, up to kMaxAddresses of this family (the
+// other family's part may end first; the answer is cut to kMaxAddresses once both have, IPv4 first), and
+// asks `flag` about every one of them, kept or not. Returns how many addresses of `family` it saw.
+size_t AppendFamily(const ares_addrinfo* result, int family, const AresUv::FlagAddress& flag,
+                    DnsCache::Answer* answer, uint32_t* min_ttl) {
+  size_t seen = 0;
+  size_t kept = 0;
   for (const ares_addrinfo_node* node = result->nodes; node != nullptr; node = node->ai_next) {
-    if (answer->addresses.size() >= static_cast<size_t>(kMaxAddresses)) return;
     if (node->ai_family != family || node->ai_addr == nullptr) continue;
+    ++seen;
     DnsCache::Address address;
     address.family = static_cast<sa_family_t>(family);
     if (family == AF_INET) {
@@ -103,13 +108,17 @@ void AppendFamily(const ares_addrinfo* result, int family, DnsCache::Answer* ans
       const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(node->ai_addr);
       std::memcpy(address.bytes, &sin6->sin6_addr, sizeof(sin6->sin6_addr));
     }
+    if (flag.fn != nullptr && !answer->flagged && flag.fn(flag.arg, family, address.bytes)) answer->flagged = true;
+    if (kept >= static_cast<size_t>(kMaxAddresses)) continue;
     const bool duplicate =
         std::any_of(answer->addresses.begin(), answer->addresses.end(),
                     [&](const DnsCache::Address& kept) { return SameAddress(kept, address); });
     if (duplicate) continue;
     answer->addresses.push_back(address);
+    ++kept;
     *min_ttl = std::min(*min_ttl, static_cast<uint32_t>(std::max(node->ai_ttl, 0)));
   }
+  return seen;
 }
 
 }  // namespace
@@ -147,6 +156,7 @@ absl::StatusOr<std::unique_ptr<AresUv>> AresUv::Create(uv_loop_t* loop, const Re
 
   std::unique_ptr<AresUv> self = absl::WrapUnique(new AresUv(loop, done));
   self->server_count_ = server_count;
+  self->flag_ = FlagAddress{options.flag_address, options.flag_address_arg};
   self->plan_ = PlanTries(options.timeout_s, server_count);
 
   ares_options ares_opts;
@@ -202,6 +212,7 @@ absl::StatusOr<std::unique_ptr<AresUv>> AresUv::Create(uv_loop_t* loop, const Re
 void AresUv::Lookup(const char* name, Query* query) {
   query->owner = this;
   query->answer.addresses.clear();
+  query->answer.flagged = false;
   query->min_ttl = std::numeric_limits<uint32_t>::max();
   // Both parts are set up before either starts: a part may end inside ares_getaddrinfo.
   query->pending = 2;
@@ -227,9 +238,10 @@ void AresUv::OnAddrInfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* 
   auto* part = static_cast<Query::Part*>(arg);
   Query* query = part->query;
   if (status == ARES_SUCCESS) {
-    const size_t before = query->answer.addresses.size();
-    if (result != nullptr) AppendFamily(result, part->family, &query->answer, &query->min_ttl);
-    if (query->answer.addresses.size() == before) status = ARES_ENODATA;
+    const size_t seen =
+        result != nullptr ? AppendFamily(result, part->family, query->owner->flag_, &query->answer, &query->min_ttl)
+                          : 0;
+    if (seen == 0) status = ARES_ENODATA;
   }
   if (result != nullptr) ares_freeaddrinfo(result);
   part->status = status;
@@ -242,6 +254,7 @@ void AresUv::OnAddrInfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* 
       std::swap(addresses[j - 1], addresses[j]);
     }
   }
+  if (addresses.size() > static_cast<size_t>(kMaxAddresses)) addresses.resize(kMaxAddresses);
   const int s4 = query->parts[0].status;
   const int s6 = query->parts[1].status;
   uint32_t ttl_s = 0;
@@ -262,6 +275,7 @@ void AresUv::OnAddrInfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* 
   DnsCache::Answer answer;
   answer.addresses.swap(addresses);
   answer.ares_status = status;
+  answer.flagged = query->answer.flagged;
   // Nothing may follow: the callback may reuse `query` for another lookup.
   query->owner->done_(query->arg, status, answer, ttl_s);
 }

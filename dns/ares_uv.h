@@ -32,7 +32,8 @@ class AresUv {
   // ARES_EDESTRUCTION), so it must neither call Close nor destroy the AresUv. `answer` holds at most
   // kMaxAddresses addresses, IPv4 first then IPv6, each family in the order c-ares gave, duplicates
   // dropped; `ttl_s` is the smallest TTL among them (0 without addresses). A success without any
-  // address is reported as ARES_ENODATA.
+  // address is reported as ARES_ENODATA. `answer.flagged`: ResolverOptions::flag_address said yes to one
+  // of all the addresses c-ares gave, kept or not.
   using DoneCallback = void (*)(void* arg, int ares_status, const DnsCache::Answer& answer, uint32_t ttl_s);
 
   // Initialises the channel: servers from options.servers (or /etc/resolv.conf when empty), DNS only
@@ -74,6 +75,12 @@ class AresUv {
   // caller still uses); the Resolver calls it from a later loop turn. Idempotent.
   void Close(void (*on_closed)(void* arg), void* arg);
 
+  // ResolverOptions::flag_address with its argument.
+  struct FlagAddress {
+    bool (*fn)(const void* arg, int family, const uint8_t* bytes) = nullptr;
+    const void* arg = nullptr;
+  };
+
   const TryPlan& plan() const { return plan_; }
   int server_count() const { return server_count_; }
 
@@ -113,6 +120,7 @@ class AresUv {
   absl::flat_hash_map<int, Poll*> polls_;  // one uv_poll_t per c-ares socket
   TryPlan plan_;
   int server_count_ = 0;
+  FlagAddress flag_;
   int open_handles_ = 0;  // the timer, the prepare handle and every poll not yet through its close callback
   bool closing_ = false;
   void (*on_closed_)(void* arg) = nullptr;

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -464,6 +465,38 @@ TEST_F(ResolverTest, KeepsAtMostMaxAddresses) {
   EXPECT_EQ(result.ares_status, ARES_SUCCESS);
   ASSERT_EQ(result.address_count, kMaxAddresses) << ::testing::PrintToString(Ips(result));
   for (int i = 0; i < kMaxAddresses; ++i) EXPECT_EQ(result.addresses[i].ss_family, AF_INET) << i;
+}
+
+// flag_address is asked about every address of the answer, also those beyond the kMaxAddresses kept:
+// many.test's tenth address (192.0.2.110) is never in the result, and still flags it, also from the cache.
+TEST_F(ResolverTest, FlagAddressSeesEveryAddressNotOnlyTheKeptOnes) {
+  struct Asked {
+    std::set<std::string> ips;
+  } asked;
+  ResolverOptions options = Options();
+  options.flag_address = [](const void* arg, int family, const uint8_t* bytes) {
+    char text[INET6_ADDRSTRLEN] = {};
+    inet_ntop(family, bytes, text, sizeof(text));
+    const_cast<Asked*>(static_cast<const Asked*>(arg))->ips.insert(text);
+    return std::string(text) == "192.0.2.110";
+  };
+  options.flag_address_arg = &asked;
+  Create(options);
+  DnsResult result = ResolveOne("many.test");
+  EXPECT_EQ(result.ares_status, ARES_SUCCESS);
+  EXPECT_EQ(result.address_count, kMaxAddresses);
+  EXPECT_TRUE(result.flagged);
+  const std::vector<std::string> kept = Ips(result);
+  EXPECT_EQ(std::count(kept.begin(), kept.end(), "192.0.2.110"), 0);
+  EXPECT_EQ(asked.ips.count("192.0.2.110"), 1u);
+  result = ResolveOne("many.test");
+  EXPECT_TRUE(result.from_cache);
+  EXPECT_TRUE(result.flagged);
+  // Nothing flagged: every address of both families was asked about.
+  asked.ips.clear();
+  result = ResolveOne("both.test");
+  EXPECT_FALSE(result.flagged);
+  EXPECT_EQ(asked.ips, (std::set<std::string>{"192.0.2.2", "192.0.2.3", "2001:db8::2"}));
 }
 
 TEST_F(ResolverTest, NxdomainIsNotFound) {
