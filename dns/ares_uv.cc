@@ -2,6 +2,8 @@
 
 #include <ares.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -141,8 +143,19 @@ size_t AppendFamily(const ares_addrinfo* result, int family, const AresUv::FlagA
 // late failure reply to an earlier lookup of the same name counts too. Installed only with several
 // servers (one server has ARES_FLAG_NOCHECKRESP, and c-ares reports the rcode itself).
 struct SocketFunctions {
+  // c-ares leaves sockets it did not open itself as they are (ares_process.c, configure_socket: "do not
+  // set options for user-managed sockets"), so what it would set is set here: non-blocking (its read
+  // loops run until EAGAIN), close-on-exec, the receive buffer, and TCP_NODELAY.
   static ares_socket_t Open(int domain, int type, int protocol, void* /*user*/) {
-    return socket(domain, type, protocol);
+    const int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+    if (fd < 0) return ARES_SOCKET_BAD;
+    // Only asks: the kernel caps it at net.core.rmem_max.
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kSocketReceiveBufferBytes, sizeof(kSocketReceiveBufferBytes));
+    if (type == SOCK_STREAM) {
+      const int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    }
+    return fd;
   }
   static int Close(ares_socket_t fd, void* /*user*/) { return close(fd); }
   static int Connect(ares_socket_t fd, const sockaddr* address, ares_socklen_t length, void* /*user*/) {
