@@ -2,6 +2,11 @@
 
 #include <ares.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cassert>
@@ -37,6 +42,10 @@ constexpr char kLookupOrder[] = "b";
 // timeout. 1 MiB holds several times the kMaxLookupsInFlight burst. The kernel caps the value at
 // net.core.rmem_max (and doubles it for its bookkeeping), so this never fails, only asks.
 constexpr int kSocketReceiveBufferBytes = 1 << 20;
+// DNS header RCODEs that c-ares 1.18 takes for a server failure (RFC 1035 section 4.1.1).
+constexpr int kRcodeServfail = 2;
+constexpr int kRcodeNotimp = 4;
+constexpr int kRcodeRefused = 5;
 
 // ares_library_init is not thread-safe and every worker thread creates its own Resolver.
 void InitAresLibraryOnce() {
@@ -89,11 +98,16 @@ bool SameAddress(const DnsCache::Address& a, const DnsCache::Address& b) {
   return a.family == b.family && std::memcmp(a.bytes, b.bytes, sizeof(a.bytes)) == 0;
 }
 
-// Appends the addresses of `family` from `result` to `answer`, up to kMaxAddresses in all.
-void AppendFamily(const ares_addrinfo* result, int family, DnsCache::Answer* answer, uint32_t* min_ttl) {
+// Appends the addresses of `family` from `result` to `answer`, up to kMaxAddresses of this family (the
+// other family's part may end first; the answer is cut to kMaxAddresses once both have, IPv4 first), and
+// asks `flag` about every one of them, kept or not. Returns how many addresses of `family` it saw.
+size_t AppendFamily(const ares_addrinfo* result, int family, const AresUv::FlagAddress& flag,
+                    DnsCache::Answer* answer, uint32_t* min_ttl) {
+  size_t seen = 0;
+  size_t kept = 0;
   for (const ares_addrinfo_node* node = result->nodes; node != nullptr; node = node->ai_next) {
-    if (answer->addresses.size() >= static_cast<size_t>(kMaxAddresses)) return;
     if (node->ai_family != family || node->ai_addr == nullptr) continue;
+    ++seen;
     DnsCache::Address address;
     address.family = static_cast<sa_family_t>(family);
     if (family == AF_INET) {
@@ -103,16 +117,98 @@ void AppendFamily(const ares_addrinfo* result, int family, DnsCache::Answer* ans
       const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(node->ai_addr);
       std::memcpy(address.bytes, &sin6->sin6_addr, sizeof(sin6->sin6_addr));
     }
+    if (flag.fn != nullptr && !answer->flagged && flag.fn(flag.arg, family, address.bytes)) answer->flagged = true;
+    if (kept >= static_cast<size_t>(kMaxAddresses)) continue;
     const bool duplicate =
         std::any_of(answer->addresses.begin(), answer->addresses.end(),
                     [&](const DnsCache::Address& kept) { return SameAddress(kept, address); });
     if (duplicate) continue;
     answer->addresses.push_back(address);
+    ++kept;
     *min_ttl = std::min(*min_ttl, static_cast<uint32_t>(std::max(node->ai_ttl, 0)));
   }
+  return seen;
 }
 
 }  // namespace
+
+// c-ares 1.18 takes a SERVFAIL, NOTIMP or REFUSED reply for a server failure when it has several
+// servers: it tries the next one and, when every server has failed, ends the query with the status it
+// started with, ARES_ECONNREFUSED, as if no server had been reached (ares_process.c, process_answer
+// skips the reply without recording its rcode; next_server ends the query with query->error_status).
+// These socket functions are the plain system calls, plus a look at every UDP datagram c-ares reads: a
+// reply with one of those rcodes is noted on the part of the lookup in flight whose question it answers
+// (by name and type), and OnAddrInfo turns ARES_ECONNREFUSED back into that rcode's status. Only UDP
+// replies are looked at (a TCP read may hold part of a message); the message ID is not checked, so a
+// late failure reply to an earlier lookup of the same name counts too. Installed only with several
+// servers (one server has ARES_FLAG_NOCHECKRESP, and c-ares reports the rcode itself).
+struct SocketFunctions {
+  // c-ares leaves sockets it did not open itself as they are (ares_process.c, configure_socket: "do not
+  // set options for user-managed sockets"), so what it would set is set here: non-blocking (its read
+  // loops run until EAGAIN), close-on-exec, the receive buffer, and TCP_NODELAY.
+  static ares_socket_t Open(int domain, int type, int protocol, void* /*user*/) {
+    const int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+    if (fd < 0) return ARES_SOCKET_BAD;
+    // Only asks: the kernel caps it at net.core.rmem_max.
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kSocketReceiveBufferBytes, sizeof(kSocketReceiveBufferBytes));
+    if (type == SOCK_STREAM) {
+      const int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    }
+    return fd;
+  }
+  static int Close(ares_socket_t fd, void* /*user*/) { return close(fd); }
+  static int Connect(ares_socket_t fd, const sockaddr* address, ares_socklen_t length, void* /*user*/) {
+    return connect(fd, address, length);
+  }
+  static ares_ssize_t SendV(ares_socket_t fd, const iovec* iov, int count, void* /*user*/) {
+    return writev(fd, iov, count);
+  }
+  static ares_ssize_t RecvFrom(ares_socket_t fd, void* buffer, size_t length, int flags, sockaddr* from,
+                               ares_socklen_t* from_length, void* user) {
+    const ssize_t n = recvfrom(fd, buffer, length, flags, from, from_length);
+    // c-ares reads UDP with a source address and TCP without one.
+    if (n > 0 && from != nullptr) {
+      static_cast<AresUv*>(user)->NoteFailureReply(static_cast<const unsigned char*>(buffer),
+                                                   static_cast<size_t>(n));
+    }
+    return n;
+  }
+
+  static constexpr ares_socket_functions kFunctions = {&Open, &Close, &Connect, &RecvFrom, &SendV};
+};
+
+void AresUv::NoteFailureReply(const unsigned char* message, size_t length) {
+  // RFC 1035 section 4.1.1: ID, flags (QR in the first flag byte, RCODE in the low 4 bits of the
+  // second), QDCOUNT; the question follows the 12-byte header.
+  constexpr size_t kHeaderBytes = 12;
+  if (length < kHeaderBytes || (message[2] & 0x80) == 0) return;
+  const int rcode = message[3] & 0x0F;
+  if (rcode != kRcodeServfail && rcode != kRcodeNotimp && rcode != kRcodeRefused) return;
+  if (message[4] != 0 || message[5] != 1) return;
+  // The question's name as dotted text, as c-ares sent it and the server echoes it (at most 255 bytes on
+  // the wire, RFC 1035 section 2.3.4); no compression pointer can precede it.
+  char name[256];
+  size_t name_length = 0;
+  size_t pos = kHeaderBytes;
+  while (pos < length && message[pos] != 0) {
+    const size_t label = message[pos];
+    if (label > 63 || pos + 1 + label >= length || name_length + label + 1 > sizeof(name)) return;
+    if (name_length > 0) name[name_length++] = '.';
+    std::memcpy(name + name_length, message + pos + 1, label);
+    name_length += label;
+    pos += 1 + label;
+  }
+  if (pos + 3 > length) return;  // the root label, then QTYPE
+  const int qtype = (message[pos + 1] << 8) | message[pos + 2];
+  auto found = by_name_.find(std::string_view(name, name_length));
+  if (found == by_name_.end()) return;
+  constexpr int kTypeA = 1;
+  constexpr int kTypeAaaa = 28;
+  Query* query = found->second;
+  if (qtype == kTypeA) query->parts[0].failure_rcode = rcode;
+  if (qtype == kTypeAaaa) query->parts[1].failure_rcode = rcode;
+}
 
 struct AresUv::Poll {
   uv_poll_t handle;
@@ -147,6 +243,7 @@ absl::StatusOr<std::unique_ptr<AresUv>> AresUv::Create(uv_loop_t* loop, const Re
 
   std::unique_ptr<AresUv> self = absl::WrapUnique(new AresUv(loop, done));
   self->server_count_ = server_count;
+  self->flag_ = FlagAddress{options.flag_address, options.flag_address_arg};
   self->plan_ = PlanTries(options.timeout_s, server_count);
 
   ares_options ares_opts;
@@ -190,6 +287,7 @@ absl::StatusOr<std::unique_ptr<AresUv>> AresUv::Create(uv_loop_t* loop, const Re
           absl::StrCat("--resolver: c-ares rejected '", *csv, "': ", ares_strerror(status)));
     }
   }
+  if (server_count > 1) ares_set_socket_functions(channel, &SocketFunctions::kFunctions, self.get());
   self->channel_ = channel;
   uv_timer_init(loop, &self->timer_);
   self->timer_.data = self.get();
@@ -202,11 +300,14 @@ absl::StatusOr<std::unique_ptr<AresUv>> AresUv::Create(uv_loop_t* loop, const Re
 void AresUv::Lookup(const char* name, Query* query) {
   query->owner = this;
   query->answer.addresses.clear();
+  query->answer.flagged = false;
   query->min_ttl = std::numeric_limits<uint32_t>::max();
   // Both parts are set up before either starts: a part may end inside ares_getaddrinfo.
   query->pending = 2;
-  query->parts[0] = {query, AF_INET, ARES_SUCCESS};
-  query->parts[1] = {query, AF_INET6, ARES_SUCCESS};
+  query->parts[0] = {query, AF_INET, ARES_SUCCESS, 0};
+  query->parts[1] = {query, AF_INET6, ARES_SUCCESS, 0};
+  query->name = name;
+  if (server_count_ > 1) by_name_[query->name] = query;
   for (Query::Part& part : query->parts) {
     ares_addrinfo_hints hints;
     std::memset(&hints, 0, sizeof(hints));
@@ -227,13 +328,21 @@ void AresUv::OnAddrInfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* 
   auto* part = static_cast<Query::Part*>(arg);
   Query* query = part->query;
   if (status == ARES_SUCCESS) {
-    const size_t before = query->answer.addresses.size();
-    if (result != nullptr) AppendFamily(result, part->family, &query->answer, &query->min_ttl);
-    if (query->answer.addresses.size() == before) status = ARES_ENODATA;
+    const size_t seen =
+        result != nullptr ? AppendFamily(result, part->family, query->owner->flag_, &query->answer, &query->min_ttl)
+                          : 0;
+    if (seen == 0) status = ARES_ENODATA;
   }
   if (result != nullptr) ares_freeaddrinfo(result);
+  if (status == ARES_ECONNREFUSED && part->failure_rcode != 0) {
+    // Every server failed, and at least one of them said how (see SocketFunctions): its last word.
+    status = part->failure_rcode == kRcodeServfail  ? ARES_ESERVFAIL
+             : part->failure_rcode == kRcodeRefused ? ARES_EREFUSED
+                                                    : ARES_ENOTIMP;
+  }
   part->status = status;
   if (--query->pending > 0) return;
+  if (query->owner->server_count_ > 1) query->owner->by_name_.erase(query->name);
 
   // IPv4 first, then IPv6, each in the order c-ares gave (the parts may have ended in either order).
   auto& addresses = query->answer.addresses;
@@ -242,6 +351,7 @@ void AresUv::OnAddrInfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* 
       std::swap(addresses[j - 1], addresses[j]);
     }
   }
+  if (addresses.size() > static_cast<size_t>(kMaxAddresses)) addresses.resize(kMaxAddresses);
   const int s4 = query->parts[0].status;
   const int s6 = query->parts[1].status;
   uint32_t ttl_s = 0;
@@ -262,6 +372,7 @@ void AresUv::OnAddrInfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* 
   DnsCache::Answer answer;
   answer.addresses.swap(addresses);
   answer.ares_status = status;
+  answer.flagged = query->answer.flagged;
   // Nothing may follow: the callback may reuse `query` for another lookup.
   query->owner->done_(query->arg, status, answer, ttl_s);
 }

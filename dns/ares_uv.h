@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string_view>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -32,7 +33,8 @@ class AresUv {
   // ARES_EDESTRUCTION), so it must neither call Close nor destroy the AresUv. `answer` holds at most
   // kMaxAddresses addresses, IPv4 first then IPv6, each family in the order c-ares gave, duplicates
   // dropped; `ttl_s` is the smallest TTL among them (0 without addresses). A success without any
-  // address is reported as ARES_ENODATA.
+  // address is reported as ARES_ENODATA. `answer.flagged`: ResolverOptions::flag_address said yes to one
+  // of all the addresses c-ares gave, kept or not.
   using DoneCallback = void (*)(void* arg, int ares_status, const DnsCache::Answer& answer, uint32_t ttl_s);
 
   // Initialises the channel: servers from options.servers (or /etc/resolv.conf when empty), DNS only
@@ -57,15 +59,20 @@ class AresUv {
       Query* query = nullptr;
       int family = 0;
       int status = 0;
+      // With several servers: the rcode (SERVFAIL 2, NOTIMP 4, REFUSED 5) of the last reply to this
+      // part's question that c-ares took as a server failure, 0 for none (see SocketFunctions).
+      int failure_rcode = 0;
     };
     Part parts[2];
     int pending = 0;
+    std::string_view name;  // the caller's, valid until done
     DnsCache::Answer answer;  // both families' addresses as they arrive
     uint32_t min_ttl = 0;
   };
 
-  // Starts an A+AAAA lookup of `name` (NUL-terminated); `done(query->arg, ...)` runs exactly once,
-  // possibly inside this call (an IP literal, an .onion name). Not after Close.
+  // Starts an A+AAAA lookup of `name` (NUL-terminated, kept alive by the caller until done);
+  // `done(query->arg, ...)` runs exactly once, possibly inside this call (an IP literal, an .onion
+  // name). Not after Close.
   void Lookup(const char* name, Query* query);
 
   // Destroys the channel (every pending Lookup ends with ARES_EDESTRUCTION, inside this call) and closes
@@ -73,6 +80,12 @@ class AresUv {
   // called from inside a c-ares callback (c-ares #1259: destroying the channel there frees what the
   // caller still uses); the Resolver calls it from a later loop turn. Idempotent.
   void Close(void (*on_closed)(void* arg), void* arg);
+
+  // ResolverOptions::flag_address with its argument.
+  struct FlagAddress {
+    bool (*fn)(const void* arg, int family, const uint8_t* bytes) = nullptr;
+    const void* arg = nullptr;
+  };
 
   const TryPlan& plan() const { return plan_; }
   int server_count() const { return server_count_; }
@@ -84,6 +97,7 @@ class AresUv {
 
  private:
   struct Poll;
+  friend struct SocketFunctions;
 
   AresUv(uv_loop_t* loop, DoneCallback done);
 
@@ -103,6 +117,9 @@ class AresUv {
   // ArmTimer before the loop next waits for I/O (see OnPrepare).
   void ArmTimerBeforePoll();
   void ClosePoll(Poll* poll);
+  // A UDP datagram c-ares read (SocketFunctions): a SERVFAIL, NOTIMP or REFUSED reply is noted on the
+  // part of the lookup in flight it answers.
+  void NoteFailureReply(const unsigned char* message, size_t length);
   void HandleClosed();
 
   uv_loop_t* loop_;
@@ -113,6 +130,10 @@ class AresUv {
   absl::flat_hash_map<int, Poll*> polls_;  // one uv_poll_t per c-ares socket
   TryPlan plan_;
   int server_count_ = 0;
+  FlagAddress flag_;
+  // With several servers only: the lookups in flight by name, for SocketFunctions to find the query a
+  // failure reply answers. Keys view Query::name.
+  absl::flat_hash_map<std::string_view, Query*> by_name_;
   int open_handles_ = 0;  // the timer, the prepare handle and every poll not yet through its close callback
   bool closing_ = false;
   void (*on_closed_)(void* arg) = nullptr;

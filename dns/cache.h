@@ -35,6 +35,8 @@ class DnsCache {
 
   struct Answer {
     int ares_status = 0;  // 0 (ARES_SUCCESS): `addresses` holds the answer; otherwise a negative answer
+    // An address of the whole answer, kept or not, was flagged (ResolverOptions::flag_address).
+    bool flagged = false;
     // Most names have one or two addresses; more spill to the heap.
     absl::InlinedVector<Address, 2> addresses;
   };

@@ -42,6 +42,7 @@ bool IsCacheable(int ares_status) {
 void FillResult(const DnsCache::Answer& answer, bool from_cache, DnsResult* result) {
   result->ares_status = answer.ares_status;
   result->from_cache = from_cache;
+  result->flagged = answer.flagged;
   result->address_count = 0;
   for (const DnsCache::Address& address : answer.addresses) {
     if (result->address_count == kMaxAddresses) break;

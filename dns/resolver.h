@@ -28,6 +28,10 @@ struct DnsResult {
   // IPv4 addresses first, then IPv6, each in the server's order. Ports are 0.
   sockaddr_storage addresses[kMaxAddresses];
   bool from_cache = false;  // answered without a query: from the cache or the hosts file
+  // ResolverOptions::flag_address said yes to an address of the DNS answer: any of all the addresses
+  // the name has, also those beyond the kMaxAddresses kept above. Not set for hosts-file answers (all of
+  // their at most two addresses are kept).
+  bool flagged = false;
 };
 
 struct ResolverOptions {
@@ -37,6 +41,12 @@ struct ResolverOptions {
   // hosts(5) file answered before DNS (the CONTRACT honours /etc/hosts also with --resolver). Read once,
   // in Create: later changes to the file are not seen. Missing or unreadable: no entries.
   std::string hosts_path = "/etc/hosts";
+  // Asked of every address of every DNS answer before it is cut to kMaxAddresses (DnsResult::flagged);
+  // nullptr: none. The scanner passes --exclude here, which holds on every address a name resolves to.
+  // `family` is AF_INET (4 bytes) or AF_INET6 (16 bytes). Runs inside c-ares: it must not call the
+  // resolver.
+  bool (*flag_address)(const void* arg, int family, const uint8_t* bytes) = nullptr;
+  const void* flag_address_arg = nullptr;
 };
 
 class Resolver {

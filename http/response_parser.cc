@@ -15,6 +15,7 @@ static_assert(kMaxInterimResponses == 32, "update the text below");
 constexpr char kTooManyInterim[] = "more than 32 interim (1xx) responses";
 constexpr char kStatusTooLow[] = "status code below 100";
 constexpr char kClosedBeforeFinal[] = "connection closed before the final response";
+constexpr char kNotHttp1[] = "status line of another HTTP version than 1.x";
 
 constexpr std::string_view kFieldNames[] = {"location", "content-type", "server", "retry-after"};
 constexpr size_t kFieldCaps[] = {kMaxLocationBytes, kMaxFieldBytes, kMaxFieldBytes, kMaxFieldBytes};
@@ -36,6 +37,7 @@ const llhttp_settings_t* ResponseParser::Settings() {
     llhttp_settings_t s;
     llhttp_settings_init(&s);
     s.on_message_begin = &ResponseParser::OnMessageBegin;
+    s.on_version_complete = &ResponseParser::OnVersionComplete;
     s.on_status = &ResponseParser::OnStatus;
     s.on_header_field = &ResponseParser::OnHeaderField;
     s.on_header_field_complete = &ResponseParser::OnHeaderFieldComplete;
@@ -249,6 +251,17 @@ int ResponseParser::OnHeaderValueComplete(llhttp_t* p) {
   self->name_len_ = 0;
   self->name_too_long_ = false;
   return 0;
+}
+
+// llhttp takes the versions it knows of (0.9, 1.0, 1.1, 2.0) from any status line, but this is an
+// HTTP/1.x connection: an "HTTP/2.0" or "HTTP/0.9" status line on it is not an HTTP/1.x answer (RFC 9112
+// section 2.3: the major version tells the message syntax). Minor versions above 1 ("HTTP/1.2"), which
+// RFC 9112 section 2.3 would have us read as 1.1, never reach here: strict llhttp rejects them itself
+// (HPE_INVALID_VERSION), and no server sends them.
+int ResponseParser::OnVersionComplete(llhttp_t* p) {
+  if (p->http_major == 1) return 0;
+  Self(p)->Fail(HPE_INVALID_VERSION, kNotHttp1);
+  return -1;
 }
 
 int ResponseParser::OnHeadersComplete(llhttp_t* p) {

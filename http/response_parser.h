@@ -93,6 +93,7 @@ class ResponseParser {
   void Fail(int error, const char* reason);
 
   static int OnMessageBegin(llhttp_t* p);
+  static int OnVersionComplete(llhttp_t* p);
   static int OnStatus(llhttp_t* p, const char* at, size_t len);
   static int OnHeaderField(llhttp_t* p, const char* at, size_t len);
   static int OnHeaderFieldComplete(llhttp_t* p);

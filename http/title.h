@@ -14,10 +14,15 @@ namespace urlsweep {
 inline constexpr size_t kMaxTitleBytes = 1024;
 
 // Finds `<title` (any case) followed by '>', white space or '/', skips attributes up to '>', then keeps
-// the text up to `</title` (any case) followed by '>', white space or '/'. The text is cleaned for a
+// the text up to `</title` (any case) followed by '>', white space or '/'. As the WHATWG HTML tokenizer
+// reads a page, a `<title` inside a comment (`<!-- ... -->`, also `<!-->`, `<!--->` and `--!>`) or a
+// bogus comment or declaration (`<!...>`, `<?...>`, `<!DOCTYPE ...>`) is no tag. The text is cleaned for a
 // single-line column: runs of HTML white space become one space, leading and trailing space is dropped,
-// the entities &amp; &lt; &gt; &quot; &apos; &nbsp; (as a plain space) &#NN; and &#xNN; are decoded, and
-// bytes that are not valid UTF-8 (or a NUL) become U+FFFD, so the column is always valid UTF-8. Longer
+// character references are decoded as HTML decodes them in text: every name of the standard's table
+// (http/html_entities.inc, 2,231 names; the legacy ones such as `&amp` and `&eacute` also without ';',
+// taking the longest that matches), with U+00A0 from a name (`&nbsp;`) as a plain space, and `&#NN;`,
+// `&#xNN;` (';' optional; 0, surrogates and values past U+10FFFF as U+FFFD, 0x80-0x9F as windows-1252).
+// Bytes that are not valid UTF-8 (or a NUL) become U+FFFD, so the column is always valid UTF-8. Longer
 // text is cut at kMaxTitleBytes on a character boundary. Only the first title counts.
 class TitleScanner {
  public:
@@ -33,25 +38,39 @@ class TitleScanner {
   std::string_view title() const { return title_; }
 
  private:
-  enum class Phase { kSearch, kAfterName, kInTag, kText, kDone };
+  // kMarkup: after "<!"; kComment: inside "<!--"; kBogus: a bogus comment or declaration, up to '>'.
+  enum class Phase { kSearch, kMarkup, kComment, kBogus, kAfterName, kInTag, kText, kDone };
+  // Where a comment is (WHATWG HTML tokenizer: comment start, comment start dash, comment, comment end
+  // dash, comment end, comment end bang states).
+  enum class Comment { kStart, kStartDash, kBody, kEndDash, kEnd, kEndBang };
+  // A character reference in the text: after '&', after "&#", after "&#x", in its digits, in its name.
+  enum class Ref { kNone, kAmpersand, kNumber, kHexStart, kDecimal, kHex, kNamed };
 
-  // Longest entity body between '&' and ';' that we decode: "#x10FFFF".
-  static constexpr size_t kMaxEntityBytes = 8;
+  // Longest name of http/html_entities.inc without its ';' ("CounterClockwiseContourIntegral").
+  static constexpr size_t kMaxNameBytes = 31;
 
+  void CommentByte(unsigned char c);
+  void EndComment();
   void TextByte(unsigned char c);
+  // Ends the reference being read; `c` is the byte that ended it, consumed when it is the ';' of the
+  // reference (returns true), else to be looked at afresh.
+  bool EndReference(unsigned char c);
+  bool EndNamedReference(bool semicolon);
   void LiteralByte(unsigned char c);
   void FlushPartialUtf8();
   void EmitCodePoint(uint32_t cp);
   void EmitChar(const char* bytes, size_t n);
-  void EndEntity(bool terminated);
 
   Phase phase_ = Phase::kSearch;
+  Comment comment_ = Comment::kStart;
   bool found_ = false;
-  size_t match_ = 0;  // bytes of "<title" (kSearch) or "</title" (kText) matched so far
+  size_t match_ = 0;  // bytes of "<title" (kSearch), "<!-" (kMarkup) or "</title" (kText) matched so far
   char close_raw_[8] = {};  // the bytes matched against "</title", emitted as text if it is not the tag
-  bool in_entity_ = false;
-  char entity_[kMaxEntityBytes] = {};
-  size_t entity_len_ = 0;
+  Ref ref_ = Ref::kNone;
+  char ref_x_ = 'x';       // the 'x' or 'X' of "&#x", for the text when no digit follows
+  uint32_t ref_value_ = 0;  // the number so far, saturated above U+10FFFF
+  char name_[kMaxNameBytes] = {};
+  size_t name_len_ = 0;
   unsigned char utf8_[4] = {};  // a multi-byte UTF-8 character being assembled
   size_t utf8_len_ = 0;
   size_t utf8_need_ = 0;

@@ -27,6 +27,9 @@ class ExcludeList {
   // domains is listed, or when it is an address inside a listed network.
   bool MatchesHost(std::string_view host) const;
   bool MatchesAddress(const sockaddr_storage& addr) const;
+  // `bytes`: 4 for AF_INET, 16 for AF_INET6 (network order). An IPv4-mapped IPv6 address also matches
+  // the IPv4 entries.
+  bool MatchesBytes(int family, const uint8_t* bytes) const;
 
  private:
   struct Net {
@@ -34,7 +37,6 @@ class ExcludeList {
     uint8_t bytes[16]{};  // network address, host bits cleared
     int prefix = 0;
   };
-  bool MatchesBytes(int family, const uint8_t* bytes) const;
 
   absl::flat_hash_set<std::string> names_;
   std::vector<Net> nets_;

@@ -436,6 +436,13 @@ bool ParseUrl(std::string_view input, Target* target, const char** detail) {
     AppendPort(target->port, &url);
   }
   url.append(target->request_target);
+  // The limit holds for the URL as normalised too: every later step (redirect loop detection, --resume,
+  // the request line) reads this form, and it can be longer than the line: a non-ASCII or space byte
+  // becomes three when percent-encoded, and a line without a scheme gains "http://".
+  if (url.size() > kMaxUrlBytes) {
+    *detail = "URL longer than 8192 bytes once percent-encoded and normalised";
+    return false;
+  }
   return true;
 }
 

@@ -9,6 +9,9 @@ servfail1.test and servfail-b.test are distinct names that behave alike):
   garbage*   the right ID and question, then an answer section that cannot be parsed
              (a compression pointer past the end of the message, cut short)
   trunc*     over UDP: the TC bit and no answer; over TCP: A 127.0.0.1
+  many*      MANY_RECORDS (40) A records, MANY_FIRST (127.0.4.100) upwards, always in that order:
+             more than a 512-byte UDP message holds, so over UDP the records that fit and the TC bit,
+             over TCP all of them
   silent*    never answered (UDP dropped; a TCP connection is held open unanswered)
   noise*     random bytes under another message ID and without the question: nothing a client can
              match to its query, so it keeps waiting (a server that answers pure garbage)
@@ -51,6 +54,10 @@ TCP_SEND_TIMEOUT = 2.0
 GARBAGE_BYTES = 6
 # Length of a noise* answer: longer than a DNS header, so it is not dropped merely for being short.
 NOISE_BYTES = 40
+# many*: this many A records, from MANY_FIRST up (inside fixture_server's listening range
+# 127.0.1.0-127.0.4.255, so each address can be asked /count?addr=).
+MANY_RECORDS = 40
+MANY_FIRST = (127, 0, 4, 100)
 
 TYPE_A = 1
 TYPE_AAAA = 28
@@ -106,22 +113,39 @@ def parse_query(data):
     return Query(msg_id, flags, ".".join(labels), qtype, qclass, data[12:pos + 4])
 
 
-def build_reply(query, rcode=RCODE_NOERROR, answers=(), truncated=False, raw_answer=b""):
-    """A reply to `query`. `answers` holds (qtype, ttl, rdata) records for the queried name."""
+def build_reply(query, rcode=RCODE_NOERROR, answers=(), truncated=False, raw_answer=b"",
+                limit=MAX_TCP_MESSAGE):
+    """A reply to `query`. `answers` holds (qtype, ttl, rdata) records for the queried name. When
+    they do not all fit in `limit` bytes, only the whole records that fit are sent, with the TC bit
+    (RFC 2181 section 9)."""
     flags = 0x8000 | (query.flags & 0x7800) | 0x0400 | (query.flags & 0x0100) | 0x0080 | rcode
-    if truncated:
-        flags |= 0x0200
-    ancount = len(answers) + (1 if raw_answer else 0)
-    out = struct.pack("!HHHHHH", query.msg_id, flags, 1, ancount, 0, 0) + query.question
+    records = []
+    size = 12 + len(query.question) + len(raw_answer)
     for rtype, ttl, rdata in answers:
         # 0xC00C: a pointer to the name in the question, which starts at offset 12.
-        out += struct.pack("!HHHIH", 0xC00C, rtype, 1, ttl, len(rdata)) + rdata
-    return out + raw_answer
+        record = struct.pack("!HHHIH", 0xC00C, rtype, 1, ttl, len(rdata)) + rdata
+        if size + len(record) > limit:
+            truncated = True
+            break
+        records.append(record)
+        size += len(record)
+    if truncated:
+        flags |= 0x0200
+    ancount = len(records) + (1 if raw_answer else 0)
+    out = struct.pack("!HHHHHH", query.msg_id, flags, 1, ancount, 0, 0) + query.question
+    return out + b"".join(records) + raw_answer
+
+
+def many_addresses():
+    """The A records of many* names, in the order they are sent."""
+    first = struct.unpack("!I", bytes(MANY_FIRST))[0]
+    return [socket.inet_ntoa(struct.pack("!I", first + i)) for i in range(MANY_RECORDS)]
 
 
 def behaviour(name):
     first = name.split(".", 1)[0]
-    for word in ("servfail", "refused", "garbage", "trunc", "silent", "noise", "nxdomain", "nodata"):
+    for word in ("servfail", "refused", "garbage", "trunc", "silent", "noise", "nxdomain", "nodata",
+                 "many"):
         if first.startswith(word):
             return word
     return "default"
@@ -154,6 +178,10 @@ def answer(data, transport):
         return struct.pack("!H", query.msg_id ^ 0x5A5A) + os.urandom(NOISE_BYTES - 2)
     if kind == "trunc" and transport == "udp":
         return build_reply(query, truncated=True)
+    limit = MAX_UDP_MESSAGE if transport == "udp" else MAX_TCP_MESSAGE
+    if kind == "many" and query.qtype == TYPE_A:
+        return build_reply(query, answers=[(TYPE_A, ANSWER_TTL, socket.inet_aton(address))
+                                           for address in many_addresses()], limit=limit)
     if query.qtype == TYPE_A:
         return build_reply(query, answers=[(TYPE_A, ANSWER_TTL, socket.inet_aton("127.0.0.1"))])
     return build_reply(query)
@@ -218,7 +246,7 @@ class DnsFixture:
             self.note("udp", data)
             reply = answer(data, "udp")
             if reply is not None:
-                self.udp.sendto(reply[:MAX_UDP_MESSAGE], peer)
+                self.udp.sendto(reply, peer)
 
     def on_accept(self):
         try:

@@ -8,7 +8,7 @@ The stack:
                   large request is still being sent when the connection is reset), and (unless
                   tls=False) one HTTPS port on 127.0.0.1 per entry of TLS_LISTENERS, with
                   certificates from make_certs.sh
-  dns_fixture.py  odd DNS answers (servfail*, refused*, garbage*, trunc*, silent*) and a sink
+  dns_fixture.py  odd DNS answers (servfail*, refused*, garbage*, trunc*, silent*, many*) and a sink
   dnsmasq         the names of the tests (below), on a free port
 
 dnsmasq's names (TTL LOCAL_TTL; NXDOMAIN and NODATA answers carry no SOA, hence no negative TTL):

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -141,6 +142,7 @@ class FakeDnsServer {
  public:
   enum class Mode {
     kServfail,   // a well-formed reply with rcode 2
+    kRefused,    // a well-formed reply with rcode 5
     kGarbage,    // bytes that are not a DNS reply at all
     kBadAnswer,  // a reply to the question whose answer section is cut short
   };
@@ -180,6 +182,9 @@ class FakeDnsServer {
       switch (mode_) {
         case Mode::kServfail:
           reply[3] = static_cast<char>(0x82);
+          break;
+        case Mode::kRefused:
+          reply[3] = static_cast<char>(0x85);
           break;
         case Mode::kGarbage:
           reply = "\x01\x02 this is not DNS";
@@ -466,6 +471,38 @@ TEST_F(ResolverTest, KeepsAtMostMaxAddresses) {
   for (int i = 0; i < kMaxAddresses; ++i) EXPECT_EQ(result.addresses[i].ss_family, AF_INET) << i;
 }
 
+// flag_address is asked about every address of the answer, also those beyond the kMaxAddresses kept:
+// many.test's tenth address (192.0.2.110) is never in the result, and still flags it, also from the cache.
+TEST_F(ResolverTest, FlagAddressSeesEveryAddressNotOnlyTheKeptOnes) {
+  struct Asked {
+    std::set<std::string> ips;
+  } asked;
+  ResolverOptions options = Options();
+  options.flag_address = [](const void* arg, int family, const uint8_t* bytes) {
+    char text[INET6_ADDRSTRLEN] = {};
+    inet_ntop(family, bytes, text, sizeof(text));
+    const_cast<Asked*>(static_cast<const Asked*>(arg))->ips.insert(text);
+    return std::string(text) == "192.0.2.110";
+  };
+  options.flag_address_arg = &asked;
+  Create(options);
+  DnsResult result = ResolveOne("many.test");
+  EXPECT_EQ(result.ares_status, ARES_SUCCESS);
+  EXPECT_EQ(result.address_count, kMaxAddresses);
+  EXPECT_TRUE(result.flagged);
+  const std::vector<std::string> kept = Ips(result);
+  EXPECT_EQ(std::count(kept.begin(), kept.end(), "192.0.2.110"), 0);
+  EXPECT_EQ(asked.ips.count("192.0.2.110"), 1u);
+  result = ResolveOne("many.test");
+  EXPECT_TRUE(result.from_cache);
+  EXPECT_TRUE(result.flagged);
+  // Nothing flagged: every address of both families was asked about.
+  asked.ips.clear();
+  result = ResolveOne("both.test");
+  EXPECT_FALSE(result.flagged);
+  EXPECT_EQ(asked.ips, (std::set<std::string>{"192.0.2.2", "192.0.2.3", "2001:db8::2"}));
+}
+
 TEST_F(ResolverTest, NxdomainIsNotFound) {
   Create(Options());
   const DnsResult result = ResolveOne("missing.test");
@@ -542,14 +579,54 @@ TEST_F(ResolverTest, WithSeveralServersServfailFailsOverToTheNext) {
   EXPECT_GT(servfail_->replies(), 0);
 }
 
-TEST_F(ResolverTest, WithSeveralServersAllFailingIsConnRefused) {
+// c-ares 1.18 gives no rcode once every server has failed (ARES_ECONNREFUSED, see dns/README.md); the
+// resolver takes it from the replies themselves.
+TEST_F(ResolverTest, WithSeveralServersAllServfailIsServfail) {
   FakeDnsServer second(AF_INET, FakeDnsServer::Mode::kServfail);
   ASSERT_TRUE(second.ok());
   ResolverOptions options = Options();
   options.servers = {Endpoint{"127.0.0.1", servfail_->port()}, Endpoint{"127.0.0.1", second.port()}};
   Create(options);
-  // c-ares 1.18 gives no rcode once every server has failed (see dns/README.md).
-  EXPECT_EQ(ResolveOne("v4.test").ares_status, ARES_ECONNREFUSED);
+  EXPECT_EQ(ResolveOne("v4.test").ares_status, ARES_ESERVFAIL);
+  EXPECT_GT(second.replies(), 0);
+  // Not cached: the next lookup asks again, and gets the same.
+  EXPECT_EQ(ResolveOne("v4.test").ares_status, ARES_ESERVFAIL);
+}
+
+TEST_F(ResolverTest, WithSeveralServersAllRefusedIsRefused) {
+  FakeDnsServer first(AF_INET, FakeDnsServer::Mode::kRefused);
+  FakeDnsServer second(AF_INET, FakeDnsServer::Mode::kRefused);
+  ASSERT_TRUE(first.ok() && second.ok());
+  ResolverOptions options = Options();
+  options.servers = {Endpoint{"127.0.0.1", first.port()}, Endpoint{"127.0.0.1", second.port()}};
+  Create(options);
+  EXPECT_EQ(ResolveOne("Mixed.Case.test").ares_status, ARES_EREFUSED);
+}
+
+// The last failure heard wins: the first server SERVFAILs, the second REFUSEs.
+TEST_F(ResolverTest, WithSeveralServersTheLastFailureSaysHow) {
+  FakeDnsServer second(AF_INET, FakeDnsServer::Mode::kRefused);
+  ASSERT_TRUE(second.ok());
+  ResolverOptions options = Options();
+  options.servers = {Endpoint{"127.0.0.1", servfail_->port()}, Endpoint{"127.0.0.1", second.port()}};
+  Create(options);
+  EXPECT_EQ(ResolveOne("v4.test").ares_status, ARES_EREFUSED);
+}
+
+// No server there at all (ICMP port unreachable): no rcode was heard, so none is made up; c-ares 1.18
+// ends such a lookup by timeout (ARES_ETIMEOUT) or as unreachable (ARES_ECONNREFUSED).
+TEST_F(ResolverTest, WithSeveralServersNoneListeningIsNoRcode) {
+  uint16_t closed[2];
+  for (uint16_t& port : closed) {
+    const int fd = BindUdp(AF_INET, 0, &port);
+    ASSERT_GE(fd, 0);
+    close(fd);
+  }
+  ResolverOptions options = Options();
+  options.servers = {Endpoint{"127.0.0.1", closed[0]}, Endpoint{"127.0.0.1", closed[1]}};
+  Create(options);
+  const int status = ResolveOne("v4.test").ares_status;
+  EXPECT_TRUE(status == ARES_ETIMEOUT || status == ARES_ECONNREFUSED) << ares_strerror(status);
 }
 
 TEST_F(ResolverTest, EtcHostsIsHonoured) {

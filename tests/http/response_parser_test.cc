@@ -373,6 +373,27 @@ std::vector<Case> Cases() {
     EXPECT_EQ(o.state, State::kError);
     EXPECT_EQ(o.error, HPE_INVALID_VERSION);
   });
+  // llhttp knows "HTTP/2.0" and "HTTP/0.9" status lines; on an HTTP/1.x connection they are not an
+  // HTTP/1.x answer, also after an interim response. "HTTP/1.2" llhttp rejects itself.
+  const std::pair<const char*, const char*> other_versions[] = {
+      {"Http20StatusLine", "HTTP/2.0 200 OK"},
+      {"Http09StatusLine", "HTTP/0.9 200 OK"},
+      {"Http20AfterInterim", "HTTP/1.1 100 Continue\r\n\r\nHTTP/2.0 200 OK"}};
+  for (const auto& [name, line] : other_versions) {
+    add(name,
+        WithLength(std::string(line) + "\r\n", "<title>x</title>"), {}, [](const Outcome& o, size_t) {
+          EXPECT_EQ(o.state, State::kError);
+          EXPECT_EQ(o.error, HPE_INVALID_VERSION);
+          EXPECT_EQ(o.error_reason, "status line of another HTTP version than 1.x");
+          EXPECT_FALSE(o.head_complete);
+          EXPECT_EQ(o.status, 0);
+        });
+  }
+  add("MinorVersionAboveOne", WithLength("HTTP/1.2 200 OK\r\n", "x"), {}, [](const Outcome& o, size_t) {
+    EXPECT_EQ(o.state, State::kError);
+    EXPECT_EQ(o.error, HPE_INVALID_VERSION);
+    EXPECT_FALSE(o.head_complete);
+  });
   add("Status999IsAccepted", "HTTP/1.1 999 Odd\r\nContent-Length: 0\r\n\r\n", {},
       [](const Outcome& o, size_t) {
         EXPECT_EQ(o.state, State::kComplete);

@@ -76,9 +76,27 @@ INSTANTIATE_TEST_SUITE_P(
              "&<>\"''ABC"},
         Case{"<title>a&nbsp;&nbsp;b&#32;&#10;c</title>", true, "a b c"},
         Case{"<title>&#32;x&#x20;</title>", true, "x"},
-        Case{"<title>&copy; &foo &#xZZ; AT&T &amp</title>", true, "&copy; &foo &#xZZ; AT&T &amp"},
+        Case{"<title>&copy; &foo &#xZZ; AT&T &amp</title>", true, "\xC2\xA9 &foo &#xZZ; AT&T &"},
         Case{"<title>&&amp;&;</title>", true, "&&&;"},
-        Case{"<title>&amp<b</title>", true, "&amp<b"},
+        Case{"<title>&amp<b</title>", true, "&<b"},
+        // The standard's whole table (http/html_entities.inc), also two code points for one name.
+        Case{"<title>&eacute;&Eacute;&hellip;&mdash;&NotEqualTilde;&fjlig;</title>", true,
+             "\xC3\xA9\xC3\x89\xE2\x80\xA6\xE2\x80\x94\xE2\x89\x82\xCC\xB8" "fj"},
+        Case{"<title>&CounterClockwiseContourIntegral;|&CounterClockwiseContourIntegralX;</title>", true,
+             "\xE2\x88\xB3|&CounterClockwiseContourIntegralX;"},
+        Case{"<title>&CounterClockwiseContourIntegralXYZ</title>", true, "&CounterClockwiseContourIntegralXYZ"},
+        // Legacy names also without ';', the longest that matches, the rest text.
+        Case{"<title>caf&eacute &amplifier &notin; &notit; &copy2 &Eacutex</title>", true,
+             "caf\xC3\xA9 &lifier \xE2\x88\x89 \xC2\xACit; \xC2\xA9" "2 \xC3\x89x"},
+        Case{"<title>&ampamp;&lt&gt=&quot</title>", true, "&amp;<>=\""},
+        // Names with ';' only do not match without it.
+        Case{"<title>&hellip &mdash.</title>", true, "&hellip &mdash."},
+        Case{"<title>a&NonBreakingSpace;b</title>", true, "a b"},
+        // Numeric references: ';' optional, any number of digits, 0x80-0x9F as windows-1252.
+        Case{"<title>&#65B&#x41g&#0000000000067;&#99999999999999;&#x000000044</title>", true,
+             "ABAgC\xEF\xBF\xBD" "D"},
+        Case{"<title>&#128;&#x9d;&#x9F;&#150;</title>", true, "\xE2\x82\xAC\xC2\x9D\xC5\xB8\xE2\x80\x93"},
+        Case{"<title>&#; &#x; &#X! &#</title>", true, "&#; &#x; &#X! &#"},
         Case{"<title>&averyveryverylongname;</title>", true, "&averyveryverylongname;"},
         Case{"<title>&#0;&#xD800;&#x110000;&#1114111;</title>", true,
              "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xF4\x8F\xBF\xBF"},
@@ -90,7 +108,24 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"<title>\xFF\xC3(ok \xC0\xAF \xED\xA0\x80 \xE2\x82</title>", true,
              "\xEF\xBF\xBD\xEF\xBF\xBD(ok \xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD "
              "\xEF\xBF\xBD"},
-        Case{std::string("<title>a\0b</title>", 18), true, "a\xEF\xBF\xBD" "b"}));
+        Case{std::string("<title>a\0b</title>", 18), true, "a\xEF\xBF\xBD" "b"},
+        // A <title> in a comment is no tag; how comments end (WHATWG HTML tokenizer).
+        Case{"<!-- <title>no</title> --><title>yes</title>", true, "yes"},
+        Case{"<!--><title>a</title>", true, "a"},
+        Case{"<!---><title>b</title>", true, "b"},
+        Case{"<!-- x --!><title>c</title>", true, "c"},
+        Case{"<!-- a -- b - -><title>no</title> --><title>d</title>", true, "d"},
+        Case{"<!----><title>e</title>", true, "e"},
+        Case{"<!--<!--><title>f</title>", true, "f"},
+        Case{"<!-- <title>never closed</title>", false, ""},
+        // Declarations and bogus comments end at the first '>'.
+        Case{"<!DOCTYPE html><title>g</title>", true, "g"},
+        Case{"<?xml version=\"1.0\"?><title>h</title>", true, "h"},
+        Case{"<! <title>no</title> ><title>i</title>", true, "i"},
+        Case{"<!-x<title>y</title>", false, ""},
+        Case{"<!><title>j</title>", true, "j"},
+        // Inside the title, text is RCDATA: a comment there is text.
+        Case{"<title>a<!--b-->c</title>", true, "a<!--b-->c"}));
 
 TEST(TitleCapTest, CutAtTheLimit) {
   Result r = ScanEverySplit("<title>" + std::string(2000, 'a') + "</title>");

@@ -3,6 +3,7 @@
 one, TCP fallback after a truncated answer, and that many URLs on one name cost one lookup. Each case
 asserts the whole row (assertExactRow: every column but the timings)."""
 
+import os
 import time
 
 import fixtures
@@ -56,6 +57,26 @@ class DnsTest(fixtures.FixtureTestCase):
         url = self.url("/", name="refused1.test")
         row = self.scan_one(url, "--resolver", self.fixture_resolver())
         self.assertExactRow(row, **self.failed(url, "refused1.test", "dns_error", "REFUSED"))
+
+    def test_every_resolver_failing_says_how(self):
+        # Two --resolvers, both answering SERVFAIL (or both REFUSED): c-ares 1.18 tries each and then
+        # says only that none answered usably; the rows still tell SERVFAIL from REFUSED, and neither
+        # is dns_timeout (an answer came in time).
+        role = "dns_fixture_second"
+        second = self.stack.start_extra_dns_fixture(role)
+        self.addCleanup(self.stack.kill_extra, role)
+        servfail, refused = self.url("/", name="servfail2.test"), self.url("/", name="refused2.test")
+        result = self.scan([servfail, refused], "--resolver", self.fixture_resolver(),
+                           "--resolver", "127.0.0.1:%d" % second)
+        self.assertExactRow(result.by_line[1], **self.failed(servfail, "servfail2.test", "dns_servfail",
+                                                             "SERVFAIL", attempts=2))
+        expected = self.failed(refused, "refused2.test", "dns_error", "REFUSED")
+        expected["line"] = 2
+        self.assertExactRow(result.by_line[2], **expected)
+        # Both servers were asked.
+        self.assertGreaterEqual(self.dns_fixture_queries("servfail2.test", "udp"), 1)
+        with open(os.path.join(self.stack.dir, role + ".log")) as f:
+            self.assertIn("udp A refused2.test\n", f.readlines())
 
     def test_malformed_answer_is_dns_error(self):
         url = self.url("/", name="garbage1.test")

@@ -114,6 +114,15 @@ class HostileFixtureTest(fixtures.FixtureTestCase):
         self.assertTrue(data.startswith(b"<!doctype html>"), data[:40])
         self.assertEqual(len(data), DEFAULT_PAGE_BYTES)
 
+    def test_status_line_of_another_version(self):
+        for version in (b"2.0", b"1.2", b"0.9"):
+            data, how = raw_exchange(self.port, get("/version/" + version.decode()))
+            self.assertIsNone(how)
+            head, _, body = data.partition(b"\r\n\r\n")
+            self.assertTrue(head.startswith(b"HTTP/" + version + b" 200 OK\r\n"), head[:40])
+            self.assertIn(b"\r\nContent-Length: %d\r\n" % DEFAULT_PAGE_BYTES, head)
+            self.assertEqual(len(body), DEFAULT_PAGE_BYTES)
+
     def test_nul_byte_in_a_header_value(self):
         data, _ = raw_exchange(self.port, get("/nul-header"))
         self.assertIn(b"\r\nX-Nul: before\x00after\r\n", data.partition(b"\r\n\r\n")[0] + b"\r\n")
@@ -232,6 +241,16 @@ class HostileServerTest(fixtures.FixtureTestCase):
         self.assertExactRow(self.scan_one(url, "--retries", "1"), **self.base(
             url, error="bad_response", error_detail=Matches("HTTP")))
 
+    def test_status_line_of_another_version_is_bad_response(self):
+        # On an HTTP/1.x connection only an HTTP/1.x status line is an answer (RFC 9112 section 2.3):
+        # "HTTP/2.0 200 OK" and "HTTP/0.9 200 OK" are not, nor "HTTP/1.2", which strict llhttp rejects.
+        urls = [self.url("/version/2.0"), self.url("/version/0.9"), self.url("/version/1.2")]
+        result = self.scan(urls, "--retries", "1")
+        for line, url in enumerate(urls, 1):
+            with self.subTest(url=url):
+                self.assertExactRow(result.by_line[line], **self.base(
+                    url, line=line, error="bad_response", error_detail=Matches("(?i)version")))
+
     def test_status_000_is_bad_response_and_999_an_answer(self):
         urls = [self.url("/status/000"), self.url("/status/999")]
         result = self.scan(urls)
@@ -315,6 +334,41 @@ class HostileServerTest(fixtures.FixtureTestCase):
         # The fixture's own count: not one connection reached an excluded address; h633 got its one.
         after = [self.count(a)[0] for a in watched]
         self.assertEqual([b - a for a, b in zip(before, after)], [0, 0, 0, 1])
+
+    def test_excluded_address_beyond_the_eight_kept_is_never_connected(self):
+        # dns_fixture's many* names have 40 A records, always in one order: more than the 8 urlsweep
+        # keeps per name, and more than a 512-byte UDP answer holds, so it comes truncated (TC) over
+        # UDP and whole over TCP. --exclude holds on every address a name resolves to.
+        dns = fixtures.dns_fixture
+        port = self.stack.dns_fixture_port
+        order = dns.many_addresses()
+        rcode, flags, records = dns.query("127.0.0.1", port, "many1.test")
+        self.assertTrue(flags & 0x0200, "the UDP answer should be truncated (TC)")
+        self.assertEqual([rdata for _, _, rdata in records], order[:len(records)])
+        self.assertLess(len(records), len(order))
+        rcode, flags, records = dns.query("127.0.0.1", port, "many1.test", tcp=True)
+        self.assertEqual((rcode, flags & 0x0200, [rdata for _, _, rdata in records]), (0, 0, order))
+        self.assertEqual(len(order), 40)
+
+        resolver = "127.0.0.1:%d" % port
+        # Unlisted: the first address answers.
+        url = self.url("/", name="many1.test")
+        self.assertExactRow(self.scan_one(url, "--resolver", resolver), **self.base(
+            url, "many1.test", ip=order[0], **self.answer(
+                content_type=fixtures.HTML, content_length=DEFAULT_PAGE_BYTES, title=fixtures.DEFAULT_TITLE,
+                body_bytes=DEFAULT_PAGE_BYTES)))
+        self.assertGreaterEqual(self.dns_fixture_queries("many1.test", "tcp"), 1)
+        # The 30th address listed: nothing is contacted, not even the first eight.
+        url = self.url("/", name="many2.test")
+        exclude = self.write_input("exclude-many.txt", [order[29]])
+        before = [self.count(a)[0] for a in order]
+        row = self.scan_one(url, "--resolver", resolver, "--exclude", exclude)
+        self.assertExactRow(row, line=1, url=url, final_url=url, host="many2.test", error="excluded",
+                            error_detail="an address of the host matches an --exclude entry",
+                            redirects=0, attempts=1)
+        self.assertGreaterEqual(self.dns_fixture_queries("many2.test", "tcp"), 1)
+        # The fixture's own count: not one connection to any of the 40 addresses.
+        self.assertEqual([self.count(a)[0] for a in order], before)
 
     def test_exclusion_through_a_proxy_checks_the_host_as_written(self):
         # The proxy resolves names, so urlsweep checks the host as the URL writes it: a listed address,

@@ -2,6 +2,8 @@
 """Completed HTTP exchanges: statuses and reasons, HTTP/1.0, body framings, --max-body, titles,
 HEAD, bodiless statuses, interim responses, and what urlsweep sends (User-Agent, -H, Host)."""
 
+from urllib.parse import quote
+
 import fixtures
 
 # The fixture's default page (tools/README.md): its length is checked against the fixture itself.
@@ -71,6 +73,17 @@ class HttpTest(fixtures.FixtureTestCase):
         result = self.scan([self.url("/title/Hello%20World"), self.url("/title/caf%C3%A9")])
         self.assertRow(result.by_line[1], status=200, title="Hello World")
         self.assertRow(result.by_line[2], status=200, title="caf\u00e9")
+
+    def test_title_as_html_reads_it(self):
+        # A <title> in a comment is no title; character references decode as HTML decodes them in text:
+        # every name of the standard's table, legacy names without ';', numeric ones.
+        page = ("<!doctype html><!-- <title>old</title> --><html><head>"
+                "<title>Caf&eacute; &amp Cr&egrave;me &copy2026 &hellip; &#8364;&#x263A</title>")
+        url = self.url("/html/" + quote(page, safe=""))
+        size = len(page.encode())
+        self.assertExactRow(self.scan_one(url), **self.base(url, **self.answer(
+            content_type=fixtures.HTML, content_length=size, body_bytes=size,
+            title="Caf\u00e9 & Cr\u00e8me \u00a92026 \u2026 \u20ac\u263a")))
 
     def test_title_beyond_max_body_is_absent(self):
         # The <title> tag starts 28 bytes into the page: 10 bytes cannot hold it.

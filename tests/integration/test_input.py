@@ -72,6 +72,19 @@ class InputTest(fixtures.FixtureTestCase):
                            status=None, ip=None, attempts=0)
         self.assertRow(result.by_line[7], status=201, error=None)
 
+    def test_limit_holds_once_percent_encoded(self):
+        # 4,040 bytes as read, each "é" six once percent-encoded: the URL to fetch would be 12,100
+        # bytes, over the 8,192-byte limit, which holds for the URL as normalised too.
+        prefix = self.url("/")
+        line = prefix + "é" * ((4040 - len(prefix.encode())) // 2)
+        row = self.scan_one(line)
+        # The whole row: an input that is never fetched has no timings either (assertExactRow wants
+        # total_ms), so every column is given.
+        expected = {column: None for column in fixtures.COLUMNS if column != "started_at"}
+        expected.update(line=1, url=line, error="invalid_url", redirects=0, attempts=0,
+                        error_detail="URL longer than 8192 bytes once percent-encoded and normalised")
+        self.assertRow(row, **expected)
+
     def test_unsafe_path_bytes_are_percent_encoded_and_fetched(self):
         row = self.scan_one(self.url("/title/a b"))
         self.assertRow(row, url=self.url("/title/a b"), final_url=self.url("/title/a%20b"),

@@ -295,6 +295,39 @@ TEST(ParseUrlTest, ExactlyMaxBytesIsAcceptedOneMoreIsNot) {
   EXPECT_STREQ(detail, "URL longer than 8192 bytes");
 }
 
+// The limit holds for the normalised URL too: a line well under it whose non-ASCII bytes are
+// percent-encoded (three bytes each) grows past it, and the normalised form must parse again (redirect
+// loop detection and --resume compare normalised URLs).
+TEST(ParseUrlTest, LimitAppliesOnceNormalised) {
+  const std::string prefix = "http://x.io/";
+  const std::string e_acute = "\xc3\xa9";  // U+00E9, "%C3%A9" once encoded
+  std::string line = prefix;
+  while (line.size() < 4040) line += e_acute;
+  ASSERT_EQ(line.size(), 4040u);
+  Target t;
+  const char* detail = nullptr;
+  EXPECT_FALSE(ParseUrl(line, &t, &detail));
+  EXPECT_STREQ(detail, "URL longer than 8192 bytes once percent-encoded and normalised");
+
+  // Exactly kMaxUrlBytes once encoded is accepted, and parses again to itself; one byte more is not.
+  line = prefix;
+  while (line.size() - prefix.size() < 2726) line += e_acute;  // 1,363 characters: 8,178 bytes encoded
+  line += "qq";
+  ASSERT_TRUE(ParseUrl(line, &t, &detail)) << detail;
+  EXPECT_EQ(t.url.size(), kMaxUrlBytes);
+  Target again;
+  ASSERT_TRUE(ParseUrl(t.url, &again, &detail)) << detail;
+  EXPECT_EQ(again.url, t.url);
+  line += "q";
+  EXPECT_FALSE(ParseUrl(line, &t, &detail));
+  EXPECT_STREQ(detail, "URL longer than 8192 bytes once percent-encoded and normalised");
+
+  // A line without a scheme gains "http://".
+  line = "x.io/" + std::string(kMaxUrlBytes - 5, 'q');
+  EXPECT_FALSE(ParseUrl(line, &t, &detail));
+  EXPECT_STREQ(detail, "URL longer than 8192 bytes once percent-encoded and normalised");
+}
+
 // A Target reused for the next line must not keep anything of the previous one.
 TEST(ParseUrlTest, ReusedTargetIsFullyOverwritten) {
   Target t;
