@@ -40,6 +40,13 @@ bool ParseIpLiteral(std::string_view text, IpAddress* out) {
   return true;
 }
 
+bool ParseIpLiteral(std::string_view text, int family, IpAddress* out) {
+  IpAddress ip;
+  if (!ParseIpLiteral(text, &ip) || ip.family != family) return false;
+  *out = ip;
+  return true;
+}
+
 SocketAddress ToSocketAddress(const IpAddress& ip, uint16_t port) {
   SocketAddress addr;
   std::memset(&addr, 0, sizeof(addr));

@@ -30,9 +30,12 @@ union SocketAddress {
 // DNS layer keeps neither). False, *out untouched, for another family.
 bool IpAddressFromSockaddr(const sockaddr* addr, IpAddress* out);
 
-// An IP literal as a URL host holds it (IPv6 without brackets). False for a name, or anything
-// inet_pton rejects.
+// An IP literal as a URL host holds it (IPv6 without brackets): a dotted quad or an IPv6 address, as
+// inet_pton takes them (no "127.1" shorthand, no leading zeros, no zone id). False, *out untouched, for a
+// name or anything inet_pton rejects. The only parser of address text in the tree.
 bool ParseIpLiteral(std::string_view text, IpAddress* out);
+// The same, for one family only (AF_INET or AF_INET6): false for a literal of the other family.
+bool ParseIpLiteral(std::string_view text, int family, IpAddress* out);
 
 // The socket address of `ip` at `port`, every other byte zero.
 SocketAddress ToSocketAddress(const IpAddress& ip, uint16_t port);

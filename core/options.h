@@ -9,21 +9,16 @@
 #include <utility>
 #include <vector>
 
+#include "core/endpoint.h"
+#include "core/output_format.h"
 #include "core/version.h"
 
 namespace urlsweep {
 
-enum class OutputFormat { kCsv, kJsonl, kParquet };
 enum class HttpMethod { kGet, kHead };
 enum class TlsVerifyMode { kReport, kStrict, kOff };
 enum class ProgressMode { kAuto, kOn, kOff };
 enum class ParquetCompression { kZstd, kSnappy, kNone };
-
-// An IP endpoint as given on the command line ("127.0.0.1", "127.0.0.1:5353", "[::1]:53", "::1").
-struct Endpoint {
-  std::string ip;  // textual address, no brackets
-  uint16_t port = 0;
-};
 
 // An HTTP proxy from --proxy or the environment: http://[user:password@]host:port.
 struct ProxySpec {

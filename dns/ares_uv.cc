@@ -20,6 +20,7 @@
 #include "absl/memory/memory.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "core/ip_address.h"
 
 namespace urlsweep {
 namespace {
@@ -58,15 +59,13 @@ void InitAresLibraryOnce() {
 absl::StatusOr<std::string> ServersCsv(const std::vector<Endpoint>& servers) {
   std::string csv;
   for (const Endpoint& server : servers) {
-    in6_addr scratch;
-    const bool v4 = inet_pton(AF_INET, server.ip.c_str(), &scratch) == 1;
-    const bool v6 = !v4 && inet_pton(AF_INET6, server.ip.c_str(), &scratch) == 1;
-    if (!v4 && !v6) {
+    IpAddress ip;
+    if (!ParseIpLiteral(server.ip, &ip)) {
       return absl::InvalidArgumentError(absl::StrCat("--resolver: not an IP address: '", server.ip, "'"));
     }
     const uint16_t port = server.port == 0 ? kDnsPort : server.port;
     if (!csv.empty()) csv += ',';
-    if (v6) {
+    if (ip.family == AF_INET6) {
       absl::StrAppend(&csv, "[", server.ip, "]:", port);
     } else {
       absl::StrAppend(&csv, server.ip, ":", port);

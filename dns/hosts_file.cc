@@ -10,15 +10,13 @@
 #include <cstring>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
-#include "absl/strings/string_view.h"
+#include "core/host_match.h"
+#include "core/ip_address.h"
+#include "core/text.h"
 
 namespace urlsweep {
 namespace {
 
-// The longest address text inet_pton can accept: an IPv6 address with an embedded IPv4 one
-// (INET6_ADDRSTRLEN counts the NUL). Longer first fields are not addresses.
-constexpr size_t kMaxAddressText = INET6_ADDRSTRLEN;
 // Read size for Load; a typical /etc/hosts fits in one read.
 constexpr size_t kReadChunk = 64 * 1024;
 
@@ -36,19 +34,11 @@ std::string_view NextField(std::string_view* line) {
 }
 
 bool ParseAddress(std::string_view text, DnsCache::Address* address) {
-  if (text.empty() || text.size() >= kMaxAddressText) return false;
-  char buffer[kMaxAddressText];
-  std::memcpy(buffer, text.data(), text.size());
-  buffer[text.size()] = '\0';
-  if (inet_pton(AF_INET, buffer, address->bytes) == 1) {
-    address->family = AF_INET;
-    return true;
-  }
-  if (inet_pton(AF_INET6, buffer, address->bytes) == 1) {
-    address->family = AF_INET6;
-    return true;
-  }
-  return false;
+  IpAddress ip;
+  if (!ParseIpLiteral(text, &ip)) return false;
+  address->family = ip.family;
+  std::memcpy(address->bytes, ip.bytes, sizeof(address->bytes));
+  return true;
 }
 
 bool HasUpper(std::string_view name) {
@@ -115,11 +105,7 @@ void HostsFile::Add(std::string_view name, const DnsCache::Address& address) {
 
 bool HostsFile::IsLocalhostName(std::string_view name) {
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  constexpr std::string_view kLocalhost = "localhost";
-  if (name.size() < kLocalhost.size()) return false;
-  const absl::string_view tail(name.data() + name.size() - kLocalhost.size(), kLocalhost.size());
-  if (!absl::EqualsIgnoreCase(tail, absl::string_view(kLocalhost.data(), kLocalhost.size()))) return false;
-  return name.size() == kLocalhost.size() || name[name.size() - kLocalhost.size() - 1] == '.';
+  return DomainMatches(name, "localhost");
 }
 
 const DnsCache::Answer& HostsFile::LoopbackAnswer() {
@@ -149,7 +135,7 @@ const DnsCache::Answer* HostsFile::Find(std::string_view name) const {
     return found == entries_.end() ? nullptr : &found->second;
   }
   // Abseil's heterogeneous lookup takes absl::string_view, which is not std::string_view in this build.
-  auto found = entries_.find(absl::string_view(name.data(), name.size()));
+  auto found = entries_.find(ToAbsl(name));
   return found == entries_.end() ? nullptr : &found->second;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
+#include "core/text.h"
 
 namespace urlsweep {
 namespace {
@@ -19,18 +20,6 @@ struct UriRef {
 };
 
 // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )  (RFC 3986 section 3.1)
-// Debian's Abseil has its own string_view type, so std::string_view gets its own comparison.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (absl::ascii_tolower(static_cast<unsigned char>(a[i])) !=
-        absl::ascii_tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 bool IsScheme(std::string_view s) {
   if (s.empty() || !absl::ascii_isalpha(static_cast<unsigned char>(s[0]))) return false;
   for (unsigned char c : s) {

@@ -5,24 +5,12 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "core/text.h"
 
 namespace urlsweep {
 namespace {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
-
-// Field names are case-insensitive (RFC 9110 section 5.1). Debian's Abseil has its own string_view
-// type, so std::string_view gets its own comparison.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (absl::ascii_tolower(static_cast<unsigned char>(a[i])) !=
-        absl::ascii_tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // RFC 9110 section 5.6.2: token = 1*tchar.
 bool IsTchar(unsigned char c) {

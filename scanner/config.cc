@@ -1,13 +1,11 @@
-// Command-line parsing and validation (shared/spec/CONTRACT.md, "Command line").
+// Command-line parsing and validation (docs/flags.md).
 //
 // Every rejected flag yields one line naming the flag and what was expected. Values that may hold secrets
 // (proxy URLs, header lines) are never echoed into a message, and flags_text masks them.
 
 #include "scanner/config.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,9 +23,12 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/endpoint.h"
+#include "core/flag_tokenizer.h"
+#include "core/output_format.h"
+#include "core/text.h"
 
 namespace urlsweep {
 namespace {
@@ -48,10 +49,8 @@ constexpr int64_t kMaxBodyBytes = int64_t{1} << 40;
 // One day: a longer budget for one URL (or one stage) is a typo, and it keeps timer arithmetic in
 // milliseconds far from overflow.
 constexpr double kMaxTimeoutSeconds = 86400;
-// Defaults the contract fixes for ports the user leaves out.
+// --resolver without a port: DNS's own (RFC 1035 section 4.2).
 constexpr uint16_t kDefaultDnsPort = 53;
-// Like curl, a proxy URL without a port means 1080.
-constexpr uint16_t kDefaultProxyPort = 1080;
 // Each -H becomes one request header line; a real request never needs more, and the request serializer
 // writes into a fixed buffer.
 constexpr size_t kMaxExtraHeaders = 64;
@@ -60,8 +59,6 @@ constexpr size_t kMaxExtraHeaders = 64;
 constexpr size_t kMaxHeaderLineBytes = 4096;
 // Values quoted back in an error are cut here so the message stays one readable line.
 constexpr size_t kMaxQuotedValue = 64;
-// RFC 1035 section 2.3.4: a domain name has at most 253 characters in text form.
-constexpr size_t kMaxHostName = 253;
 
 enum class FlagId {
   kOutput,
@@ -95,68 +92,47 @@ enum class FlagId {
   kHelp,
 };
 
-struct FlagSpec {
-  std::string_view long_name;  // without the leading "--"
-  char short_name;             // 0 when there is none
-  bool takes_value;
-  FlagId id;
-};
+constexpr FlagSpec Flag(std::string_view long_name, char short_name, bool takes_value, FlagId id) {
+  return FlagSpec{long_name, short_name, takes_value, static_cast<int>(id)};
+}
 
 constexpr FlagSpec kFlags[] = {
-    {"output", 'o', true, FlagId::kOutput},
-    {"format", 0, true, FlagId::kFormat},
-    {"concurrency", 'c', true, FlagId::kConcurrency},
-    {"per-host", 0, true, FlagId::kPerHost},
-    {"rate", 0, true, FlagId::kRate},
-    {"threads", 0, true, FlagId::kThreads},
-    {"method", 0, true, FlagId::kMethod},
-    {"header", 'H', true, FlagId::kHeader},
-    {"user-agent", 0, true, FlagId::kUserAgent},
-    {"timeout", 0, true, FlagId::kTimeout},
-    {"connect-timeout", 0, true, FlagId::kConnectTimeout},
-    {"read-timeout", 0, true, FlagId::kReadTimeout},
-    {"dns-timeout", 0, true, FlagId::kDnsTimeout},
-    {"retries", 0, true, FlagId::kRetries},
-    {"follow", 0, true, FlagId::kFollow},
-    {"max-body", 0, true, FlagId::kMaxBody},
-    {"resolver", 0, true, FlagId::kResolver},
-    {"proxy", 0, true, FlagId::kProxy},
-    {"ca-file", 0, true, FlagId::kCaFile},
-    {"tls-verify", 0, true, FlagId::kTlsVerify},
-    {"exclude", 0, true, FlagId::kExclude},
-    {"shard", 0, true, FlagId::kShard},
-    {"resume", 0, false, FlagId::kResume},
-    {"quiet", 'q', false, FlagId::kQuiet},
-    {"progress", 0, false, FlagId::kProgress},
-    {"summary", 0, false, FlagId::kSummary},
-    {"parquet-compression", 0, true, FlagId::kParquetCompression},
-    {"version", 0, false, FlagId::kVersion},
-    {"help", 'h', false, FlagId::kHelp},
+    Flag("output", 'o', true, FlagId::kOutput),
+    Flag("format", 0, true, FlagId::kFormat),
+    Flag("concurrency", 'c', true, FlagId::kConcurrency),
+    Flag("per-host", 0, true, FlagId::kPerHost),
+    Flag("rate", 0, true, FlagId::kRate),
+    Flag("threads", 0, true, FlagId::kThreads),
+    Flag("method", 0, true, FlagId::kMethod),
+    Flag("header", 'H', true, FlagId::kHeader),
+    Flag("user-agent", 0, true, FlagId::kUserAgent),
+    Flag("timeout", 0, true, FlagId::kTimeout),
+    Flag("connect-timeout", 0, true, FlagId::kConnectTimeout),
+    Flag("read-timeout", 0, true, FlagId::kReadTimeout),
+    Flag("dns-timeout", 0, true, FlagId::kDnsTimeout),
+    Flag("retries", 0, true, FlagId::kRetries),
+    Flag("follow", 0, true, FlagId::kFollow),
+    Flag("max-body", 0, true, FlagId::kMaxBody),
+    Flag("resolver", 0, true, FlagId::kResolver),
+    Flag("proxy", 0, true, FlagId::kProxy),
+    Flag("ca-file", 0, true, FlagId::kCaFile),
+    Flag("tls-verify", 0, true, FlagId::kTlsVerify),
+    Flag("exclude", 0, true, FlagId::kExclude),
+    Flag("shard", 0, true, FlagId::kShard),
+    Flag("resume", 0, false, FlagId::kResume),
+    Flag("quiet", 'q', false, FlagId::kQuiet),
+    Flag("progress", 0, false, FlagId::kProgress),
+    Flag("summary", 0, false, FlagId::kSummary),
+    Flag("parquet-compression", 0, true, FlagId::kParquetCompression),
+    Flag("version", 0, false, FlagId::kVersion),
+    Flag("help", 'h', false, FlagId::kHelp),
 };
 
-const FlagSpec* FindLong(std::string_view name) {
-  for (const FlagSpec& f : kFlags) {
-    if (f.long_name == name) return &f;
-  }
-  return nullptr;
-}
+FlagId IdOf(const FlagSpec& f) { return static_cast<FlagId>(f.id); }
 
-const FlagSpec* FindShort(char c) {
-  for (const FlagSpec& f : kFlags) {
-    if (f.short_name != 0 && f.short_name == c) return &f;
-  }
-  return nullptr;
-}
+std::string Lower(std::string_view s) { return absl::AsciiStrToLower(ToAbsl(s)); }
 
-// Debian's Abseil is built with its own absl::string_view (ABSL_OPTION_USE_STD_STRING_VIEW is 0), which
-// does not convert from std::string_view: views pass through this to reach absl::StrCat.
-absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-bool EqualsNoCase(std::string_view a, std::string_view b) { return absl::EqualsIgnoreCase(Av(a), Av(b)); }
-
-std::string Lower(std::string_view s) { return absl::AsciiStrToLower(Av(s)); }
-
-std::string FlagName(const FlagSpec& f) { return absl::StrCat("--", Av(f.long_name)); }
+std::string FlagName(const FlagSpec& f) { return absl::StrCat("--", ToAbsl(f.long_name)); }
 
 // A user value quoted for an error message: cut to one short line, control bytes shown as '?'.
 std::string Quoted(std::string_view value) {
@@ -172,7 +148,7 @@ std::string Quoted(std::string_view value) {
 
 absl::Status Invalid(const FlagSpec& f, std::string_view expected, std::string_view value) {
   return absl::InvalidArgumentError(
-      absl::StrCat(FlagName(f), ": expected ", Av(expected), ", got ", Quoted(value)));
+      absl::StrCat(FlagName(f), ": expected ", ToAbsl(expected), ", got ", Quoted(value)));
 }
 
 bool ParseInt(std::string_view s, int64_t* out) {
@@ -225,8 +201,8 @@ std::string_view TrimSpaceTab(std::string_view s) {
 }
 
 bool IsSecretHeader(std::string_view name) {
-  return EqualsNoCase(name, "authorization") || EqualsNoCase(name, "proxy-authorization") ||
-         EqualsNoCase(name, "cookie");
+  return EqualsIgnoreCase(name, "authorization") || EqualsIgnoreCase(name, "proxy-authorization") ||
+         EqualsIgnoreCase(name, "cookie");
 }
 
 // The header line is never quoted back: it may carry a token.
@@ -252,172 +228,9 @@ absl::Status ParseHeader(std::string_view line, Config* config) {
   std::string_view value = TrimSpaceTab(line.substr(colon + 1));
   if (HasLineBreakOrNul(value)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--header ", Av(name), ": the value must not contain CR, LF or NUL"));
+        absl::StrCat("--header ", ToAbsl(name), ": the value must not contain CR, LF or NUL"));
   }
   config->headers.emplace_back(std::string(name), std::string(value));
-  return absl::OkStatus();
-}
-
-bool ParsePort(std::string_view s, uint16_t* port) {
-  int64_t v = 0;
-  if (!ParseInt(s, &v) || v < 1 || v > 65535) return false;
-  *port = static_cast<uint16_t>(v);
-  return true;
-}
-
-bool IsIpv4(std::string_view s) {
-  char buf[INET_ADDRSTRLEN];
-  if (s.size() >= sizeof(buf)) return false;
-  std::memcpy(buf, s.data(), s.size());
-  buf[s.size()] = '\0';
-  in_addr a;
-  return inet_pton(AF_INET, buf, &a) == 1;
-}
-
-bool IsIpv6(std::string_view s) {
-  char buf[INET6_ADDRSTRLEN];
-  if (s.size() >= sizeof(buf)) return false;
-  std::memcpy(buf, s.data(), s.size());
-  buf[s.size()] = '\0';
-  in6_addr a;
-  return inet_pton(AF_INET6, buf, &a) == 1;
-}
-
-// IP, IP:PORT, [IPv6] or [IPv6]:PORT.
-bool ParseEndpoint(std::string_view s, Endpoint* out) {
-  out->port = kDefaultDnsPort;
-  if (!s.empty() && s.front() == '[') {
-    size_t close = s.find(']');
-    if (close == std::string_view::npos) return false;
-    std::string_view ip = s.substr(1, close - 1);
-    std::string_view rest = s.substr(close + 1);
-    if (!IsIpv6(ip)) return false;
-    if (!rest.empty()) {
-      if (rest.front() != ':' || !ParsePort(rest.substr(1), &out->port)) return false;
-    }
-    out->ip = std::string(ip);
-    return true;
-  }
-  if (IsIpv6(s)) {
-    out->ip = std::string(s);
-    return true;
-  }
-  size_t colon = s.find(':');
-  std::string_view ip = s.substr(0, colon);
-  if (!IsIpv4(ip)) return false;
-  if (colon != std::string_view::npos && !ParsePort(s.substr(colon + 1), &out->port)) return false;
-  out->ip = std::string(ip);
-  return true;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool PercentDecode(std::string_view s, std::string* out) {
-  out->clear();
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out->push_back(s[i]);
-      continue;
-    }
-    if (i + 2 >= s.size()) return false;
-    int hi = HexValue(s[i + 1]);
-    int lo = HexValue(s[i + 2]);
-    if (hi < 0 || lo < 0) return false;
-    out->push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return true;
-}
-
-bool IsHostNameChar(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
-}
-
-// Where the authority of a URL starts: after "scheme://", or at 0 when there is no scheme.
-size_t AuthorityStart(std::string_view url) {
-  size_t sep = url.find("://");
-  return sep == std::string_view::npos ? 0 : sep + 3;
-}
-
-size_t AuthorityEnd(std::string_view url, size_t start) {
-  size_t end = url.find_first_of("/?#", start);
-  return end == std::string_view::npos ? url.size() : end;
-}
-
-// A proxy URL with its credentials replaced by "***" (for flags_text).
-std::string MaskProxyUrl(std::string_view url) {
-  size_t start = AuthorityStart(url);
-  size_t end = AuthorityEnd(url, start);
-  size_t at = url.substr(start, end - start).rfind('@');
-  if (at == std::string_view::npos) return std::string(url);
-  return absl::StrCat(Av(url.substr(0, start)), "***", Av(url.substr(start + at)));
-}
-
-// Parses http://[user:password@]host[:port][/...]; a value without a scheme is taken as http://. On error
-// returns what is wrong, never any part of the value (it may hold credentials).
-absl::Status ParseProxyUrl(std::string_view url, ProxySpec* out) {
-  size_t sep = url.find("://");
-  if (sep != std::string_view::npos) {
-    if (!EqualsNoCase(url.substr(0, sep), "http")) {
-      return absl::InvalidArgumentError("only http:// proxies are supported");
-    }
-  }
-  size_t start = AuthorityStart(url);
-  size_t end = AuthorityEnd(url, start);
-  std::string_view authority = url.substr(start, end - start);
-  // The path of a proxy URL means nothing; like curl, it is ignored ("http://proxy:3128/" is common).
-  *out = ProxySpec();
-  // The last '@' ends the credentials: an unencoded '@' in a password is common enough to accept.
-  size_t at = authority.rfind('@');
-  if (at != std::string_view::npos) {
-    std::string_view userinfo = authority.substr(0, at);
-    authority.remove_prefix(at + 1);
-    size_t colon = userinfo.find(':');
-    std::string_view user = userinfo.substr(0, colon);
-    std::string_view password =
-        colon == std::string_view::npos ? std::string_view() : userinfo.substr(colon + 1);
-    if (!PercentDecode(user, &out->user) || !PercentDecode(password, &out->password)) {
-      return absl::InvalidArgumentError("bad percent-encoding in the credentials");
-    }
-    out->has_credentials = !userinfo.empty();
-  }
-  std::string_view host;
-  std::string_view port;
-  bool has_port = false;
-  if (!authority.empty() && authority.front() == '[') {
-    size_t close = authority.find(']');
-    if (close == std::string_view::npos) return absl::InvalidArgumentError("missing ']' after the IPv6 host");
-    host = authority.substr(1, close - 1);
-    std::string_view rest = authority.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') return absl::InvalidArgumentError("unexpected text after the IPv6 host");
-      port = rest.substr(1);
-      has_port = true;
-    }
-    if (!IsIpv6(host)) return absl::InvalidArgumentError("bad IPv6 host");
-  } else {
-    size_t colon = authority.find(':');
-    host = authority.substr(0, colon);
-    if (colon != std::string_view::npos) {
-      port = authority.substr(colon + 1);
-      has_port = true;
-    }
-    if (host.empty()) return absl::InvalidArgumentError("no host");
-    if (host.size() > kMaxHostName || !std::all_of(host.begin(), host.end(), IsHostNameChar)) {
-      return absl::InvalidArgumentError("bad host name");
-    }
-  }
-  out->host = Lower(host);
-  out->port = kDefaultProxyPort;
-  // RFC 3986 section 3.2.3: an empty port means the default.
-  if (has_port && !port.empty() && !ParsePort(port, &out->port)) {
-    return absl::InvalidArgumentError("bad port (expected 1 to 65535)");
-  }
   return absl::OkStatus();
 }
 
@@ -445,7 +258,7 @@ std::string MaskedValue(FlagId id, std::string_view value) {
   if (id == FlagId::kHeader) {
     size_t colon = value.find(':');
     if (colon != std::string_view::npos && IsSecretHeader(TrimSpaceTab(value.substr(0, colon)))) {
-      return absl::StrCat(Av(value.substr(0, colon)), ": ***");
+      return absl::StrCat(ToAbsl(value.substr(0, colon)), ": ***");
     }
   }
   return std::string(value);
@@ -454,7 +267,7 @@ std::string MaskedValue(FlagId id, std::string_view value) {
 template <typename Enum, size_t N>
 bool ParseChoice(std::string_view value, const std::pair<std::string_view, Enum> (&choices)[N], Enum* out) {
   for (const auto& [word, e] : choices) {
-    if (EqualsNoCase(value, word)) {
+    if (EqualsIgnoreCase(value, word)) {
       *out = e;
       return true;
     }
@@ -462,8 +275,6 @@ bool ParseChoice(std::string_view value, const std::pair<std::string_view, Enum>
   return false;
 }
 
-constexpr std::pair<std::string_view, OutputFormat> kFormats[] = {
-    {"csv", OutputFormat::kCsv}, {"jsonl", OutputFormat::kJsonl}, {"parquet", OutputFormat::kParquet}};
 constexpr std::pair<std::string_view, HttpMethod> kMethods[] = {{"GET", HttpMethod::kGet},
                                                                 {"HEAD", HttpMethod::kHead}};
 constexpr std::pair<std::string_view, TlsVerifyMode> kTlsModes[] = {
@@ -476,20 +287,20 @@ constexpr std::pair<std::string_view, ParquetCompression> kCompressions[] = {
 // What the flags left for the checks that need all of them.
 struct ParseState {
   bool format_given = false;
-  bool proxy_given = false;
-  std::string proxy_value;
+  std::optional<std::string> proxy;  // the value of --proxy, when given
   int64_t threads_requested = 1;
 };
 
 absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, ParseState* st) {
   int64_t n = 0;
-  switch (f.id) {
+  switch (IdOf(f)) {
     case FlagId::kOutput:
       if (value.empty()) return absl::InvalidArgumentError("--output: expected a path or '-', got ''");
       c->output = std::string(value);
       return absl::OkStatus();
     case FlagId::kFormat:
-      if (!ParseChoice(value, kFormats, &c->format)) return Invalid(f, "csv, jsonl or parquet", value);
+      // Any case is accepted ("--format CSV"); the table holds the lower-case names.
+      if (!OutputFormatFromName(Lower(value), &c->format)) return Invalid(f, "csv, jsonl or parquet", value);
       st->format_given = true;
       return absl::OkStatus();
     case FlagId::kConcurrency:
@@ -545,13 +356,12 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
       return ParseIntFlag(f, value, 0, kMaxBodyBytes, &c->max_body);
     case FlagId::kResolver: {
       Endpoint e;
-      if (!ParseEndpoint(value, &e)) return Invalid(f, "IP, IP:PORT or [IPv6]:PORT", value);
+      if (!ParseEndpoint(value, kDefaultDnsPort, &e)) return Invalid(f, "IP, IP:PORT or [IPv6]:PORT", value);
       c->resolvers.push_back(std::move(e));
       return absl::OkStatus();
     }
     case FlagId::kProxy:
-      st->proxy_given = true;
-      st->proxy_value = std::string(value);
+      st->proxy = std::string(value);
       return absl::OkStatus();
     case FlagId::kCaFile:
       c->ca_file = std::string(value);
@@ -617,170 +427,29 @@ absl::Status CheckReadableFile(std::string_view flag, const std::string& path) {
   if (fd < 0) {
     int err = errno;
     return absl::InvalidArgumentError(
-        absl::StrCat(Av(flag), ": cannot read ", Quoted(path), ": ", std::generic_category().message(err)));
+        absl::StrCat(ToAbsl(flag), ": cannot read ", Quoted(path), ": ", std::generic_category().message(err)));
   }
   struct stat st;
   bool is_dir = ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
   ::close(fd);
   if (is_dir) {
     return absl::InvalidArgumentError(
-        absl::StrCat(Av(flag), ": cannot read ", Quoted(path), ": it is a directory"));
+        absl::StrCat(ToAbsl(flag), ": cannot read ", Quoted(path), ": it is a directory"));
   }
   return absl::OkStatus();
 }
 
-const char* FirstNonEmpty(EnvLookup env, const char* a, const char* b, const char** which) {
-  if (env == nullptr) return nullptr;
-  for (const char* name : {a, b}) {
-    if (name == nullptr) continue;
-    const char* v = env(name);
-    if (v != nullptr && *v != '\0') {
-      *which = name;
-      return v;
-    }
-  }
-  return nullptr;
-}
-
-absl::Status ProxyFromEnv(EnvLookup env, const char* lower, const char* upper,
-                          std::optional<ProxySpec>* out) {
-  const char* which = nullptr;
-  const char* value = FirstNonEmpty(env, lower, upper, &which);
-  if (value == nullptr) return absl::OkStatus();
-  ProxySpec spec;
-  if (absl::Status s = ParseProxyUrl(value, &spec); !s.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("environment variable ", which, ": invalid proxy URL: ", s.message()));
-  }
-  *out = std::move(spec);
-  return absl::OkStatus();
-}
-
-// Canonical text of an IP literal (so "::0:1" and "::1" compare equal); false when `s` is not one.
-bool CanonicalIp(std::string_view s, char* buf, size_t size, int* family) {
-  char in[INET6_ADDRSTRLEN];
-  if (s.empty() || s.size() >= sizeof(in)) return false;
-  std::memcpy(in, s.data(), s.size());
-  in[s.size()] = '\0';
-  unsigned char addr[sizeof(in6_addr)];
-  for (int af : {AF_INET, AF_INET6}) {
-    if (inet_pton(af, in, addr) == 1) {
-      *family = af;
-      return inet_ntop(af, addr, buf, static_cast<socklen_t>(size)) != nullptr;
-    }
-  }
-  return false;
-}
-
-void ParseNoProxy(std::string_view list, Config* c) {
-  size_t pos = 0;
-  while (pos <= list.size()) {
-    size_t comma = list.find(',', pos);
-    if (comma == std::string_view::npos) comma = list.size();
-    std::string_view entry = list.substr(pos, comma - pos);
-    while (!entry.empty() && absl::ascii_isspace(static_cast<unsigned char>(entry.front())))
-      entry.remove_prefix(1);
-    while (!entry.empty() && absl::ascii_isspace(static_cast<unsigned char>(entry.back())))
-      entry.remove_suffix(1);
-    pos = comma + 1;
-    if (entry.empty()) continue;
-    if (entry == "*") {
-      c->no_proxy_all = true;
-      continue;
-    }
-    if (entry.size() >= 2 && entry.front() == '[' && entry.back() == ']') {
-      entry = entry.substr(1, entry.size() - 2);
-    }
-    while (!entry.empty() && entry.front() == '.') entry.remove_prefix(1);
-    if (!entry.empty() && entry.back() == '.') entry.remove_suffix(1);
-    if (entry.empty()) continue;
-    char canon[INET6_ADDRSTRLEN];
-    int family = 0;
-    if (CanonicalIp(entry, canon, sizeof(canon), &family)) {
-      c->no_proxy.emplace_back(canon);
-    } else {
-      c->no_proxy.push_back(Lower(entry));
-    }
-  }
-}
-
-absl::Status ResolveProxies(const ParseState& st, EnvLookup env, Config* c) {
-  if (st.proxy_given) {
-    // `--proxy ''` means no proxy at all, the environment included.
-    if (st.proxy_value.empty()) return absl::OkStatus();
-    ProxySpec spec;
-    if (absl::Status s = ParseProxyUrl(st.proxy_value, &spec); !s.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("--proxy: invalid proxy URL: ", s.message()));
-    }
-    c->http_proxy = spec;
-    c->https_proxy = std::move(spec);
-    return absl::OkStatus();
-  }
-  // Like curl, upper-case HTTP_PROXY is not honoured: under CGI it is set from the client's "Proxy:"
-  // request header (httpoxy, CVE-2016-5385).
-  if (absl::Status s = ProxyFromEnv(env, "http_proxy", nullptr, &c->http_proxy); !s.ok()) return s;
-  if (absl::Status s = ProxyFromEnv(env, "https_proxy", "HTTPS_PROXY", &c->https_proxy); !s.ok()) return s;
-  const char* which = nullptr;
-  if (const char* list = FirstNonEmpty(env, "no_proxy", "NO_PROXY", &which)) ParseNoProxy(list, c);
-  return absl::OkStatus();
-}
-
+// The format an --output path names by its extension, in any case; CSV when it names none.
 OutputFormat FormatFromPath(std::string_view path) {
-  std::string lower = Lower(path);
-  if (absl::EndsWith(lower, ".jsonl")) return OutputFormat::kJsonl;
-  if (absl::EndsWith(lower, ".parquet")) return OutputFormat::kParquet;
-  return OutputFormat::kCsv;
+  OutputFormat format = OutputFormat::kCsv;
+  OutputFormatFromExtension(Lower(path), &format);
+  return format;
 }
 
 int ResolveThreads(int64_t requested) {
   if (requested > 0) return static_cast<int>(requested);
   int64_t cores = std::thread::hardware_concurrency();
   return static_cast<int>(std::clamp<int64_t>(cores, 1, kMaxThreads));
-}
-
-bool IpInCidr(const unsigned char* addr, int family, std::string_view cidr) {
-  size_t slash = cidr.find('/');
-  if (slash == std::string_view::npos) return false;
-  char net_text[INET6_ADDRSTRLEN];
-  std::string_view net = cidr.substr(0, slash);
-  if (net.empty() || net.size() >= sizeof(net_text)) return false;
-  std::memcpy(net_text, net.data(), net.size());
-  net_text[net.size()] = '\0';
-  unsigned char net_addr[sizeof(in6_addr)];
-  if (inet_pton(family, net_text, net_addr) != 1) return false;
-  int64_t bits = 0;
-  int max_bits = family == AF_INET ? 32 : 128;
-  if (!ParseInt(cidr.substr(slash + 1), &bits) || bits < 0 || bits > max_bits) return false;
-  int full = static_cast<int>(bits / 8);
-  if (std::memcmp(addr, net_addr, full) != 0) return false;
-  int rest = static_cast<int>(bits % 8);
-  if (rest == 0) return true;
-  unsigned mask = (0xffu << (8 - rest)) & 0xffu;
-  return (addr[full] & mask) == (net_addr[full] & mask);
-}
-
-bool NoProxyMatches(const Config& config, std::string_view host) {
-  if (config.no_proxy_all) return true;
-  if (config.no_proxy.empty()) return false;
-  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-  char canon[INET6_ADDRSTRLEN];
-  int family = 0;
-  if (CanonicalIp(host, canon, sizeof(canon), &family)) {
-    // An IP literal matches equal literals and CIDR blocks, never as a "subdomain" ("1.2.3.4" is not
-    // under "3.4").
-    std::string_view ip(canon);
-    unsigned char addr[sizeof(in6_addr)];
-    inet_pton(family, canon, addr);
-    for (const std::string& entry : config.no_proxy) {
-      if (entry == ip || IpInCidr(addr, family, entry)) return true;
-    }
-    return false;
-  }
-  for (const std::string& entry : config.no_proxy) {
-    if (host.size() < entry.size() || !EqualsNoCase(host.substr(host.size() - entry.size()), entry)) continue;
-    if (host.size() == entry.size() || host[host.size() - entry.size() - 1] == '.') return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -791,77 +460,51 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, EnvLooku
   c.user_agent = absl::StrCat("urlsweep/", kVersion);
   ParseState st;
   std::vector<std::string> shown;  // flags_text words
-  bool flags_done = false;
-
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (flags_done || arg.size() < 2 || arg[0] != '-') {
-      if (arg.empty()) return absl::InvalidArgumentError("an input FILE argument is empty");
-      c.inputs.emplace_back(arg);
-      shown.push_back(ShellQuote(arg));
-      continue;
+  FlagTokenizer tokens(argc, argv, kFlags, FlagSyntax{});
+  FlagToken t;
+  while (tokens.Next(&t)) {
+    switch (t.kind) {
+      case FlagToken::Kind::kOperand:
+        if (t.text.empty()) return absl::InvalidArgumentError("an input FILE argument is empty");
+        c.inputs.emplace_back(t.text);
+        shown.push_back(ShellQuote(t.text));
+        continue;
+      case FlagToken::Kind::kEndOfFlags:
+        shown.emplace_back("--");
+        continue;
+      case FlagToken::Kind::kUnknownFlag:
+        // Only the name is quoted back: the text after '=' may be a secret.
+        return absl::InvalidArgumentError(absl::StrCat("unknown flag ", ToAbsl(t.name), " (see --help)"));
+      case FlagToken::Kind::kUnexpectedValue:
+        return absl::InvalidArgumentError(absl::StrCat(FlagName(*t.flag), " takes no value"));
+      case FlagToken::Kind::kMissingValue:
+        return absl::InvalidArgumentError(absl::StrCat(FlagName(*t.flag), " needs a value"));
+      case FlagToken::Kind::kFlag:
+        break;
     }
-    if (arg == "--") {
-      flags_done = true;
-      shown.emplace_back("--");
-      continue;
-    }
-    const FlagSpec* f = nullptr;
-    std::string_view attached;
-    bool has_attached = false;
-    std::string_view prefix;  // what flags_text shows before an attached value
-    if (arg[1] == '-') {
-      std::string_view body = arg.substr(2);
-      size_t eq = body.find('=');
-      std::string_view name = body.substr(0, eq);
-      if (eq != std::string_view::npos) {
-        attached = body.substr(eq + 1);
-        has_attached = true;
-        prefix = arg.substr(0, 2 + eq + 1);
-      }
-      f = FindLong(name);
-      // The text after '=' is never echoed: it may be a secret.
-      if (f == nullptr) {
-        return absl::InvalidArgumentError(absl::StrCat("unknown flag --", Av(name), " (see --help)"));
-      }
-    } else {
-      f = FindShort(arg[1]);
-      if (f == nullptr) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("unknown flag -", Av(arg.substr(1, 1)), " (see --help)"));
-      }
-      if (arg.size() > 2) {
-        attached = arg.substr(2);
-        has_attached = true;
-        prefix = arg.substr(0, 2);
-      }
-    }
-
-    if (!f->takes_value) {
-      if (has_attached) return absl::InvalidArgumentError(absl::StrCat(FlagName(*f), " takes no value"));
-      shown.emplace_back(arg);
-      if (f->id == FlagId::kHelp) {
+    const FlagSpec& f = *t.flag;
+    if (!f.takes_value) {
+      shown.emplace_back(t.text);
+      if (IdOf(f) == FlagId::kHelp) {
         parsed.action = ParsedArgs::Action::kHelp;
         return parsed;
       }
-      if (f->id == FlagId::kVersion) {
+      if (IdOf(f) == FlagId::kVersion) {
         parsed.action = ParsedArgs::Action::kVersion;
         return parsed;
       }
-      ApplySwitch(f->id, &c);
+      ApplySwitch(IdOf(f), &c);
       continue;
     }
-
-    std::string_view value = attached;
-    if (has_attached) {
-      shown.push_back(ShellQuote(absl::StrCat(Av(prefix), MaskedValue(f->id, value))));
+    if (t.value_attached) {
+      // What stands before the value: "--name=" or "-x".
+      const std::string_view prefix = t.text.substr(0, t.text.size() - t.value.size());
+      shown.push_back(ShellQuote(absl::StrCat(ToAbsl(prefix), MaskedValue(IdOf(f), t.value))));
     } else {
-      if (i + 1 >= argc) return absl::InvalidArgumentError(absl::StrCat(FlagName(*f), " needs a value"));
-      value = argv[++i];
-      shown.emplace_back(arg);
-      shown.push_back(ShellQuote(MaskedValue(f->id, value)));
+      shown.emplace_back(t.text);
+      shown.push_back(ShellQuote(MaskedValue(IdOf(f), t.value)));
     }
-    if (absl::Status s = ApplyValue(*f, value, &c, &st); !s.ok()) return s;
+    if (absl::Status s = ApplyValue(f, t.value, &c, &st); !s.ok()) return s;
   }
 
   c.threads = ResolveThreads(st.threads_requested);
@@ -875,56 +518,9 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, EnvLooku
   if (!c.exclude_file.empty()) {
     if (absl::Status s = CheckReadableFile("--exclude", c.exclude_file); !s.ok()) return s;
   }
-  if (absl::Status s = ResolveProxies(st, env, &c); !s.ok()) return s;
+  if (absl::Status s = ResolveProxies(st.proxy, env, &c); !s.ok()) return s;
   c.flags_text = absl::StrJoin(shown, " ");
   return parsed;
-}
-
-const char* HelpText() {
-  return "usage: urlsweep [FLAGS] [FILE ...]\n"
-         "Fetches the URLs listed in each FILE, one a line ('-' or none: standard input; .gz is read\n"
-         "decompressed), and writes one row per URL.\n"
-         "\n"
-         "  -o, --output PATH           where rows go, '-' = standard output (default: -)\n"
-         "      --format F              csv, jsonl or parquet (default: from the --output extension, else "
-         "csv)\n"
-         "      --parquet-compression C zstd, snappy or none (default: zstd)\n"
-         "  -c, --concurrency N         requests in flight at once, all hosts (default: 1024)\n"
-         "      --per-host N            requests in flight at once to one host (default: 8)\n"
-         "      --rate N                new requests per second, 0 = no cap (default: 0)\n"
-         "      --threads N             event loops, 0 = one per core (default: 1)\n"
-         "      --method GET|HEAD       request method (default: GET)\n"
-         "  -H, --header 'Name: value'  extra request header, repeatable (default: none)\n"
-         "      --user-agent S          User-Agent header (default: urlsweep/<version>)\n"
-         "      --timeout SECS          whole budget for one URL, redirects included (default: 10)\n"
-         "      --connect-timeout SECS  budget for the TCP connect and TLS handshake (default: 5)\n"
-         "      --read-timeout SECS     budget for silence while reading (default: 10)\n"
-         "      --dns-timeout SECS      budget for name resolution (default: 5)\n"
-         "      --retries N             extra attempts after a transient failure (default: 1)\n"
-         "      --follow N              redirects to follow, 0 = report the redirect (default: 0)\n"
-         "      --max-body BYTES        body bytes read per response (default: 65536)\n"
-         "      --resolver IP[:PORT]    DNS server, repeatable (default: those of /etc/resolv.conf)\n"
-         "      --proxy URL             http://[user:password@]host[:port=1080], '' = none (default: env)\n"
-         "      --ca-file PATH          extra trusted roots, PEM (default: none)\n"
-         "      --tls-verify MODE       report, strict or off (default: report)\n"
-         "      --exclude FILE          addresses, CIDRs and names never to contact (default: none)\n"
-         "      --shard I/N             handle only shard I of N, 0-based (default: 0/1)\n"
-         "      --resume                continue an interrupted run into the same --output (default: off)\n"
-         "  -q, --quiet                 no progress line (default: progress if stderr is a terminal)\n"
-         "      --progress              force the progress line on standard error\n"
-         "      --summary               print counts and latency percentiles at the end (default: off)\n"
-         "      --version               print the version and exit\n"
-         "  -h, --help                  print this help and exit\n"
-         "\n"
-         "Without --proxy: http_proxy for http URLs, https_proxy or HTTPS_PROXY for https URLs, except\n"
-         "hosts in no_proxy or NO_PROXY (comma-separated names, matching subdomains; '*' = all).\n";
-}
-
-const ProxySpec* ProxyFor(const Config& config, bool https, std::string_view host) {
-  const std::optional<ProxySpec>& proxy = https ? config.https_proxy : config.http_proxy;
-  if (!proxy.has_value()) return nullptr;
-  if (NoProxyMatches(config, host)) return nullptr;
-  return &*proxy;
 }
 
 }  // namespace urlsweep

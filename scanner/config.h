@@ -1,16 +1,17 @@
-// The command line: argv -> a validated Config (core/options.h), the --help text, and the proxy rules
-// applied per URL. Pure: no I/O beyond reading the environment for proxy variables, no libuv.
+// The command line of a scan: argv -> a validated Config (core/options.h). Pure: it reads the
+// environment only through the EnvLookup it is given (for the proxy variables) and the file system only
+// to check that --ca-file and --exclude are readable.
+//
+// The syntax (which arguments are flags, where values stand) is core/flag_tokenizer.h's, shared with
+// `urlsweep report`; the --help text is scanner/help_text.h; the per-URL proxy choice is
+// scanner/proxy_rules.h. Both are included here because the command line's users (main.cc, the engine)
+// need them with it.
 #pragma once
-
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
 
 #include "absl/status/statusor.h"
 #include "core/options.h"
+#include "scanner/help_text.h"
+#include "scanner/proxy_rules.h"
 
 namespace urlsweep {
 
@@ -24,15 +25,6 @@ struct ParsedArgs {
 // Parses and validates argv. Errors are one clear line (no trailing newline), e.g.
 // "--concurrency: expected a positive integer, got 'x'". `env` looks up environment variables
 // (nullptr result = unset); it is a parameter so tests need not touch the real environment.
-using EnvLookup = const char* (*)(const char* name);
 absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, EnvLookup env);
-
-// The --help text.
-const char* HelpText();
-
-// The proxy for one URL, from the rules above; nullptr = connect directly. `host` is the lower-case
-// ASCII host name or IP literal of the URL (no brackets). no_proxy entries match the name and its
-// subdomains. Pure and cheap: called once per URL.
-const ProxySpec* ProxyFor(const Config& config, bool https, std::string_view host);
 
 }  // namespace urlsweep

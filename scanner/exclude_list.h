@@ -13,6 +13,8 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "core/host_match.h"
+#include "core/ip_address.h"
 
 namespace urlsweep {
 
@@ -32,14 +34,10 @@ class ExcludeList {
   bool MatchesBytes(int family, const uint8_t* bytes) const;
 
  private:
-  struct Net {
-    int family = 0;      // AF_INET or AF_INET6
-    uint8_t bytes[16]{};  // network address, host bits cleared
-    int prefix = 0;
-  };
+  bool MatchesIp(const IpAddress& ip) const;
 
   absl::flat_hash_set<std::string> names_;
-  std::vector<Net> nets_;
+  std::vector<Cidr> nets_;
 };
 
 }  // namespace urlsweep

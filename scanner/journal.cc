@@ -10,23 +10,13 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "core/output_format.h"
+#include "core/text.h"
 
 namespace urlsweep {
 namespace {
 
 constexpr char kMagic[] = "urlsweep-journal 1 ";
-
-const char* FormatName(OutputFormat f) {
-  switch (f) {
-    case OutputFormat::kCsv:
-      return "csv";
-    case OutputFormat::kJsonl:
-      return "jsonl";
-    case OutputFormat::kParquet:
-      return "parquet";
-  }
-  return "csv";
-}
 
 absl::Status Errno(std::string_view what, const std::string& path) {
   return absl::InvalidArgumentError(absl::StrCat(std::string(what), " '", path, "': ", std::strerror(errno)));
@@ -58,7 +48,9 @@ bool ReadFile(const std::string& path, std::string* out) {
   return true;
 }
 
-int HexValue(char c) {
+// The journal writes its checkpoint bytes in lower-case hex only, so an upper-case digit marks a
+// damaged record rather than another spelling (core/text.h's HexDigitValue takes both cases).
+int LowerHexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   return -1;
@@ -89,7 +81,7 @@ bool ParseRanges(std::string_view text, std::vector<std::pair<int64_t, int64_t>>
 // Parses the journal text; returns the byte length of its committed prefix.
 bool ParseJournal(std::string_view text, OutputFormat format, RecoveredRun* run, size_t* committed_bytes,
                   std::string* problem) {
-  const std::string header = absl::StrCat(kMagic, FormatName(format), "\n");
+  const std::string header = absl::StrCat(kMagic, ToAbsl(OutputFormatName(format)), "\n");
   if (text.substr(0, header.size()) != header) {
     *problem = text.substr(0, sizeof(kMagic) - 1) == kMagic ? "it was written for another --format"
                                                           : "it is not an urlsweep journal";
@@ -115,8 +107,8 @@ bool ParseJournal(std::string_view text, OutputFormat format, RecoveredRun* run,
       state.reserve(hex.size() / 2);
       bool ok = true;
       for (size_t i = 0; i < hex.size(); i += 2) {
-        int hi = HexValue(hex[i]);
-        int lo = HexValue(hex[i + 1]);
+        int hi = LowerHexValue(hex[i]);
+        int lo = LowerHexValue(hex[i + 1]);
         if (hi < 0 || lo < 0) {
           ok = false;
           break;
@@ -171,7 +163,7 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Create(const std::string& path
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("cannot create journal", path);
   auto journal = std::unique_ptr<Journal>(new Journal(fd, path));
-  absl::Status st = WriteAll(fd, absl::StrCat(kMagic, FormatName(format), "\n"), path);
+  absl::Status st = WriteAll(fd, absl::StrCat(kMagic, ToAbsl(OutputFormatName(format)), "\n"), path);
   if (!st.ok()) return st;
   return journal;
 }

@@ -1,11 +1,14 @@
 #include "scanner/url.h"
 
-#include <arpa/inet.h>
 #include <idn2.h>
 #include <sys/socket.h>
 
 #include <array>
 #include <cstring>
+
+#include "core/endpoint.h"
+#include "core/ip_address.h"
+#include "core/text.h"
 
 namespace urlsweep {
 namespace {
@@ -19,28 +22,11 @@ constexpr std::string_view kHttpsPrefix = "https://";
 constexpr size_t kMaxLabelBytes = 63;
 // RFC 1035 allows 255 octets on the wire, which is 253 characters in dotted text without the root dot.
 constexpr size_t kMaxHostBytes = 253;
-// inet_pton needs a NUL-terminated copy; the longest textual IPv6 address ("ffff:...:255.255.255.255")
-// is 45 characters, so anything that does not fit this buffer is not an address.
-constexpr size_t kIpv6TextBuffer = 64;
 
 bool IsAsciiAlpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 bool IsAsciiDigit(unsigned char c) { return c >= '0' && c <= '9'; }
 char ToLowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
 
-int HexValue(unsigned char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c |= 0x20;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ToLowerAscii(a[i]) != ToLowerAscii(b[i])) return false;
-  }
-  return true;
-}
 
 // Bytes that may not stand in an HTTP/1.1 request line (RFC 9112 section 3.2) and that browsers
 // percent-encode in a path or query (WHATWG URL, "path percent-encode set"): controls, space, '"',
@@ -67,26 +53,6 @@ void AppendEncoded(std::string_view in, std::string* out) {
       out->push_back(ch);
     }
   }
-}
-
-// Appends the percent-decoded form of `in`. With `strict`, a '%' not followed by two hex digits is an
-// error; otherwise it is kept as it stands (userinfo is only passed on, never validated).
-bool AppendDecoded(std::string_view in, bool strict, std::string* out) {
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%') {
-      const bool two_follow = in.size() - i > 2;
-      const int h = two_follow ? HexValue(in[i + 1]) : -1;
-      const int l = two_follow ? HexValue(in[i + 2]) : -1;
-      if (h >= 0 && l >= 0) {
-        out->push_back(static_cast<char>(h * 16 + l));
-        i += 2;
-        continue;
-      }
-      if (strict) return false;
-    }
-    out->push_back(in[i]);
-  }
-  return true;
 }
 
 // Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
@@ -178,25 +144,12 @@ bool SplitScheme(std::string_view in, bool* https, std::string_view* rest, const
   return false;
 }
 
-bool ParsePort(std::string_view text, uint16_t* port, const char** detail) {
+bool ParseUrlPort(std::string_view text, uint16_t* port, const char** detail) {
   if (text.empty()) return true;  // RFC 3986 section 3.2.3: an empty port means the default.
-  uint32_t value = 0;
-  for (char c : text) {
-    if (!IsAsciiDigit(c)) {
-      *detail = "invalid port";
-      return false;
-    }
-    value = value * 10 + static_cast<uint32_t>(c - '0');
-    if (value > 65535) {
-      *detail = "invalid port";
-      return false;
-    }
-  }
-  if (value == 0) {
+  if (!ParsePort(text, port)) {
     *detail = "invalid port";
     return false;
   }
-  *port = static_cast<uint16_t>(value);
   return true;
 }
 
@@ -205,21 +158,14 @@ bool ParseIpv6Host(std::string_view text, Target* target, const char** detail) {
     *detail = "IPv6 zone id not allowed";
     return false;
   }
-  char buffer[kIpv6TextBuffer];
-  if (text.size() >= sizeof(buffer)) {
-    *detail = "invalid IPv6 address";
-    return false;
-  }
-  memcpy(buffer, text.data(), text.size());
-  buffer[text.size()] = '\0';
-  in6_addr address;
-  if (inet_pton(AF_INET6, buffer, &address) != 1) {
+  IpAddress address;
+  if (!ParseIpLiteral(text, AF_INET6, &address)) {
     *detail = "invalid IPv6 address";
     return false;
   }
   char canonical[INET6_ADDRSTRLEN];
-  inet_ntop(AF_INET6, &address, canonical, sizeof(canonical));
-  target->host.assign(canonical);
+  const std::string_view canonical_text = FormatIpAddress(address, canonical);
+  target->host.assign(canonical_text.data(), canonical_text.size());
   target->ip_family = AF_INET6;
   return true;
 }
@@ -229,7 +175,7 @@ bool ParseIpv6Host(std::string_view text, Target* target, const char** detail) {
 bool NormaliseUnusualHost(std::string_view text, Target* target, const char** detail) {
   std::string& host = target->host;
   host.clear();
-  if (!AppendDecoded(text, /*strict=*/true, &host)) {
+  if (!AppendPercentDecoded(text, PercentEscapes::kStrict, &host)) {
     *detail = "invalid percent escape in host";
     return false;
   }
@@ -307,10 +253,10 @@ bool ValidateName(Target* target, const char** detail) {
   }
   target->ip_family = 0;
   // No top-level domain is all digits, so such a host can only be meant as an IPv4 address (WHATWG URL
-  // "ends in a number"). glibc's inet_pton accepts exactly the dotted quad without leading zeros.
+  // "ends in a number"). Only the dotted quad without leading zeros is one (core/ip_address.h).
   if (last_label_numeric) {
-    in_addr address;
-    if (inet_pton(AF_INET, host.c_str(), &address) != 1) {
+    IpAddress address;
+    if (!ParseIpLiteral(host, AF_INET, &address)) {
       *detail = "invalid IPv4 address";
       return false;
     }
@@ -364,7 +310,7 @@ bool ParseUrl(std::string_view input, Target* target, const char** detail) {
   target->userinfo.clear();
   const size_t at = authority.rfind('@');
   if (at != std::string_view::npos) {
-    AppendDecoded(authority.substr(0, at), /*strict=*/false, &target->userinfo);
+    AppendPercentDecoded(authority.substr(0, at), PercentEscapes::kKeepMalformed, &target->userinfo);
     authority.remove_prefix(at + 1);
   }
 
@@ -400,7 +346,7 @@ bool ParseUrl(std::string_view input, Target* target, const char** detail) {
   target->https = https;
   const uint16_t scheme_port = https ? kHttpsPort : kHttpPort;
   target->port = scheme_port;
-  if (!ParsePort(port_text, &target->port, detail)) return false;
+  if (!ParseUrlPort(port_text, &target->port, detail)) return false;
   target->default_port = target->port == scheme_port;
 
   if (bracketed) {

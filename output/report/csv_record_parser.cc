@@ -1,7 +1,7 @@
 #include "output/report/csv_record_parser.h"
 
 #include "absl/strings/str_cat.h"
-#include "output/report/absl_text.h"
+#include "core/text.h"
 
 namespace urlsweep {
 

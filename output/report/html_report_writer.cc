@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "output/jsonl_writer.h"
-#include "output/report/absl_text.h"
+#include "core/text.h"
 #include "output/report/svg_chart.h"
 #include "output/writer.h"
 #include "core/options.h"

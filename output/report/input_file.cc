@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "output/report/absl_text.h"
+#include "core/text.h"
 
 namespace urlsweep {
 

@@ -5,7 +5,7 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
-#include "output/report/absl_text.h"
+#include "core/text.h"
 #include "output/report/row_fields.h"
 
 namespace urlsweep {

@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "output/report/absl_text.h"
+#include "core/text.h"
 #include "output/report/row_fields.h"
 
 namespace urlsweep {

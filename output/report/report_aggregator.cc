@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "output/report/absl_text.h"
+#include "core/text.h"
 
 namespace urlsweep {
 namespace {

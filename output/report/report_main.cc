@@ -16,12 +16,14 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "output/report/absl_text.h"
+#include "core/flag_tokenizer.h"
+#include "core/options.h"
+#include "core/output_format.h"
+#include "core/text.h"
 #include "output/report/html_report_writer.h"
 #include "output/report/report_aggregator.h"
 #include "output/report/result_reader.h"
 #include "output/writer.h"
-#include "core/options.h"
 
 namespace urlsweep {
 namespace {
@@ -41,14 +43,17 @@ int Fail(std::string_view message) {
   return 1;
 }
 
-const char* FormatName(OutputFormat format) {
-  switch (format) {
-    case OutputFormat::kCsv: return "csv";
-    case OutputFormat::kJsonl: return "jsonl";
-    case OutputFormat::kParquet: return "parquet";
-  }
-  return "csv";
-}
+enum class ReportFlag { kHelp, kOutput, kFormat };
+
+constexpr FlagSpec kReportFlags[] = {
+    {"help", 'h', false, static_cast<int>(ReportFlag::kHelp)},
+    {"output", 'o', true, static_cast<int>(ReportFlag::kOutput)},
+    {"format", 0, true, static_cast<int>(ReportFlag::kFormat)},
+};
+
+// The report takes its few flags only as "-o PATH", "--output PATH", "--output=PATH" (likewise --format,
+// -h, --help): no "-oPATH", and "--" is not special.
+constexpr FlagSyntax kReportSyntax = {.short_value_attached = false, .double_dash_ends_flags = false};
 
 absl::Status WriteReport(const std::string& path, const std::string& html) {
   int fd = 1;
@@ -69,44 +74,43 @@ int ReportMain(int argc, char** argv) {
   std::string input;
   std::string output;
   std::optional<OutputFormat> format;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    // The value of a flag written as two arguments; nullptr when the flag is the last argument.
-    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
-    if (arg == "-h" || arg == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
+  FlagTokenizer tokens(argc, argv, kReportFlags, kReportSyntax);
+  FlagToken t;
+  while (tokens.Next(&t)) {
+    switch (t.kind) {
+      case FlagToken::Kind::kOperand:
+        if (!input.empty()) {
+          return Fail(absl::StrCat("one result file only, got '", input, "' and '", ToAbsl(t.text), "'"));
+        }
+        input = std::string(t.text);
+        continue;
+      case FlagToken::Kind::kMissingValue:
+        if (t.flag->id == static_cast<int>(ReportFlag::kFormat)) {
+          return Fail("--format: missing csv, jsonl or parquet");
+        }
+        return Fail(absl::StrCat(ToAbsl(t.text), ": missing PATH"));
+      case FlagToken::Kind::kEndOfFlags:  // not in kReportSyntax
+      case FlagToken::Kind::kUnknownFlag:
+      case FlagToken::Kind::kUnexpectedValue:
+        return Fail(absl::StrCat("unknown flag '", ToAbsl(t.text), "' (see urlsweep report --help)"));
+      case FlagToken::Kind::kFlag:
+        break;
     }
-    if (arg == "-o" || arg == "--output") {
-      const char* v = value();
-      if (v == nullptr) return Fail(absl::StrCat(ToAbsl(arg), ": missing PATH"));
-      output = v;
-    } else if (arg.rfind("--output=", 0) == 0) {
-      output = std::string(arg.substr(9));
-    } else if (arg == "--format" || arg.rfind("--format=", 0) == 0) {
-      std::string_view v;
-      if (arg == "--format") {
-        const char* next = value();
-        if (next == nullptr) return Fail("--format: missing csv, jsonl or parquet");
-        v = next;
-      } else {
-        v = arg.substr(9);
+    switch (static_cast<ReportFlag>(t.flag->id)) {
+      case ReportFlag::kHelp:
+        std::fputs(kUsage, stdout);
+        return 0;
+      case ReportFlag::kOutput:
+        output = std::string(t.value);
+        break;
+      case ReportFlag::kFormat: {
+        OutputFormat named;
+        if (!OutputFormatFromName(t.value, &named)) {
+          return Fail(absl::StrCat("--format: expected csv, jsonl or parquet, got '", ToAbsl(t.value), "'"));
+        }
+        format = named;
+        break;
       }
-      if (v == "csv") {
-        format = OutputFormat::kCsv;
-      } else if (v == "jsonl") {
-        format = OutputFormat::kJsonl;
-      } else if (v == "parquet") {
-        format = OutputFormat::kParquet;
-      } else {
-        return Fail(absl::StrCat("--format: expected csv, jsonl or parquet, got '", ToAbsl(v), "'"));
-      }
-    } else if (arg.size() > 1 && arg[0] == '-') {
-      return Fail(absl::StrCat("unknown flag '", ToAbsl(arg), "' (see urlsweep report --help)"));
-    } else if (input.empty()) {
-      input = std::string(arg);
-    } else {
-      return Fail(absl::StrCat("one result file only, got '", input, "' and '", ToAbsl(arg), "'"));
     }
   }
   if (input.empty()) return Fail("missing RESULTS (see urlsweep report --help)");
@@ -133,7 +137,7 @@ int ReportMain(int argc, char** argv) {
           .count();
   ReportData data = aggregator.Finish(now_us);
   data.source = input == "-" ? "standard input" : input;
-  data.format = FormatName(*format);
+  data.format = std::string(OutputFormatName(*format));
   if (absl::Status st = WriteReport(output, HtmlReportWriter::Render(data)); !st.ok())
     return Fail(FromAbsl(st.message()));
   return 0;

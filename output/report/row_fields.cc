@@ -7,7 +7,7 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
-#include "output/report/absl_text.h"
+#include "core/text.h"
 #include "core/errors.h"
 
 namespace urlsweep {

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "output/parquet/utf8_sanitizer.h"
-#include "output/report/absl_text.h"
+#include "core/text.h"
 
 namespace urlsweep {
 namespace {

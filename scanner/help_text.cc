@@ -1,0 +1,45 @@
+#include "scanner/help_text.h"
+
+namespace urlsweep {
+
+const char* HelpText() {
+  return "usage: urlsweep [FLAGS] [FILE ...]\n"
+         "Fetches the URLs listed in each FILE, one a line ('-' or none: standard input; .gz is read\n"
+         "decompressed), and writes one row per URL.\n"
+         "\n"
+         "  -o, --output PATH           where rows go, '-' = standard output (default: -)\n"
+         "      --format F              csv, jsonl or parquet (default: from the --output extension, else "
+         "csv)\n"
+         "      --parquet-compression C zstd, snappy or none (default: zstd)\n"
+         "  -c, --concurrency N         requests in flight at once, all hosts (default: 1024)\n"
+         "      --per-host N            requests in flight at once to one host (default: 8)\n"
+         "      --rate N                new requests per second, 0 = no cap (default: 0)\n"
+         "      --threads N             event loops, 0 = one per core (default: 1)\n"
+         "      --method GET|HEAD       request method (default: GET)\n"
+         "  -H, --header 'Name: value'  extra request header, repeatable (default: none)\n"
+         "      --user-agent S          User-Agent header (default: urlsweep/<version>)\n"
+         "      --timeout SECS          whole budget for one URL, redirects included (default: 10)\n"
+         "      --connect-timeout SECS  budget for the TCP connect and TLS handshake (default: 5)\n"
+         "      --read-timeout SECS     budget for silence while reading (default: 10)\n"
+         "      --dns-timeout SECS      budget for name resolution (default: 5)\n"
+         "      --retries N             extra attempts after a transient failure (default: 1)\n"
+         "      --follow N              redirects to follow, 0 = report the redirect (default: 0)\n"
+         "      --max-body BYTES        body bytes read per response (default: 65536)\n"
+         "      --resolver IP[:PORT]    DNS server, repeatable (default: those of /etc/resolv.conf)\n"
+         "      --proxy URL             http://[user:password@]host[:port=1080], '' = none (default: env)\n"
+         "      --ca-file PATH          extra trusted roots, PEM (default: none)\n"
+         "      --tls-verify MODE       report, strict or off (default: report)\n"
+         "      --exclude FILE          addresses, CIDRs and names never to contact (default: none)\n"
+         "      --shard I/N             handle only shard I of N, 0-based (default: 0/1)\n"
+         "      --resume                continue an interrupted run into the same --output (default: off)\n"
+         "  -q, --quiet                 no progress line (default: progress if stderr is a terminal)\n"
+         "      --progress              force the progress line on standard error\n"
+         "      --summary               print counts and latency percentiles at the end (default: off)\n"
+         "      --version               print the version and exit\n"
+         "  -h, --help                  print this help and exit\n"
+         "\n"
+         "Without --proxy: http_proxy for http URLs, https_proxy or HTTPS_PROXY for https URLs, except\n"
+         "hosts in no_proxy or NO_PROXY (comma-separated names, matching subdomains; '*' = all).\n";
+}
+
+}  // namespace urlsweep

@@ -1,0 +1,88 @@
+#include "scanner/proxy_rules.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+namespace urlsweep {
+namespace {
+
+std::map<std::string, std::string>* g_env = nullptr;
+
+const char* FakeEnv(const char* name) {
+  auto it = g_env->find(name);
+  return it == g_env->end() ? nullptr : it->second.c_str();
+}
+
+class ProxyRulesTest : public ::testing::Test {
+ protected:
+  void SetUp() override { g_env = &env_; }
+  void TearDown() override { g_env = nullptr; }
+  std::map<std::string, std::string> env_;
+};
+
+TEST_F(ProxyRulesTest, ParseProxyUrl) {
+  ProxySpec p;
+  ASSERT_TRUE(ParseProxyUrl("HTTP://u%3Ax:p@ss@Proxy.Example:3128/ignored", &p).ok());
+  EXPECT_EQ(p.host, "proxy.example");
+  EXPECT_EQ(p.port, 3128);
+  EXPECT_EQ(p.user, "u:x");
+  EXPECT_EQ(p.password, "p@ss");  // the last '@' ends the credentials
+  EXPECT_TRUE(p.has_credentials);
+  ASSERT_TRUE(ParseProxyUrl("[::1]:", &p).ok());
+  EXPECT_EQ(p.host, "::1");
+  EXPECT_EQ(p.port, 1080);
+  EXPECT_FALSE(p.has_credentials);
+  EXPECT_EQ(ParseProxyUrl("socks5://p:1", &p).message(), "only http:// proxies are supported");
+  EXPECT_EQ(ParseProxyUrl("http://u:%zz@p", &p).message(), "bad percent-encoding in the credentials");
+  EXPECT_EQ(ParseProxyUrl("http://[1.2.3.4]:1", &p).message(), "bad IPv6 host");
+  EXPECT_EQ(ParseProxyUrl("http://:1", &p).message(), "no host");
+  EXPECT_EQ(ParseProxyUrl("http://p:0", &p).message(), "bad port (expected 1 to 65535)");
+}
+
+TEST_F(ProxyRulesTest, MaskProxyUrl) {
+  EXPECT_EQ(MaskProxyUrl("http://user:secret@p:1/x@y"), "http://***@p:1/x@y");
+  EXPECT_EQ(MaskProxyUrl("u:s@p"), "***@p");
+  EXPECT_EQ(MaskProxyUrl("http://p:1"), "http://p:1");
+}
+
+TEST_F(ProxyRulesTest, FlagWinsOverEnvironment) {
+  env_["http_proxy"] = "http://env:1";
+  env_["no_proxy"] = "*";
+  Config c;
+  ASSERT_TRUE(ResolveProxies(std::string("http://flag:2"), FakeEnv, &c).ok());
+  ASSERT_TRUE(c.http_proxy.has_value());
+  EXPECT_EQ(c.http_proxy->host, "flag");
+  EXPECT_FALSE(c.no_proxy_all);
+  EXPECT_EQ(ProxyFor(c, true, "a.test"), &*c.https_proxy);
+
+  Config none;
+  ASSERT_TRUE(ResolveProxies(std::string(), FakeEnv, &none).ok());
+  EXPECT_EQ(ProxyFor(none, false, "a.test"), nullptr);
+}
+
+TEST_F(ProxyRulesTest, NoProxyEntries) {
+  env_["https_proxy"] = "p:1";
+  env_["no_proxy"] = " .Example.com., [::0:1] ,10.0.0.0/8,,fd00::/8";
+  Config c;
+  ASSERT_TRUE(ResolveProxies(std::nullopt, FakeEnv, &c).ok());
+  EXPECT_EQ(c.no_proxy, (std::vector<std::string>{"example.com", "::1", "10.0.0.0/8", "fd00::/8"}));
+  EXPECT_EQ(ProxyFor(c, true, "www.example.com"), nullptr);
+  EXPECT_EQ(ProxyFor(c, true, "0::1"), nullptr);
+  EXPECT_EQ(ProxyFor(c, true, "10.9.9.9"), nullptr);
+  EXPECT_EQ(ProxyFor(c, true, "fd00::9"), nullptr);
+  EXPECT_NE(ProxyFor(c, true, "11.0.0.1"), nullptr);
+  EXPECT_NE(ProxyFor(c, true, "notexample.com"), nullptr);
+  EXPECT_EQ(ProxyFor(c, false, "other.test"), nullptr);  // no http_proxy
+}
+
+TEST_F(ProxyRulesTest, EnvironmentErrorsNameTheVariable) {
+  env_["HTTPS_PROXY"] = "ftp://p";
+  Config c;
+  EXPECT_EQ(ResolveProxies(std::nullopt, FakeEnv, &c).message(),
+            "environment variable HTTPS_PROXY: invalid proxy URL: only http:// proxies are supported");
+}
+
+}  // namespace
+}  // namespace urlsweep
