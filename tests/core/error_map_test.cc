@@ -239,7 +239,8 @@ TEST(IsSslUnexpectedEof, TransportEndWithoutCloseNotify) {
   EXPECT_FALSE(IsSslUnexpectedEof(SSL_ERROR_ZERO_RETURN, 0));  // a clean close_notify
   EXPECT_FALSE(IsSslUnexpectedEof(SSL_ERROR_WANT_READ, 0));
   // The reason of another library with the same number is not OpenSSL's SSL reason.
-  EXPECT_FALSE(IsSslUnexpectedEof(SSL_ERROR_SSL, ERR_PACK(ERR_LIB_X509, 0, SSL_R_UNEXPECTED_EOF_WHILE_READING)));
+  EXPECT_FALSE(
+      IsSslUnexpectedEof(SSL_ERROR_SSL, ERR_PACK(ERR_LIB_X509, 0, SSL_R_UNEXPECTED_EOF_WHILE_READING)));
 }
 
 TEST(IsSslVerifyFailure, OnlyCertificateVerifyFailed) {
