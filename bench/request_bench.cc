@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bench/alloc_count/malloc_counter.h"
+#include "core/version.h"
 #include "benchmark/benchmark.h"
 #include "http/request.h"
 
@@ -25,11 +26,17 @@ void Serialize(benchmark::State& state, const RequestSpec& spec) {
       benchmark::Counter(static_cast<double>(HeapAllocations() - before), benchmark::Counter::kAvgIterations);
 }
 
+// RequestSpec holds views: the User-Agent texts live as long as the program. Built from the generated
+// version, which no file but CMakeLists.txt writes.
+const std::string kDefaultUserAgent = std::string("urlsweep/") + kVersion;
+const std::string kBrowserLikeUserAgent =
+    std::string("Mozilla/5.0 (compatible; urlsweep/") + kVersion + "; +https://example.org/bot)";
+
 void BM_SerializeGet(benchmark::State& state) {
   RequestSpec spec;
   spec.target = "/products/category/item-12345?ref=homepage&utm_source=newsletter";
   spec.host = "www.example-shop.com";
-  spec.user_agent = "urlsweep/0.1.0";
+  spec.user_agent = kDefaultUserAgent;
   Serialize(state, spec);
 }
 BENCHMARK(BM_SerializeGet);
@@ -43,7 +50,7 @@ void BM_SerializeWithHeaders(benchmark::State& state) {
   RequestSpec spec;
   spec.target = "/";
   spec.host = "[2001:db8::1]:8443";
-  spec.user_agent = "Mozilla/5.0 (compatible; urlsweep/0.1.0; +https://example.org/bot)";
+  spec.user_agent = kBrowserLikeUserAgent;
   spec.extra_headers = &headers;
   spec.authorization = "Basic dXNlcjpwYXNzd29yZA==";
   Serialize(state, spec);

@@ -1,4 +1,4 @@
-// The only place where foreign error codes become contract words (STYLE.md rule 7). Each mapping is a
+// The only place where foreign error codes become the error words (STYLE.md rule 7). Each mapping is a
 // switch over the foreign library's own constants, table-tested in tests/core/error_map_test.cc.
 #include "core/error_map.h"
 
@@ -6,6 +6,8 @@
 #include <llhttp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 #include <uv.h>
 
 namespace urlsweep {
@@ -23,6 +25,10 @@ ErrorCode ResetAt(IoStage stage) {
       return ErrorCode::kReadReset;
   }
   return ErrorCode::kReadReset;
+}
+
+bool IsSslReason(unsigned long err_get_error, int reason) {
+  return ERR_GET_LIB(err_get_error) == ERR_LIB_SSL && ERR_GET_REASON(err_get_error) == reason;
 }
 
 }  // namespace
@@ -114,6 +120,16 @@ ErrorInfo FromLlhttpError(int llhttp_errno, const char* reason) {
   return {ErrorCode::kBadResponse, detail};
 }
 
+bool LlhttpEofIsTruncation(int llhttp_errno) {
+  switch (llhttp_errno) {
+    case HPE_OK:
+    case HPE_INVALID_EOF_STATE:
+      return true;
+    default:
+      return false;
+  }
+}
+
 ErrorInfo FromSslError(int ssl_get_error, unsigned long err_get_error, IoStage stage) {
   switch (ssl_get_error) {
     case SSL_ERROR_NONE:
@@ -134,18 +150,14 @@ ErrorInfo FromSslError(int ssl_get_error, unsigned long err_get_error, IoStage s
   // ERR_reason_error_string returns static text owned by OpenSSL, or nullptr for an unknown code.
   const char* reason = err_get_error != 0 ? ERR_reason_error_string(err_get_error) : nullptr;
   if (reason == nullptr) reason = "TLS protocol error";
-  if (ERR_GET_LIB(err_get_error) == ERR_LIB_SSL) {
-    switch (ERR_GET_REASON(err_get_error)) {
-      case SSL_R_UNEXPECTED_EOF_WHILE_READING:
-        // OpenSSL 3 reports a transport EOF without close_notify as this SSL_ERROR_SSL (openssl #11735,
-        // #17004): after the handshake it is a truncated response, read_reset.
-        return {ResetAt(stage), reason};
-      case SSL_R_CERTIFICATE_VERIFY_FAILED:
-        // Only fatal under --tls-verify strict (the other modes verify without failing the handshake).
-        return {ErrorCode::kTlsVerify, reason};
-      default:
-        break;
-    }
+  if (IsSslUnexpectedEof(ssl_get_error, err_get_error)) {
+    // OpenSSL 3 reports a transport EOF without close_notify as this SSL_ERROR_SSL (openssl #11735,
+    // #17004): after the handshake it is a truncated response, read_reset.
+    return {ResetAt(stage), reason};
+  }
+  if (IsSslVerifyFailure(err_get_error)) {
+    // Only fatal under --tls-verify strict (the other modes verify without failing the handshake).
+    return {ErrorCode::kTlsVerify, reason};
   }
   switch (stage) {
     case IoStage::kConnect:
@@ -158,6 +170,52 @@ ErrorInfo FromSslError(int ssl_get_error, unsigned long err_get_error, IoStage s
       return {ErrorCode::kReadReset, reason};
   }
   return {ErrorCode::kTlsError, reason};
+}
+
+bool IsSslUnexpectedEof(int ssl_get_error, unsigned long err_get_error) {
+  if (ssl_get_error == SSL_ERROR_SYSCALL) return true;
+  return ssl_get_error == SSL_ERROR_SSL &&
+         IsSslReason(err_get_error, SSL_R_UNEXPECTED_EOF_WHILE_READING);
+}
+
+bool IsSslVerifyFailure(unsigned long err_get_error) {
+  return IsSslReason(err_get_error, SSL_R_CERTIFICATE_VERIFY_FAILED);
+}
+
+unsigned long SslVerifyFailureCode() { return ERR_PACK(ERR_LIB_SSL, 0, SSL_R_CERTIFICATE_VERIFY_FAILED); }
+
+const char* TlsVerifyWord(long x509_verify_result) {
+  switch (x509_verify_result) {
+    case X509_V_OK:
+      return "ok";
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+      return "expired";
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return "not_yet_valid";
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+      return "self_signed";
+    // No path to a trusted root: the issuer is missing (the server left out its intermediate, or the
+    // root is unknown), or the chain ends in a root that is not trusted, or trust was refused.
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_CERT_UNTRUSTED:
+    case X509_V_ERR_CERT_REJECTED:
+      return "untrusted";
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+      return "hostname_mismatch";
+    case X509_V_ERR_CERT_REVOKED:
+      return "revoked";
+    default:
+      return "invalid";
+  }
+}
+
+const char* TlsVerifyDetail(long x509_verify_result) {
+  // Static text for every code, "unknown certificate verification error" for one OpenSSL lacks.
+  return X509_verify_cert_error_string(x509_verify_result);
 }
 
 }  // namespace urlsweep

@@ -104,33 +104,4 @@ absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions&
 
 TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
 
-const char* TlsVerifyWord(long x509_verify_result) {
-  switch (x509_verify_result) {
-    case X509_V_OK:
-      return "ok";
-    case X509_V_ERR_CERT_HAS_EXPIRED:
-      return "expired";
-    case X509_V_ERR_CERT_NOT_YET_VALID:
-      return "not_yet_valid";
-    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-      return "self_signed";
-    // No path to a trusted root: the issuer is missing (the server left out its intermediate, or the
-    // root is unknown), or the chain ends in a root that is not trusted, or trust was refused.
-    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-    case X509_V_ERR_CERT_UNTRUSTED:
-    case X509_V_ERR_CERT_REJECTED:
-      return "untrusted";
-    case X509_V_ERR_HOSTNAME_MISMATCH:
-    case X509_V_ERR_IP_ADDRESS_MISMATCH:
-      return "hostname_mismatch";
-    case X509_V_ERR_CERT_REVOKED:
-      return "revoked";
-    default:
-      return "invalid";
-  }
-}
-
 }  // namespace urlsweep

@@ -1,5 +1,5 @@
-// TlsContext: the one client SSL_CTX a run shares (trust store, protocol floor, ALPN, verification mode),
-// and the mapping of X509 verification results to the contract's tls_verify words.
+// TlsContext: the one client SSL_CTX a run shares (trust store, protocol floor, ALPN, verification mode).
+// The tls_verify words for X509 verification results are core/error_map.h's TlsVerifyWord.
 #pragma once
 
 #include <openssl/ssl.h>
@@ -52,10 +52,5 @@ class TlsContext {
   SSL_CTX* ctx_;
   TlsVerifyMode verify_mode_;
 };
-
-// The contract's tls_verify word for an X509_V_* result (static text): "ok", "expired",
-// "not_yet_valid", "self_signed" (the leaf signs itself), "untrusted" (the chain ends in, or lacks, a
-// root not trusted), "hostname_mismatch", "revoked", "invalid" (any other).
-const char* TlsVerifyWord(long x509_verify_result);
 
 }  // namespace urlsweep

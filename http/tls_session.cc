@@ -111,12 +111,6 @@ bool StapledOcspSaysRevoked(SSL* ssl) {
   return status == V_OCSP_CERTSTATUS_REVOKED;
 }
 
-bool IsUnexpectedEof(int ssl_error, unsigned long err_code) {
-  if (ssl_error == SSL_ERROR_SYSCALL) return true;
-  return ssl_error == SSL_ERROR_SSL && ERR_GET_LIB(err_code) == ERR_LIB_SSL &&
-         ERR_GET_REASON(err_code) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
-}
-
 }  // namespace
 
 TlsSession::~TlsSession() {
@@ -271,7 +265,7 @@ bool TlsSession::OnHandshakeDone() {
     // and the row looks like theirs: no tls_version, no cert_not_after.
     failed_ = true;
     ssl_error_ = SSL_ERROR_SSL;
-    err_code_ = ERR_PACK(ERR_LIB_SSL, 0, SSL_R_CERTIFICATE_VERIFY_FAILED);
+    err_code_ = SslVerifyFailureCode();
     error_stage_ = IoStage::kTlsHandshake;
     error_detail_ = kRevokedDetail;
     return false;
@@ -297,7 +291,12 @@ TlsSession::Status TlsSession::Write(std::string_view plaintext) {
   // Without SSL_MODE_ENABLE_PARTIAL_WRITE, success means all of it; the write BIO grows as needed.
   const int ret = SSL_write_ex(ssl_, plaintext.data(), plaintext.size(), &written);
   if (ret == 1) return Status::kDone;
-  return Fail(ret, IoStage::kWrite);
+  if (Fail(ret, IoStage::kWrite) == Status::kWantIo) {
+    // SSL_write needs the peer's bytes first (a handshake not finished, or a TLS 1.2 renegotiation the
+    // server began). A request cannot wait for that here: the write failed, and the row says why.
+    Capture(SSL_get_error(ssl_, ret), IoStage::kWrite);
+  }
+  return Status::kError;
 }
 
 TlsSession::Status TlsSession::Read(char* buf, size_t cap, size_t* n) {
@@ -346,22 +345,25 @@ TlsSession::Status TlsSession::Fail(int ret, IoStage stage) {
     closed_ = true;
     return Status::kClosed;
   }
+  Capture(error, stage);
+  return Status::kError;
+}
+
+void TlsSession::Capture(int ssl_error, IoStage stage) {
   failed_ = true;
-  ssl_error_ = error;
+  ssl_error_ = ssl_error;
   // The first queued error is the cause; the rest are the layers above it reporting the same failure.
   err_code_ = ERR_get_error();
   ERR_clear_error();
   error_stage_ = stage;
-  unexpected_eof_ = IsUnexpectedEof(error, err_code_);
-  error_detail_ = FromSslError(error, err_code_, stage).detail;
-  if (ERR_GET_LIB(err_code_) == ERR_LIB_SSL &&
-      ERR_GET_REASON(err_code_) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
-    // "certificate verify failed" says nothing; the contract wants OpenSSL's reason for the chain.
+  unexpected_eof_ = IsSslUnexpectedEof(ssl_error, err_code_);
+  error_detail_ = FromSslError(ssl_error, err_code_, stage).detail;
+  if (IsSslVerifyFailure(err_code_)) {
+    // "certificate verify failed" says nothing; the documented detail is OpenSSL's reason for the chain.
     const long verify_result = SSL_get_verify_result(ssl_);
     verify_word_ = TlsVerifyWord(verify_result);
-    error_detail_ = X509_verify_cert_error_string(verify_result);
+    error_detail_ = TlsVerifyDetail(verify_result);
   }
-  return Status::kError;
 }
 
 ErrorInfo TlsSession::error_info() const {

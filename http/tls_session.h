@@ -57,7 +57,9 @@ class TlsSession {
 
   // Drives the handshake: kDone, kWantIo (send what DrainCiphertext gives, feed more), or kError.
   Status Handshake();
-  // Encrypts all of `plaintext` (then drain): kDone or kError. Call it once the handshake is done.
+  // Encrypts all of `plaintext` (then drain): kDone or kError. Call it once the handshake is done. On
+  // kError, error_info() says why at IoStage::kWrite (OpenSSL's reason, or "TLS stopped while waiting
+  // for the peer" when OpenSSL would first have to read), unless the session had already failed.
   Status Write(std::string_view plaintext);
   // Decrypts what it can into buf[0, cap) and sets *n. kDone with *n > 0: call again (more may be ready
   // without new ciphertext); kWantIo: feed more ciphertext; kClosed: a clean close_notify; kError: the
@@ -82,6 +84,7 @@ class TlsSession {
   // After kError: SSL_get_error's value and the ERR_get_error code captured at the failure, and a short
   // detail (static text: ERR_reason_error_string, or X509_verify_cert_error_string when the chain failed
   // verification under kStrict, or "certificate revoked (stapled OCSP)").
+  bool failed() const { return failed_; }
   int ssl_error() const { return ssl_error_; }
   unsigned long err_code() const { return err_code_; }
   const char* error_detail() const { return error_detail_; }
@@ -94,6 +97,9 @@ class TlsSession {
   // Classifies a failed SSL_* call: kWantIo, kClosed (close_notify while reading), or kError with the
   // failure captured.
   Status Fail(int ret, IoStage stage);
+  // Records a failure: SSL_get_error's value, the first queued ERR code (the queue is then cleared),
+  // the stage, and the detail the error map gives for them.
+  void Capture(int ssl_error, IoStage stage);
   void FailWithoutSsl(const char* detail);
   // Records the results of a finished handshake, the stapled OCSP verdict included; false (the
   // failure captured) when --tls-verify strict finds the leaf revoked.

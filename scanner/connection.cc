@@ -58,7 +58,7 @@ int Connection::FlushCiphertext() {
 
 int Connection::Write(std::string_view bytes) {
   if (tls_on()) {
-    if (tls_->session.Write(bytes) != TlsSession::Status::kDone) return UV_EPROTO;
+    if (tls_->session.Write(bytes) != TlsSession::Status::kDone) return kTlsWriteFailed;
     return FlushCiphertext();
   }
   if (writing_) {
@@ -77,6 +77,17 @@ int Connection::Write(std::string_view bytes) {
   const size_t done = sent > 0 ? static_cast<size_t>(sent) : 0;
   out_.assign(bytes.data() + done, bytes.size() - done);
   return StartPlainWrite();
+}
+
+ErrorInfo Connection::WriteError(int write_status) const {
+  if (write_status == kTlsWriteFailed && tls_on() && tls_->session.failed()) {
+    const TlsSession& tls = tls_->session;
+    // At the write stage whatever stage the session failed in: the request could not be sent.
+    ErrorInfo e = FromSslError(tls.ssl_error(), tls.err_code(), IoStage::kWrite);
+    e.detail = tls.error_detail();
+    return e;
+  }
+  return FromUvError(write_status, IoStage::kWrite);
 }
 
 int Connection::StartPlainWrite() {

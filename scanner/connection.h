@@ -60,10 +60,19 @@ class Connection {
   // OnHandshakeDone. Reading starts if it had not.
   void StartTls(const TlsContext& context, std::string_view host, bool host_is_ip);
   // Sends `bytes`, encrypted when TLS is on; the caller's buffer is free again when it returns (what the
-  // kernel did not take at once is copied). A non-zero return is a libuv error. One uv write in flight
-  // at a time: a further write waits for the previous callback (under TLS, as pending ciphertext); a
-  // plain one may start only once has_unsent_bytes() is false.
+  // kernel did not take at once is copied). A non-zero return is a libuv error, or kTlsWriteFailed when
+  // OpenSSL refused the bytes; WriteError() names either. One uv write in flight at a time: a further
+  // write waits for the previous callback (under TLS, as pending ciphertext); a plain one may start
+  // only once has_unsent_bytes() is false.
   int Write(std::string_view bytes);
+  // Write()'s non-zero return in the error words at IoStage::kWrite: for kTlsWriteFailed the TLS
+  // session's failure through the error map (SSL_get_error and the ERR code, so the detail is OpenSSL's
+  // reason), for anything else the libuv error.
+  ErrorInfo WriteError(int write_status) const;
+  // Write()'s return when TLS refused the bytes. Negative and non-zero like every libuv error, so a
+  // caller that only tests for failure stops; it is UV_EPROTO for one that still maps it as a libuv
+  // error ("protocol error").
+  static constexpr int kTlsWriteFailed = UV_EPROTO;
   // Starts delivering bytes to the owner (OnData/OnEof/OnReadError). Idempotent.
   int StartReading();
   // Closes the handle; the connection returns to its pool in the close callback. Idempotent.

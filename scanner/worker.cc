@@ -404,7 +404,7 @@ void Task::SendRequest() {
   int rc = conn_->StartReading();
   if (rc == 0) rc = conn_->Write(w->request_scratch_);
   if (rc != 0) {
-    ErrorInfo e = FromUvError(rc, IoStage::kWrite);
+    ErrorInfo e = conn_->WriteError(rc);
     // Task-owned text: FailSoon reports it on the next loop turn.
     detail_scratch_ = absl::StrCat("error while sending the request: ", e.detail);
     FailSoon(e.code, detail_scratch_.c_str());
@@ -480,7 +480,7 @@ void Task::OnEof(Connection*, bool unclean) {
                         : "connection closed before any response byte");
     return;
   }
-  if (state == ResponseParser::State::kError && parser.error() != HPE_INVALID_EOF_STATE) {
+  if (state == ResponseParser::State::kError && !LlhttpEofIsTruncation(parser.error())) {
     ErrorInfo e = FromLlhttpError(parser.error(), parser.error_reason());
     FailAttempt(e.code, e.detail);
     return;

@@ -7,6 +7,7 @@
 #include <llhttp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 #include <uv.h>
 
 #include <set>
@@ -122,6 +123,28 @@ TEST(FromLlhttpError, IsBadResponseWithReason) {
   EXPECT_STREQ(e.detail, "HPE_USER");
 }
 
+TEST(LlhttpEofIsTruncation, OnlyACutShortMessageIsTruncation) {
+  struct Case {
+    int llhttp_errno;
+    bool truncation;
+  };
+  const Case cases[] = {
+      // llhttp_finish: the peer closed inside a message whose end it knows (Content-Length, chunked).
+      {HPE_INVALID_EOF_STATE, true},
+      {HPE_OK, true},
+      // The bytes before the EOF were already not HTTP/1.x: bad_response, whatever the EOF.
+      {HPE_INVALID_CONSTANT, false},
+      {HPE_INVALID_STATUS, false},
+      {HPE_INVALID_CHUNK_SIZE, false},
+      {HPE_UNEXPECTED_CONTENT_LENGTH, false},
+      {HPE_USER, false},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(LlhttpEofIsTruncation(c.llhttp_errno), c.truncation)
+        << llhttp_errno_name(static_cast<llhttp_errno_t>(c.llhttp_errno));
+  }
+}
+
 struct SslCase {
   int ssl_error;
   int reason;  // SSL_R_*, 0 for an empty error queue
@@ -178,6 +201,89 @@ TEST(FromSslError, MapsByKindAndStage) {
     }
   }
   EXPECT_EQ(FromSslError(SSL_ERROR_NONE, 0, IoStage::kRead).code, ErrorCode::kNone);
+}
+
+// A request that TLS refused to encrypt keeps OpenSSL's reason in its row (Connection::WriteError):
+// every SSL_get_error value maps to write_error at the write stage, never to "no error".
+TEST(FromSslError, WriteStageIsAlwaysWriteErrorWithOpenSslsReason) {
+  ASSERT_EQ(OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS, nullptr), 1);
+  const SslCase cases[] = {
+      {SSL_ERROR_SSL, SSL_R_WRONG_VERSION_NUMBER, IoStage::kWrite, ErrorCode::kWriteError,
+       "wrong version number"},
+      {SSL_ERROR_SSL, SSL_R_PROTOCOL_IS_SHUTDOWN, IoStage::kWrite, ErrorCode::kWriteError,
+       "protocol is shutdown"},
+      {SSL_ERROR_SSL, SSL_R_UNEXPECTED_EOF_WHILE_READING, IoStage::kWrite, ErrorCode::kWriteError,
+       "unexpected eof while reading"},
+      {SSL_ERROR_SSL, 0, IoStage::kWrite, ErrorCode::kWriteError, "TLS protocol error"},
+      {SSL_ERROR_WANT_READ, 0, IoStage::kWrite, ErrorCode::kWriteError,
+       "TLS stopped while waiting for the peer"},
+      {SSL_ERROR_ZERO_RETURN, 0, IoStage::kWrite, ErrorCode::kWriteError,
+       "TLS connection closed by the peer"},
+      {SSL_ERROR_SYSCALL, 0, IoStage::kWrite, ErrorCode::kWriteError,
+       "connection closed without a TLS close"},
+  };
+  for (const SslCase& c : cases) {
+    const unsigned long err = c.reason == 0 ? 0 : ERR_PACK(ERR_LIB_SSL, 0, c.reason);
+    ErrorInfo e = FromSslError(c.ssl_error, err, c.stage);
+    EXPECT_EQ(e.code, c.want) << "SSL_get_error " << c.ssl_error << " reason " << c.reason;
+    EXPECT_STREQ(e.detail, c.detail) << c.reason;
+  }
+}
+
+TEST(IsSslUnexpectedEof, TransportEndWithoutCloseNotify) {
+  const unsigned long eof = ERR_PACK(ERR_LIB_SSL, 0, SSL_R_UNEXPECTED_EOF_WHILE_READING);
+  EXPECT_TRUE(IsSslUnexpectedEof(SSL_ERROR_SSL, eof));
+  EXPECT_TRUE(IsSslUnexpectedEof(SSL_ERROR_SYSCALL, 0));  // over memory BIOs, the same event
+  EXPECT_FALSE(IsSslUnexpectedEof(SSL_ERROR_SSL, 0));
+  EXPECT_FALSE(IsSslUnexpectedEof(SSL_ERROR_SSL, ERR_PACK(ERR_LIB_SSL, 0, SSL_R_WRONG_VERSION_NUMBER)));
+  EXPECT_FALSE(IsSslUnexpectedEof(SSL_ERROR_ZERO_RETURN, 0));  // a clean close_notify
+  EXPECT_FALSE(IsSslUnexpectedEof(SSL_ERROR_WANT_READ, 0));
+  // The reason of another library with the same number is not OpenSSL's SSL reason.
+  EXPECT_FALSE(
+      IsSslUnexpectedEof(SSL_ERROR_SSL, ERR_PACK(ERR_LIB_X509, 0, SSL_R_UNEXPECTED_EOF_WHILE_READING)));
+}
+
+TEST(IsSslVerifyFailure, OnlyCertificateVerifyFailed) {
+  EXPECT_TRUE(IsSslVerifyFailure(ERR_PACK(ERR_LIB_SSL, 0, SSL_R_CERTIFICATE_VERIFY_FAILED)));
+  EXPECT_TRUE(IsSslVerifyFailure(SslVerifyFailureCode()));
+  EXPECT_FALSE(IsSslVerifyFailure(0));
+  EXPECT_FALSE(IsSslVerifyFailure(ERR_PACK(ERR_LIB_SSL, 0, SSL_R_SSLV3_ALERT_BAD_CERTIFICATE)));
+  // A verdict reached outside OpenSSL (a stapled OCSP "revoked") maps as OpenSSL's own.
+  EXPECT_EQ(FromSslError(SSL_ERROR_SSL, SslVerifyFailureCode(), IoStage::kTlsHandshake).code,
+            ErrorCode::kTlsVerify);
+}
+
+TEST(TlsVerifyWord, MapsTheDocumentedWords) {
+  struct Case {
+    long result;
+    const char* word;
+  };
+  const Case cases[] = {
+      {X509_V_OK, "ok"},
+      {X509_V_ERR_CERT_HAS_EXPIRED, "expired"},
+      {X509_V_ERR_CERT_NOT_YET_VALID, "not_yet_valid"},
+      {X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, "self_signed"},
+      {X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, "untrusted"},
+      {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, "untrusted"},
+      {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, "untrusted"},
+      {X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, "untrusted"},
+      {X509_V_ERR_CERT_UNTRUSTED, "untrusted"},
+      {X509_V_ERR_CERT_REJECTED, "untrusted"},
+      {X509_V_ERR_HOSTNAME_MISMATCH, "hostname_mismatch"},
+      {X509_V_ERR_IP_ADDRESS_MISMATCH, "hostname_mismatch"},
+      {X509_V_ERR_CERT_REVOKED, "revoked"},
+      {X509_V_ERR_CERT_SIGNATURE_FAILURE, "invalid"},
+      {X509_V_ERR_INVALID_PURPOSE, "invalid"},
+      {X509_V_ERR_CERT_CHAIN_TOO_LONG, "invalid"},
+  };
+  for (const Case& c : cases) EXPECT_STREQ(TlsVerifyWord(c.result), c.word) << c.result;
+}
+
+TEST(TlsVerifyDetail, IsOpenSslsTextForTheResult) {
+  EXPECT_STREQ(TlsVerifyDetail(X509_V_ERR_CERT_HAS_EXPIRED), "certificate has expired");
+  EXPECT_STREQ(TlsVerifyDetail(X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT), "self-signed certificate");
+  EXPECT_STREQ(TlsVerifyDetail(X509_V_ERR_HOSTNAME_MISMATCH), "hostname mismatch");
+  EXPECT_STRNE(TlsVerifyDetail(123456), "");  // never null, never empty
 }
 
 }  // namespace

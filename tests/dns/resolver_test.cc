@@ -29,6 +29,7 @@
 
 #include "dns/ares_uv.h"
 #include "gtest/gtest.h"
+#include "tests/test_environment.h"
 
 extern char** environ;
 
@@ -537,7 +538,12 @@ TEST_F(ResolverTest, TimeoutEndsWithinBudget) {
   const double elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
   EXPECT_EQ(result.ares_status, ARES_ETIMEOUT);
   EXPECT_GE(elapsed_s, kTimeoutS * 0.8);  // the budget is used, not cut short by the retry schedule
-  EXPECT_LE(elapsed_s, kTimeoutS + 0.5);
+  // Not overrun either. A wall-clock upper bound, so not under a sanitizer (kSanitized), where the
+  // code and dnsmasq share two cores several times slower; that the schedule fits the budget is
+  // pinned without a clock by AresUvPlanTest.WholeScheduleFitsTheBudget.
+  if (!kSanitized) {
+    EXPECT_LE(elapsed_s, kTimeoutS + 0.5);
+  }
 }
 
 TEST_F(ResolverTest, GarbageReplyIsIgnoredUntilTimeout) {
@@ -561,7 +567,7 @@ TEST_F(ResolverTest, MalformedAnswerIsBadResponse) {
 
 TEST_F(ResolverTest, Ipv6ServerInBrackets) {
   FakeDnsServer servfail6(AF_INET6, FakeDnsServer::Mode::kServfail);
-  if (!servfail6.ok()) GTEST_SKIP() << "no ::1 on this machine";
+  if (!servfail6.ok()) GTEST_SKIP() << kEnvironmentOnlySkip << "no ::1 on this machine";
   ResolverOptions options = Options();
   options.servers = {Endpoint{"::1", servfail6.port()}};
   Create(options);

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/version.h"
 #include "gtest/gtest.h"
 
 namespace urlsweep {
@@ -11,11 +12,15 @@ namespace {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// The default User-Agent (core/options.h), from the generated version: no test writes the version.
+const std::string kUserAgent = std::string("urlsweep/") + kVersion;
+const std::string kUserAgentLine = "User-Agent: " + kUserAgent + "\r\n";
+
 RequestSpec Spec() {
   RequestSpec spec;
   spec.target = "/p?q=1";
   spec.host = "example.com";
-  spec.user_agent = "urlsweep/0.1.0";
+  spec.user_agent = kUserAgent;
   return spec;
 }
 
@@ -24,8 +29,8 @@ TEST(SerializeRequestTest, GetWithDefaultHeaders) {
   SerializeRequest(Spec(), &out);
   EXPECT_EQ(out,
             "GET /p?q=1 HTTP/1.1\r\n"
-            "Host: example.com\r\n"
-            "User-Agent: urlsweep/0.1.0\r\n"
+            "Host: example.com\r\n" +
+            kUserAgentLine +
             "Accept: */*\r\n"
             "Accept-Encoding: identity\r\n"
             "\r\n");
@@ -42,8 +47,8 @@ TEST(SerializeRequestTest, HeadAbsoluteFormAndCredentials) {
   SerializeRequest(spec, &out);
   EXPECT_EQ(out,
             "HEAD http://[::1]:8080/x HTTP/1.1\r\n"
-            "Host: [::1]:8080\r\n"
-            "User-Agent: urlsweep/0.1.0\r\n"
+            "Host: [::1]:8080\r\n" +
+            kUserAgentLine +
             "Accept: */*\r\n"
             "Accept-Encoding: identity\r\n"
             "Authorization: Basic dXNlcjpwdw==\r\n"
@@ -78,8 +83,8 @@ TEST(SerializeRequestTest, HeaderOverridesCredentialsAndHost) {
   SerializeRequest(spec, &out);
   EXPECT_EQ(out,
             "GET /p?q=1 HTTP/1.1\r\n"
-            "host: virtual.example\r\n"
-            "User-Agent: urlsweep/0.1.0\r\n"
+            "host: virtual.example\r\n" +
+            kUserAgentLine +
             "Accept: */*\r\n"
             "Accept-Encoding: identity\r\n"
             "AUTHORIZATION: Bearer t\r\n"
@@ -136,11 +141,11 @@ TEST(SerializeRequestTest, ClearsAndReusesTheBuffer) {
 
 TEST(SerializeConnectTest, TunnelRequest) {
   std::string out = "junk";
-  SerializeConnect("example.com:443", "urlsweep/0.1.0", "", &out);
+  SerializeConnect("example.com:443", kUserAgent, "", &out);
   EXPECT_EQ(out,
             "CONNECT example.com:443 HTTP/1.1\r\n"
-            "Host: example.com:443\r\n"
-            "User-Agent: urlsweep/0.1.0\r\n"
+            "Host: example.com:443\r\n" +
+            kUserAgentLine +
             "\r\n");
   SerializeConnect("[2001:db8::1]:8443", "ua", "Basic cDpx", &out);
   EXPECT_EQ(out,

@@ -238,21 +238,6 @@ TEST(TlsContext, CaFileThatCannotBeLoadedIsAOneLineError) {
                                         "/ca-key.pem': no certificate or crl found");
 }
 
-TEST(TlsVerifyWord, MapsTheContractWords) {
-  EXPECT_STREQ(TlsVerifyWord(X509_V_OK), "ok");
-  EXPECT_STREQ(TlsVerifyWord(X509_V_ERR_CERT_HAS_EXPIRED), "expired");
-  EXPECT_STREQ(TlsVerifyWord(X509_V_ERR_CERT_NOT_YET_VALID), "not_yet_valid");
-  EXPECT_STREQ(TlsVerifyWord(X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT), "self_signed");
-  EXPECT_STREQ(TlsVerifyWord(X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN), "untrusted");
-  EXPECT_STREQ(TlsVerifyWord(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY), "untrusted");
-  EXPECT_STREQ(TlsVerifyWord(X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE), "untrusted");
-  EXPECT_STREQ(TlsVerifyWord(X509_V_ERR_HOSTNAME_MISMATCH), "hostname_mismatch");
-  EXPECT_STREQ(TlsVerifyWord(X509_V_ERR_IP_ADDRESS_MISMATCH), "hostname_mismatch");
-  EXPECT_STREQ(TlsVerifyWord(X509_V_ERR_CERT_REVOKED), "revoked");
-  EXPECT_STREQ(TlsVerifyWord(X509_V_ERR_CERT_SIGNATURE_FAILURE), "invalid");
-  EXPECT_STREQ(TlsVerifyWord(X509_V_ERR_INVALID_PURPOSE), "invalid");
-}
-
 TEST(TlsSessionHandshake, Tls13WithTrustedChain) {
   auto context = MakeContext(TlsVerifyMode::kReport);
   HandshakeResult r = Connect(*context, "valid-chain.pem", "valid-key.pem", "valid.test");
@@ -483,6 +468,50 @@ TEST(TlsSessionHandshake, PlainHttpAnswerIsTlsError) {
   EXPECT_FALSE(client.unexpected_eof());
   // Errors are sticky.
   EXPECT_EQ(client.Handshake(), Status::kError);
+}
+
+// A request TLS refuses to encrypt is a write_error whose detail is OpenSSL's reason (the row's
+// error_detail, through Connection::WriteError), not a made-up libuv code.
+TEST(TlsSessionWrite, RefusedWriteCarriesOpenSslsReason) {
+  auto context = MakeContext(TlsVerifyMode::kReport);
+  TlsSession client;
+  client.Start(*context, "valid.test", false);
+  ASSERT_EQ(client.Handshake(), Status::kWantIo);
+  std::string hello;
+  ASSERT_TRUE(client.DrainCiphertext(&hello));
+  // Plain HTTP where the server's hello belongs: SSL_write must finish the handshake first, and fails.
+  constexpr std::string_view kPlain = "HTTP/1.1 400 Bad Request\r\n\r\n";
+  client.FeedCiphertext(kPlain.data(), kPlain.size());
+  ASSERT_EQ(client.Write(kRequest), Status::kError);
+  EXPECT_TRUE(client.failed());
+  EXPECT_EQ(client.ssl_error(), SSL_ERROR_SSL);
+  EXPECT_EQ(client.error_info().code, ErrorCode::kWriteError);
+  EXPECT_STREQ(client.error_info().detail, "wrong version number");
+  EXPECT_EQ(client.Write(kRequest), Status::kError);  // sticky
+}
+
+// A TLS 1.2 server that asks for a renegotiation (HelloRequest) while the connection waits: the next
+// request cannot be written until the peer answers, and Write says so instead of "wanting I/O".
+TEST(TlsSessionWrite, WriteThatMustWaitForThePeerIsWriteError) {
+  auto context = MakeContext(TlsVerifyMode::kReport);
+  SslCtxPtr server_ctx = MakeServerCtx("valid-chain.pem", "valid-key.pem", TLS1_2_VERSION);
+  FakeServer server(server_ctx.get());
+  TlsSession client;
+  client.Start(*context, "valid.test", false);
+  ASSERT_EQ(RunHandshake(client, server), Status::kDone);
+  ASSERT_EQ(SSL_renegotiate(server.ssl()), 1);
+  SSL_do_handshake(server.ssl());
+  ERR_clear_error();
+  const std::string hello_request = server.TakeOutput();
+  ASSERT_FALSE(hello_request.empty());
+  client.FeedCiphertext(hello_request.data(), hello_request.size());
+  std::string plain;
+  ASSERT_EQ(ReadAvailable(client, &plain), Status::kWantIo);
+  EXPECT_EQ(plain, "");
+  ASSERT_EQ(client.Write(kRequest), Status::kError);
+  EXPECT_EQ(client.ssl_error(), SSL_ERROR_WANT_READ);
+  EXPECT_EQ(client.error_info().code, ErrorCode::kWriteError);
+  EXPECT_STREQ(client.error_info().detail, "TLS stopped while waiting for the peer");
 }
 
 TEST(TlsSessionHandshake, EofMidHandshakeIsConnectReset) {

@@ -57,6 +57,30 @@ TEXT = "text/plain; charset=utf-8"
 # case, the 100,000-URL scale test, takes well under a minute on a loaded two-core machine.
 SCAN_TIMEOUT_S = 240
 
+# tools/ci_sanitize.sh runs the quick groups with URLSWEEP_SANITIZED=1: urlsweep and the fixture server
+# are built with ASan and UBSan there and run several times slower on a shared two-core machine, so an
+# upper bound on wall-clock time would measure the sanitizer (FixtureTestCase.assertTookLess).
+SANITIZED = os.environ.get("URLSWEEP_SANITIZED") == "1"
+
+# wait_until: how often a condition is polled, and how long at most. The deadline only ends a test whose
+# condition never comes; generous, so a slow (sanitized, loaded) machine is never the reason it fails.
+POLL_INTERVAL_S = 0.05
+WAIT_TIMEOUT_S = 60
+
+
+def wait_until(condition, what, timeout_s=WAIT_TIMEOUT_S):
+    """Polls `condition()` until it returns a true value, and returns that value; fails (AssertionError
+    naming `what`) after `timeout_s`. For a test that needs something to have happened: a fixed sleep
+    is too short on a slow machine and wasted on a fast one."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError("waited %.0f s for %s" % (timeout_s, what))
+        time.sleep(POLL_INTERVAL_S)
+
 
 def _find_binary(env_name, relative):
     path = os.environ.get(env_name)
@@ -210,6 +234,18 @@ class FixtureTestCase(unittest.TestCase):
         cls.addClassCleanup(cls.stack.stop)
         cls.stack.start()
         cls.port = cls.stack.http_port
+
+    # -- wall-clock bounds -------------------------------------------------------------------------
+
+    def assertTookLess(self, elapsed, bound_s, msg=None, sanitized_bound_s=None):
+        """`elapsed` seconds are under `bound_s`: a promise of the Release build (a budget that ends an
+        exchange on time, a run that does not hang). Under SANITIZED the bound is `sanitized_bound_s`,
+        the loosest one that still tells the promised behaviour from the broken one; without one nothing
+        is asserted there, because the test's rows already show the behaviour (which budget ended the
+        exchange) and SCAN_TIMEOUT_S still ends a run that hangs."""
+        bound = sanitized_bound_s if SANITIZED else bound_s
+        if bound is not None:
+            self.assertLess(elapsed, bound, msg)
 
     # -- URLs and addresses -----------------------------------------------------------------------
 

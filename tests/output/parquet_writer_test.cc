@@ -24,6 +24,7 @@
 #include "core/row.h"
 #include "tests/output/file_size_limit.h"
 #include "tests/output/parquet_test_reader.h"
+#include "tests/test_environment.h"
 
 namespace urlsweep {
 namespace {
@@ -761,7 +762,7 @@ TEST_F(ParquetWriterTest, MisuseIsReportedNotIgnored) {
 
 TEST_F(ParquetWriterTest, WriteErrorsReachTheCaller) {
   const int fd = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
-  if (fd < 0) GTEST_SKIP() << "no /dev/full";
+  if (fd < 0) GTEST_SKIP() << kEnvironmentOnlySkip << "no /dev/full";
   OutputFile file(fd, "full.parquet");
   Config config;
   ParquetWriterOptions options;
@@ -809,7 +810,7 @@ TEST_F(ParquetWriterTest, FailedWriteLeavesTheWholeRowGroups) {
     absl::Status flush_status, close_status;
     {
       FileSizeLimit limit(static_cast<rlim_t>(whole + 1000));
-      if (!limit.ok()) GTEST_SKIP() << "cannot lower RLIMIT_FSIZE";
+      if (!limit.ok()) GTEST_SKIP() << kEnvironmentOnlySkip << "cannot lower RLIMIT_FSIZE";
       ASSERT_TRUE(writer->Write(more).ok());
       flush_status = writer->Flush();
       if (!room_for_footer) close_status = writer->Close();

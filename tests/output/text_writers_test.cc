@@ -35,6 +35,7 @@
 // nothing per row.
 #include "tests/counting_new.h"
 #include "tests/output/file_size_limit.h"
+#include "tests/test_environment.h"
 
 namespace urlsweep {
 namespace {
@@ -560,7 +561,7 @@ TEST(WritersTest, WarmWritersDoNotAllocate) {
 
 TEST(OutputFileTest, FullDiskIsOneClearLine) {
   int fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
-  if (fd < 0) GTEST_SKIP() << "no /dev/full";
+  if (fd < 0) GTEST_SKIP() << kEnvironmentOnlySkip << "no /dev/full";
   OutputFile file(fd, "/dev/full");
   ASSERT_TRUE(file.Append("1,x\r\n").ok());  // buffered: nothing written yet
   absl::Status status = file.Flush();
@@ -574,7 +575,7 @@ TEST(OutputFileTest, FullDiskIsOneClearLine) {
 
 TEST(OutputFileTest, FullDiskThroughAWriter) {
   int fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
-  if (fd < 0) GTEST_SKIP() << "no /dev/full";
+  if (fd < 0) GTEST_SKIP() << kEnvironmentOnlySkip << "no /dev/full";
   OutputFile file(fd, "out.jsonl");
   Config config;
   config.format = OutputFormat::kJsonl;
@@ -751,7 +752,7 @@ TEST(OutputFileTest, PartialWriteIsCutBackToTheLastWholeAppend) {
     {
       // Room for 50 records and half of the 51st.
       FileSizeLimit limit(before.size() + 5050);
-      if (!limit.ok()) GTEST_SKIP() << "cannot lower RLIMIT_FSIZE";
+      if (!limit.ok()) GTEST_SKIP() << kEnvironmentOnlySkip << "cannot lower RLIMIT_FSIZE";
       status = file.Flush();
     }
     EXPECT_EQ(status.message(), absl::StrCat("writing ", path, ": File too large"));
@@ -779,7 +780,7 @@ TEST(OutputFileTest, WriterOutputStopsAtAWholeRow) {
   absl::Status write_status, close_status;
   {
     FileSizeLimit limit(100000);
-    if (!limit.ok()) GTEST_SKIP() << "cannot lower RLIMIT_FSIZE";
+    if (!limit.ok()) GTEST_SKIP() << kEnvironmentOnlySkip << "cannot lower RLIMIT_FSIZE";
     write_status = writer->Write(rows);
     if (write_status.ok()) write_status = writer->Flush();
     close_status = writer->Close();
