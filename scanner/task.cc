@@ -209,7 +209,7 @@ void Task::StartConnect() {
   // While the lookup waited, a connection to the same origin may have gone idle. Taking it beats what
   // would follow at the descriptor budget: closing another origin's idle connection to open a new one.
   // When many URLs start in one burst (a wave of responses at -c 10000), that churn had about half
-  // of them make a new connection and a lookup each, all alive at once (issue 5).
+  // of them make a new connection and a lookup each, all alive at once.
   if (ReuseIdle()) return;
   addr_index_ = 0;
   stage_start_ns_ = w->Now();

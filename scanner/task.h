@@ -26,8 +26,8 @@ struct HostGate;
 
 // One URL from its first attempt to its row: DNS, connect, request, response, retries and redirects. There
 // is one per request a loop may have in flight (--concurrency), so its fixed size is most of what a
-// request in flight costs (issue 5: 4 KiB in all): what is needed only for a moment (request bytes,
-// redirect parsing, credentials) lives once per loop in the Worker instead.
+// request in flight costs (at most 4 KiB in all, scenario S3 in bench/README.md): what is needed only
+// for a moment (request bytes, redirect parsing, credentials) lives once per loop in the Worker instead.
 class Task final : public ConnectionOwner {
  public:
   enum class Stage : uint8_t { kFree, kQueued, kDns, kConnect, kProxyConnect, kTls, kRead, kBackoff };

@@ -20,7 +20,7 @@ Worker::Worker(const WorkerShared& shared, int index, int concurrency)
     : shared_(shared),
       config_(*shared.config),
       index_(index),
-      input_(/*capacity=*/4),
+      input_(kInputQueueBatches),
       gates_(config_.per_host) {
   tasks_.reserve(static_cast<size_t>(concurrency));
   for (int i = 0; i < concurrency; ++i) tasks_.push_back(std::make_unique<Task>());

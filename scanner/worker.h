@@ -29,6 +29,10 @@
 
 namespace urlsweep {
 
+// Input batches queued per loop before the input thread waits: with kInputBatchItems lines each, enough to
+// keep a loop busy across the input thread's scheduling delays without reading far ahead of the scan.
+inline constexpr size_t kInputQueueBatches = 4;
+
 // Counters the progress thread reads while the loop runs.
 struct WorkerCounters {
   std::atomic<uint64_t> done{0};
