@@ -9,7 +9,7 @@
 #include "benchmark/benchmark.h"
 #include "scanner/connection.h"
 #include "core/row.h"
-#include "scanner/worker.h"
+#include "scanner/task.h"
 
 namespace urlsweep {
 namespace {

@@ -1,13 +1,8 @@
 // urlsweep's command line: flags -> Config -> RunScan. No scanning logic lives here.
-#include <fcntl.h>
 #include <signal.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <memory>
 #include <string>
 #include <string_view>
 
@@ -16,7 +11,7 @@
 #include "output/writer.h"
 #include "scanner/config.h"
 #include "scanner/input_reader.h"
-#include "scanner/journal.h"
+#include "scanner/run_output.h"
 #include "scanner/scan.h"
 #include "scanner/stats.h"
 
@@ -59,53 +54,11 @@ int main(int argc, char** argv) {
   absl::StatusOr<urlsweep::ScanSetup> setup = urlsweep::PrepareScan(config);
   if (!setup.ok()) return Fatal(setup.status());
 
-  // Standard output cannot be resumed, so it keeps no journal; a file always does, so that a run stopped
-  // in any way (kill -9 included) can be continued with --resume.
-  const bool to_file = config.output != "-";
-  const std::string journal_path = urlsweep::Journal::PathFor(config.output);
-  urlsweep::RecoveredRun recovered;
-  if (config.resume) {
-    auto run = urlsweep::Journal::Recover(journal_path, config.output, config.format);
-    if (!run.ok()) return Fatal(run.status());
-    recovered = std::move(*run);
-  }
-  const bool append = recovered.existed && recovered.offset > 0;
-
-  int fd = 1;
-  if (to_file) {
-    fd = open(config.output.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? 0 : O_TRUNC), 0644);
-    if (fd < 0) {
-      return Fatal(absl::InvalidArgumentError("cannot open output '" + config.output + "': " + std::strerror(errno)));
-    }
-  }
-  urlsweep::OutputFile file(fd, to_file ? config.output : "standard output");
-  std::unique_ptr<urlsweep::RowWriter> writer = urlsweep::MakeRowWriter(config, &file);
-  if (append) {
-    // Restore before cutting anything: a writer that cannot continue this file must leave it untouched.
-    if (absl::Status st = writer->Restore(recovered.states); !st.ok()) return Fatal(st);
-    // Cut a torn last row or an unfinished Parquet row group: the journal says where the good part ends.
-    if (ftruncate(fd, recovered.offset) != 0 || lseek(fd, recovered.offset, SEEK_SET) < 0) {
-      return Fatal(absl::InvalidArgumentError("cannot resume into '" + config.output + "': " + std::strerror(errno)));
-    }
-    file.set_start_offset(recovered.offset);
-  }
-  if (absl::Status st = writer->Open(append); !st.ok()) return Fatal(st);
-
-  std::unique_ptr<urlsweep::Journal> journal;
-  if (to_file) {
-    auto j = recovered.existed ? urlsweep::Journal::Reopen(journal_path, config.format)
-                               : urlsweep::Journal::Create(journal_path, config.format);
-    if (!j.ok()) return Fatal(j.status());
-    journal = std::move(*j);
-  }
-
-  urlsweep::ScanOutput output;
-  output.writer = writer.get();
-  output.file = &file;
-  output.journal = journal.get();
-  output.skip = recovered.existed ? &recovered.done : nullptr;
-  output.setup = &*setup;
-  absl::StatusOr<urlsweep::ScanOutcome> outcome = urlsweep::RunScan(config, input->get(), output);
+  absl::StatusOr<urlsweep::RunOutput> output = urlsweep::OpenRunOutput(config);
+  if (!output.ok()) return Fatal(output.status());
+  urlsweep::RowWriter* writer = output->writer.get();
+  absl::StatusOr<urlsweep::ScanOutcome> outcome =
+      urlsweep::RunScan(config, input->get(), output->ForScan(&*setup));
   if (!outcome.ok()) {
     // Keep what was written readable (CSV/JSONL rows, Parquet row groups) before reporting.
     (void)writer->Close();

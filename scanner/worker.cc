@@ -1,17 +1,8 @@
 #include "scanner/worker.h"
 
-#include <time.h>
-
-#include <algorithm>
-#include <cmath>
-#include <cstring>
 #include <utility>
 
-#include "absl/strings/numbers.h"
-#include "core/error_map.h"
 #include "absl/strings/str_cat.h"
-#include "http/redirect.h"
-#include "http/request.h"
 
 namespace urlsweep {
 namespace {
@@ -19,724 +10,20 @@ namespace {
 // Output rows that wait in a partial batch longer than this are handed to the output thread anyway, so a
 // slow trickle of results still reaches the file (and `tail -f`) promptly.
 constexpr uint64_t kTickMs = 100;
-// A retry waits this long, doubled per retry: long enough for a restarting server or a dropped SYN's peer
-// to recover, short next to the default 10 s budget.
-constexpr uint64_t kRetryBackoffNs = 100'000'000;
 // Idle keep-alive connections are closed after this long: servers commonly time idle connections out after
 // 5-15 s, and a reuse that races the server's close costs a fresh connection anyway.
 constexpr uint64_t kMaxIdleNs = 4'000'000'000;
 
-uint64_t SecondsToNs(double s) { return static_cast<uint64_t>(s * 1e9); }
-double NsToMs(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
-
-int64_t RealtimeMicros() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
-}
-
-void AddressText(const IpAddress& ip, OptString* out) {
-  char buf[INET6_ADDRSTRLEN];
-  std::string_view text = FormatIpAddress(ip, buf);
-  if (text.empty()) {
-    out->Clear();
-    return;
-  }
-  out->Set(text);
-}
-
-void SetOpt(OptString* field, const std::optional<std::string_view>& value) {
-  if (value.has_value()) {
-    field->Set(*value);
-  } else {
-    field->Clear();
-  }
-}
-
-// The connection-reuse key: same scheme, host and port (and the same proxy, when proxied).
-void ConnectionKeyFor(const Target& target, const ProxySpec* proxy, std::string* out) {
-  out->clear();
-  if (proxy != nullptr) {
-    // Plain http through a proxy: any origin may share a connection to the proxy. https: one tunnel per
-    // origin.
-    out->append(target.https ? "T|" : "P|");
-    out->append(proxy->host);
-    out->push_back('|');
-    absl::StrAppend(out, proxy->port);
-    if (!target.https) return;
-    out->push_back('|');
-  } else {
-    out->append(target.https ? "s|" : "h|");
-  }
-  out->append(target.host);
-  out->push_back('|');
-  absl::StrAppend(out, target.port);
-}
-
-// Whether a connection that just died (reset, closed) took the request with it. Reading starts before
-// the request is written (Task::SendRequest), and libuv handles a socket's read events before its write
-// events, so a peer that resets while the kernel still refuses part of the request is heard of on the
-// read side first. With request bytes still queued here and no response byte, it is the write that
-// failed: write_error. A response that came before the request was written is still a response (OnData
-// took it; `response_started` keeps it out of here).
-bool DiedWhileSending(Task::Stage stage, bool response_started, const Connection* conn) {
-  return stage == Task::Stage::kRead && !response_started && conn != nullptr && conn->has_unsent_bytes();
-}
-
-// Retry-After is delay-seconds or an HTTP-date; 0 when unusable.
-double RetryAfterSeconds(std::string_view value) {
-  int64_t secs = 0;
-  if (absl::SimpleAtoi(absl::string_view(value.data(), value.size()), &secs)) return secs > 0 ? static_cast<double>(secs) : 0;
-  std::string text(value);
-  tm when{};
-  if (strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &when) == nullptr) return 0;
-  const double delta = static_cast<double>(timegm(&when)) - static_cast<double>(RealtimeMicros()) / 1e6;
-  return delta > 0 ? delta : 0;
-}
-
 }  // namespace
-
-// ---------------------------------------------------------------------------------------------------------
-// Task
-
-void Task::ResetResponseFields() {
-  row_.status.reset();
-  row_.reason.Clear();
-  row_.http_version.Clear();
-  row_.location.Clear();
-  row_.content_type.Clear();
-  row_.content_length.reset();
-  row_.server.Clear();
-  row_.title.Clear();
-  row_.body_bytes.reset();
-  row_.error = ErrorCode::kNone;
-  row_.error_detail.Clear();
-}
-
-void Task::SetPeerColumns(const SocketAddress& addr) {
-  AddressText(AddressOf(addr), &row_.ip);
-  row_.port = PortOf(addr);
-}
-
-void Task::SetTlsColumns(const TlsSession& tls) {
-  if (tls.version() != nullptr) row_.tls_version.Set(tls.version());
-  if (tls.verify_word() != nullptr) row_.tls_verify.Set(tls.verify_word());
-  row_.cert_not_after_us = tls.cert_not_after_us();
-}
-
-void Task::StartAttempt() {
-  Worker* w = worker_;
-  const Config& config = w->config_;
-  w->UpdateNow();
-  ++row_.attempts;
-  response_started_ = false;
-  request_sent_ = false;
-  row_.dns_ms.reset();
-  row_.connect_ms.reset();
-  row_.tls_ms.reset();
-  row_.ttfb_ms.reset();
-  row_.ip.Clear();
-  row_.port.reset();
-  row_.tls_version.Clear();
-  row_.tls_verify.Clear();
-  row_.cert_not_after_us.reset();
-  ResetResponseFields();
-  row_.final_url.Set(target_.url);
-  row_.host.Set(target_.host_column());
-
-  // --exclude holds on the name of every URL and redirect target, before anything is sent anywhere.
-  if (w->shared_.exclude != nullptr && w->shared_.exclude->MatchesHost(target_.host)) {
-    FailSoon(ErrorCode::kExcluded, "the host matches an --exclude entry");
-    return;
-  }
-  proxy_ = ProxyFor(config, target_.https, target_.host);
-
-  // Keep-alive: an idle connection to the same scheme, host and port (through the same proxy) skips
-  // DNS, connect and TLS.
-  fresh_only_ = no_reuse_;
-  no_reuse_ = false;
-  if (ReuseIdle()) return;
-
-  // Through a proxy the proxy resolves the origin's name; we resolve (or parse) the proxy's.
-  const std::string& endpoint = proxy_ != nullptr ? proxy_->host : target_.host;
-  if (ParseIpLiteral(endpoint, &addrs_[0])) {
-    // A literal needs no lookup; dns_ms stays absent.
-    addr_count_ = 1;
-    StartConnect();
-    return;
-  }
-  stage_start_ns_ = w->Now();
-  SetStageDeadline(Stage::kDns, config.dns_timeout_s);
-  w->resolver_->Resolve(endpoint, &dns_request_);
-}
-
-bool Task::ReuseIdle() {
-  if (fresh_only_) return false;
-  Worker* w = worker_;
-  ConnectionKeyFor(target_, proxy_, &w->key_scratch_);
-  Connection* idle = w->TakeIdle(w->key_scratch_);
-  if (idle == nullptr) return false;
-  conn_ = idle;
-  conn_reused_ = true;
-  idle->Attach(this);
-  SetPeerColumns(idle->peer());
-  if (idle->tls_on()) SetTlsColumns(idle->tls());
-  SendRequest();
-  return true;
-}
-
-void Task::FailProxy(const char* what, const char* detail) {
-  detail_scratch_ = absl::StrCat(what, " ", proxy_->host, ":", proxy_->port, ": ", detail);
-  FailAttempt(ErrorCode::kProxyError, detail_scratch_.c_str());
-}
-
-void Task::OnResolved(Resolver::Request* request, const DnsResult& result) {
-  Task* task = static_cast<Task*>(request->data);
-  Worker* w = task->worker_;
-  w->UpdateNow();
-  task->row_.dns_ms = NsToMs(w->Now() - task->stage_start_ns_);
-  ErrorInfo e = FromAresStatus(result.ares_status);
-  // --exclude holds on every address the name resolves to, also those beyond the kMaxAddresses kept
-  // here: the resolver checked them all (ResolverOptions::flag_address). The proxy's own name is not
-  // checked (only the host as written can be, see StartConnect).
-  if (e.code == ErrorCode::kNone && result.flagged && task->proxy_ == nullptr) {
-    task->FailSoon(ErrorCode::kExcluded, "an address of the host matches an --exclude entry");
-    return;
-  }
-  // Kept compactly: the port is applied at connect time.
-  task->addr_count_ = 0;
-  for (int i = 0; e.code == ErrorCode::kNone && i < std::min(result.address_count, kMaxAddresses); ++i) {
-    const auto* addr = reinterpret_cast<const sockaddr*>(&result.addresses[i]);
-    if (IpAddressFromSockaddr(addr, &task->addrs_[task->addr_count_])) ++task->addr_count_;
-  }
-  if (e.code == ErrorCode::kNone && task->addr_count_ == 0) {
-    e = {ErrorCode::kDnsNodata, "name has no A or AAAA record"};
-  }
-  if (e.code != ErrorCode::kNone) {
-    if (task->proxy_ != nullptr) {
-      task->FailProxy("cannot resolve proxy", e.detail);
-    } else {
-      task->FailAttempt(e.code, e.detail);
-    }
-    return;
-  }
-  task->StartConnect();
-}
-
-void Task::StartConnect() {
-  Worker* w = worker_;
-  // --exclude holds on every address the name resolves to: one excluded address excludes the URL.
-  if (w->shared_.exclude != nullptr && proxy_ == nullptr) {
-    for (int i = 0; i < addr_count_; ++i) {
-      sockaddr_storage addr{};
-      const SocketAddress socket_addr = ToSocketAddress(addrs_[i], 0);
-      std::memcpy(&addr, &socket_addr, sizeof(socket_addr));
-      if (w->shared_.exclude->MatchesAddress(addr)) {
-        // Nothing was contacted: the row names no address.
-        row_.ip.Clear();
-        row_.port.reset();
-        FailSoon(ErrorCode::kExcluded, "an address of the host matches an --exclude entry");
-        return;
-      }
-    }
-  }
-  // While the lookup waited, a connection to the same origin may have gone idle. Taking it beats what
-  // would follow at the descriptor budget: closing another origin's idle connection to open a new one.
-  // When many URLs start in one burst (a wave of responses at -c 10000), that churn had about half
-  // of them make a new connection and a lookup each, all alive at once (issue 5).
-  if (ReuseIdle()) return;
-  addr_index_ = 0;
-  stage_start_ns_ = w->Now();
-  SetStageDeadline(Stage::kConnect, w->config_.connect_timeout_s);
-  TryNextAddress();
-}
-
-void Task::TryNextAddress() {
-  Worker* w = worker_;
-  const SocketAddress addr = ToSocketAddress(addrs_[addr_index_], proxy_ != nullptr ? proxy_->port : target_.port);
-  SetPeerColumns(addr);
-  // At the descriptor budget, an idle connection to another host makes room for this one.
-  if (w->connections_->open() >= static_cast<int>(w->tasks_.size())) w->DropOneIdle();
-  conn_ = w->connections_->Acquire();
-  conn_reused_ = false;
-  conn_->Attach(this);
-  ConnectionKeyFor(target_, proxy_, conn_->mutable_key());
-  int rc = conn_->Connect(&w->loop_, addr);
-  if (rc != 0) {
-    // A synchronous failure has no callback (libuv errors.rst); report it on the next loop turn so the
-    // caller never sees its task finish inside the call that started it.
-    ErrorInfo e = FromUvError(rc, IoStage::kConnect);
-    FailSoon(e.code, e.detail);
-  }
-}
-
-void Task::OnConnected(Connection*, int status) {
-  Worker* w = worker_;
-  w->UpdateNow();
-  if (status != 0) {
-    ErrorInfo e = FromUvError(status, IoStage::kConnect);
-    ReleaseConnection(false);
-    if (addr_index_ + 1 < addr_count_) {
-      // The next address gets what is left of the same connect budget.
-      ++addr_index_;
-      TryNextAddress();
-      return;
-    }
-    if (proxy_ != nullptr) {
-      FailProxy("cannot connect to proxy", e.detail);
-    } else {
-      FailAttempt(e.code, e.detail);
-    }
-    return;
-  }
-  row_.connect_ms = NsToMs(w->Now() - stage_start_ns_);
-  if (proxy_ != nullptr && target_.https) {
-    SendConnect();
-  } else if (target_.https) {
-    StartTls();
-  } else {
-    SendRequest();
-  }
-}
-
-void Task::SendConnect() {
-  Worker* w = worker_;
-  const Config& config = w->config_;
-  stage_ = Stage::kProxyConnect;  // still inside the --connect-timeout budget
-  ProxyAuthorization(&w->proxy_auth_scratch_);
-  // CONNECT names the origin as host:port, always with the port (RFC 9110 section 9.3.6).
-  detail_scratch_.assign(target_.host_column());
-  detail_scratch_.push_back(':');
-  absl::StrAppend(&detail_scratch_, target_.port);
-  SerializeConnect(detail_scratch_, config.user_agent, w->proxy_auth_scratch_, &w->request_scratch_);
-  // A 2xx answer to CONNECT has no body: parse it like a HEAD response.
-  parser_.Reset(/*head_request=*/true, 0);
-  request_sent_ = true;
-  int rc = conn_->StartReading();
-  if (rc == 0) rc = conn_->Write(w->request_scratch_);
-  if (rc != 0) {
-    ErrorInfo e = FromUvError(rc, IoStage::kWrite);
-    detail_scratch_ = absl::StrCat("writing CONNECT to proxy: ", e.detail);
-    FailSoon(ErrorCode::kProxyError, detail_scratch_.c_str());
-  }
-}
-
-void Task::OnConnectResponse(ResponseParser::State state) {
-  ResponseParser& p = parser_;
-  if (state == ResponseParser::State::kError) {
-    FailProxy("malformed answer to CONNECT from proxy", p.error_reason());
-    return;
-  }
-  const int status = p.status();
-  if (status >= 200 && status < 300) {
-    // Tunnel open: what follows is the origin's TLS, and the row reports the origin's answer.
-    request_sent_ = false;
-    StartTls();
-    return;
-  }
-  FillResponseFields();
-  if (status == 407) {
-    FailAttempt(ErrorCode::kProxyAuthRequired, "the proxy requires authentication (407)");
-    return;
-  }
-  detail_scratch_ = absl::StrCat("proxy ", proxy_->host, ":", proxy_->port, " refused CONNECT with ", status);
-  FailAttempt(ErrorCode::kProxyError, detail_scratch_.c_str());
-}
-
-void Task::StartTls() {
-  Worker* w = worker_;
-  stage_ = Stage::kTls;  // the handshake counts inside --connect-timeout
-  stage_start_ns_ = w->Now();
-  conn_->StartTls(*w->shared_.tls, target_.host, target_.ip_family != 0);  // may call back synchronously
-}
-
-void Task::OnHandshakeDone(Connection* conn, const ErrorInfo* error) {
-  Worker* w = worker_;
-  w->UpdateNow();
-  SetTlsColumns(conn->tls());
-  if (error != nullptr) {
-    FailAttempt(error->code, error->detail);
-    return;
-  }
-  row_.tls_ms = NsToMs(w->Now() - stage_start_ns_);
-  SendRequest();
-}
-
-void Task::ProxyAuthorization(std::string* out) const {
-  out->clear();
-  if (proxy_ != nullptr && proxy_->has_credentials) *out = BasicAuthorization(proxy_->user, proxy_->password);
-}
-
-void Task::SendRequest() {
-  Worker* w = worker_;
-  const Config& config = w->config_;
-  RequestSpec spec;
-  spec.method = config.method;
-  // Plain http through a proxy uses the absolute form (RFC 9112 section 3.2.2); a tunnel does not.
-  const bool absolute_form = proxy_ != nullptr && !target_.https;
-  spec.target = absolute_form ? std::string_view(target_.url) : std::string_view(target_.request_target);
-  spec.host = target_.authority();
-  spec.user_agent = config.user_agent;
-  spec.extra_headers = &config.headers;
-  std::string& authorization = w->authorization_scratch_;
-  authorization.clear();
-  if (!target_.userinfo.empty()) {
-    // Credentials in the URL are sent as Basic authorization, as browsers and curl do (rare, so the
-    // allocation here is not on the common path).
-    size_t colon = target_.userinfo.find(':');
-    authorization = BasicAuthorization(
-        std::string_view(target_.userinfo).substr(0, colon),
-        colon == std::string::npos ? std::string_view() : std::string_view(target_.userinfo).substr(colon + 1));
-  }
-  spec.authorization = authorization;
-  if (absolute_form) {
-    ProxyAuthorization(&w->proxy_auth_scratch_);
-    spec.proxy_authorization = w->proxy_auth_scratch_;
-  }
-  SerializeRequest(spec, &w->request_scratch_);
-  parser_.Reset(config.method == HttpMethod::kHead, config.max_body);
-  conn_->count_request();
-  request_sent_ = true;
-  request_sent_ns_ = w->Now();
-  stage_start_ns_ = w->Now();
-  // The read budget (silence) starts with the request: a server that never answers is a read_timeout.
-  SetStageDeadline(Stage::kRead, config.read_timeout_s);
-  int rc = conn_->StartReading();
-  if (rc == 0) rc = conn_->Write(w->request_scratch_);
-  if (rc != 0) {
-    ErrorInfo e = conn_->WriteError(rc);
-    // Task-owned text: FailSoon reports it on the next loop turn.
-    detail_scratch_ = absl::StrCat("error while sending the request: ", e.detail);
-    FailSoon(e.code, detail_scratch_.c_str());
-  }
-}
-
-void Task::OnWritten(Connection*, int status) {
-  worker_->UpdateNow();
-  if (stage_ == Stage::kProxyConnect) {
-    FailProxy("cannot send CONNECT to proxy", FromUvError(status, IoStage::kWrite).detail);
-    return;
-  }
-  ErrorInfo e = FromUvError(status, stage_ == Stage::kTls ? IoStage::kTlsHandshake : IoStage::kWrite);
-  if (e.code == ErrorCode::kWriteError) {
-    detail_scratch_ = absl::StrCat("error while sending the request: ", e.detail);
-    e.detail = detail_scratch_.c_str();
-  }
-  FailAttempt(e.code, e.detail);
-}
-
-void Task::OnData(Connection*, const char* data, size_t len) {
-  Worker* w = worker_;
-  w->UpdateNow();
-  if (stage_ == Stage::kProxyConnect) {
-    size_t consumed = 0;
-    ResponseParser::State state = parser_.Feed(data, len, &consumed);
-    if (state != ResponseParser::State::kNeedMore) OnConnectResponse(state);
-    return;
-  }
-  if (!response_started_) {
-    response_started_ = true;
-    row_.ttfb_ms = NsToMs(w->Now() - request_sent_ns_);
-  }
-  // Silence budget: moved lazily, the timer re-arms itself when it fires early (no timer call per read).
-  deadline_stage_ns_ = w->Now() + SecondsToNs(w->config_.read_timeout_s);
-  size_t consumed = 0;
-  ResponseParser::State state = parser_.Feed(data, len, &consumed);
-  switch (state) {
-    case ResponseParser::State::kNeedMore:
-      return;
-    case ResponseParser::State::kComplete:
-      OnResponseComplete();
-      return;
-    case ResponseParser::State::kError: {
-      ErrorInfo e = FromLlhttpError(parser_.error(), parser_.error_reason());
-      FailAttempt(e.code, e.detail);
-      return;
-    }
-  }
-}
-
-void Task::OnEof(Connection*, bool unclean) {
-  worker_->UpdateNow();
-  if (stage_ == Stage::kProxyConnect) {
-    FailProxy("proxy closed the connection during CONNECT", "connection closed");
-    return;
-  }
-  ResponseParser& parser = parser_;
-  ResponseParser::State state = parser.Finish();
-  if (state == ResponseParser::State::kComplete) {
-    // Under TLS an EOF without close_notify is accepted only where HTTP itself says the response is
-    // complete (a close-delimited body has no other end), as browsers do.
-    OnResponseComplete();
-    return;
-  }
-  if (parser.bytes_received() == 0 && DiedWhileSending(stage_, response_started_, conn_)) {
-    FailAttempt(ErrorCode::kWriteError, "connection closed while sending the request");
-    return;
-  }
-  if (parser.bytes_received() == 0) {
-    FailAttempt(unclean ? ErrorCode::kReadReset : ErrorCode::kEmptyResponse,
-                unclean ? "TLS connection ended uncleanly before any response byte"
-                        : "connection closed before any response byte");
-    return;
-  }
-  if (state == ResponseParser::State::kError && !LlhttpEofIsTruncation(parser.error())) {
-    ErrorInfo e = FromLlhttpError(parser.error(), parser.error_reason());
-    FailAttempt(e.code, e.detail);
-    return;
-  }
-  FailAttempt(ErrorCode::kReadReset, unclean ? "TLS connection ended uncleanly before the response was complete"
-                                             : "connection closed before the response was complete");
-}
-
-void Task::OnReadError(Connection*, const ErrorInfo& error) {
-  worker_->UpdateNow();
-  if (stage_ == Stage::kProxyConnect) {
-    FailProxy("reading the answer to CONNECT from proxy", error.detail);
-    return;
-  }
-  if (error.code == ErrorCode::kReadReset && DiedWhileSending(stage_, response_started_, conn_)) {
-    detail_scratch_ = absl::StrCat("connection reset while sending the request: ", error.detail);
-    FailAttempt(ErrorCode::kWriteError, detail_scratch_.c_str());
-    return;
-  }
-  FailAttempt(error.code, error.detail);
-}
-
-void Task::FillResponseFields() {
-  ResponseParser& p = parser_;
-  if (!p.head_complete()) return;
-  row_.status = p.status();
-  row_.reason.Set(p.reason());
-  if (p.http_major() == 1 && p.http_minor() == 0) {
-    row_.http_version.Set("1.0");
-  } else if (p.http_major() == 1 && p.http_minor() == 1) {
-    row_.http_version.Set("1.1");
-  } else {
-    row_.http_version.Set(absl::StrCat(p.http_major(), ".", p.http_minor()));
-  }
-  SetOpt(&row_.location, p.location());
-  SetOpt(&row_.content_type, p.content_type());
-  SetOpt(&row_.server, p.server());
-  SetOpt(&row_.title, p.title());
-  row_.content_length = p.content_length();
-  if (stage_ != Stage::kProxyConnect) row_.body_bytes = p.body_bytes();
-}
-
-void Task::OnResponseComplete() {
-  FillResponseFields();
-  // 429 Too Many Requests / 503 with Retry-After (RFC 9110 section 10.2.3): this URL's row reports the
-  // answer; the host's next requests wait.
-  if ((row_.status == 429 || row_.status == 503) && parser_.retry_after().has_value()) {
-    worker_->PauseHost(this, RetryAfterSeconds(*parser_.retry_after()));
-  }
-  const bool reusable = parser_.keep_alive();
-  ReleaseConnection(reusable);
-  // A plain request through a proxy answered 407 is the proxy's refusal (CONTRACT "Proxies").
-  if (proxy_ != nullptr && !target_.https && row_.status == 407) {
-    row_.error = ErrorCode::kProxyAuthRequired;
-    row_.error_detail.Set("the proxy requires authentication (407)");
-    Finish();
-    return;
-  }
-  if (FollowRedirect()) return;
-  Finish();
-}
-
-bool Task::FollowRedirect() {
-  Worker* w = worker_;
-  const Config& config = w->config_;
-  if (config.follow <= 0 || !row_.status.has_value() || !IsRedirectStatus(*row_.status) ||
-      !row_.location.has_value()) {
-    return false;
-  }
-  const char* detail = "";
-  Target& next_target = w->next_target_;
-  if (!ResolveRedirect(target_.url, row_.location.view(), &w->redirect_scratch_, &detail)) return false;
-  if (!ParseUrl(w->redirect_scratch_, &next_target, &detail)) {
-    // A Location we cannot fetch (another scheme, a broken host): the redirect itself is the answer.
-    return false;
-  }
-  // Remember where the chain has been, the URL just fetched included.
-  if (visited_count_ == visited_.size()) visited_.emplace_back();
-  visited_[visited_count_++].assign(target_.url);
-  for (size_t i = 0; i < visited_count_; ++i) {
-    if (visited_[i] == next_target.url) {
-      row_.error = ErrorCode::kRedirectLoop;
-      row_.error_detail.Set(next_target.url);
-      return false;
-    }
-  }
-  if (row_.redirects >= config.follow) {
-    row_.error = ErrorCode::kTooManyRedirects;
-    row_.error_detail.Set(absl::StrCat("more than ", config.follow, " redirects"));
-    return false;
-  }
-  ++row_.redirects;
-  const bool same_host = next_target.host == target_.host;
-  // The loop's scratch takes the old target, capacity and all: no task keeps a second Target.
-  std::swap(target_, next_target);
-  retries_used_ = 0;
-  --row_.attempts;  // a hop is not a retry: attempts counts 1 + retries used
-  if (same_host) {
-    StartAttempt();
-  } else {
-    w->LeaveHostGate(this);
-    hop_pending_ = true;
-    w->EnterHostGate(this);
-  }
-  return true;
-}
-
-void Task::FailSoon(ErrorCode code, const char* detail) {
-  pending_error_ = code;
-  pending_detail_ = detail;
-  uv_timer_start(&timer_, &Task::OnTimer, 0, 0);
-}
-
-void Task::FailAttempt(ErrorCode code, const char* detail) {
-  Worker* w = worker_;
-  if (dns_request_.pending()) w->resolver_->Cancel(&dns_request_);
-  if (conn_ != nullptr && request_sent_) FillResponseFields();
-  const bool was_reused = conn_reused_;
-  ReleaseConnection(false);
-  // A kept-alive connection the server had already closed: not the URL's fault, and no attempt of its own.
-  if (was_reused && !response_started_ &&
-      (code == ErrorCode::kWriteError || code == ErrorCode::kReadReset || code == ErrorCode::kEmptyResponse)) {
-    --row_.attempts;
-    no_reuse_ = true;
-    StartAttempt();
-    return;
-  }
-  const bool before_response =
-      !((code == ErrorCode::kReadReset || code == ErrorCode::kEmptyResponse) && response_started_);
-  const uint64_t backoff = kRetryBackoffNs << std::min(retries_used_, 6);
-  if (IsTransient(code) && before_response && retries_used_ < w->config_.retries &&
-      w->Now() + backoff < deadline_total_ns_) {
-    ++retries_used_;
-    stage_ = Stage::kBackoff;
-    deadline_stage_ns_ = w->Now() + backoff;
-    ArmTimer();
-    return;
-  }
-  row_.error = code;
-  row_.error_detail.Set(detail);
-  Finish();
-}
-
-void Task::SetStageDeadline(Stage stage, double seconds) {
-  stage_ = stage;
-  deadline_stage_ns_ = worker_->Now() + SecondsToNs(seconds);
-  ArmTimer();
-}
-
-void Task::ArmTimer() {
-  const uint64_t now = worker_->Now();
-  const uint64_t deadline = std::min(deadline_total_ns_, deadline_stage_ns_);
-  const uint64_t delay_ns = deadline > now ? deadline - now : 0;
-  // libuv timers have millisecond resolution: round up so a budget never ends early.
-  uv_timer_start(&timer_, &Task::OnTimer, (delay_ns + 999'999) / 1'000'000, 0);
-}
-
-void Task::OnTimer(uv_timer_t* timer) {
-  Task* task = static_cast<Task*>(timer->data);
-  Worker* w = task->worker_;
-  w->UpdateNow();
-  if (task->pending_error_ != ErrorCode::kNone) {
-    ErrorCode code = task->pending_error_;
-    task->pending_error_ = ErrorCode::kNone;
-    task->FailAttempt(code, task->pending_detail_);
-    return;
-  }
-  const uint64_t now = w->Now();
-  const bool total_expired = now >= task->deadline_total_ns_;
-  if (task->stage_ == Stage::kBackoff && !total_expired) {
-    if (now >= task->deadline_stage_ns_) {
-      task->StartAttempt();
-    } else {
-      task->ArmTimer();
-    }
-    return;
-  }
-  const bool stage_expired = now >= task->deadline_stage_ns_;
-  if (!total_expired && !stage_expired) {
-    task->ArmTimer();  // the read deadline moved on since the timer was armed
-    return;
-  }
-  // When several budgets could apply, the one that ran out first names the error (CONTRACT).
-  ErrorCode code = ErrorCode::kTimeout;
-  const char* detail = "the --timeout budget ran out";
-  if (stage_expired && task->deadline_stage_ns_ < task->deadline_total_ns_) {
-    switch (task->stage_) {
-      case Stage::kDns:
-        code = task->proxy_ != nullptr ? ErrorCode::kProxyError : ErrorCode::kDnsTimeout;
-        detail = task->proxy_ != nullptr ? "no DNS answer for the proxy within --dns-timeout"
-                                         : "no DNS answer within --dns-timeout";
-        break;
-      case Stage::kConnect:
-        code = task->proxy_ != nullptr ? ErrorCode::kProxyError : ErrorCode::kConnectTimeout;
-        detail = task->proxy_ != nullptr ? "no connection to the proxy within --connect-timeout"
-                                         : "no connection within --connect-timeout";
-        break;
-      case Stage::kProxyConnect:
-        code = ErrorCode::kProxyError;
-        detail = "no answer to CONNECT from the proxy within --connect-timeout";
-        break;
-      case Stage::kTls:
-        code = ErrorCode::kTlsTimeout;
-        detail = "TLS handshake not finished within --connect-timeout";
-        break;
-      case Stage::kRead:
-        code = ErrorCode::kReadTimeout;
-        detail = "no response bytes within --read-timeout";
-        break;
-      default:
-        break;
-    }
-  }
-  if (task->stage_ == Stage::kQueued) {
-    w->RemoveFromHostGate(task);
-  }
-  task->FailAttempt(code, detail);
-}
-
-void Task::ReleaseConnection(bool reusable) {
-  if (conn_ == nullptr) return;
-  Connection* c = conn_;
-  conn_ = nullptr;
-  conn_reused_ = false;
-  c->Detach();
-  if (reusable && !worker_->shutting_down_) {
-    worker_->PutIdle(c);
-  } else {
-    c->Close();
-  }
-}
-
-void Task::Finish() {
-  Worker* w = worker_;
-  if (dns_request_.pending()) w->resolver_->Cancel(&dns_request_);
-  ReleaseConnection(false);
-  uv_timer_stop(&timer_);
-  if (start_ns_ != 0) row_.total_ms = NsToMs(w->Now() - start_ns_);
-  stage_ = Stage::kFree;
-  if (gate_ != nullptr) w->LeaveHostGate(this);
-  w->EmitRow(&row_);
-  w->TaskFinished(this);  // nothing may follow: the task may be reused at once
-}
-
-
-// ---------------------------------------------------------------------------------------------------------
-// Worker
 
 Worker::Worker(const WorkerShared& shared, int index, int concurrency)
     : shared_(shared),
       config_(*shared.config),
       index_(index),
-      input_(/*capacity=*/4) {
+      input_(kInputQueueBatches),
+      gates_(config_.per_host) {
   tasks_.reserve(static_cast<size_t>(concurrency));
   for (int i = 0; i < concurrency; ++i) tasks_.push_back(std::make_unique<Task>());
-  rate_per_loop_ = config_.rate > 0 ? config_.rate / config_.threads : 0;
 }
 
 Worker::~Worker() {
@@ -778,8 +65,7 @@ absl::Status Worker::Init() {
   connections_ = std::make_unique<ConnectionPool>();
   out_batch_ = shared_.row_pool->Get(kRowBatchRows);
   UpdateNow();
-  tokens_ = 1;
-  tokens_at_ns_ = Now();
+  rate_.Reset(config_.rate > 0 ? config_.rate / config_.threads : 0, Now());
   return absl::OkStatus();
 }
 
@@ -818,23 +104,18 @@ void Worker::BeginStop() {
   // Lines still queued for this loop are not started: a --resume scans them.
   while (InputBatch* b = input_.TryPop()) shared_.input_pool->Put(b);
   // URLs waiting for their turn have not begun: drop them now rather than start them in the grace period.
-  while (rate_head_ != nullptr) {
-    Task* t = rate_head_;
-    rate_head_ = t->next_waiting_;
-    t->next_waiting_ = nullptr;
+  while (Task* t = rate_queue_.PopFront()) {
     // Rate-queued tasks hold a host turn: hand it back without starting anyone.
     t->stage_ = Task::Stage::kFree;
     ReleaseDropped(t);
   }
-  rate_tail_ = nullptr;
-  for (auto& [key, gate] : gates_) {
-    while (Task* t = PopWaiter(gate)) {
-      t->gate_ = nullptr;
-      uv_timer_stop(&t->timer_);
-      t->stage_ = Task::Stage::kFree;
-      ReleaseDropped(t);
-    }
-  }
+  gates_.DropAllWaiters([this](Task* t) {
+    // It holds no turn: with its gate forgotten, ReleaseDropped leaves the gates alone.
+    t->gate_ = nullptr;
+    uv_timer_stop(&t->timer_);
+    t->stage_ = Task::Stage::kFree;
+    ReleaseDropped(t);
+  });
   if (active_tasks_ > 0) {
     uv_timer_start(&grace_timer_, &Worker::OnGraceOver, stop_grace_ms_.load(), 0);
   }
@@ -845,7 +126,7 @@ void Worker::ReleaseDropped(Task* task) {
   if (task->gate_ != nullptr) {
     HostGate* gate = task->gate_;
     task->gate_ = nullptr;
-    if (--gate->active == 0 && gate->head == nullptr) EraseGate(gate);
+    gates_.ReturnTurn(gate);
   }
   --active_tasks_;
   counters_.in_flight.fetch_sub(1, std::memory_order_relaxed);
@@ -880,8 +161,10 @@ void Worker::OnTick(uv_timer_t* handle) {
   w->UpdateNow();
   w->CheckStop();
   w->FlushRows();
-  w->CloseIdleOlderThan(w->Now(), kMaxIdleNs);
-  if (!w->paused_hosts_.empty()) w->ResumePausedHosts();
+  w->idle_.CloseOlderThan(w->Now(), kMaxIdleNs);
+  if (w->gates_.any_paused()) {
+    w->gates_.ResumeDue(w->Now(), [w](Task* task) { w->StartWhenRateAllows(task); });
+  }
   w->Pump();
 }
 
@@ -945,38 +228,14 @@ void Worker::StartItem(Task* task, InputItem* item) {
   EnterHostGate(task);
 }
 
-Task* Worker::PopWaiter(HostGate* gate) {
-  Task* next = gate->head;
-  if (next == nullptr) return nullptr;
-  gate->head = next->next_waiting_;
-  if (gate->head == nullptr) gate->tail = nullptr;
-  next->next_waiting_ = nullptr;
-  return next;
-}
-
 void Worker::EnterHostGate(Task* task) {
-  auto it = gates_.find(std::string_view(task->target_.host));
-  if (it == gates_.end()) {
-    HostGate* fresh;
-    if (!free_gates_.empty()) {
-      fresh = free_gates_.back();
-      free_gates_.pop_back();
-    } else {
-      gate_store_.push_back(std::make_unique<HostGate>());
-      fresh = gate_store_.back().get();
-    }
-    fresh->name.assign(task->target_.host);
-    it = gates_.emplace(std::string_view(fresh->name), fresh).first;
-  }
-  HostGate& gate = *it->second;
-  task->gate_ = &gate;
-  if (gate.active < config_.per_host && Now() >= gate.not_before_ns) {
-    ++gate.active;
+  HostGate* gate = gates_.Open(task->target_.host);
+  task->gate_ = gate;
+  if (gates_.TryTakeTurn(gate, Now())) {
     StartWhenRateAllows(task);
     return;
   }
   task->stage_ = Task::Stage::kQueued;
-  task->next_waiting_ = nullptr;
   // While it waits only the --timeout budget runs, and only once the URL has begun (a redirect hop).
   task->deadline_stage_ns_ = UINT64_MAX;
   if (task->start_ns_ != 0) {
@@ -984,81 +243,27 @@ void Worker::EnterHostGate(Task* task) {
   } else {
     uv_timer_stop(&task->timer_);
   }
-  if (gate.tail != nullptr) {
-    gate.tail->next_waiting_ = task;
-  } else {
-    gate.head = task;
-  }
-  gate.tail = task;
+  HostGates::Wait(gate, task);
 }
 
 void Worker::RemoveFromHostGate(Task* task) {
   HostGate* gate = task->gate_;
-  Task* prev = nullptr;
-  for (Task* t = gate->head; t != nullptr; prev = t, t = t->next_waiting_) {
-    if (t != task) continue;
-    if (prev != nullptr) {
-      prev->next_waiting_ = t->next_waiting_;
-    } else {
-      gate->head = t->next_waiting_;
-    }
-    if (gate->tail == t) gate->tail = prev;
-    break;
-  }
-  task->next_waiting_ = nullptr;
   // It never held a turn: give the gate back without releasing one.
   task->gate_ = nullptr;
-  if (gate->active == 0 && gate->head == nullptr) EraseGate(gate);
+  gates_.Withdraw(gate, task);
 }
 
 void Worker::LeaveHostGate(Task* task) {
   HostGate* gate = task->gate_;
   task->gate_ = nullptr;
   if (gate == nullptr) return;
-  if (gate->head != nullptr && Now() >= gate->not_before_ns) {
-    // Hand the turn straight to the next waiter.
-    StartWhenRateAllows(PopWaiter(gate));
-    return;
-  }
-  if (--gate->active == 0 && gate->head == nullptr && Now() >= gate->not_before_ns) EraseGate(gate);
+  // The turn goes straight to the next waiter, if the gate is not held by a Retry-After.
+  if (Task* next = gates_.Leave(gate, Now())) StartWhenRateAllows(next);
 }
 
-void Worker::EraseGate(HostGate* gate) {
-  gates_.erase(std::string_view(gate->name));
-  gate->active = 0;
-  gate->head = gate->tail = nullptr;
-  gate->not_before_ns = 0;
-  free_gates_.push_back(gate);
-}
-
-void Worker::PauseHost(Task* task, double delay_s) {
-  // Honour the server's wish, but never let one host stall its URLs for longer than this.
-  constexpr double kMaxRetryAfterS = 60;
-  if (task->gate_ == nullptr || !(delay_s > 0)) return;
-  const uint64_t until = Now() + SecondsToNs(std::min(delay_s, kMaxRetryAfterS));
-  if (until <= task->gate_->not_before_ns) return;
-  if (task->gate_->not_before_ns <= Now()) paused_hosts_.push_back(*task->gate_->key);
-  task->gate_->not_before_ns = until;
-}
-
-void Worker::ResumePausedHosts() {
-  for (size_t i = 0; i < paused_hosts_.size();) {
-    auto it = gates_.find(std::string_view(paused_hosts_[i]));
-    if (it != gates_.end() && Now() < it->second->not_before_ns) {
-      ++i;
-      continue;
-    }
-    if (it != gates_.end()) {
-      HostGate& gate = *it->second;
-      while (gate.head != nullptr && gate.active < config_.per_host) {
-        ++gate.active;
-        StartWhenRateAllows(PopWaiter(&gate));
-      }
-      if (gate.active == 0 && gate.head == nullptr) EraseGate(&gate);
-    }
-    paused_hosts_[i] = std::move(paused_hosts_.back());
-    paused_hosts_.pop_back();
-  }
+void Worker::PauseHost(Task* task, uint64_t delay_ns) {
+  if (task->gate_ == nullptr || delay_ns == 0) return;
+  gates_.Pause(task->gate_, Now(), delay_ns);
 }
 
 void Worker::StartWhenRateAllows(Task* task) {
@@ -1068,64 +273,32 @@ void Worker::StartWhenRateAllows(Task* task) {
     task->StartAttempt();
     return;
   }
-  if (rate_per_loop_ <= 0) {
-    BeginTask(task);
+  if (!rate_.limited()) {
+    task->Begin();
     return;
   }
-  if (rate_head_ == nullptr && TakeToken()) {
-    BeginTask(task);
+  // The bucket is refilled to the current time (uv_hrtime()), not to the loop's cached Now().
+  if (rate_queue_.empty() && rate_.TryTake(uv_hrtime())) {
+    task->Begin();
     return;
   }
   task->stage_ = Task::Stage::kQueued;
-  task->next_waiting_ = nullptr;
-  if (rate_tail_ != nullptr) {
-    rate_tail_->next_waiting_ = task;
-  } else {
-    rate_head_ = task;
-  }
-  rate_tail_ = task;
+  rate_queue_.PushBack(task);
   ArmRateTimer();
-}
-
-bool Worker::TakeToken() {
-  const uint64_t now = uv_hrtime();
-  // Burst: 10 ms worth of tokens (at least one), so high rates survive the loop's millisecond timer
-  // resolution while low rates stay evenly spaced.
-  const double burst = std::max(1.0, rate_per_loop_ * 0.01);
-  tokens_ = std::min(burst, tokens_ + static_cast<double>(now - tokens_at_ns_) * 1e-9 * rate_per_loop_);
-  tokens_at_ns_ = now;
-  if (tokens_ < 1) return false;
-  tokens_ -= 1;
-  return true;
 }
 
 void Worker::ArmRateTimer() {
   if (rate_timer_armed_) return;
   rate_timer_armed_ = true;
-  const double wait_s = std::max(0.0, (1 - tokens_) / rate_per_loop_);
-  uv_timer_start(&rate_timer_, &Worker::OnRateTimer, static_cast<uint64_t>(std::ceil(wait_s * 1000)), 0);
+  uv_timer_start(&rate_timer_, &Worker::OnRateTimer, rate_.NextTokenDelayMs(), 0);
 }
 
 void Worker::OnRateTimer(uv_timer_t* handle) {
   auto* w = static_cast<Worker*>(handle->data);
   w->UpdateNow();
   w->rate_timer_armed_ = false;
-  while (w->rate_head_ != nullptr && w->TakeToken()) {
-    Task* task = w->rate_head_;
-    w->rate_head_ = task->next_waiting_;
-    if (w->rate_head_ == nullptr) w->rate_tail_ = nullptr;
-    task->next_waiting_ = nullptr;
-    w->BeginTask(task);
-  }
-  if (w->rate_head_ != nullptr) w->ArmRateTimer();
-}
-
-void Worker::BeginTask(Task* task) {
-  UpdateNow();
-  task->row_.started_at_us = RealtimeMicros();
-  task->start_ns_ = Now();
-  task->deadline_total_ns_ = task->start_ns_ + SecondsToNs(config_.timeout_s);
-  task->StartAttempt();
+  while (!w->rate_queue_.empty() && w->rate_.TryTake(uv_hrtime())) w->rate_queue_.PopFront()->Begin();
+  if (!w->rate_queue_.empty()) w->ArmRateTimer();
 }
 
 void Worker::EmitRow(Row* row) {
@@ -1150,89 +323,23 @@ void Worker::TaskFinished(Task* task) {
   Pump();
 }
 
-Connection* Worker::TakeIdle(const std::string& key) {
-  if (idle_count_ == 0) return nullptr;
-  auto it = idle_.find(std::string_view(key));
-  if (it == idle_.end()) return nullptr;
-  Connection* conn = it->second;
-  // Skip connections with request bytes still unsent (see Connection::has_unsent_bytes()).
-  while (conn != nullptr && conn->has_unsent_bytes()) conn = conn->next;
-  if (conn == nullptr) return nullptr;
-  UnlinkIdle(it, conn);
-  conn->Detach();
-  return conn;
-}
-
-void Worker::UnlinkIdle(IdleMap::iterator it, Connection* conn) {
-  if (conn->next != nullptr) conn->next->prev = conn->prev;
-  if (conn->prev != nullptr) {
-    conn->prev->next = conn->next;
-  } else {
-    // The entry's key views the head's own key: it follows the new head, or goes with the last one.
-    Connection* next = conn->next;
-    idle_.erase(it);
-    if (next != nullptr) idle_.emplace(std::string_view(next->key()), next);
-  }
-  conn->next = conn->prev = nullptr;
-  --idle_count_;
-}
-
 void Worker::PutIdle(Connection* conn) {
   // Open connections (busy and idle; closing ones hold no descriptor) stay within this loop's share of
-  // --concurrency, so the descriptors in use stay within what the open-file limit was sized for (scan.cc
-  // FittingConcurrency).
+  // --concurrency, so the descriptors in use stay within what the open-file limit was sized for
+  // (scanner/fd_budget.h FittingConcurrency).
   // Tasks waiting at a host gate hold no connection, so under load there is room for idle ones.
   if (connections_->open() > static_cast<int>(tasks_.size())) {
     conn->Close();
     return;
   }
-  // The newest connection heads its key's list, and the entry's key views the head's own key.
-  auto it = idle_.find(std::string_view(conn->key()));
-  Connection* head = nullptr;
-  if (it != idle_.end()) {
-    head = it->second;
-    idle_.erase(it);
-  }
-  conn->prev = nullptr;
-  conn->next = head;
-  if (head != nullptr) head->prev = conn;
-  idle_.emplace(std::string_view(conn->key()), conn);
-  ++idle_count_;
-  conn->idle_since_ns = Now();
-  conn->Attach(this);
-}
-
-void Worker::DropIdle(Connection* conn) {
-  auto it = idle_.find(std::string_view(conn->key()));
-  if (it != idle_.end()) {
-    UnlinkIdle(it, conn);
-  } else {
-    conn->next = conn->prev = nullptr;
-  }
-  conn->Close();
-}
-
-void Worker::DropOneIdle() {
-  if (idle_count_ == 0) return;
-  DropIdle(idle_.begin()->second);
-}
-
-void Worker::CloseIdleOlderThan(uint64_t now_ns, uint64_t max_idle_ns) {
-  if (idle_count_ == 0) return;
-  std::vector<Connection*> old;
-  for (auto& [key, head] : idle_) {
-    for (Connection* c = head; c != nullptr; c = c->next) {
-      if (now_ns - c->idle_since_ns >= max_idle_ns) old.push_back(c);
-    }
-  }
-  for (Connection* c : old) DropIdle(c);
+  idle_.Put(conn, Now());
 }
 
 void Worker::MaybeShutdown() {
   if (shutting_down_ || !input_done_ || active_tasks_ != 0) return;
   shutting_down_ = true;
   FlushRows();
-  CloseIdleOlderThan(Now(), 0);
+  idle_.CloseOlderThan(Now(), 0);
   uv_timer_stop(&tick_);
   uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&rate_timer_), nullptr);

@@ -1,0 +1,31 @@
+// The descriptor budget: every connection and every c-ares socket is a file descriptor, so --concurrency
+// must fit the open-file limit (RLIMIT_NOFILE).
+#pragma once
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "scanner/config.h"
+
+namespace urlsweep {
+
+// Descriptors kept free of connections besides those already open when the scan starts: the input file,
+// c-ares' sockets (a few per loop), libuv's own (epoll and eventfd per loop), files read while starting
+// (CA bundle, resolv.conf, hosts), and slack for the rest.
+inline constexpr uint64_t kReservedFds = 32;
+inline constexpr uint64_t kReservedFdsPerLoop = 8;
+// Below this many connections a scan would crawl, and the message about it would hide the real
+// problem (a tiny limit, or descriptors leaked by whoever started us): refuse instead.
+inline constexpr int kMinFittingConcurrency = 4;
+
+// Raises the soft open-file limit to the hard one (massdns' set_open_file_limit_max), since -c 10000
+// needs more than the usual soft limit of 1024. Returns the soft limit in force afterwards (0 if unknown).
+uint64_t RaiseFileLimit();
+
+// A connection is one descriptor and urlsweep never holds more connections than --concurrency (idle
+// keep-alive ones included), so the concurrency that fits is what `fd_limit` leaves once the descriptors
+// already open (inherited ones too) and the reserve are taken off. Says so on standard error when it
+// lowers --concurrency; fails when what is left is too little to scan with.
+absl::StatusOr<int> FittingConcurrency(const Config& config, int threads, uint64_t fd_limit);
+
+}  // namespace urlsweep

@@ -1,0 +1,99 @@
+#include "scanner/idle_pool.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace urlsweep {
+
+void IdlePool::KeyFor(const Target& target, const ProxySpec* proxy, std::string* out) {
+  out->clear();
+  if (proxy != nullptr) {
+    // Plain http through a proxy: any origin may share a connection to the proxy. https: one tunnel per
+    // origin.
+    out->append(target.https ? "T|" : "P|");
+    out->append(proxy->host);
+    out->push_back('|');
+    absl::StrAppend(out, proxy->port);
+    if (!target.https) return;
+    out->push_back('|');
+  } else {
+    out->append(target.https ? "s|" : "h|");
+  }
+  out->append(target.host);
+  out->push_back('|');
+  absl::StrAppend(out, target.port);
+}
+
+Connection* IdlePool::Take(std::string_view key) {
+  if (count_ == 0) return nullptr;
+  auto it = map_.find(key);
+  if (it == map_.end()) return nullptr;
+  Connection* conn = it->second;
+  // Skip connections with request bytes still unsent (see Connection::has_unsent_bytes()).
+  while (conn != nullptr && conn->has_unsent_bytes()) conn = conn->next;
+  if (conn == nullptr) return nullptr;
+  Unlink(it, conn);
+  conn->Detach();
+  return conn;
+}
+
+void IdlePool::Unlink(Map::iterator it, Connection* conn) {
+  if (conn->next != nullptr) conn->next->prev = conn->prev;
+  if (conn->prev != nullptr) {
+    conn->prev->next = conn->next;
+  } else {
+    // The entry's key views the head's own key: it follows the new head, or goes with the last one.
+    Connection* next = conn->next;
+    map_.erase(it);
+    if (next != nullptr) map_.emplace(std::string_view(next->key()), next);
+  }
+  conn->next = conn->prev = nullptr;
+  --count_;
+}
+
+void IdlePool::Put(Connection* conn, uint64_t now_ns) {
+  // The newest connection heads its key's list, and the entry's key views the head's own key.
+  auto it = map_.find(std::string_view(conn->key()));
+  Connection* head = nullptr;
+  if (it != map_.end()) {
+    head = it->second;
+    map_.erase(it);
+  }
+  conn->prev = nullptr;
+  conn->next = head;
+  if (head != nullptr) head->prev = conn;
+  map_.emplace(std::string_view(conn->key()), conn);
+  ++count_;
+  conn->idle_since_ns = now_ns;
+  conn->Attach(this);
+}
+
+void IdlePool::Drop(Connection* conn) {
+  auto it = map_.find(std::string_view(conn->key()));
+  if (it != map_.end()) {
+    Unlink(it, conn);
+  } else {
+    conn->next = conn->prev = nullptr;
+  }
+  conn->Close();
+}
+
+void IdlePool::DropOne() {
+  if (count_ == 0) return;
+  Drop(map_.begin()->second);
+}
+
+void IdlePool::CloseOlderThan(uint64_t now_ns, uint64_t max_idle_ns) {
+  if (count_ == 0) return;
+  // Collected first: Drop() changes the map being walked.
+  std::vector<Connection*> old;
+  for (auto& [key, head] : map_) {
+    for (Connection* c = head; c != nullptr; c = c->next) {
+      if (now_ns - c->idle_since_ns >= max_idle_ns) old.push_back(c);
+    }
+  }
+  for (Connection* c : old) Drop(c);
+}
+
+}  // namespace urlsweep

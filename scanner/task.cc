@@ -1,0 +1,694 @@
+#include "scanner/task.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/error_map.h"
+#include "http/redirect.h"
+#include "http/request.h"
+#include "http/retry_after.h"
+#include "scanner/idle_pool.h"
+#include "scanner/worker.h"
+
+namespace urlsweep {
+namespace {
+
+// A retry waits this long, doubled per retry: long enough for a restarting server or a dropped SYN's peer
+// to recover, short next to the default 10 s budget.
+constexpr uint64_t kRetryBackoffNs = 100'000'000;
+
+uint64_t SecondsToNs(double s) { return static_cast<uint64_t>(s * 1e9); }
+double NsToMs(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+
+// The wall clock, for started_at and for Retry-After dates; budgets use the loop's monotonic clock.
+int64_t RealtimeMicros() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
+}
+
+void AddressText(const IpAddress& ip, OptString* out) {
+  char buf[INET6_ADDRSTRLEN];
+  std::string_view text = FormatIpAddress(ip, buf);
+  if (text.empty()) {
+    out->Clear();
+    return;
+  }
+  out->Set(text);
+}
+
+void SetOpt(OptString* field, const std::optional<std::string_view>& value) {
+  if (value.has_value()) {
+    field->Set(*value);
+  } else {
+    field->Clear();
+  }
+}
+
+// Whether a connection that just died (reset, closed) took the request with it. Reading starts before
+// the request is written (Task::SendRequest), and libuv handles a socket's read events before its write
+// events, so a peer that resets while the kernel still refuses part of the request is heard of on the
+// read side first. With request bytes still queued here and no response byte, it is the write that
+// failed: write_error. A response that came before the request was written is still a response (OnData
+// took it; `response_started` keeps it out of here).
+bool DiedWhileSending(Task::Stage stage, bool response_started, const Connection* conn) {
+  return stage == Task::Stage::kRead && !response_started && conn != nullptr && conn->has_unsent_bytes();
+}
+
+}  // namespace
+
+void Task::ResetResponseFields() {
+  row_.status.reset();
+  row_.reason.Clear();
+  row_.http_version.Clear();
+  row_.location.Clear();
+  row_.content_type.Clear();
+  row_.content_length.reset();
+  row_.server.Clear();
+  row_.title.Clear();
+  row_.body_bytes.reset();
+  row_.error = ErrorCode::kNone;
+  row_.error_detail.Clear();
+}
+
+void Task::SetPeerColumns(const SocketAddress& addr) {
+  AddressText(AddressOf(addr), &row_.ip);
+  row_.port = PortOf(addr);
+}
+
+void Task::SetTlsColumns(const TlsSession& tls) {
+  if (tls.version() != nullptr) row_.tls_version.Set(tls.version());
+  if (tls.verify_word() != nullptr) row_.tls_verify.Set(tls.verify_word());
+  row_.cert_not_after_us = tls.cert_not_after_us();
+}
+
+void Task::Begin() {
+  Worker* w = worker_;
+  w->UpdateNow();
+  row_.started_at_us = RealtimeMicros();
+  start_ns_ = w->Now();
+  deadline_total_ns_ = start_ns_ + SecondsToNs(w->config_.timeout_s);
+  StartAttempt();
+}
+
+void Task::StartAttempt() {
+  Worker* w = worker_;
+  const Config& config = w->config_;
+  w->UpdateNow();
+  ++row_.attempts;
+  response_started_ = false;
+  request_sent_ = false;
+  row_.dns_ms.reset();
+  row_.connect_ms.reset();
+  row_.tls_ms.reset();
+  row_.ttfb_ms.reset();
+  row_.ip.Clear();
+  row_.port.reset();
+  row_.tls_version.Clear();
+  row_.tls_verify.Clear();
+  row_.cert_not_after_us.reset();
+  ResetResponseFields();
+  row_.final_url.Set(target_.url);
+  row_.host.Set(target_.host_column());
+
+  // --exclude holds on the name of every URL and redirect target, before anything is sent anywhere.
+  if (w->shared_.exclude != nullptr && w->shared_.exclude->MatchesHost(target_.host)) {
+    FailSoon(ErrorCode::kExcluded, "the host matches an --exclude entry");
+    return;
+  }
+  proxy_ = ProxyFor(config, target_.https, target_.host);
+
+  // Keep-alive: an idle connection to the same scheme, host and port (through the same proxy) skips
+  // DNS, connect and TLS.
+  fresh_only_ = no_reuse_;
+  no_reuse_ = false;
+  if (ReuseIdle()) return;
+
+  // Through a proxy the proxy resolves the origin's name; we resolve (or parse) the proxy's.
+  const std::string& endpoint = proxy_ != nullptr ? proxy_->host : target_.host;
+  if (ParseIpLiteral(endpoint, &addrs_[0])) {
+    // A literal needs no lookup; dns_ms stays absent.
+    addr_count_ = 1;
+    StartConnect();
+    return;
+  }
+  stage_start_ns_ = w->Now();
+  SetStageDeadline(Stage::kDns, config.dns_timeout_s);
+  w->resolver_->Resolve(endpoint, &dns_request_);
+}
+
+bool Task::ReuseIdle() {
+  if (fresh_only_) return false;
+  Worker* w = worker_;
+  IdlePool::KeyFor(target_, proxy_, &w->key_scratch_);
+  Connection* idle = w->idle_.Take(w->key_scratch_);
+  if (idle == nullptr) return false;
+  conn_ = idle;
+  conn_reused_ = true;
+  idle->Attach(this);
+  SetPeerColumns(idle->peer());
+  if (idle->tls_on()) SetTlsColumns(idle->tls());
+  SendRequest();
+  return true;
+}
+
+void Task::FailProxy(const char* what, const char* detail) {
+  detail_scratch_ = absl::StrCat(what, " ", proxy_->host, ":", proxy_->port, ": ", detail);
+  FailAttempt(ErrorCode::kProxyError, detail_scratch_.c_str());
+}
+
+void Task::OnResolved(Resolver::Request* request, const DnsResult& result) {
+  Task* task = static_cast<Task*>(request->data);
+  Worker* w = task->worker_;
+  w->UpdateNow();
+  task->row_.dns_ms = NsToMs(w->Now() - task->stage_start_ns_);
+  ErrorInfo e = FromAresStatus(result.ares_status);
+  // Kept compactly: the port is applied at connect time.
+  task->addr_count_ = 0;
+  for (int i = 0; e.code == ErrorCode::kNone && i < std::min(result.address_count, kMaxAddresses); ++i) {
+    const auto* addr = reinterpret_cast<const sockaddr*>(&result.addresses[i]);
+    if (IpAddressFromSockaddr(addr, &task->addrs_[task->addr_count_])) ++task->addr_count_;
+  }
+  if (e.code == ErrorCode::kNone && task->addr_count_ == 0) {
+    e = {ErrorCode::kDnsNodata, "name has no A or AAAA record"};
+  }
+  if (e.code != ErrorCode::kNone) {
+    if (task->proxy_ != nullptr) {
+      task->FailProxy("cannot resolve proxy", e.detail);
+    } else {
+      task->FailAttempt(e.code, e.detail);
+    }
+    return;
+  }
+  task->StartConnect();
+}
+
+void Task::StartConnect() {
+  Worker* w = worker_;
+  // --exclude holds on every address the name resolves to: one excluded address excludes the URL.
+  if (w->shared_.exclude != nullptr && proxy_ == nullptr) {
+    for (int i = 0; i < addr_count_; ++i) {
+      sockaddr_storage addr{};
+      const SocketAddress socket_addr = ToSocketAddress(addrs_[i], 0);
+      std::memcpy(&addr, &socket_addr, sizeof(socket_addr));
+      if (w->shared_.exclude->MatchesAddress(addr)) {
+        // Nothing was contacted: the row names no address.
+        row_.ip.Clear();
+        row_.port.reset();
+        FailSoon(ErrorCode::kExcluded, "an address of the host matches an --exclude entry");
+        return;
+      }
+    }
+  }
+  // While the lookup waited, a connection to the same origin may have gone idle. Taking it beats what
+  // would follow at the descriptor budget: closing another origin's idle connection to open a new one.
+  // When many URLs start in one burst (a wave of responses at -c 10000), that churn had about half
+  // of them make a new connection and a lookup each, all alive at once.
+  if (ReuseIdle()) return;
+  addr_index_ = 0;
+  stage_start_ns_ = w->Now();
+  SetStageDeadline(Stage::kConnect, w->config_.connect_timeout_s);
+  TryNextAddress();
+}
+
+void Task::TryNextAddress() {
+  Worker* w = worker_;
+  const SocketAddress addr = ToSocketAddress(addrs_[addr_index_], proxy_ != nullptr ? proxy_->port : target_.port);
+  SetPeerColumns(addr);
+  // At the descriptor budget, an idle connection to another host makes room for this one.
+  if (w->connections_->open() >= static_cast<int>(w->tasks_.size())) w->idle_.DropOne();
+  conn_ = w->connections_->Acquire();
+  conn_reused_ = false;
+  conn_->Attach(this);
+  IdlePool::KeyFor(target_, proxy_, conn_->mutable_key());
+  int rc = conn_->Connect(&w->loop_, addr);
+  if (rc != 0) {
+    // A synchronous failure has no callback (libuv errors.rst); report it on the next loop turn so the
+    // caller never sees its task finish inside the call that started it.
+    ErrorInfo e = FromUvError(rc, IoStage::kConnect);
+    FailSoon(e.code, e.detail);
+  }
+}
+
+void Task::OnConnected(Connection*, int status) {
+  Worker* w = worker_;
+  w->UpdateNow();
+  if (status != 0) {
+    ErrorInfo e = FromUvError(status, IoStage::kConnect);
+    ReleaseConnection(false);
+    if (addr_index_ + 1 < addr_count_) {
+      // The next address gets what is left of the same connect budget.
+      ++addr_index_;
+      TryNextAddress();
+      return;
+    }
+    if (proxy_ != nullptr) {
+      FailProxy("cannot connect to proxy", e.detail);
+    } else {
+      FailAttempt(e.code, e.detail);
+    }
+    return;
+  }
+  row_.connect_ms = NsToMs(w->Now() - stage_start_ns_);
+  if (proxy_ != nullptr && target_.https) {
+    SendConnect();
+  } else if (target_.https) {
+    StartTls();
+  } else {
+    SendRequest();
+  }
+}
+
+void Task::SendConnect() {
+  Worker* w = worker_;
+  const Config& config = w->config_;
+  stage_ = Stage::kProxyConnect;  // still inside the --connect-timeout budget
+  ProxyAuthorization(&w->proxy_auth_scratch_);
+  // CONNECT names the origin as host:port, always with the port (RFC 9110 section 9.3.6).
+  detail_scratch_.assign(target_.host_column());
+  detail_scratch_.push_back(':');
+  absl::StrAppend(&detail_scratch_, target_.port);
+  SerializeConnect(detail_scratch_, config.user_agent, w->proxy_auth_scratch_, &w->request_scratch_);
+  // A 2xx answer to CONNECT has no body: parse it like a HEAD response.
+  parser_.Reset(/*head_request=*/true, 0);
+  request_sent_ = true;
+  int rc = conn_->StartReading();
+  if (rc == 0) rc = conn_->Write(w->request_scratch_);
+  if (rc != 0) {
+    ErrorInfo e = FromUvError(rc, IoStage::kWrite);
+    detail_scratch_ = absl::StrCat("writing CONNECT to proxy: ", e.detail);
+    FailSoon(ErrorCode::kProxyError, detail_scratch_.c_str());
+  }
+}
+
+void Task::OnConnectResponse(ResponseParser::State state) {
+  ResponseParser& p = parser_;
+  if (state == ResponseParser::State::kError) {
+    FailProxy("malformed answer to CONNECT from proxy", p.error_reason());
+    return;
+  }
+  const int status = p.status();
+  if (status >= 200 && status < 300) {
+    // Tunnel open: what follows is the origin's TLS, and the row reports the origin's answer.
+    request_sent_ = false;
+    StartTls();
+    return;
+  }
+  FillResponseFields();
+  if (status == 407) {
+    FailAttempt(ErrorCode::kProxyAuthRequired, "the proxy requires authentication (407)");
+    return;
+  }
+  detail_scratch_ = absl::StrCat("proxy ", proxy_->host, ":", proxy_->port, " refused CONNECT with ", status);
+  FailAttempt(ErrorCode::kProxyError, detail_scratch_.c_str());
+}
+
+void Task::StartTls() {
+  Worker* w = worker_;
+  stage_ = Stage::kTls;  // the handshake counts inside --connect-timeout
+  stage_start_ns_ = w->Now();
+  conn_->StartTls(*w->shared_.tls, target_.host, target_.ip_family != 0);  // may call back synchronously
+}
+
+void Task::OnHandshakeDone(Connection* conn, const ErrorInfo* error) {
+  Worker* w = worker_;
+  w->UpdateNow();
+  SetTlsColumns(conn->tls());
+  if (error != nullptr) {
+    FailAttempt(error->code, error->detail);
+    return;
+  }
+  row_.tls_ms = NsToMs(w->Now() - stage_start_ns_);
+  SendRequest();
+}
+
+void Task::ProxyAuthorization(std::string* out) const {
+  out->clear();
+  if (proxy_ != nullptr && proxy_->has_credentials) *out = BasicAuthorization(proxy_->user, proxy_->password);
+}
+
+void Task::SendRequest() {
+  Worker* w = worker_;
+  const Config& config = w->config_;
+  RequestSpec spec;
+  spec.method = config.method;
+  // Plain http through a proxy uses the absolute form (RFC 9112 section 3.2.2); a tunnel does not.
+  const bool absolute_form = proxy_ != nullptr && !target_.https;
+  spec.target = absolute_form ? std::string_view(target_.url) : std::string_view(target_.request_target);
+  spec.host = target_.authority();
+  spec.user_agent = config.user_agent;
+  spec.extra_headers = &config.headers;
+  std::string& authorization = w->authorization_scratch_;
+  authorization.clear();
+  if (!target_.userinfo.empty()) {
+    // Credentials in the URL are sent as Basic authorization, as browsers and curl do (rare, so the
+    // allocation here is not on the common path).
+    size_t colon = target_.userinfo.find(':');
+    authorization = BasicAuthorization(
+        std::string_view(target_.userinfo).substr(0, colon),
+        colon == std::string::npos ? std::string_view() : std::string_view(target_.userinfo).substr(colon + 1));
+  }
+  spec.authorization = authorization;
+  if (absolute_form) {
+    ProxyAuthorization(&w->proxy_auth_scratch_);
+    spec.proxy_authorization = w->proxy_auth_scratch_;
+  }
+  SerializeRequest(spec, &w->request_scratch_);
+  parser_.Reset(config.method == HttpMethod::kHead, config.max_body);
+  conn_->count_request();
+  request_sent_ = true;
+  request_sent_ns_ = w->Now();
+  stage_start_ns_ = w->Now();
+  // The read budget (silence) starts with the request: a server that never answers is a read_timeout.
+  SetStageDeadline(Stage::kRead, config.read_timeout_s);
+  int rc = conn_->StartReading();
+  if (rc == 0) rc = conn_->Write(w->request_scratch_);
+  if (rc != 0) {
+    ErrorInfo e = conn_->WriteError(rc);
+    // Task-owned text: FailSoon reports it on the next loop turn.
+    detail_scratch_ = absl::StrCat("error while sending the request: ", e.detail);
+    FailSoon(e.code, detail_scratch_.c_str());
+  }
+}
+
+void Task::OnWritten(Connection*, int status) {
+  worker_->UpdateNow();
+  if (stage_ == Stage::kProxyConnect) {
+    FailProxy("cannot send CONNECT to proxy", FromUvError(status, IoStage::kWrite).detail);
+    return;
+  }
+  ErrorInfo e = FromUvError(status, stage_ == Stage::kTls ? IoStage::kTlsHandshake : IoStage::kWrite);
+  if (e.code == ErrorCode::kWriteError) {
+    detail_scratch_ = absl::StrCat("error while sending the request: ", e.detail);
+    e.detail = detail_scratch_.c_str();
+  }
+  FailAttempt(e.code, e.detail);
+}
+
+void Task::OnData(Connection*, const char* data, size_t len) {
+  Worker* w = worker_;
+  w->UpdateNow();
+  if (stage_ == Stage::kProxyConnect) {
+    size_t consumed = 0;
+    ResponseParser::State state = parser_.Feed(data, len, &consumed);
+    if (state != ResponseParser::State::kNeedMore) OnConnectResponse(state);
+    return;
+  }
+  if (!response_started_) {
+    response_started_ = true;
+    row_.ttfb_ms = NsToMs(w->Now() - request_sent_ns_);
+  }
+  // Silence budget: moved lazily, the timer re-arms itself when it fires early (no timer call per read).
+  deadline_stage_ns_ = w->Now() + SecondsToNs(w->config_.read_timeout_s);
+  size_t consumed = 0;
+  ResponseParser::State state = parser_.Feed(data, len, &consumed);
+  switch (state) {
+    case ResponseParser::State::kNeedMore:
+      return;
+    case ResponseParser::State::kComplete:
+      OnResponseComplete();
+      return;
+    case ResponseParser::State::kError: {
+      ErrorInfo e = FromLlhttpError(parser_.error(), parser_.error_reason());
+      FailAttempt(e.code, e.detail);
+      return;
+    }
+  }
+}
+
+void Task::OnEof(Connection*, bool unclean) {
+  worker_->UpdateNow();
+  if (stage_ == Stage::kProxyConnect) {
+    FailProxy("proxy closed the connection during CONNECT", "connection closed");
+    return;
+  }
+  ResponseParser& parser = parser_;
+  ResponseParser::State state = parser.Finish();
+  if (state == ResponseParser::State::kComplete) {
+    // Under TLS an EOF without close_notify is accepted only where HTTP itself says the response is
+    // complete (a close-delimited body has no other end), as browsers do.
+    OnResponseComplete();
+    return;
+  }
+  if (parser.bytes_received() == 0 && DiedWhileSending(stage_, response_started_, conn_)) {
+    FailAttempt(ErrorCode::kWriteError, "connection closed while sending the request");
+    return;
+  }
+  if (parser.bytes_received() == 0) {
+    FailAttempt(unclean ? ErrorCode::kReadReset : ErrorCode::kEmptyResponse,
+                unclean ? "TLS connection ended uncleanly before any response byte"
+                        : "connection closed before any response byte");
+    return;
+  }
+  if (state == ResponseParser::State::kError && !LlhttpEofIsTruncation(parser.error())) {
+    ErrorInfo e = FromLlhttpError(parser.error(), parser.error_reason());
+    FailAttempt(e.code, e.detail);
+    return;
+  }
+  FailAttempt(ErrorCode::kReadReset, unclean ? "TLS connection ended uncleanly before the response was complete"
+                                             : "connection closed before the response was complete");
+}
+
+void Task::OnReadError(Connection*, const ErrorInfo& error) {
+  worker_->UpdateNow();
+  if (stage_ == Stage::kProxyConnect) {
+    FailProxy("reading the answer to CONNECT from proxy", error.detail);
+    return;
+  }
+  if (error.code == ErrorCode::kReadReset && DiedWhileSending(stage_, response_started_, conn_)) {
+    detail_scratch_ = absl::StrCat("connection reset while sending the request: ", error.detail);
+    FailAttempt(ErrorCode::kWriteError, detail_scratch_.c_str());
+    return;
+  }
+  FailAttempt(error.code, error.detail);
+}
+
+void Task::FillResponseFields() {
+  ResponseParser& p = parser_;
+  if (!p.head_complete()) return;
+  row_.status = p.status();
+  row_.reason.Set(p.reason());
+  if (p.http_major() == 1 && p.http_minor() == 0) {
+    row_.http_version.Set("1.0");
+  } else if (p.http_major() == 1 && p.http_minor() == 1) {
+    row_.http_version.Set("1.1");
+  } else {
+    row_.http_version.Set(absl::StrCat(p.http_major(), ".", p.http_minor()));
+  }
+  SetOpt(&row_.location, p.location());
+  SetOpt(&row_.content_type, p.content_type());
+  SetOpt(&row_.server, p.server());
+  SetOpt(&row_.title, p.title());
+  row_.content_length = p.content_length();
+  if (stage_ != Stage::kProxyConnect) row_.body_bytes = p.body_bytes();
+}
+
+void Task::OnResponseComplete() {
+  FillResponseFields();
+  // 429 Too Many Requests / 503 with Retry-After (RFC 9110 section 10.2.3): this URL's row reports the
+  // answer; the host's next requests wait.
+  if ((row_.status == 429 || row_.status == 503) && parser_.retry_after().has_value()) {
+    worker_->PauseHost(this, SecondsToNs(RetryAfterSeconds(*parser_.retry_after(), RealtimeMicros())));
+  }
+  const bool reusable = parser_.keep_alive();
+  ReleaseConnection(reusable);
+  // A plain request through a proxy answered 407 is the proxy's refusal (CONTRACT "Proxies").
+  if (proxy_ != nullptr && !target_.https && row_.status == 407) {
+    row_.error = ErrorCode::kProxyAuthRequired;
+    row_.error_detail.Set("the proxy requires authentication (407)");
+    Finish();
+    return;
+  }
+  if (FollowRedirect()) return;
+  Finish();
+}
+
+bool Task::FollowRedirect() {
+  Worker* w = worker_;
+  const Config& config = w->config_;
+  if (config.follow <= 0 || !row_.status.has_value() || !IsRedirectStatus(*row_.status) ||
+      !row_.location.has_value()) {
+    return false;
+  }
+  const char* detail = "";
+  Target& next_target = w->next_target_;
+  if (!ResolveRedirect(target_.url, row_.location.view(), &w->redirect_scratch_, &detail)) return false;
+  if (!ParseUrl(w->redirect_scratch_, &next_target, &detail)) {
+    // A Location we cannot fetch (another scheme, a broken host): the redirect itself is the answer.
+    return false;
+  }
+  // Remember where the chain has been, the URL just fetched included.
+  if (visited_count_ == visited_.size()) visited_.emplace_back();
+  visited_[visited_count_++].assign(target_.url);
+  for (size_t i = 0; i < visited_count_; ++i) {
+    if (visited_[i] == next_target.url) {
+      row_.error = ErrorCode::kRedirectLoop;
+      row_.error_detail.Set(next_target.url);
+      return false;
+    }
+  }
+  if (row_.redirects >= config.follow) {
+    row_.error = ErrorCode::kTooManyRedirects;
+    row_.error_detail.Set(absl::StrCat("more than ", config.follow, " redirects"));
+    return false;
+  }
+  ++row_.redirects;
+  const bool same_host = next_target.host == target_.host;
+  // The loop's scratch takes the old target, capacity and all: no task keeps a second Target.
+  std::swap(target_, next_target);
+  retries_used_ = 0;
+  --row_.attempts;  // a hop is not a retry: attempts counts 1 + retries used
+  if (same_host) {
+    StartAttempt();
+  } else {
+    w->LeaveHostGate(this);
+    hop_pending_ = true;
+    w->EnterHostGate(this);
+  }
+  return true;
+}
+
+void Task::FailSoon(ErrorCode code, const char* detail) {
+  pending_error_ = code;
+  pending_detail_ = detail;
+  uv_timer_start(&timer_, &Task::OnTimer, 0, 0);
+}
+
+void Task::FailAttempt(ErrorCode code, const char* detail) {
+  Worker* w = worker_;
+  if (dns_request_.pending()) w->resolver_->Cancel(&dns_request_);
+  if (conn_ != nullptr && request_sent_) FillResponseFields();
+  const bool was_reused = conn_reused_;
+  ReleaseConnection(false);
+  // A kept-alive connection the server had already closed: not the URL's fault, and no attempt of its own.
+  if (was_reused && !response_started_ &&
+      (code == ErrorCode::kWriteError || code == ErrorCode::kReadReset || code == ErrorCode::kEmptyResponse)) {
+    --row_.attempts;
+    no_reuse_ = true;
+    StartAttempt();
+    return;
+  }
+  const bool before_response =
+      !((code == ErrorCode::kReadReset || code == ErrorCode::kEmptyResponse) && response_started_);
+  const uint64_t backoff = kRetryBackoffNs << std::min(retries_used_, 6);
+  if (IsTransient(code) && before_response && retries_used_ < w->config_.retries &&
+      w->Now() + backoff < deadline_total_ns_) {
+    ++retries_used_;
+    stage_ = Stage::kBackoff;
+    deadline_stage_ns_ = w->Now() + backoff;
+    ArmTimer();
+    return;
+  }
+  row_.error = code;
+  row_.error_detail.Set(detail);
+  Finish();
+}
+
+void Task::SetStageDeadline(Stage stage, double seconds) {
+  stage_ = stage;
+  deadline_stage_ns_ = worker_->Now() + SecondsToNs(seconds);
+  ArmTimer();
+}
+
+void Task::ArmTimer() {
+  const uint64_t now = worker_->Now();
+  const uint64_t deadline = std::min(deadline_total_ns_, deadline_stage_ns_);
+  const uint64_t delay_ns = deadline > now ? deadline - now : 0;
+  // libuv timers have millisecond resolution: round up so a budget never ends early.
+  uv_timer_start(&timer_, &Task::OnTimer, (delay_ns + 999'999) / 1'000'000, 0);
+}
+
+void Task::OnTimer(uv_timer_t* timer) {
+  Task* task = static_cast<Task*>(timer->data);
+  Worker* w = task->worker_;
+  w->UpdateNow();
+  if (task->pending_error_ != ErrorCode::kNone) {
+    ErrorCode code = task->pending_error_;
+    task->pending_error_ = ErrorCode::kNone;
+    task->FailAttempt(code, task->pending_detail_);
+    return;
+  }
+  const uint64_t now = w->Now();
+  const bool total_expired = now >= task->deadline_total_ns_;
+  if (task->stage_ == Stage::kBackoff && !total_expired) {
+    if (now >= task->deadline_stage_ns_) {
+      task->StartAttempt();
+    } else {
+      task->ArmTimer();
+    }
+    return;
+  }
+  const bool stage_expired = now >= task->deadline_stage_ns_;
+  if (!total_expired && !stage_expired) {
+    task->ArmTimer();  // the read deadline moved on since the timer was armed
+    return;
+  }
+  // When several budgets could apply, the one that ran out first names the error (CONTRACT).
+  ErrorCode code = ErrorCode::kTimeout;
+  const char* detail = "the --timeout budget ran out";
+  if (stage_expired && task->deadline_stage_ns_ < task->deadline_total_ns_) {
+    switch (task->stage_) {
+      case Stage::kDns:
+        code = task->proxy_ != nullptr ? ErrorCode::kProxyError : ErrorCode::kDnsTimeout;
+        detail = task->proxy_ != nullptr ? "no DNS answer for the proxy within --dns-timeout"
+                                         : "no DNS answer within --dns-timeout";
+        break;
+      case Stage::kConnect:
+        code = task->proxy_ != nullptr ? ErrorCode::kProxyError : ErrorCode::kConnectTimeout;
+        detail = task->proxy_ != nullptr ? "no connection to the proxy within --connect-timeout"
+                                         : "no connection within --connect-timeout";
+        break;
+      case Stage::kProxyConnect:
+        code = ErrorCode::kProxyError;
+        detail = "no answer to CONNECT from the proxy within --connect-timeout";
+        break;
+      case Stage::kTls:
+        code = ErrorCode::kTlsTimeout;
+        detail = "TLS handshake not finished within --connect-timeout";
+        break;
+      case Stage::kRead:
+        code = ErrorCode::kReadTimeout;
+        detail = "no response bytes within --read-timeout";
+        break;
+      default:
+        break;
+    }
+  }
+  if (task->stage_ == Stage::kQueued) {
+    w->RemoveFromHostGate(task);
+  }
+  task->FailAttempt(code, detail);
+}
+
+void Task::ReleaseConnection(bool reusable) {
+  if (conn_ == nullptr) return;
+  Connection* c = conn_;
+  conn_ = nullptr;
+  conn_reused_ = false;
+  c->Detach();
+  if (reusable && !worker_->shutting_down_) {
+    worker_->PutIdle(c);
+  } else {
+    c->Close();
+  }
+}
+
+void Task::Finish() {
+  Worker* w = worker_;
+  if (dns_request_.pending()) w->resolver_->Cancel(&dns_request_);
+  ReleaseConnection(false);
+  uv_timer_stop(&timer_);
+  if (start_ns_ != 0) row_.total_ms = NsToMs(w->Now() - start_ns_);
+  stage_ = Stage::kFree;
+  if (gate_ != nullptr) w->LeaveHostGate(this);
+  w->EmitRow(&row_);
+  w->TaskFinished(this);  // nothing may follow: the task may be reused at once
+}
+
+}  // namespace urlsweep

@@ -1,0 +1,124 @@
+// Task: one URL from its first attempt to its row, driven by callbacks from its Connection, its DNS
+// request and its timer. Tasks are made once per loop (--concurrency) and reused for URL after URL.
+#pragma once
+
+#include <uv.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/errors.h"
+#include "core/ip_address.h"
+#include "core/options.h"
+#include "core/row.h"
+#include "dns/resolver.h"
+#include "http/response_parser.h"
+#include "http/tls_session.h"
+#include "scanner/connection.h"
+#include "scanner/url.h"
+
+namespace urlsweep {
+
+class Worker;
+struct HostGate;
+
+// One URL from its first attempt to its row: DNS, connect, request, response, retries and redirects. There
+// is one per request a loop may have in flight (--concurrency), so its fixed size is most of what a
+// request in flight costs (at most 4 KiB in all, scenario S3 in bench/README.md): what is needed only
+// for a moment (request bytes, redirect parsing, credentials) lives once per loop in the Worker instead.
+class Task final : public ConnectionOwner {
+ public:
+  enum class Stage : uint8_t { kFree, kQueued, kDns, kConnect, kProxyConnect, kTls, kRead, kBackoff };
+
+  Task() : dns_request_(&Task::OnResolved) {}
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
+
+  void OnConnected(Connection* conn, int status) override;
+  void OnHandshakeDone(Connection* conn, const ErrorInfo* error) override;
+  void OnWritten(Connection* conn, int status) override;
+  void OnData(Connection* conn, const char* data, size_t len) override;
+  void OnEof(Connection* conn, bool unclean) override;
+  void OnReadError(Connection* conn, const ErrorInfo& error) override;
+
+ private:
+  friend class Worker;
+  friend class TaskQueue;  // links tasks through next_waiting_
+  static void OnResolved(Resolver::Request* request, const DnsResult& result);
+  static void OnTimer(uv_timer_t* timer);
+
+  // The URL's first attempt: stamps started_at and starts the --timeout budget.
+  void Begin();
+  void StartAttempt();
+  void StartConnect();
+  // Takes an idle keep-alive connection to this attempt's origin, if there is one and the attempt may
+  // reuse one, and sends the request on it.
+  bool ReuseIdle();
+  void TryNextAddress();
+  // Proxy tunnel for https through an HTTP proxy: CONNECT, then TLS inside.
+  void SendConnect();
+  void OnConnectResponse(ResponseParser::State state);
+  void StartTls();
+  void SendRequest();
+  void SetPeerColumns(const SocketAddress& addr);
+  void SetTlsColumns(const TlsSession& tls);
+  // proxy_error with "<what> <proxy host>:<port>: <detail>" (never the credentials).
+  void FailProxy(const char* what, const char* detail);
+  void ProxyAuthorization(std::string* out) const;
+  void OnResponseComplete();
+  // Ends the current attempt with `code`; retries when the contract says so, else finishes the row.
+  void FailAttempt(ErrorCode code, const char* detail);
+  void Finish();
+  void ReleaseConnection(bool reusable);
+  void ArmTimer();
+  void SetStageDeadline(Stage stage, double seconds);
+  void FillResponseFields();
+  void ResetResponseFields();
+  bool FollowRedirect();
+  // Reports a failure that happened synchronously inside the call that started the work, on the next loop
+  // turn (STYLE rule 6).
+  void FailSoon(ErrorCode code, const char* detail);
+
+  // Members are ordered so that the small ones share padding: 10,000 tasks at -c 10000.
+  Worker* worker_ = nullptr;
+  Row row_;
+  Target target_;
+  HostGate* gate_ = nullptr;  // the gate of target_.host (or of the previous hop's, until it is left)
+  Resolver::Request dns_request_;
+  // The addresses of this attempt's endpoint (port applied at connect time), tried in order.
+  IpAddress addrs_[kMaxAddresses];
+  uint8_t addr_count_ = 0;
+  uint8_t addr_index_ = 0;
+  bool conn_reused_ = false;
+  Connection* conn_ = nullptr;
+  // The response of this attempt: here rather than in the Connection, so idle and closing connections
+  // do not carry one.
+  ResponseParser parser_;
+  uv_timer_t timer_;
+  uint64_t start_ns_ = 0;           // first attempt start (monotonic)
+  uint64_t deadline_total_ns_ = 0;  // --timeout
+  uint64_t deadline_stage_ns_ = 0;  // the current stage's budget
+  uint64_t stage_start_ns_ = 0;
+  uint64_t request_sent_ns_ = 0;
+  int retries_used_ = 0;
+  bool response_started_ = false;  // a byte of the response arrived in this attempt
+  bool request_sent_ = false;      // the request of this attempt was handed to the socket
+  bool no_reuse_ = false;          // next attempt must open a fresh connection (a reused one was stale)
+  bool fresh_only_ = false;        // this attempt opens a fresh connection (no_reuse_ at its start)
+  bool hop_pending_ = false;       // waiting for the host gate of a redirect target
+  Stage stage_ = Stage::kFree;
+  ErrorCode pending_error_ = ErrorCode::kNone;
+  const char* pending_detail_ = "";
+  // error_detail text built here; it may wait for the next loop turn (FailSoon), so it is the task's own.
+  std::string detail_scratch_;
+  const ProxySpec* proxy_ = nullptr;    // the proxy of this attempt, nullptr when direct
+  // Normalised URLs fetched in this chain, for redirect_loop. Kept across rows for their capacity.
+  std::vector<std::string> visited_;
+  size_t visited_count_ = 0;
+  // The link of the one TaskQueue the task waits in: its host's gate or the rate queue.
+  Task* next_waiting_ = nullptr;
+};
+
+}  // namespace urlsweep
