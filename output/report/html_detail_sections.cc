@@ -14,6 +14,7 @@ namespace {
 
 // Two bar charts side by side fill the page's 1,116-pixel content column.
 constexpr int kHalfChart = 540;
+// Colours: one hue per section; TLS verdicts as traffic lights (verified green, anything else red).
 constexpr std::string_view kRedirectColor = "#1565c0";
 constexpr std::string_view kServerColor = "#5e35b1";
 constexpr std::string_view kTypeColor = "#00838f";

@@ -18,8 +18,8 @@
 namespace urlsweep {
 namespace {
 
-// Chart widths in CSS pixels: the page is laid out for a 1200-pixel column, and the histograms sit
-// three to a row.
+// Chart widths in CSS pixels: the page is laid out for a 1200-pixel column, bar charts sit two to a row
+// (a chart beside a table or another chart), and the histograms three to a row.
 constexpr int kWideChart = 1100;
 constexpr int kBarChart = 560;
 constexpr int kSmallChart = 350;
@@ -48,9 +48,9 @@ h2 { font-size: 19px; margin: 0 0 10px; }
 h3 { font-size: 14px; margin: 12px 0 4px; color: #57606a; }
 section { background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 14px 18px; margin: 14px 0; }
 .sub { color: #57606a; margin: 0 0 8px; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(140px, 1fr)); gap: 10px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 10px; }
 .card { border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 12px; background: #fbfcfd; }
-.card .n { font-size: 22px; font-weight: 600; }
+.card .n { font-size: 22px; font-weight: 600; white-space: nowrap; }
 .card .k { color: #57606a; font-size: 12px; }
 table { border-collapse: collapse; margin: 6px 0; }
 th, td { padding: 3px 10px; border-bottom: 1px solid #eaeef2; text-align: right; font-variant-numeric: tabular-nums; }

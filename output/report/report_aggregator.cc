@@ -203,7 +203,8 @@ void ReportAggregator::Add(const Row& row) {
   }
 }
 
-void ReportAggregator::FinishChart(ReportData& data) {
+void ReportAggregator::FinishChart(ReportData* out) {
+  ReportData& data = *out;
   const int64_t start = data.timeline_start_us;
   const int64_t span = *data.last_end_us - start;
   data.chart_end_us = span;
@@ -232,7 +233,8 @@ void ReportAggregator::FinishChart(ReportData& data) {
   }
 }
 
-void ReportAggregator::FinishSlowestHosts(ReportData& data) {
+void ReportAggregator::FinishSlowestHosts(ReportData* out) {
+  ReportData& data = *out;
   std::vector<SlowHost> hosts;
   for (auto& [host, tally] : hosts_) {
     if (tally.totals_ms.empty()) continue;
@@ -282,7 +284,7 @@ ReportData ReportAggregator::Finish(int64_t now_us) {
     data.bucket_us = width;
     data.completions.assign(static_cast<size_t>(span / width + 1), 0);
     for (int64_t end : end_times_us_) ++data.completions[static_cast<size_t>((end - start) / width)];
-    FinishChart(data);
+    FinishChart(&data);
   }
   std::vector<int64_t>().swap(end_times_us_);
 
@@ -298,7 +300,7 @@ ReportData ReportAggregator::Finish(int64_t now_us) {
   data.content_types = content_types_.Finish(kTopValues);
   data.tls_verdicts = tls_verdicts_.Finish(kTopVerdicts);
   data.tls_versions = tls_versions_.Finish(kTopValues);
-  FinishSlowestHosts(data);
+  FinishSlowestHosts(&data);
 
   data.hosts = static_cast<int64_t>(hosts_.size());
   data.tls_reference_us = last_start_us_ ? *last_start_us_ : now_us;

@@ -48,7 +48,8 @@ class ReportAggregator {
   static constexpr size_t kSlowestHosts = 10;
   static constexpr size_t kSlowestRows = 10;
   static constexpr size_t kTopValues = 10;
-  // TLS verdicts listed: every tls_verify word the scanner writes (about 15) fits.
+  // TLS verdicts listed: every tls_verify word the scanner writes (eight, docs/output.md) fits, and a
+  // file from elsewhere with a dozen more.
   static constexpr size_t kTopVerdicts = 20;
   // A URL or error_detail quoted as an example is cut at this many bytes (on a character boundary):
   // a kept input line can be 64 MiB, a table cell cannot.
@@ -79,8 +80,8 @@ class ReportAggregator {
 
   void AddExample(const Row& row);
   void AddSlowRow(const Row& row);
-  void FinishChart(ReportData& data);
-  void FinishSlowestHosts(ReportData& data);
+  void FinishChart(ReportData* data);
+  void FinishSlowestHosts(ReportData* data);
 
   ReportData data_;
   std::array<std::vector<double>, kStageColumns.size()> stage_values_;
