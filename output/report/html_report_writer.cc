@@ -1,28 +1,28 @@
 #include "output/report/html_report_writer.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "output/jsonl_writer.h"
 #include "core/text.h"
+#include "output/jsonl_writer.h"
+#include "output/report/html_detail_sections.h"
+#include "output/report/json_builder.h"
+#include "output/report/report_text.h"
 #include "output/report/svg_chart.h"
-#include "output/writer.h"
 #include "core/options.h"
 #include "core/errors.h"
 
 namespace urlsweep {
 namespace {
 
-// Chart widths in CSS pixels: the page is laid out for a 1200-pixel column, and the histograms sit
-// three to a row.
+// Chart widths in CSS pixels: the page is laid out for a 1200-pixel column, bar charts sit two to a row
+// (a chart beside a table or another chart), and the histograms three to a row.
 constexpr int kWideChart = 1100;
-constexpr int kBarChart = 760;
+constexpr int kBarChart = 560;
 constexpr int kSmallChart = 350;
 constexpr int kSmallChartHeight = 170;
 constexpr int kTimelineHeight = 240;
@@ -49,9 +49,9 @@ h2 { font-size: 19px; margin: 0 0 10px; }
 h3 { font-size: 14px; margin: 12px 0 4px; color: #57606a; }
 section { background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 14px 18px; margin: 14px 0; }
 .sub { color: #57606a; margin: 0 0 8px; }
-.cards { display: flex; flex-wrap: wrap; gap: 10px; }
-.card { border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 14px; min-width: 120px; background: #fbfcfd; }
-.card .n { font-size: 22px; font-weight: 600; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 10px; }
+.card { border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 12px; background: #fbfcfd; }
+.card .n { font-size: 22px; font-weight: 600; white-space: nowrap; }
 .card .k { color: #57606a; font-size: 12px; }
 table { border-collapse: collapse; margin: 6px 0; }
 th, td { padding: 3px 10px; border-bottom: 1px solid #eaeef2; text-align: right; font-variant-numeric: tabular-nums; }
@@ -61,127 +61,21 @@ td.t, th.t { text-align: left; }
 .chart text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; fill: #1f2328; }
 .chart text.tick { fill: #57606a; font-size: 11px; }
 .chart .axis { stroke: #8c959f; stroke-width: 1; }
+.chart text.note { fill: #9a6700; font-size: 12px; font-weight: 600; }
 .none { color: #57606a; font-style: italic; }
+.split { display: flex; flex-wrap: wrap; gap: 4px 36px; align-items: flex-start; }
+.split > div { min-width: 0; }
+td.u { max-width: 480px; overflow-wrap: anywhere; text-align: left; font-size: 13px; }
+table.wide td.u { max-width: 420px; }
+.w { font: 12px ui-monospace, "DejaVu Sans Mono", monospace; background: #f6f8fa; border: 1px solid #eaeef2;
+     border-radius: 4px; padding: 0 5px; white-space: nowrap; }
+.dot { display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-right: 7px; }
+.s1 { background: #8d8d8d; } .s2 { background: #2e7d32; } .s3 { background: #1565c0; }
+.s4 { background: #ef6c00; } .s5 { background: #c62828; } .so { background: #6d4c41; }
+.files { margin: 0 0 4px; padding-left: 18px; color: #57606a; }
 footer { color: #57606a; font-size: 12px; margin-top: 18px; }
 @media print { body { background: #fff; } section { break-inside: avoid; } }
 )css";
-
-// --- formatting --------------------------------------------------------------------------------------
-
-std::string Thousands(int64_t n) {
-  std::string digits = absl::StrCat(n < 0 ? -(n + 1) + uint64_t{1} : static_cast<uint64_t>(n));
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return n < 0 ? "-" + out : out;
-}
-
-std::string Percent(int64_t part, int64_t whole) {
-  if (whole <= 0) return "0%";
-  return absl::StrFormat("%.1f%%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
-}
-
-std::string Millis(double ms) { return absl::StrFormat("%.3f", ms); }
-
-std::string Timestamp(int64_t micros) {
-  std::string out;
-  AppendTimestamp(micros, &out);
-  return out;
-}
-
-// A duration for people: "850 ms", "12.35 s", "4 min 05 s", "3 h 02 min".
-std::string Duration(double seconds) {
-  if (seconds < 1) return absl::StrFormat("%.0f ms", seconds * 1000);
-  if (seconds < 120) return absl::StrFormat("%.2f s", seconds);
-  const int64_t s = static_cast<int64_t>(seconds);
-  if (s < 7200) return absl::StrFormat("%d min %02d s", s / 60, s % 60);
-  return absl::StrFormat("%d h %02d min", s / 3600, s / 60 % 60);
-}
-
-// A histogram edge as a short label: 0.1, 2, 50, 1k, 60k (milliseconds).
-std::string EdgeLabel(double ms) {
-  if (ms >= 1000) return absl::StrFormat("%gk", ms / 1000);
-  return absl::StrFormat("%g", ms);
-}
-
-// --- JSON ----------------------------------------------------------------------------------------------
-
-class Json {
- public:
-  explicit Json(std::string* out) : out_(out) {}
-  void Open(char c) {
-    Comma();
-    out_->push_back(c);
-    first_ = true;
-  }
-  void Close(char c) {
-    out_->push_back(c);
-    first_ = false;
-  }
-  void Key(std::string_view key) {
-    Comma();
-    String(key);
-    out_->push_back(':');
-    first_ = true;
-  }
-  void Str(std::string_view value) {
-    Comma();
-    String(value);
-  }
-  void Int(int64_t value) {
-    Comma();
-    absl::StrAppend(out_, value);
-  }
-  // Shortest text that reads back as the same double (std::to_chars), so a reader compares exactly.
-  void Double(double value) {
-    Comma();
-    if (!std::isfinite(value)) {
-      out_->append("null");
-      return;
-    }
-    char buffer[32];
-    auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
-    out_->append(buffer, static_cast<size_t>(end - buffer));
-  }
-  void Null() {
-    Comma();
-    out_->append("null");
-  }
-
- private:
-  void Comma() {
-    if (!first_) out_->push_back(',');
-    first_ = false;
-  }
-  void String(std::string_view value) {
-    const size_t begin = out_->size();
-    JsonlWriter::AppendString(value, out_);
-    // Inside <script>, "</script" or "<!--" would end or change the element: no '<' at all.
-    std::string escaped;
-    bool any = false;
-    for (size_t i = begin; i < out_->size(); ++i) {
-      if ((*out_)[i] == '<') {
-        any = true;
-        break;
-      }
-    }
-    if (!any) return;
-    for (size_t i = begin; i < out_->size(); ++i) {
-      if ((*out_)[i] == '<') {
-        escaped.append("\\u003c");
-      } else {
-        escaped.push_back((*out_)[i]);
-      }
-    }
-    out_->resize(begin);
-    out_->append(escaped);
-  }
-
-  std::string* out_;
-  bool first_ = true;
-};
 
 double DurationSeconds(const ReportData& d) {
   if (!d.first_start_us || !d.last_end_us) return 0;
@@ -207,21 +101,21 @@ void Card(std::string_view key, std::string_view label, std::string_view value, 
 
 void Totals(const ReportData& d, std::string* out) {
   out->append("<section id=\"totals\"><h2>Totals</h2><div class=\"cards\">");
-  Card("rows", "rows", Thousands(d.rows), out);
-  Card("ok", absl::StrCat("without error (", Percent(d.ok_rows, d.rows), ")"), Thousands(d.ok_rows), out);
-  Card("errors_total", absl::StrCat("with an error (", Percent(d.error_rows, d.rows), ")"), Thousands(d.error_rows),
+  Card("rows", "rows", ReportText::Count(d.rows), out);
+  Card("ok", absl::StrCat("without error (", ReportText::Percent(d.ok_rows, d.rows), ")"), ReportText::Count(d.ok_rows), out);
+  Card("errors_total", absl::StrCat("with an error (", ReportText::Percent(d.error_rows, d.rows), ")"), ReportText::Count(d.error_rows),
        out);
-  Card("with_status", "with an HTTP status", Thousands(d.with_status), out);
-  Card("hosts", "distinct hosts", Thousands(d.hosts), out);
+  Card("with_status", "with an HTTP status", ReportText::Count(d.with_status), out);
+  Card("hosts", "distinct hosts", ReportText::Count(d.hosts), out);
   if (d.first_start_us) {
-    Card("duration_s", "first start to last completion", Duration(DurationSeconds(d)), out);
-    Card("rows_per_s", "rows per second", absl::StrFormat("%.1f", RowsPerSecond(d)), out);
+    Card("duration_s", "first start to last completion", ReportText::Duration(DurationSeconds(d)), out);
+    Card("rows_per_s", "rows per second", ReportText::Decimal(RowsPerSecond(d), 1), out);
   }
   out->append("</div></section>");
 }
 
 void StatusClasses(const ReportData& d, std::string* out) {
-  out->append("<section id=\"status\"><h2>Status classes</h2>");
+  out->append("<section id=\"status\"><h2>Status</h2>");
   out->append(
       "<p class=\"sub\">The HTTP status of each row's reported response; \"none\" means no response "
       "was read, \"other\" a status outside 100-599.</p>");
@@ -229,10 +123,13 @@ void StatusClasses(const ReportData& d, std::string* out) {
   for (size_t i = 0; i < kStatusClassNames.size(); ++i) {
     const int64_t n = d.status_classes[i];
     bars.push_back({std::string(kStatusClassNames[i]), static_cast<double>(n),
-                    absl::StrCat(Thousands(n), " (", Percent(n, d.rows), ")"), kStatusColors[i]});
+                    absl::StrCat(ReportText::Count(n), " (", ReportText::Percent(n, d.rows), ")"), kStatusColors[i]});
   }
+  out->append("<div class=\"split\"><div><h3>Status classes</h3>");
   SvgChart::HorizontalBars(bars, kBarChart, out);
-  out->append("</section>");
+  out->append("</div>");
+  HtmlDetailSections::StatusCodes(d, out);
+  out->append("</div></section>");
 }
 
 void Errors(const ReportData& d, std::string* out) {
@@ -249,12 +146,12 @@ void Errors(const ReportData& d, std::string* out) {
   for (size_t s = 0; s < kErrorStages.size(); ++s) {
     if (by_stage[s] == 0) continue;
     stage_bars.push_back({std::string(kErrorStages[s]), static_cast<double>(by_stage[s]),
-                          absl::StrCat(Thousands(by_stage[s]), " (", Percent(by_stage[s], d.rows), " of rows)"),
+                          absl::StrCat(ReportText::Count(by_stage[s]), " (", ReportText::Percent(by_stage[s], d.rows), " of rows)"),
                           kStageColors[s]});
   }
-  out->append("<h3>Rows with an error, by stage</h3>");
+  out->append("<div class=\"split\"><div><h3>Rows with an error, by stage</h3>");
   SvgChart::HorizontalBars(stage_bars, kBarChart, out);
-  out->append("<h3>By error word</h3>");
+  out->append("</div><div><h3>By error word</h3>");
   std::vector<SvgBar> word_bars;
   for (size_t s = 0; s < kErrorStages.size(); ++s) {
     for (int code = 1; code < kErrorCodeCount; ++code) {
@@ -262,10 +159,12 @@ void Errors(const ReportData& d, std::string* out) {
       const int64_t n = d.errors[static_cast<size_t>(code)];
       if (n == 0 || ErrorStageOf(error) != static_cast<int>(s)) continue;
       word_bars.push_back({std::string(ErrorName(error)), static_cast<double>(n),
-                           absl::StrCat(Thousands(n), " (", Percent(n, d.rows), ")"), kStageColors[s]});
+                           absl::StrCat(ReportText::Count(n), " (", ReportText::Percent(n, d.rows), ")"), kStageColors[s]});
     }
   }
   SvgChart::HorizontalBars(word_bars, kBarChart, out);
+  out->append("</div></div>");
+  HtmlDetailSections::ErrorExamples(d, out);
   out->append("</section>");
 }
 
@@ -278,13 +177,13 @@ void Latency(const ReportData& d, std::string* out) {
       "<th>p99</th><th>max</th></tr>");
   for (const StageLatency& s : d.stages) {
     absl::StrAppend(out, "<tr data-stage=\"", ToAbsl(s.column), "\"><td class=\"t\">", ToAbsl(s.column), "</td><td>",
-                    Thousands(s.count), "</td>");
+                    ReportText::Count(s.count), "</td>");
     if (s.count == 0) {
       out->append("<td colspan=\"5\" class=\"none\">not timed</td></tr>");
       continue;
     }
-    absl::StrAppend(out, "<td>", Millis(s.min), "</td><td>", Millis(s.p50), "</td><td>", Millis(s.p90), "</td><td>",
-                    Millis(s.p99), "</td><td>", Millis(s.max), "</td></tr>");
+    absl::StrAppend(out, "<td>", ReportText::Millis(s.min), "</td><td>", ReportText::Millis(s.p50), "</td><td>", ReportText::Millis(s.p90), "</td><td>",
+                    ReportText::Millis(s.p99), "</td><td>", ReportText::Millis(s.max), "</td></tr>");
   }
   out->append("</table><h3>Histograms (rows per duration bucket, logarithmic buckets in ms)</h3><div class=\"grid\">");
   for (const StageLatency& s : d.stages) {
@@ -296,10 +195,10 @@ void Latency(const ReportData& d, std::string* out) {
     while (s.histogram[last] == 0) --last;
     std::vector<SvgBar> bars;
     for (size_t b = first; b <= last; ++b) {
-      const std::string from = b == 0 ? "0" : EdgeLabel(kHistogramEdgesMs[b - 1]);
+      const std::string from = b == 0 ? "0" : ReportText::EdgeLabel(kHistogramEdgesMs[b - 1]);
       const std::string label = b == kHistogramBuckets - 1 ? absl::StrCat(">=", from)
-                                                           : absl::StrCat(from, "-", EdgeLabel(kHistogramEdgesMs[b]));
-      bars.push_back({label, static_cast<double>(s.histogram[b]), Thousands(s.histogram[b]), kLatencyColor});
+                                                           : absl::StrCat(from, "-", ReportText::EdgeLabel(kHistogramEdgesMs[b]));
+      bars.push_back({label, static_cast<double>(s.histogram[b]), ReportText::Count(s.histogram[b]), kLatencyColor});
     }
     absl::StrAppend(out, "<div><h3>", ToAbsl(s.column), "</h3>");
     SvgChart::Columns(bars, kSmallChart, kSmallChartHeight, "rows", out);
@@ -314,19 +213,34 @@ void Throughput(const ReportData& d, std::string* out) {
     out->append("<p class=\"none\">No row has a start time.</p></section>");
     return;
   }
-  const double width_s = static_cast<double>(d.bucket_us) / 1e6;
+  const double width_s = static_cast<double>(d.chart_bucket_us) / 1e6;
   absl::StrAppend(out, "<p class=\"sub\">Rows completed (started_at + total_ms) per second, in buckets of ",
-                  Duration(width_s), ", from ");
-  Escaped(Timestamp(d.timeline_start_us), out);
+                  ReportText::Duration(width_s), ", from ");
+  Escaped(ReportText::Timestamp(d.timeline_start_us), out);
   out->append(".</p>");
   std::vector<SvgBar> bars;
-  for (size_t i = 0; i < d.completions.size(); ++i) {
+  for (size_t i = 0; i < d.chart_completions.size(); ++i) {
     const double offset = static_cast<double>(i) * width_s;
-    bars.push_back({absl::StrCat("+", absl::StrFormat("%g", offset), " s"),
-                    static_cast<double>(d.completions[i]) / width_s, absl::StrCat(Thousands(d.completions[i]), " rows"),
-                    kThroughputColor});
+    const int64_t n = d.chart_completions[i];
+    bars.push_back({absl::StrCat("+", absl::StrFormat("%g", offset), " s"), static_cast<double>(n) / width_s,
+                    absl::StrCat(ReportText::Count(n), " rows"), kThroughputColor});
   }
-  SvgChart::Columns(bars, kWideChart, kTimelineHeight, "rows/s", out);
+  std::string note;
+  if (d.chart_hidden_rows > 0) {
+    const double end_s = static_cast<double>(d.chart_end_us) / 1e6;
+    const double last_s = static_cast<double>(*d.last_end_us - d.timeline_start_us) / 1e6;
+    note = absl::StrCat(ReportText::Count(d.chart_hidden_rows), d.chart_hidden_rows == 1 ? " row" : " rows",
+                        " after +", ReportText::Duration(end_s), " not shown (the last at +",
+                        ReportText::Duration(last_s), ")");
+  }
+  SvgChart::Columns(bars, kWideChart, kTimelineHeight, "rows/s", note, out);
+  if (d.chart_hidden_rows > 0) {
+    absl::StrAppend(out, "<p class=\"sub\" id=\"clip-note\">The time axis ends at +",
+                    ReportText::Duration(static_cast<double>(d.chart_end_us) / 1e6),
+                    ", a tenth past the 99th percentile of completion times: ", ReportText::Count(d.chart_hidden_rows),
+                    d.chart_hidden_rows == 1 ? " row completed later and is" : " rows completed later and are",
+                    " not drawn. The JSON block's timeline has them all.</p>");
+  }
   out->append("</section>");
 }
 
@@ -342,26 +256,28 @@ void Hosts(const ReportData& d, std::string* out) {
   for (const HostErrors& h : d.top_error_hosts) {
     out->append("<tr><td class=\"t\">");
     Escaped(h.host, out);
-    absl::StrAppend(out, "</td><td>", Thousands(h.errors), "</td><td>", Thousands(h.rows), "</td><td>",
-                    Percent(h.errors, h.rows), "</td><td class=\"t\">", ToAbsl(ErrorName(h.top_error)), " (",
-                    Thousands(h.top_error_rows), ")</td></tr>");
+    absl::StrAppend(out, "</td><td>", ReportText::Count(h.errors), "</td><td>", ReportText::Count(h.rows), "</td><td>",
+                    ReportText::Percent(h.errors, h.rows), "</td><td class=\"t\">", ToAbsl(ErrorName(h.top_error)), " (",
+                    ReportText::Count(h.top_error_rows), ")</td></tr>");
   }
   out->append("</table></section>");
 }
 
 void Tls(const ReportData& d, std::string* out) {
-  out->append("<section id=\"tls\"><h2>TLS certificate expiry</h2>");
+  out->append("<section id=\"tls\"><h2>TLS</h2>");
+  HtmlDetailSections::TlsVerification(d, out);
+  out->append("<h3>Certificate expiry</h3>");
   if (d.cert_hosts == 0) {
     out->append("<p class=\"none\">No row has a certificate (cert_not_after).</p></section>");
     return;
   }
-  absl::StrAppend(out, "<p class=\"sub\">", Thousands(d.cert_hosts),
+  absl::StrAppend(out, "<p class=\"sub\">", ReportText::Count(d.cert_hosts),
                   " hosts presented a certificate; each is judged by its earliest expiry, as of ");
-  Escaped(Timestamp(d.tls_reference_us), out);
+  Escaped(ReportText::Timestamp(d.tls_reference_us), out);
   out->append(" (the last started_at in the file).</p><div class=\"cards\">");
-  Card("certs_expired", "expired", Thousands(d.certs_expired), out);
-  Card("certs_within_30", "expire within 30 days", Thousands(d.certs_within_30), out);
-  Card("certs_within_90", "expire within 90 days", Thousands(d.certs_within_90), out);
+  Card("certs_expired", "expired", ReportText::Count(d.certs_expired), out);
+  Card("certs_within_30", "expire within 30 days", ReportText::Count(d.certs_within_30), out);
+  Card("certs_within_90", "expire within 90 days", ReportText::Count(d.certs_within_90), out);
   out->append("</div>");
   if (!d.soonest_certs.empty()) {
     out->append("<table><tr><th class=\"t\">host</th><th class=\"t\">not after</th><th>days left</th></tr>");
@@ -369,9 +285,9 @@ void Tls(const ReportData& d, std::string* out) {
       out->append("<tr><td class=\"t\">");
       Escaped(c.host, out);
       out->append("</td><td class=\"t\">");
-      Escaped(Timestamp(c.not_after_us), out);
+      Escaped(ReportText::Timestamp(c.not_after_us), out);
       absl::StrAppend(out, "</td><td>",
-                      absl::StrFormat("%.1f", static_cast<double>(c.not_after_us - d.tls_reference_us) / 86400e6),
+                      ReportText::Decimal(static_cast<double>(c.not_after_us - d.tls_reference_us) / 86400e6, 1),
                       "</td></tr>");
     }
     out->append("</table>");
@@ -383,12 +299,25 @@ void Tls(const ReportData& d, std::string* out) {
 
 std::string HtmlReportWriter::DataJson(const ReportData& d) {
   std::string out;
-  Json j(&out);
+  JsonBuilder j(&out);
   j.Open('{');
   j.Key("source");
   j.Str(d.source);
   j.Key("format");
   j.Str(d.format);
+  j.Key("sources");
+  j.Open('[');
+  for (const SourceFile& f : d.sources) {
+    j.Open('{');
+    j.Key("path");
+    j.Str(f.path);
+    j.Key("format");
+    j.Str(f.format);
+    j.Key("rows");
+    j.Int(f.rows);
+    j.Close('}');
+  }
+  j.Close(']');
   j.Key("rows");
   j.Int(d.rows);
   j.Key("ok");
@@ -465,13 +394,13 @@ std::string HtmlReportWriter::DataJson(const ReportData& d) {
   j.Int(d.timed_rows);
   j.Key("first_start");
   if (d.first_start_us) {
-    j.Str(Timestamp(*d.first_start_us));
+    j.Str(ReportText::Timestamp(*d.first_start_us));
   } else {
     j.Null();
   }
   j.Key("last_end");
   if (d.last_end_us) {
-    j.Str(Timestamp(*d.last_end_us));
+    j.Str(ReportText::Timestamp(*d.last_end_us));
   } else {
     j.Null();
   }
@@ -483,7 +412,7 @@ std::string HtmlReportWriter::DataJson(const ReportData& d) {
   j.Open('{');
   j.Key("start");
   if (d.first_start_us) {
-    j.Str(Timestamp(d.timeline_start_us));
+    j.Str(ReportText::Timestamp(d.timeline_start_us));
   } else {
     j.Null();
   }
@@ -493,6 +422,20 @@ std::string HtmlReportWriter::DataJson(const ReportData& d) {
   j.Open('[');
   for (int64_t n : d.completions) j.Int(n);
   j.Close(']');
+  // What the chart draws: the same, or cut short of a few slow rows (ReportData::chart_end_us).
+  j.Key("chart");
+  j.Open('{');
+  j.Key("end_ms");
+  j.Double(static_cast<double>(d.chart_end_us) / 1000);
+  j.Key("bucket_ms");
+  j.Double(static_cast<double>(d.chart_bucket_us) / 1000);
+  j.Key("completions");
+  j.Open('[');
+  for (int64_t n : d.chart_completions) j.Int(n);
+  j.Close(']');
+  j.Key("hidden_rows");
+  j.Int(d.chart_hidden_rows);
+  j.Close('}');
   j.Close('}');
   j.Key("top_error_hosts");
   j.Open('[');
@@ -509,10 +452,11 @@ std::string HtmlReportWriter::DataJson(const ReportData& d) {
     j.Close('}');
   }
   j.Close(']');
+  HtmlDetailSections::Json(d, j);
   j.Key("tls");
   j.Open('{');
   j.Key("reference");
-  j.Str(Timestamp(d.tls_reference_us));
+  j.Str(ReportText::Timestamp(d.tls_reference_us));
   j.Key("hosts");
   j.Int(d.cert_hosts);
   j.Key("expired");
@@ -528,10 +472,11 @@ std::string HtmlReportWriter::DataJson(const ReportData& d) {
     j.Key("host");
     j.Str(c.host);
     j.Key("not_after");
-    j.Str(Timestamp(c.not_after_us));
+    j.Str(ReportText::Timestamp(c.not_after_us));
     j.Close('}');
   }
   j.Close(']');
+  HtmlDetailSections::TlsJson(d, j);
   j.Close('}');
   j.Key("percentile_definition");
   j.Str(kPercentileDefinition);
@@ -551,24 +496,40 @@ std::string HtmlReportWriter::Render(const ReportData& d) {
   absl::StrAppend(&out, "</title><style>", ToAbsl(kStyle),
                   "</style>\n<script type=\"application/json\" id=\"report-data\">", DataJson(d),
                   "</script>\n</head><body><main><h1>urlsweep report</h1><p class=\"sub\">");
-  Escaped(d.source, &out);
-  absl::StrAppend(&out, " (", d.format, "), ", Thousands(d.rows), " rows");
+  if (d.sources.size() > 1) {
+    absl::StrAppend(&out, ReportText::Count(d.rows), " rows from ", d.sources.size(), " files");
+  } else {
+    Escaped(d.source, &out);
+    absl::StrAppend(&out, " (", d.format, "), ", ReportText::Count(d.rows), " rows");
+  }
   if (d.first_start_us) {
     out.append(", scanned from ");
-    Escaped(Timestamp(*d.first_start_us), &out);
+    Escaped(ReportText::Timestamp(*d.first_start_us), &out);
     out.append(" to ");
-    Escaped(Timestamp(*d.last_end_us), &out);
+    Escaped(ReportText::Timestamp(*d.last_end_us), &out);
   }
   out.append("</p>\n");
+  if (d.sources.size() > 1) {
+    out.append("<ul class=\"files\">");
+    for (const SourceFile& f : d.sources) {
+      out.append("<li>");
+      Escaped(f.path, &out);
+      absl::StrAppend(&out, " (", f.format, ", ", ReportText::Count(f.rows), " rows)</li>");
+    }
+    out.append("</ul>\n");
+  }
   Totals(d, &out);
   StatusClasses(d, &out);
   Errors(d, &out);
   Latency(d, &out);
+  HtmlDetailSections::Slowest(d, &out);
   Throughput(d, &out);
+  HtmlDetailSections::Redirects(d, &out);
+  HtmlDetailSections::Servers(d, &out);
   Hosts(d, &out);
   Tls(d, &out);
   absl::StrAppend(&out, "<footer>Made by urlsweep ", kVersion,
-                  " from the result file alone. Times are UTC. Throughput counts rows by completion time "
+                  " from the result files alone. Times are UTC. Throughput counts rows by completion time "
                   "(started_at + total_ms). Percentiles: ",
                   ToAbsl(kPercentileDefinition), ".</footer></main></body></html>\n");
   return out;

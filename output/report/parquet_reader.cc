@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/text.h"
+#include "output/report/parquet_column_type.h"
 #include "output/report/row_fields.h"
 
 namespace urlsweep {
@@ -48,28 +49,6 @@ constexpr uint8_t kThriftStruct = 12;
 // "PAR1" at both ends plus the 4-byte footer length.
 constexpr size_t kMagicBytes = 4;
 constexpr size_t kFooterLengthBytes = 4;
-
-const char* PhysicalTypeName(int32_t type) {
-  switch (type) {
-    case kTypeInt32: return "INT32";
-    case kTypeInt64: return "INT64";
-    case kTypeDouble: return "DOUBLE";
-    case kTypeByteArray: return "BYTE_ARRAY";
-    default: return "another type";
-  }
-}
-
-int32_t ExpectedPhysicalType(int row_column) {
-  switch (kColumnKinds[static_cast<size_t>(row_column)]) {
-    case ColumnKind::kInt64:
-    case ColumnKind::kTimestamp: return kTypeInt64;
-    case ColumnKind::kInt32: return kTypeInt32;
-    case ColumnKind::kMillis: return kTypeDouble;
-    case ColumnKind::kString:
-    case ColumnKind::kErrorWord: return kTypeByteArray;
-  }
-  return 0;
-}
 
 uint32_t LoadLe32(const char* p) {
   uint32_t v;
@@ -242,7 +221,52 @@ struct SchemaElement {
   int32_t repetition = -1;
   std::string_view name;
   int32_t num_children = 0;
+  ParquetLeafType annotation;  // type, converted_type, logicalType: how the values read
 };
+
+// --- Annotations: which integer width and timestamp unit a leaf holds (parquet_column_type.h) ---------
+
+// parquet.thrift LogicalType (a union): which member is set, and of INTEGER and TIMESTAMP the
+// signedness and the unit. Other members' contents are skipped.
+bool ReadLogicalType(ThriftDecoder& d, ParquetLeafType* t) {
+  constexpr int16_t kTimestamp = 8;
+  constexpr int16_t kInteger = 10;
+  d.BeginStruct();
+  int16_t id = 0;
+  uint8_t type = 0;
+  while (d.Field(&id, &type)) {
+    t->logical = id;
+    if ((id != kTimestamp && id != kInteger) || type != kThriftStruct) {
+      if (!d.Skip(type)) return false;
+      continue;
+    }
+    d.BeginStruct();
+    int16_t member = 0;
+    uint8_t member_type = 0;
+    while (d.Field(&member, &member_type)) {
+      if (id == kInteger && member == 2 && (member_type == kThriftBoolTrue || member_type == kThriftBoolFalse)) {
+        t->int_signed = member_type == kThriftBoolTrue;  // a struct field's bool is in its type nibble
+      } else if (id == kTimestamp && member == 2 && member_type == kThriftStruct) {
+        d.BeginStruct();  // TimeUnit, a union of empty structs: the member's id is the unit
+        int16_t unit = 0;
+        uint8_t unit_type = 0;
+        while (d.Field(&unit, &unit_type)) {
+          t->time_unit = unit;
+          if (!d.Skip(unit_type)) return false;
+        }
+        d.EndStruct();
+      } else if (!d.Skip(member_type)) {
+        return false;
+      }
+    }
+    d.EndStruct();
+    if (!d.error().empty()) return false;
+  }
+  d.EndStruct();
+  return d.error().empty();
+}
+
+// --- end of annotations ----------------------------------------------------------------------------
 
 bool ReadSchemaElement(ThriftDecoder& d, SchemaElement* e) {
   d.BeginStruct();
@@ -255,6 +279,8 @@ bool ReadSchemaElement(ThriftDecoder& d, SchemaElement* e) {
       case 3: ok = d.Int32(type, &e->repetition); break;
       case 4: ok = d.Binary(type, &e->name); break;
       case 5: ok = d.Int32(type, &e->num_children); break;
+      case 6: ok = d.Int32(type, &e->annotation.converted_type); break;
+      case 10: ok = type == kThriftStruct ? ReadLogicalType(d, &e->annotation) : d.Skip(type); break;
       default: ok = d.Skip(type); break;
     }
     if (!ok) return false;
@@ -566,11 +592,11 @@ absl::StatusOr<ParquetReader> ParquetReader::Open(std::string_view file) {
     if (e.repetition != kRepetitionRequired && e.repetition != kRepetitionOptional) {
       return bad(absl::StrCat("column '", ToAbsl(e.name), "' is repeated"));
     }
-    if (e.type != ExpectedPhysicalType(column)) {
-      return bad(absl::StrCat("column '", ToAbsl(e.name), "' is ", PhysicalTypeName(e.type), ", expected ",
-                              PhysicalTypeName(ExpectedPhysicalType(column))));
-    }
-    reader.columns_.push_back({column, leaf, e.type, e.repetition == kRepetitionOptional});
+    ParquetLeafType annotation = e.annotation;
+    annotation.physical_type = e.type;
+    absl::StatusOr<ParquetIntDecoding> decoding = ResolveParquetColumn(column, annotation);
+    if (!decoding.ok()) return bad(absl::StrCat("column '", ToAbsl(e.name), "' is ", decoding.status().message()));
+    reader.columns_.push_back({column, leaf, e.type, e.repetition == kRepetitionOptional, *decoding});
   }
   if (!seen[0] || !seen[1]) return bad("no 'line' or 'url' column: not a urlsweep result");
 
@@ -633,15 +659,13 @@ absl::Status ParquetReader::ReadRowGroup(size_t index, std::vector<Row>* rows) {
 
 absl::Status ParquetReader::StoreValue(const Column& column, std::string_view value, Row* row) {
   switch (column.physical_type) {
-    case kTypeInt32: {
-      int32_t v;
-      std::memcpy(&v, value.data(), 4);
-      return SetColumnInt(column.row_column, v, row);
-    }
+    case kTypeInt32:
     case kTypeInt64: {
-      int64_t v;
-      std::memcpy(&v, value.data(), 8);
-      return SetColumnInt(column.row_column, v, row);
+      uint64_t bits = 0;
+      std::memcpy(&bits, value.data(), value.size());  // little-endian, as Parquet is
+      absl::StatusOr<int64_t> v = DecodeParquetInt(column.decoding, column.physical_type, bits);
+      if (!v.ok()) return v.status();
+      return SetColumnInt(column.row_column, *v, row);
     }
     case kTypeDouble: {
       double v;

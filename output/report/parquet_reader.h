@@ -4,7 +4,8 @@
 // naming what was wrong, never a crash or an unbounded allocation.
 //
 // What it reads (parquet-format: parquet.thrift, Encodings.md, Compression.md): a flat schema whose
-// leaves are named after the contract's columns (others are skipped, any order), REQUIRED or OPTIONAL;
+// leaves are named after the contract's columns (others are skipped, any order), REQUIRED or OPTIONAL,
+// of the types parquet_column_type.h accepts (integers of either width, timestamps in any unit);
 // codecs UNCOMPRESSED, SNAPPY (raw) and ZSTD; v1 data pages with RLE definition levels (max level 1);
 // values PLAIN or RLE_DICTIONARY / PLAIN_DICTIONARY with a PLAIN dictionary page. Anything else (nested
 // or repeated columns, v2 data pages, other codecs or encodings) is refused by name.
@@ -19,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/row.h"
+#include "output/report/parquet_column_type.h"
 
 namespace urlsweep {
 
@@ -54,6 +56,7 @@ class ParquetReader {
     size_t leaf = 0;      // position among the file's leaves (= column chunk index)
     int32_t physical_type = 0;
     bool optional = false;
+    ParquetIntDecoding decoding;  // integer width, signedness and timestamp unit
   };
   struct Chunk {
     int32_t codec = 0;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/errors.h"
@@ -55,9 +56,52 @@ struct CertExpiry {
   int64_t not_after_us = 0;  // the earliest cert_not_after seen for the host
 };
 
-struct ReportData {
-  std::string source;  // the result file, as named on the command line
+// How many rows hold each text of a column, and the most frequent texts (ValueCounter).
+struct CountedValue {
+  std::string value;
+  int64_t rows = 0;
+};
+struct ValueTally {
+  int64_t rows = 0;      // rows with a value
+  int64_t distinct = 0;  // distinct values
+  std::vector<CountedValue> top;  // most rows first, then by value
+};
+
+// A row that shows what an error word means in practice: its URL and error_detail.
+struct ErrorExample {
+  int64_t line = 0;
+  std::string url;
+  std::optional<std::string> detail;
+};
+
+// A host by the median total_ms of its rows (nearest rank, as the stages' p50).
+struct SlowHost {
+  std::string host;
+  int64_t timed_rows = 0;  // rows of the host with total_ms
+  double p50_ms = 0;
+  double max_ms = 0;
+};
+
+// One of the rows with the largest total_ms.
+struct SlowRow {
+  int64_t line = 0;
+  std::string url;
+  double total_ms = 0;
+  std::optional<int32_t> status;
+  ErrorCode error = ErrorCode::kNone;
+};
+
+// One file of a report (a report may read the parts of a sharded run).
+struct SourceFile {
+  std::string path;    // as named on the command line; "standard input" for '-'
   std::string format;  // "csv", "jsonl", "parquet"
+  int64_t rows = 0;
+};
+
+struct ReportData {
+  std::string source;  // the result files, as named on the command line, joined by ", "
+  std::string format;  // "csv", "jsonl", "parquet"; the files' formats joined by ", " when they differ
+  std::vector<SourceFile> sources;
 
   int64_t rows = 0;
   int64_t ok_rows = 0;     // no error
@@ -78,8 +122,29 @@ struct ReportData {
   int64_t timeline_start_us = 0;
   int64_t bucket_us = 0;
   std::vector<int64_t> completions;
+  // The chart of that timeline: its time axis ends at `chart_end_us` after timeline_start_us, cut short
+  // of the last completion when a few slow rows would otherwise leave most of it empty
+  // (ReportAggregator::kChartPercentile); the `chart_hidden_rows` completed later are not drawn.
+  int64_t chart_end_us = 0;
+  int64_t chart_bucket_us = 0;
+  std::vector<int64_t> chart_completions;
+  int64_t chart_hidden_rows = 0;
 
   std::vector<HostErrors> top_error_hosts;  // most errors first, then host name
+
+  std::vector<std::pair<int32_t, int64_t>> status_codes;  // (status, rows), every status seen, ascending
+  // Per error word (index = ErrorCode), the rows with the smallest line numbers (then URL).
+  std::array<std::vector<ErrorExample>, kErrorCodeCount> error_examples;
+  std::vector<SlowHost> slowest_hosts;  // highest median total_ms first, then max, then host
+  std::vector<SlowRow> slowest_rows;    // largest total_ms first, then line, then URL
+
+  int64_t redirected_rows = 0;                                // redirects > 0
+  std::vector<std::pair<int32_t, int64_t>> redirect_counts;  // (redirects, rows) for redirects > 0, ascending
+  ValueTally redirect_hosts;                                  // `host` (of final_url) of the redirected rows
+  ValueTally servers;                                         // `server`
+  ValueTally content_types;                                   // media type of `content_type` (ContentMediaType)
+  ValueTally tls_verdicts;                                    // `tls_verify`: "ok" or why verification failed
+  ValueTally tls_versions;                                    // `tls_version`
 
   // TLS: each host's earliest certificate expiry, against the reference time (the last started_at).
   int64_t tls_reference_us = 0;

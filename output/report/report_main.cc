@@ -21,8 +21,7 @@
 #include "core/output_format.h"
 #include "core/text.h"
 #include "output/report/html_report_writer.h"
-#include "output/report/report_aggregator.h"
-#include "output/report/result_reader.h"
+#include "output/report/aggregate_results.h"
 #include "output/writer.h"
 
 namespace urlsweep {
@@ -31,12 +30,14 @@ namespace {
 constexpr char kUsage[] =
     "usage: urlsweep report RESULTS -o PATH [--format csv|jsonl|parquet]\n"
     "\n"
-    "Reads a urlsweep result file (CSV, JSON Lines or Parquet; the format comes from --format, else from\n"
-    "the extension, else from the file's first bytes) and writes one self-contained HTML page to PATH\n"
-    "('-' is standard output): totals, status classes, error words by stage, latency percentiles and\n"
-    "histograms per stage, throughput over time, the hosts with most errors, and TLS certificates that\n"
-    "expired or expire within 30/90 days. The page loads nothing and needs no JavaScript; its numbers are\n"
-    "also in <script type=\"application/json\" id=\"report-data\">.\n";
+    "Reads one or more urlsweep result files (RESULTS: CSV, JSON Lines or Parquet, in any mix, such as the\n"
+    "parts of a sharded run; each file's format comes from --format, else from its extension, else from its\n"
+    "first bytes) and writes one self-contained HTML page about all their rows to PATH ('-' is standard\n"
+    "output): totals, status classes and codes, error words by stage with example rows, latency\n"
+    "percentiles and histograms per stage, the slowest hosts and URLs, throughput over time, redirects,\n"
+    "servers and content types, the hosts with most errors, TLS verdicts and versions, and certificates\n"
+    "that expired or expire within 30/90 days. The page loads nothing and needs no JavaScript; its numbers\n"
+    "are also in <script type=\"application/json\" id=\"report-data\">.\n";
 
 int Fail(std::string_view message) {
   std::fprintf(stderr, "urlsweep report: %.*s\n", static_cast<int>(message.size()), message.data());
@@ -71,7 +72,7 @@ absl::Status WriteReport(const std::string& path, const std::string& html) {
 int ReportMain(int argc, char** argv) {
   // "-o -" into a closed pipe must be a clear EPIPE error from write(2), as in a scan.
   signal(SIGPIPE, SIG_IGN);
-  std::string input;
+  std::vector<std::string> inputs;
   std::string output;
   std::optional<OutputFormat> format;
   FlagTokenizer tokens(argc, argv, kReportFlags, kReportSyntax);
@@ -79,10 +80,7 @@ int ReportMain(int argc, char** argv) {
   while (tokens.Next(&t)) {
     switch (t.kind) {
       case FlagToken::Kind::kOperand:
-        if (!input.empty()) {
-          return Fail(absl::StrCat("one result file only, got '", input, "' and '", ToAbsl(t.text), "'"));
-        }
-        input = std::string(t.text);
+        inputs.push_back(std::string(t.text));
         continue;
       case FlagToken::Kind::kMissingValue:
         if (t.flag->id == static_cast<int>(ReportFlag::kFormat)) {
@@ -113,32 +111,17 @@ int ReportMain(int argc, char** argv) {
       }
     }
   }
-  if (input.empty()) return Fail("missing RESULTS (see urlsweep report --help)");
+  if (inputs.empty()) return Fail("missing RESULTS (see urlsweep report --help)");
   if (output.empty()) return Fail("missing -o PATH for the HTML report");
-  if (output == input && input != "-") return Fail("the report would overwrite its own input");
-
-  if (!format) {
-    absl::StatusOr<OutputFormat> detected = DetectResultFormat(input);
-    if (!detected.ok()) return Fail(FromAbsl(detected.status().message()));
-    format = *detected;
-  }
-  absl::StatusOr<std::unique_ptr<ResultReader>> reader = OpenResultReader(input, *format);
-  if (!reader.ok()) return Fail(FromAbsl(reader.status().message()));
-
-  ReportAggregator aggregator;
-  std::vector<Row> rows;
-  while (true) {
-    if (absl::Status st = (*reader)->Next(&rows); !st.ok()) return Fail(FromAbsl(st.message()));
-    if (rows.empty()) break;
-    for (const Row& row : rows) aggregator.Add(row);
+  for (const std::string& input : inputs) {
+    if (output == input && input != "-") return Fail("the report would overwrite its own input");
   }
   const int64_t now_us =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
-  ReportData data = aggregator.Finish(now_us);
-  data.source = input == "-" ? "standard input" : input;
-  data.format = std::string(OutputFormatName(*format));
-  if (absl::Status st = WriteReport(output, HtmlReportWriter::Render(data)); !st.ok())
+  absl::StatusOr<ReportData> data = AggregateResults(inputs, format, now_us);
+  if (!data.ok()) return Fail(FromAbsl(data.status().message()));
+  if (absl::Status st = WriteReport(output, HtmlReportWriter::Render(*data)); !st.ok())
     return Fail(FromAbsl(st.message()));
   return 0;
 }

@@ -56,9 +56,8 @@ double Largest(absl::Span<const SvgBar> bars) {
   return largest;
 }
 
-}  // namespace
-
-void SvgChart::AppendEscaped(std::string_view text, std::string* out) {
+// HTML/SVG text escaping (AppendEscaped, AppendEscapedInert).
+void Escape(std::string_view text, bool inert, std::string* out) {
   std::string clean;
   const std::string_view* source = &text;
   std::string_view clean_view;
@@ -74,6 +73,8 @@ void SvgChart::AppendEscaped(std::string_view text, std::string* out) {
       case '>': out->append("&gt;"); break;
       case '"': out->append("&quot;"); break;
       case '\'': out->append("&#39;"); break;
+      case ':': out->append(inert ? "&#58;" : ":"); break;
+      case '/': out->append(inert ? "&#47;" : "/"); break;
       default:
         // Controls other than tab and newline are not allowed in XML text, the SVG parser's rules.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
@@ -84,6 +85,12 @@ void SvgChart::AppendEscaped(std::string_view text, std::string* out) {
     }
   }
 }
+
+}  // namespace
+
+void SvgChart::AppendEscaped(std::string_view text, std::string* out) { Escape(text, /*inert=*/false, out); }
+
+void SvgChart::AppendEscapedInert(std::string_view text, std::string* out) { Escape(text, /*inert=*/true, out); }
 
 void SvgChart::HorizontalBars(absl::Span<const SvgBar> bars, int width, std::string* out) {
   const int height = static_cast<int>(bars.size()) * kBarRowHeight + 4;
@@ -98,18 +105,18 @@ void SvgChart::HorizontalBars(absl::Span<const SvgBar> bars, int width, std::str
     // A non-zero value stays visible however small beside the largest.
     const double shown = bar.value > 0 ? std::max(length, 1.5) : 0;
     out->append("<g><title>");
-    AppendEscaped(bar.label, out);
+    AppendEscapedInert(bar.label, out);
     out->append(": ");
-    AppendEscaped(bar.value_text, out);
+    AppendEscapedInert(bar.value_text, out);
     absl::StrAppend(out, "</title><text x=\"", kLabelWidth - 8, "\" y=\"", y + kBarHeight - 3,
                     "\" text-anchor=\"end\" class=\"label\">");
-    AppendEscaped(Cut(bar.label), out);
+    AppendEscapedInert(Cut(bar.label), out);
     absl::StrAppend(out, "</text><rect x=\"", kLabelWidth, "\" y=\"", y, "\" width=\"", absl::StrFormat("%.1f", shown),
                     "\" height=\"", kBarHeight, "\" fill=\"");
-    AppendEscaped(bar.color, out);
+    AppendEscapedInert(bar.color, out);
     absl::StrAppend(out, "\"/><text x=\"", absl::StrFormat("%.1f", kLabelWidth + shown + 6), "\" y=\"",
                     y + kBarHeight - 3, "\" class=\"value\">");
-    AppendEscaped(bar.value_text, out);
+    AppendEscapedInert(bar.value_text, out);
     out->append("</text></g>");
   }
   out->append("</svg>");
@@ -117,6 +124,11 @@ void SvgChart::HorizontalBars(absl::Span<const SvgBar> bars, int width, std::str
 
 void SvgChart::Columns(absl::Span<const SvgBar> bars, int width, int height, std::string_view y_unit,
                        std::string* out) {
+  Columns(bars, width, height, y_unit, /*note=*/{}, out);
+}
+
+void SvgChart::Columns(absl::Span<const SvgBar> bars, int width, int height, std::string_view y_unit,
+                       std::string_view note, std::string* out) {
   const double largest = Largest(bars);
   const int plot_width = width - kAxisLeft - 10;
   const int plot_height = height - kAxisTop - kAxisBottom;
@@ -131,10 +143,10 @@ void SvgChart::Columns(absl::Span<const SvgBar> bars, int width, int height, std
                   "\" class=\"axis\"/><line x1=\"", kAxisLeft, "\" y1=\"", kAxisTop, "\" x2=\"", kAxisLeft, "\" y2=\"",
                   base, "\" class=\"axis\"/>");
   absl::StrAppend(out, "<text x=\"", kAxisLeft - 6, "\" y=\"", kAxisTop + 10, "\" text-anchor=\"end\" class=\"tick\">");
-  AppendEscaped(AxisNumber(largest), out);
+  AppendEscapedInert(AxisNumber(largest), out);
   absl::StrAppend(out, "</text><text x=\"", kAxisLeft - 6, "\" y=\"", kAxisTop + 24,
                   "\" text-anchor=\"end\" class=\"tick\">");
-  AppendEscaped(y_unit, out);
+  AppendEscapedInert(y_unit, out);
   absl::StrAppend(out, "</text><text x=\"", kAxisLeft - 6, "\" y=\"", base,
                   "\" text-anchor=\"end\" class=\"tick\">0</text>");
   const size_t label_every = step > 0 ? std::max<size_t>(1, static_cast<size_t>(std::ceil(kXLabelSpacing / step))) : 1;
@@ -144,21 +156,26 @@ void SvgChart::Columns(absl::Span<const SvgBar> bars, int width, int height, std
     const double h = largest > 0 ? bar.value / largest * plot_height : 0;
     const double shown = bar.value > 0 ? std::max(h, 1.5) : 0;
     out->append("<g><title>");
-    AppendEscaped(bar.label, out);
+    AppendEscapedInert(bar.label, out);
     out->append(": ");
-    AppendEscaped(bar.value_text, out);
+    AppendEscapedInert(bar.value_text, out);
     absl::StrAppend(out, "</title><rect x=\"", absl::StrFormat("%.2f", x + gap / 2), "\" y=\"",
                     absl::StrFormat("%.2f", base - shown), "\" width=\"",
                     absl::StrFormat("%.2f", std::max(step - gap, 0.5)), "\" height=\"", absl::StrFormat("%.2f", shown),
                     "\" fill=\"");
-    AppendEscaped(bar.color, out);
+    AppendEscapedInert(bar.color, out);
     out->append("\"/></g>");
     // A label starts at its column; one that would run past the right edge is left out.
     if (i % label_every == 0 && x + kXLabelSpacing * 0.75 <= width) {
       absl::StrAppend(out, "<text x=\"", absl::StrFormat("%.1f", x), "\" y=\"", base + 16, "\" class=\"tick\">");
-      AppendEscaped(Cut(bar.label), out);
+      AppendEscapedInert(Cut(bar.label), out);
       out->append("</text>");
     }
+  }
+  if (!note.empty()) {
+    absl::StrAppend(out, "<text x=\"", width - 12, "\" y=\"", kAxisTop + 12, "\" text-anchor=\"end\" class=\"note\">");
+    AppendEscapedInert(note, out);
+    out->append("</text>");
   }
   out->append("</svg>");
 }

@@ -30,8 +30,17 @@ class SvgChart {
   // columns, as many as fit without overlapping, under them. Every column has its <title>.
   static void Columns(absl::Span<const SvgBar> bars, int width, int height, std::string_view y_unit, std::string* out);
 
+  // The same, with `note` (plain text) drawn in the top right corner of the plot: what the chart
+  // leaves out.
+  static void Columns(absl::Span<const SvgBar> bars, int width, int height, std::string_view y_unit,
+                      std::string_view note, std::string* out);
+
   // Text escaped for HTML and SVG content and attribute values, invalid UTF-8 replaced by U+FFFD.
   static void AppendEscaped(std::string_view text, std::string* out);
+  // The same, and ':' and '/' written as character references (&#58; &#47;): text that may hold a URL
+  // (a row's url, error_detail, a header) then shows as itself in a browser, while the page's bytes
+  // hold no URL for a link scanner or mail filter to follow. Every text of a chart is written so.
+  static void AppendEscapedInert(std::string_view text, std::string* out);
 };
 
 }  // namespace urlsweep

@@ -1,18 +1,22 @@
 // DuckDB's side of test_report.py: the numbers `urlsweep report` shows, computed by DuckDB
-// (@duckdb/node-api) over the same result file, printed as one JSON object on standard output: totals,
-// status classes, error words and their stages, latency percentiles and histograms, the throughput
-// timeline, hosts with most errors, certificate expiry.
+// (@duckdb/node-api) over the same result files, printed as one JSON object on standard output: totals,
+// status classes and codes, error words and their stages and example rows, latency percentiles and
+// histograms, the throughput timeline and its clipped chart, hosts with most errors, slowest hosts and
+// URLs, redirects, servers and media types, TLS verdicts and versions, certificate expiry.
 //
-// Usage: node report_duckdb.cjs NODE_MODULES_DIR FORMAT FILE TLS_REFERENCE
+// Usage: node report_duckdb.cjs NODE_MODULES_DIR FORMAT FILE TLS_REFERENCE [FORMAT FILE]...
 //   FORMAT is csv, jsonl or parquet; TLS_REFERENCE the report's tls.reference (ISO 8601 UTC), against
-//   which certificate expiry is counted.
+//   which certificate expiry is counted. Further FORMAT FILE pairs are more parts of the same results
+//   (the shards of one run): the numbers are those of all their rows together.
 // Percentiles use quantile_disc with DECIMAL fractions (0.5, 0.9, 0.99): the nearest rank, the k-th
 // smallest value with k = ceil(q * n), computed in integer arithmetic, as the report defines them.
 'use strict';
 const path = require('node:path');
 const { createRequire } = require('node:module');
 
-const [modules, format, file, reference] = process.argv.slice(2);
+const [modules, firstFormat, firstFile, reference, ...more] = process.argv.slice(2);
+const parts = [[firstFormat, firstFile]];
+for (let i = 0; i + 1 < more.length; i += 2) parts.push([more[i], more[i + 1]]);
 const { DuckDBInstance } = createRequire(path.join(path.resolve(modules), 'noop.js'))('@duckdb/node-api');
 
 // The contract's columns and their types (shared/spec/CONTRACT.md), for the text formats, whose
@@ -49,11 +53,28 @@ const BUCKET_WIDTHS_US = [10 * MS, 20 * MS, 50 * MS, 100 * MS, 200 * MS, 500 * M
   900 * SECOND, 1800 * SECOND, 3600 * SECOND, 7200 * SECOND, 10800 * SECOND, 21600 * SECOND, 43200 * SECOND,
   86400 * SECOND];
 const MAX_TIMELINE_BUCKETS = 120;
+// The report's lists (output/report/report_aggregator.h): example rows per word, slowest hosts and
+// rows, most frequent values, TLS verdicts; the chart's clip (kChartPercentile, kChartMarginPercent).
+const EXAMPLES_PER_WORD = 3;
+const SLOWEST = 10;
+const TOP_VALUES = 10;
+const TOP_VERDICTS = 20;
+const CHART_PERCENTILE = 0.99;
+const CHART_MARGIN_PERCENT = 10;
+
+function bucketWidth(span) {
+  let width = BUCKET_WIDTHS_US.find((w) => Math.floor(span / w) + 1 <= MAX_TIMELINE_BUCKETS);
+  if (width === undefined) {
+    const day = BUCKET_WIDTHS_US[BUCKET_WIDTHS_US.length - 1];
+    width = (Math.floor(Math.floor(span / (MAX_TIMELINE_BUCKETS - 1)) / day) + 1) * day;
+  }
+  return width;
+}
 
 const quoted = (s) => `'${s.replaceAll("'", "''")}'`;
 const struct = `{${Object.entries(TYPES).map(([k, v]) => `${quoted(k)}: ${quoted(v)}`).join(', ')}}`;
 
-function source() {
+function source(format, file) {
   switch (format) {
     case 'csv':
       return `read_csv(${quoted(file)}, header = true, auto_detect = false, delim = ',', quote = '"', ` +
@@ -70,7 +91,8 @@ async function main() {
   const instance = await DuckDBInstance.create(':memory:');
   const db = await instance.connect();
   await db.run("SET TimeZone = 'UTC'");
-  await db.run(`CREATE TABLE r AS SELECT * FROM ${source()}`);
+  // The parts by column name: a Parquet part and a CSV part may order their columns differently.
+  await db.run(`CREATE TABLE r AS ${parts.map(([f, p]) => `SELECT * FROM ${source(f, p)}`).join(' UNION ALL BY NAME ')}`);
   const all = async (sql) => (await db.runAndReadAll(sql)).getRowObjectsJS();
   const one = async (sql) => (await all(sql))[0];
   const num = (v) => (typeof v === 'bigint' ? Number(v) : v);
@@ -108,11 +130,7 @@ async function main() {
   out.timeline = null;
   if (out.first_start_us !== null) {
     const span = out.last_end_us - out.first_start_us;
-    let width = BUCKET_WIDTHS_US.find((w) => Math.floor(span / w) + 1 <= MAX_TIMELINE_BUCKETS);
-    if (width === undefined) {
-      const day = BUCKET_WIDTHS_US[BUCKET_WIDTHS_US.length - 1];
-      width = (Math.floor(Math.floor(span / (MAX_TIMELINE_BUCKETS - 1)) / day) + 1) * day;
-    }
+    const width = bucketWidth(span);
     const completions = new Array(Math.floor(span / width) + 1).fill(0);
     for (const row of await all(`SELECT (end_us - ${out.first_start_us}) // ${width} AS bucket, count(*) AS n
         FROM (SELECT epoch_us(started_at) + CASE WHEN total_ms > 0 THEN round(total_ms * 1000)::BIGINT ELSE 0 END
@@ -121,6 +139,25 @@ async function main() {
       completions[num(row.bucket)] = num(row.n);
     }
     out.timeline = { start_us: out.first_start_us, bucket_us: width, completions };
+
+    // The chart: cut at the 99th percentile of completion offsets plus a tenth, when that drops more
+    // than a third of the axis.
+    const ends = `(SELECT epoch_us(started_at) + CASE WHEN total_ms > 0 THEN round(total_ms * 1000)::BIGINT
+        ELSE 0 END - ${out.first_start_us} AS o FROM r WHERE started_at IS NOT NULL)`;
+    const p = num((await one(`SELECT quantile_disc(o, ${CHART_PERCENTILE}) AS p FROM ${ends}`)).p);
+    const end = p + Math.floor(p / 100) * CHART_MARGIN_PERCENT + Math.floor((p % 100) * CHART_MARGIN_PERCENT / 100);
+    if (end >= span - Math.floor(span / 3)) {
+      out.timeline.chart = { end_us: span, bucket_us: width, completions, hidden_rows: 0 };
+    } else {
+      const w = bucketWidth(end);
+      const shown = new Array(Math.floor(end / w) + 1).fill(0);
+      for (const row of await all(`SELECT o // ${w} AS bucket, count(*) AS n FROM ${ends} WHERE o <= ${end}
+          GROUP BY bucket`)) {
+        shown[num(row.bucket)] = num(row.n);
+      }
+      const hidden = num((await one(`SELECT count(*) AS n FROM ${ends} WHERE o > ${end}`)).n);
+      out.timeline.chart = { end_us: end, bucket_us: w, completions: shown, hidden_rows: hidden };
+    }
   }
 
   out.latency = {};
@@ -149,6 +186,44 @@ async function main() {
         count(*) FILTER (WHERE m > ${ref} AND m <= ${ref} + INTERVAL 30 DAY) AS within_30_days,
         count(*) FILTER (WHERE m > ${ref} AND m <= ${ref} + INTERVAL 90 DAY) AS within_90_days FROM c`);
   out.tls = Object.fromEntries(Object.entries(tls).map(([k, v]) => [k, num(v)]));
+
+  // {rows, distinct, top [{value, rows}]} of expression `expr` over the rows where `where` holds.
+  const tally = async (expr, where, limit) => {
+    const base = `SELECT ${expr} AS value FROM r WHERE ${where} AND ${expr} IS NOT NULL`;
+    const t = await one(`SELECT count(*) AS rows, count(DISTINCT value) AS distinct FROM (${base})`);
+    const top = await all(`SELECT value, count(*) AS rows FROM (${base}) GROUP BY value
+        ORDER BY rows DESC, value LIMIT ${limit}`);
+    return { rows: num(t.rows), distinct: num(t.distinct), top: top.map((v) => ({ value: v.value, rows: num(v.rows) })) };
+  };
+  // The report's tls.verify and tls.versions.
+  out.tls_verify = await tally('tls_verify', 'true', TOP_VERDICTS);
+  out.tls_versions = await tally('tls_version', 'true', TOP_VALUES);
+  out.servers = await tally('server', 'true', TOP_VALUES);
+  out.content_types = await tally("lower(trim(split_part(content_type, ';', 1), ' \t'))", 'true', TOP_VALUES);
+
+  out.status_codes = {};
+  for (const row of await all('SELECT status, count(*) AS n FROM r WHERE status IS NOT NULL GROUP BY status ORDER BY status')) {
+    out.status_codes[String(row.status)] = num(row.n);
+  }
+  out.redirects = { rows: num((await one('SELECT count(*) AS n FROM r WHERE redirects > 0')).n), counts: {} };
+  for (const row of await all('SELECT redirects, count(*) AS n FROM r WHERE redirects > 0 GROUP BY redirects ORDER BY redirects')) {
+    out.redirects.counts[String(row.redirects)] = num(row.n);
+  }
+  out.redirects.final_hosts = await tally('host', 'redirects > 0', TOP_VALUES);
+
+  out.error_examples = {};
+  for (const row of await all(`SELECT error, line, url, error_detail FROM (SELECT *, row_number() OVER
+        (PARTITION BY error ORDER BY line, url) AS k FROM r WHERE error IS NOT NULL)
+      WHERE k <= ${EXAMPLES_PER_WORD} ORDER BY error, line, url`)) {
+    (out.error_examples[row.error] ||= []).push({ line: num(row.line), url: row.url, detail: row.error_detail });
+  }
+  out.slowest_hosts = (await all(`SELECT host, count(total_ms) AS timed_rows, quantile_disc(total_ms, 0.5) AS p50_ms,
+        max(total_ms) AS max_ms FROM r WHERE host IS NOT NULL AND total_ms IS NOT NULL GROUP BY host
+      ORDER BY p50_ms DESC, max_ms DESC, host LIMIT ${SLOWEST}`)).map((h) => ({
+    host: h.host, timed_rows: num(h.timed_rows), p50_ms: h.p50_ms, max_ms: h.max_ms }));
+  out.slowest_urls = (await all(`SELECT line, url, total_ms, status, error FROM r WHERE total_ms IS NOT NULL
+      ORDER BY total_ms DESC, line, url LIMIT ${SLOWEST}`)).map((u) => ({
+    line: num(u.line), url: u.url, total_ms: u.total_ms, status: u.status === null ? null : num(u.status), error: u.error }));
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 

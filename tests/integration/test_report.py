@@ -9,6 +9,7 @@ it; the page loads nothing; Chromium renders it. DuckDB is tools/install_deps.sh
 tests/output/parquet_readback/node_modules (skipped when missing, a failure under
 URLSWEEP_CI_STRICT=1); the Chromium parts are skipped when the Debian package chromium is missing."""
 
+import csv
 import datetime
 import html.parser
 import json
@@ -55,12 +56,17 @@ def micros(text):
 
 class PageText(html.parser.HTMLParser):
     """What the page shows, as text: the cards (data-key -> (number, label)), the latency table
-    (data-stage -> cells) and, per section id, the charts' bar tooltips (SVG <title>: "label: value")
-    in page order."""
+    (data-stage -> cells), per section id the charts' bar tooltips (SVG <title>: "label: value") in
+    page order, the rows of each table with an id (id -> [cells], header row left out), and the
+    texts of the charts' notes (SVG <text class="note">)."""
 
     def __init__(self, page):
         super().__init__(convert_charrefs=True)
-        self.cards, self.latency, self.titles = {}, {}, {}
+        self.cards, self.latency, self.titles, self.tables, self.notes = {}, {}, {}, {}, []
+        self._table = None  # id of the table being read
+        self._table_row = None  # its current row's cells
+        self._table_cell = None
+        self._note = None
         self._section = None
         self._card = None  # [key, number, label]
         self._card_part = None  # "n" or "k"
@@ -86,8 +92,29 @@ class PageText(html.parser.HTMLParser):
             self._cell = ""
         elif tag == "title" and self._section is not None:
             self._title = ""
+        elif tag == "text" and "note" in classes:
+            self._note = ""
+        if tag == "table" and attrs.get("id"):
+            self._table = attrs["id"]
+            self.tables[self._table] = []
+        elif tag == "tr" and self._table is not None:
+            self._table_row = []
+        elif tag == "td" and self._table_row is not None:
+            self._table_cell = ""
 
     def handle_endtag(self, tag):
+        if tag == "td" and self._table_cell is not None:
+            self._table_row.append(self._table_cell.strip())
+            self._table_cell = None
+        elif tag == "tr" and self._table_row is not None:
+            if self._table_row:
+                self.tables[self._table].append(self._table_row)
+            self._table_row = None
+        elif tag == "table":
+            self._table = None
+        elif tag == "text" and self._note is not None:
+            self.notes.append(self._note)
+            self._note = None
         if tag == "div" and self._card_part is not None:
             self._card_part = None
         elif tag == "div" and self._card is not None:
@@ -107,6 +134,10 @@ class PageText(html.parser.HTMLParser):
             self._section = None
 
     def handle_data(self, data):
+        if self._table_cell is not None:
+            self._table_cell += data
+        if self._note is not None:
+            self._note += data
         if self._card_part == "n":
             self._card[1] += data
         elif self._card_part == "k":
@@ -161,7 +192,7 @@ def shown_numbers(duck):
     if duck["first_start_us"] is not None:
         seconds = (duck["last_end_us"] - duck["first_start_us"]) / 1e6
         cards["duration_s"] = (duration(seconds), "first start to last completion")
-        cards["rows_per_s"] = ("%.1f" % (duck["timed_rows"] / seconds if seconds > 0 else 0),
+        cards["rows_per_s"] = ("{:,.1f}".format(duck["timed_rows"] / seconds if seconds > 0 else 0),
                                "rows per second")
     latency = {}
     for stage in STAGES:
@@ -178,9 +209,10 @@ def shown_numbers(duck):
     stages = [(stage, "%s (%s of rows)" % (thousands(n), percent(n, rows)))
               for stage, n in duck["error_stages"].items()]
     words = {word: "%s (%s)" % (thousands(n), percent(n, rows)) for word, n in duck["errors"].items()}
-    width_s = duck["timeline"]["bucket_us"] / 1e6
-    timeline = [("+%g s" % (i * width_s), "%s rows" % thousands(n))
-                for i, n in enumerate(duck["timeline"]["completions"])]
+    # The chart: the timeline, or its start when a few slow rows are cut off.
+    chart = duck["timeline"]["chart"]
+    width_s = chart["bucket_us"] / 1e6
+    timeline = [("+%g s" % (i * width_s), "%s rows" % thousands(n)) for i, n in enumerate(chart["completions"])]
     return cards, latency, status, stages, words, timeline
 
 
@@ -230,7 +262,39 @@ def png_pixels(path):
     return width, height, bpp, rows
 
 
-class ReportTest(fixtures.FixtureTestCase):
+class PageAssertions:
+    """Checks of a page against DuckDB's aggregates, shared by the test classes below."""
+
+    def assertPageShows(self, page, duck):
+        """The page's visible text (a PageText) holds DuckDB's numbers, formatted as the page does."""
+        cards, latency, status, stages, words, timeline = shown_numbers(duck)
+        self.assertEqual(page.cards, cards)
+        self.assertEqual(page.latency, latency)
+        self.assertEqual(page.bars("status"), status)
+        errors = page.bars("errors")
+        self.assertEqual([bar for bar in errors if bar[0] in ERROR_STAGES],
+                         sorted(stages, key=lambda bar: ERROR_STAGES.index(bar[0])))
+        self.assertEqual({word: text for word, text in errors if word not in ERROR_STAGES}, words)
+        self.assertEqual(page.bars("throughput"), timeline)
+
+
+    def chromium(self, *flags):
+        """Runs headless Chromium (Debian's chromium) with `flags` in a profile of this test class;
+        skips when it is not installed. Returns the finished process (stdout as text)."""
+        browser = shutil.which("chromium")
+        if browser is None:
+            self.skipTest("chromium is not installed (Debian package chromium)")
+        argv = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + os.path.join(self.tmp, "chromium-profile")] + list(flags)
+        try:
+            return subprocess.run(argv, capture_output=True, timeout=CHROMIUM_TIMEOUT_S,
+                                  env=fixtures.clean_env())
+        except subprocess.TimeoutExpired:
+            self.fail("chromium ran past %d s" % CHROMIUM_TIMEOUT_S)
+
+
+class ReportTest(PageAssertions, fixtures.FixtureTestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -358,18 +422,6 @@ class ReportTest(fixtures.FixtureTestCase):
                 self.assertEqual(d["timeline"]["completions"], duck["timeline"]["completions"])
                 self.assertGreater(len(duck["timeline"]["completions"]), 1)
 
-    def assertPageShows(self, page, duck):
-        """The page's visible text (a PageText) holds DuckDB's numbers, formatted as the page does."""
-        cards, latency, status, stages, words, timeline = shown_numbers(duck)
-        self.assertEqual(page.cards, cards)
-        self.assertEqual(page.latency, latency)
-        self.assertEqual(page.bars("status"), status)
-        errors = page.bars("errors")
-        self.assertEqual([bar for bar in errors if bar[0] in ERROR_STAGES],
-                         sorted(stages, key=lambda bar: ERROR_STAGES.index(bar[0])))
-        self.assertEqual({word: text for word, text in errors if word not in ERROR_STAGES}, words)
-        self.assertEqual(page.bars("throughput"), timeline)
-
     def test_page_shows_duckdb_numbers(self):
         # The text a reader sees, not only the JSON block: every format's page, parsed as written.
         for fmt in FORMATS:
@@ -399,21 +451,6 @@ class ReportTest(fixtures.FixtureTestCase):
                 self.assertEqual(len(re.findall(r"<script\b", html)), 1)
                 self.assertEqual(html.count("<svg"), html.count("</svg>"))
                 self.assertGreaterEqual(html.count("<svg"), 6)
-
-    def chromium(self, *flags):
-        """Runs headless Chromium (Debian's chromium) with `flags` in a profile of this test class;
-        skips when it is not installed. Returns the finished process (stdout as text)."""
-        browser = shutil.which("chromium")
-        if browser is None:
-            self.skipTest("chromium is not installed (Debian package chromium)")
-        argv = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + os.path.join(self.tmp, "chromium-profile")] + list(flags)
-        try:
-            return subprocess.run(argv, capture_output=True, timeout=CHROMIUM_TIMEOUT_S,
-                                  env=fixtures.clean_env())
-        except subprocess.TimeoutExpired:
-            self.fail("chromium ran past %d s" % CHROMIUM_TIMEOUT_S)
 
     def test_chromium_dom_shows_duckdb_numbers(self):
         # What the browser parsed and holds in its DOM: the same visible numbers as DuckDB's.
@@ -494,6 +531,269 @@ class ReportTest(fixtures.FixtureTestCase):
         code, out, _ = self.report("--help")
         self.assertEqual(code, 0)
         self.assertIn("usage: urlsweep report RESULTS -o PATH", out)
+
+
+# The keys of the report's detail sections (html_detail_sections.h) that report_duckdb.cjs computes too.
+DETAIL_KEYS = ("status_codes", "error_examples", "slowest_hosts", "slowest_urls", "redirects", "servers",
+               "content_types")
+# The whole-report numbers compared with DuckDB (test_numbers_equal_duckdb's).
+TOTAL_KEYS = ("rows", "ok", "errors_total", "with_status", "hosts", "timed_rows", "status_classes", "errors",
+              "error_stages")
+
+
+def duckdb_numbers(test, parts, reference):
+    """DuckDB's aggregates (report_duckdb.cjs) over the result files `parts` [(format, path)] together."""
+    fixtures.require_duckdb(test)
+    argv = ["node", DUCKDB_SCRIPT, NODE_MODULES, parts[0][0], parts[0][1], reference]
+    for fmt, path in parts[1:]:
+        argv += [fmt, path]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=NODE_TIMEOUT_S)
+    test.assertEqual(proc.returncode, 0, proc.stderr)
+    return json.loads(proc.stdout)
+
+
+def synthetic_rows(path, rows):
+    """A CSV result with the contract's header and `rows` (dicts of some columns; the rest empty)."""
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(fixtures.COLUMNS)
+        for row in rows:
+            writer.writerow(["" if row.get(c) is None else row[c] for c in fixtures.COLUMNS])
+
+
+def iso(micros_since_epoch):
+    """Microseconds since the epoch as the writers print them."""
+    t = datetime.datetime(1970, 1, 1) + datetime.timedelta(microseconds=micros_since_epoch)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class ReportDetailTest(PageAssertions, fixtures.FixtureTestCase):
+    """The report's detail sections (status codes, example rows per error word, slowest hosts and
+    URLs, redirects, servers and content types, TLS verdicts and versions) against DuckDB over a mixed
+    scan; a report of the scan's four shards written in three formats; Parquet files DuckDB rewrote;
+    thousands separators and the throughput chart's clip on synthetic results."""
+
+    # Starts of the synthetic results: 2025-11-29T16:25:51Z.
+    T0 = 1764433551000000
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.closed = socket.socket()
+        cls.closed.bind(("127.0.0.1", 0))
+        cls.addClassCleanup(cls.closed.close)
+        closed_port = cls.closed.getsockname()[1]
+        lines = [cls.url("/", name="h%d.test" % n) for n in range(1, 9)]
+        lines += [cls.url("/status/404", name="h9.test")] * 3
+        lines += [cls.url("/status/500", name="h10.test")] * 2
+        lines += [cls.url("/status/201", name="h11.test"), cls.url("/status/999", name="h11.test")]
+        lines += [cls.url("/redirect/2", name="h12.test")] * 3
+        lines += [cls.url("/redirect-code/301?to=http://h14.test:%d/" % cls.port, name="h13.test")] * 2
+        lines += [cls.url("/redirect/6", name="h15.test")]
+        lines += [cls.url("/bytes/10", name="h16.test"), cls.url("/delay/150", name="h17.test")]
+        lines += ["http://nope%d.test:%d/" % (n, cls.port) for n in range(2)]
+        lines += [cls.url("/", name="nodata.test"), "http://127.0.0.1:%d/" % closed_port, "ftp://h1.test/"]
+        lines += [cls.url("/hang", name="h18.test")]
+        lines += [cls.stack.tls_url("valid", "/"), cls.stack.tls_url("valid", "/status/404"),
+                  cls.stack.tls_url("expired", "/"), cls.stack.tls_url("expired", "/status/500"),
+                  cls.stack.tls_url("self", "/"), cls.stack.tls_url("wrong", "/"), cls.stack.tls_url("alert", "/")]
+        cls.lines = lines
+        list_path = os.path.join(cls.tmp, "mixed.txt")
+        with open(list_path, "w") as f:
+            f.write("".join(line + "\n" for line in lines))
+        scan = [fixtures.URLSWEEP_BIN, "--resolver", "127.0.0.1:%d" % cls.stack.dns_port, "-q", "--follow", "3",
+                "--ca-file", os.path.join(cls.stack.cert_dir, "ca.pem")] + SCAN_FLAGS
+
+        def run(argv):
+            subprocess.run(argv, check=True, capture_output=True, timeout=fixtures.SCAN_TIMEOUT_S,
+                           env=fixtures.clean_env())
+
+        cls.whole = os.path.join(cls.tmp, "mixed.parquet")
+        run(scan + ["-o", cls.whole, list_path])
+        # The four shards of the same list, as a run on four machines could write them.
+        cls.parts = []
+        for shard, fmt in enumerate(("parquet", "csv", "jsonl", "parquet")):
+            part = os.path.join(cls.tmp, "part-%d.%s" % (shard, fmt))
+            run(scan + ["--shard", "%d/4" % shard, "-o", part, list_path])
+            cls.parts.append((fmt, part))
+
+    def report(self, *args):
+        """The page of `urlsweep report ARGS -o PAGE`: (its JSON block, its visible text)."""
+        page = os.path.join(self.tmp, "page-%d.html" % len(os.listdir(self.tmp)))
+        proc = subprocess.run([fixtures.URLSWEEP_BIN, "report"] + list(args) + ["-o", page], capture_output=True,
+                              timeout=REPORT_TIMEOUT_S)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        with open(page, encoding="utf-8") as f:
+            html = f.read()
+        self.last_page = page
+        return report_data(html), PageText(html)
+
+    def assertEqualsDuckDB(self, d, duck):
+        """Every number of the JSON block equals DuckDB's."""
+        for key in TOTAL_KEYS + DETAIL_KEYS:
+            self.assertEqual(d[key], duck[key], key)
+        self.assertEqual(d["latency"], duck["latency"])
+        self.assertEqual({s: d["histograms"][s]["counts"] for s in STAGES}, duck["histograms"])
+        self.assertEqual([{k: h[k] for k in ("host", "errors", "rows")} for h in d["top_error_hosts"]],
+                         duck["top_error_hosts"])
+        self.assertEqual({k: d["tls"][k] for k in ("hosts", "expired", "within_30_days", "within_90_days")},
+                         duck["tls"])
+        self.assertEqual((d["tls"]["verify"], d["tls"]["versions"]), (duck["tls_verify"], duck["tls_versions"]))
+        self.assertEqual(micros(d["first_start"]), duck["first_start_us"])
+        self.assertEqual(micros(d["last_end"]), duck["last_end_us"])
+        self.assertEqual(d["timeline"]["completions"], duck["timeline"]["completions"])
+        chart, duck_chart = d["timeline"]["chart"], duck["timeline"]["chart"]
+        self.assertEqual((round(chart["end_ms"] * 1000), round(chart["bucket_ms"] * 1000), chart["completions"],
+                          chart["hidden_rows"]),
+                         (duck_chart["end_us"], duck_chart["bucket_us"], duck_chart["completions"],
+                          duck_chart["hidden_rows"]))
+
+    def assertPageShowsDetails(self, page, duck):
+        """The detail sections' visible tables and bars hold DuckDB's numbers, as the page writes them."""
+        rows = duck["rows"]
+        self.assertEqual(page.tables["status-codes"],
+                         [[code, thousands(n), percent(n, rows)] for code, n in duck["status_codes"].items()])
+        self.assertEqual(sorted(page.tables["error-examples"]),
+                         sorted([word, thousands(e["line"]), e["url"], e["detail"] or "none"]
+                                for word, examples in duck["error_examples"].items() for e in examples))
+        self.assertEqual(page.tables["slowest-hosts"],
+                         [[h["host"], thousands(h["timed_rows"]), "%.3f" % h["p50_ms"], "%.3f" % h["max_ms"]]
+                          for h in duck["slowest_hosts"]])
+        self.assertEqual(page.tables["slowest-urls"],
+                         [["%.3f" % u["total_ms"], thousands(u["line"]), u["url"],
+                           u["error"] or (str(u["status"]) if u["status"] is not None else "-")]
+                          for u in duck["slowest_urls"]])
+
+        def bars(tally, whole):
+            return [(v["value"] or "(empty)", "%s (%s)" % (thousands(v["rows"]), percent(v["rows"], whole)))
+                    for v in tally["top"]]
+
+        self.assertEqual(page.bars("tls"), bars(duck["tls_verify"], duck["tls_verify"]["rows"])
+                         + bars(duck["tls_versions"], duck["tls_versions"]["rows"]))
+        self.assertEqual(page.bars("servers"), bars(duck["servers"], duck["servers"]["rows"])
+                         + bars(duck["content_types"], duck["content_types"]["rows"]))
+        redirects = duck["redirects"]
+        self.assertEqual(page.bars("redirects"),
+                         [("%s redirect%s" % (n, "" if n == "1" else "s"),
+                           "%s (%s)" % (thousands(c), percent(c, redirects["rows"])))
+                          for n, c in redirects["counts"].items()]
+                         + bars(redirects["final_hosts"], redirects["rows"]))
+
+    def test_every_verdict_code_and_word_shown(self):
+        d, page = self.report(self.whole)
+        duck = duckdb_numbers(self, [("parquet", self.whole)], d["tls"]["reference"])
+        # The scan holds what the sections are for: each TLS verdict, several codes, many error words,
+        # redirects of one and two hops to two hosts.
+        verdicts = {v["value"] for v in duck["tls_verify"]["top"]}
+        self.assertTrue({"ok", "expired", "self_signed", "hostname_mismatch"} <= verdicts, verdicts)
+        self.assertTrue({"200", "201", "404", "500", "999"} <= set(duck["status_codes"]), duck["status_codes"])
+        self.assertGreaterEqual(len(duck["errors"]), 5)
+        self.assertGreaterEqual(len(duck["redirects"]["counts"]), 2)
+        self.assertEqualsDuckDB(d, duck)
+        self.assertPageShows(page, duck)
+        self.assertPageShowsDetails(page, duck)
+        # Every verdict, code and word in the data is on the page, not only the most frequent ones.
+        self.assertEqual({label for label, _ in page.bars("tls")} >= verdicts, True)
+        self.assertEqual([row[0] for row in page.tables["status-codes"]], list(duck["status_codes"]))
+        self.assertEqual({row[0] for row in page.tables["error-examples"]}, set(duck["errors"]))
+        # URLs and details are on the page as text only: its bytes hold no URL, nothing is fetched.
+        with open(self.last_page, encoding="utf-8") as f:
+            html = f.read()
+        for tag in re.findall(r"<[a-zA-Z][^>]*>", html):
+            self.assertNotRegex(tag, r"\s(src|href|srcset|action|poster|data)\s*=", tag)
+        self.assertNotRegex(html, r"https?:|//[a-z0-9]", "a URL in the page")
+        self.assertEqual(len(re.findall(r"<script\b", html)), 1)
+        # What the browser parsed: the same tables and bars.
+        proc = self.chromium("--dump-dom", "file://" + self.last_page)
+        dom = PageText(proc.stdout.decode("utf-8", "replace"))
+        self.assertPageShowsDetails(dom, duck)
+        self.assertIn(duck["slowest_urls"][0]["url"], [row[2] for row in dom.tables["slowest-urls"]])
+
+    def test_four_parts_are_one_report(self):
+        # part-0.parquet part-1.csv part-2.jsonl part-3.parquet: the shards of one run, one report.
+        d, page = self.report(*[path for _, path in self.parts])
+        duck = duckdb_numbers(self, self.parts, d["tls"]["reference"])
+        self.assertEqual(d["rows"], len(self.lines))
+        self.assertEqual([(s["path"], s["format"]) for s in d["sources"]], [(p, f) for f, p in self.parts])
+        self.assertEqual(sum(s["rows"] for s in d["sources"]), d["rows"])
+        self.assertEqual(d["format"], "parquet, csv, jsonl")
+        self.assertEqualsDuckDB(d, duck)
+        self.assertPageShows(page, duck)
+        self.assertPageShowsDetails(page, duck)
+        # The whole list scanned at once has the same outcomes (the timings differ).
+        whole, _ = self.report(self.whole)
+        for key in TOTAL_KEYS + ("status_codes",):
+            self.assertEqual(d[key], whole[key], key)
+        self.assertEqual({k: d["tls"][k] for k in ("verify", "versions")},
+                         {k: whole["tls"][k] for k in ("verify", "versions")})
+        self.assertEqual(d["redirects"], whole["redirects"])
+        self.assertEqual(d["error_examples"], whole["error_examples"])
+
+    def test_parquet_rewritten_by_duckdb(self):
+        fixtures.require_duckdb(self)
+        prefix = os.path.join(self.tmp, "rewritten")
+        proc = subprocess.run(["node", os.path.join(HERE, "report_duckdb_rewrite.cjs"), NODE_MODULES, self.whole,
+                               prefix], capture_output=True, text=True, timeout=NODE_TIMEOUT_S)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        original, _ = self.report(self.whole)
+        for variant in ("bigint", "reordered"):
+            with self.subTest(variant=variant):
+                d, _ = self.report("%s-%s.parquet" % (prefix, variant))
+                for key in set(original) - {"source", "sources"}:
+                    self.assertEqual(d[key], original[key], key)
+        path = "%s-double.parquet" % prefix
+        proc = subprocess.run([fixtures.URLSWEEP_BIN, "report", path, "-o", os.path.join(self.tmp, "never.html")],
+                              capture_output=True, text=True, timeout=REPORT_TIMEOUT_S)
+        self.assertEqual((proc.returncode, proc.stderr),
+                         (1, "urlsweep report: %s: not a readable Parquet file: column 'port' is DOUBLE, expected "
+                             "INT32 or INT64\n" % path))
+
+    def test_thousands_separators(self):
+        # 5,000 rows in two seconds: counts and the rate need separators.
+        path = os.path.join(self.tmp, "many.csv")
+        synthetic_rows(path, [{"line": n, "url": "http://s%d.test/" % (n % 7), "host": "s%d.test" % (n % 7),
+                               "status": 200, "redirects": 0, "attempts": 1, "total_ms": 1.5,
+                               "server": "nginx", "content_type": "text/html",
+                               "started_at": iso(self.T0 + n * 400)} for n in range(1, 5001)])
+        d, page = self.report(path)
+        duck = duckdb_numbers(self, [("csv", path)], d["tls"]["reference"])
+        self.assertEqualsDuckDB(d, duck)
+        self.assertPageShows(page, duck)
+        self.assertEqual(page.cards["rows"], ("5,000", "rows"))
+        self.assertEqual(page.cards["rows_per_s"][0], "{:,.1f}".format(d["rows_per_s"]))
+        self.assertIn(",", page.cards["rows_per_s"][0])
+        self.assertEqual(page.tables["status-codes"], [["200", "5,000", "100.0%"]])
+        self.assertEqual(page.bars("servers")[0], ("nginx", "5,000 (100.0%)"))
+
+    def test_throughput_chart_clips_slow_rows(self):
+        # 300 rows done within a second, 3 that end half a minute later: the chart shows the second.
+        path = os.path.join(self.tmp, "slow-tail.csv")
+        rows = [{"line": n, "url": "http://f.test/%d" % n, "host": "f.test", "status": 200, "redirects": 0,
+                 "attempts": 1, "total_ms": 2.0, "started_at": iso(self.T0 + n * 3000)} for n in range(1, 301)]
+        rows += [{"line": 300 + n, "url": "http://slow.test/%d" % n, "host": "slow.test", "error": "read_timeout",
+                  "redirects": 0, "attempts": 1, "total_ms": 30000.0 + n, "started_at": iso(self.T0)}
+                 for n in range(1, 4)]
+        synthetic_rows(path, rows)
+        d, page = self.report(path)
+        duck = duckdb_numbers(self, [("csv", path)], d["tls"]["reference"])
+        self.assertEqualsDuckDB(d, duck)
+        self.assertPageShows(page, duck)
+        chart = duck["timeline"]["chart"]
+        self.assertEqual(chart["hidden_rows"], 3)
+        self.assertLess(chart["end_us"], 2 * 1000000)
+        last_s = (duck["last_end_us"] - duck["first_start_us"]) / 1e6
+        self.assertEqual(page.notes, ["3 rows after +%s not shown (the last at +%s)"
+                                      % (duration(chart["end_us"] / 1e6), duration(last_s))])
+        # The full timeline is still in the JSON block; the slowest URLs list the hidden rows first.
+        self.assertEqual(sum(d["timeline"]["completions"]), 303)
+        self.assertEqual([u["url"] for u in d["slowest_urls"][:3]],
+                         ["http://slow.test/3", "http://slow.test/2", "http://slow.test/1"])
+
+    def test_standard_input_once(self):
+        proc = subprocess.run([fixtures.URLSWEEP_BIN, "report", "-", "-", "-o", "-"], stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=REPORT_TIMEOUT_S)
+        self.assertEqual((proc.returncode, proc.stderr, proc.stdout),
+                         (1, "urlsweep report: standard input ('-') can be read once only\n", ""))
 
 
 if __name__ == "__main__":
