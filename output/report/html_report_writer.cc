@@ -12,7 +12,7 @@
 #include "output/jsonl_writer.h"
 #include "output/report/absl_text.h"
 #include "output/report/svg_chart.h"
-#include "output/writer.h"
+#include "output/text_format.h"
 #include "core/options.h"
 #include "core/errors.h"
 

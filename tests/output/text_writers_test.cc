@@ -28,6 +28,7 @@
 #include "output/column_visitor.h"
 #include "output/csv_writer.h"
 #include "output/jsonl_writer.h"
+#include "output/text_format.h"
 #include "output/writer.h"
 #include "core/options.h"
 #include "core/row.h"
