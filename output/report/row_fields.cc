@@ -237,7 +237,8 @@ bool ParseTimestamp(std::string_view text, int64_t* micros_since_epoch) {
       !Digits(text, &pos, 2, &second)) {
     return false;
   }
-  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, static_cast<int>(month)) || hour > 23 || minute > 59 || second > 59) {
+  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, static_cast<int>(month)) || hour > 23 ||
+      minute > 59 || second > 59) {
     return false;
   }
   int64_t fraction = 0;
@@ -250,7 +251,8 @@ bool ParseTimestamp(std::string_view text, int64_t* micros_since_epoch) {
   }
   if (!Expect(text, &pos, 'Z') || pos != text.size()) return false;
 
-  const int64_t seconds = DaysFromCivil(year, static_cast<int>(month), static_cast<int>(day)) * kSecondsPerDay + hour * 3600 + minute * 60 + second;
+  const int64_t days = DaysFromCivil(year, static_cast<int>(month), static_cast<int>(day));
+  const int64_t seconds = days * kSecondsPerDay + hour * 3600 + minute * 60 + second;
   int64_t micros = 0;
   if (__builtin_mul_overflow(seconds, kMicrosPerSecond, &micros) || __builtin_add_overflow(micros, fraction, &micros)) {
     // Only the last microseconds before INT64_MIN: seconds * 10^6 overflows, the sum would not.
