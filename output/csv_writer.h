@@ -1,4 +1,4 @@
-// CsvWriter: rows as RFC 4180 CSV (CONTRACT "Output"): a header line of the column names, CRLF line
+// CsvWriter: rows as RFC 4180 CSV (docs/output.md): a header line of the column names, CRLF line
 // ends, fields quoted only when they hold ',' '"' CR or LF, with '"' doubled. Absent values are empty
 // fields. Strings are written as the bytes they are (CSV has no escape for invalid UTF-8).
 #pragma once

@@ -1,4 +1,4 @@
-// JsonlWriter: rows as JSON Lines (CONTRACT "Output"): one object per row, keys in column order, '\n'
+// JsonlWriter: rows as JSON Lines (docs/output.md): one object per row, keys in column order, '\n'
 // after each. Absent values are null, integers exact JSON numbers, durations numbers with three
 // decimals, timestamps strings. Strings are escaped per RFC 8259 and invalid UTF-8 is replaced with
 // U+FFFD, so every line is valid JSON whatever bytes a server sent.
