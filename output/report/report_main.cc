@@ -22,7 +22,7 @@
 #include "core/text.h"
 #include "output/report/html_report_writer.h"
 #include "output/report/aggregate_results.h"
-#include "output/writer.h"
+#include "output/output_file.h"
 
 namespace urlsweep {
 namespace {
