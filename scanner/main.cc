@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   const std::string journal_path = urlsweep::Journal::PathFor(config.output);
   urlsweep::RecoveredRun recovered;
   if (config.resume) {
-    auto run = urlsweep::Journal::Recover(journal_path, config.output, config.format);
+    auto run = urlsweep::Journal::Recover(journal_path, config, input->get());
     if (!run.ok()) return Fatal(run.status());
     recovered = std::move(*run);
   }
@@ -93,8 +93,8 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<urlsweep::Journal> journal;
   if (to_file) {
-    auto j = recovered.existed ? urlsweep::Journal::Reopen(journal_path, config.format)
-                               : urlsweep::Journal::Create(journal_path, config.format);
+    auto j = recovered.existed ? urlsweep::Journal::Reopen(journal_path, input->get())
+                               : urlsweep::Journal::Create(journal_path, config, input->get());
     if (!j.ok()) return Fatal(j.status());
     journal = std::move(*j);
   }
