@@ -126,7 +126,9 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Reopen(const std::string& path
   std::string text;
   if (!ReadFile(path, &text)) return Errno("cannot read journal", path);
   absl::StatusOr<ParsedJournal> parsed = ParseJournal(text);
-  if (!parsed.ok()) return absl::FailedPreconditionError(absl::StrCat("journal '", path, "': ", parsed.status().message()));
+  if (!parsed.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat("journal '", path, "': ", parsed.status().message()));
+  }
   if (truncate(path.c_str(), static_cast<off_t>(parsed->committed_bytes)) != 0) {
     return Errno("cannot truncate journal", path);
   }

@@ -145,10 +145,8 @@ bool IsTornCheckpoint(std::string_view tail) {
   const size_t nl = tail.find('\n');
   std::string_view l_line = tail.substr(0, nl);
   if (l_line[0] != 'L' || (l_line.size() > 1 && l_line[1] != ' ')) return false;
-  if (l_line.size() > 2 &&
-      !std::all_of(l_line.begin() + 2, l_line.end(), [](char c) { return (c >= '0' && c <= '9') || c == ',' || c == '-'; })) {
-    return false;
-  }
+  const auto is_range_char = [](char c) { return (c >= '0' && c <= '9') || c == ',' || c == '-'; };
+  if (l_line.size() > 2 && !std::all_of(l_line.begin() + 2, l_line.end(), is_range_char)) return false;
   if (nl == std::string_view::npos) return true;
   std::string_view c_line = tail.substr(nl + 1);
   if (c_line.empty()) return true;
@@ -272,7 +270,9 @@ absl::StatusOr<ParsedJournal> ParseJournal(std::string_view text) {
       break;
     }
     const std::string_view record = text.substr(pos, c_end - pos);
-    if (record.substr(0, 2) != "L " || !CrcMatches(record)) return Damaged(pos, "a checkpoint's checksum does not match");
+    if (record.substr(0, 2) != "L " || !CrcMatches(record)) {
+      return Damaged(pos, "a checkpoint's checksum does not match");
+    }
     const std::string_view c_line = text.substr(l_end + 1, c_end - l_end - 1 - kCrcTokenBytes);
     const std::vector<std::string_view> t = Tokens(c_line);
     int64_t offset = 0;

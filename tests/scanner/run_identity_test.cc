@@ -26,7 +26,8 @@ std::vector<InputIdentity> Inputs() { return {{"a.txt", 100}}; }
 
 std::string Difference(const Config& now, const Config& then, std::vector<InputIdentity> inputs_now = Inputs(),
                        std::vector<InputIdentity> inputs_then = Inputs()) {
-  return FirstDifference(IdentityOf(now, std::move(inputs_now), kSalt), IdentityOf(then, std::move(inputs_then), kSalt));
+  return FirstDifference(IdentityOf(now, std::move(inputs_now), kSalt),
+                         IdentityOf(then, std::move(inputs_then), kSalt));
 }
 
 TEST(RunIdentityTest, TheSameRunHasNoDifference) {
