@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<urlsweep::ScanSetup> setup = urlsweep::PrepareScan(config);
   if (!setup.ok()) return Fatal(setup.status());
 
-  absl::StatusOr<urlsweep::RunOutput> output = urlsweep::OpenRunOutput(config);
+  absl::StatusOr<urlsweep::RunOutput> output = urlsweep::OpenRunOutput(config, input->get());
   if (!output.ok()) return Fatal(output.status());
   urlsweep::RowWriter* writer = output->writer.get();
   absl::StatusOr<urlsweep::ScanOutcome> outcome =

@@ -1,0 +1,18 @@
+#include "scanner/shard.h"
+
+#include <cstdint>
+
+#include "scanner/url.h"
+
+namespace urlsweep {
+
+bool LineInShard(const InputLine& line, int index, int count) {
+  if (count <= 1) return true;
+  Target target;
+  const char* detail = "";
+  const bool valid = !line.too_long && ParseUrl(line.text, &target, &detail);
+  const uint64_t h = valid ? StableHash(target.host) : StableHash(line.text);
+  return h % static_cast<uint64_t>(count) == static_cast<uint64_t>(index);
+}
+
+}  // namespace urlsweep
