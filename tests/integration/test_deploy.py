@@ -75,6 +75,14 @@ class DeployExamplesTest(DeployTestCase):
             self.skipTest(proc.stderr.strip())
         self.assertEqual(proc.returncode, 0, proc.stderr)
 
+    def test_image_installs_the_libraries_of_the_binary(self):
+        # The Dockerfile's runtime stage against `ldd` of the binary under test; a sanitized build's
+        # own runtimes (libasan, libubsan) are not the image's.
+        problems = validate.check_dockerfile() + [
+            p for p in validate.image_library_problems(fixtures.URLSWEEP_BIN)
+            if not re.search(r"\blib(asan|ubsan)\d*\b", p)]
+        self.assertEqual(problems, [])
+
     def test_kubernetes_job_pods_cover_the_list(self):
         if shutil.which("kubectl") is None:
             self.skipTest("kubectl not installed: cannot build the manifests")
