@@ -26,6 +26,10 @@ packages=(
   nodejs npm
   # Tests and benchmarks: time -v for peak RSS, iproute2/util-linux for network namespaces.
   time iproute2 util-linux
+  # deploy/slurm's job array on a one-machine Slurm cluster of the test's own (tools/slurm_cluster.py):
+  # slurmctld, slurmd and the clients, and munge for their authentication. Nothing is started by the
+  # packages in a container without an init system; the test starts and stops its own daemons.
+  slurm-wlm munge
 )
 
 missing=()
