@@ -169,6 +169,13 @@ void Task::OnResolved(Resolver::Request* request, const DnsResult& result) {
   w->UpdateNow();
   task->row_.dns_ms = NsToMs(w->Now() - task->stage_start_ns_);
   ErrorInfo e = FromAresStatus(result.ares_status);
+  // --exclude holds on every address the name resolves to, also those beyond the kMaxAddresses kept
+  // here: the resolver checked them all (ResolverOptions::flag_address). The proxy's own name is not
+  // checked (only the host as written can be, see StartConnect).
+  if (e.code == ErrorCode::kNone && result.flagged && task->proxy_ == nullptr) {
+    task->FailSoon(ErrorCode::kExcluded, "an address of the host matches an --exclude entry");
+    return;
+  }
   // Kept compactly: the port is applied at connect time.
   task->addr_count_ = 0;
   for (int i = 0; e.code == ErrorCode::kNone && i < std::min(result.address_count, kMaxAddresses); ++i) {
