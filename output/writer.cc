@@ -2,6 +2,8 @@
 // ISO 8601 UTC with microseconds and 'Z'; milliseconds are plain decimals).
 #include "output/writer.h"
 
+#include <unistd.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -11,6 +13,7 @@
 
 #include "output/csv_writer.h"
 #include "output/jsonl_writer.h"
+#include "output/text_line_writer.h"
 #include "output/parquet/parquet_writer.h"
 
 namespace urlsweep {
@@ -81,6 +84,9 @@ std::unique_ptr<RowWriter> MakeRowWriter(const Config& config, OutputFile* file)
       return std::make_unique<JsonlWriter>(file);
     case OutputFormat::kParquet:
       return MakeParquetWriter(config, file);
+    case OutputFormat::kText:
+      // Colour is for a terminal; a file or a pipe gets the plain lines.
+      return std::make_unique<TextLineWriter>(file, isatty(file->fd()) != 0);
   }
   return nullptr;
 }
