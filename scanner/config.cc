@@ -623,6 +623,11 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, EnvLooku
                                                        : FormatFromPath(c.output);
   }
   if (st.location && !st.follow_given) c.follow = kLocationRedirects;
+  // Text lines on the terminal are the progress: a progress line on the same screen would be cut
+  // into by every line written. --progress still forces it.
+  if (c.format == OutputFormat::kText && c.output == "-" && stdout_is_terminal && c.progress == ProgressMode::kAuto) {
+    c.progress = ProgressMode::kOff;
+  }
   if (c.resume && c.output == "-") {
     return absl::InvalidArgumentError("--resume needs --output FILE: standard output cannot be resumed");
   }

@@ -679,6 +679,17 @@ TEST_F(ConfigTest, TextIsTheDefaultOnATerminal) {
   EXPECT_EQ(format({"-o", "r"}, true), OutputFormat::kCsv);
   EXPECT_EQ(format({"--format", "TEXT", "-o", "r.csv"}, false), OutputFormat::kText);
   EXPECT_EQ(ParseError({"--format", "txt"}), "--format: expected csv, jsonl, parquet or text, got 'txt'");
+  // Lines on a terminal are the progress: no progress line over them unless asked for.
+  auto progress = [](std::initializer_list<const char*> args, bool terminal) {
+    std::vector<const char*> argv = {"urlsweep"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    absl::StatusOr<ParsedArgs> parsed = ParseArgs(static_cast<int>(argv.size()), argv.data(), LookupFakeEnv, terminal);
+    return parsed.ok() ? parsed->config.progress : ProgressMode::kAuto;
+  };
+  EXPECT_EQ(progress({}, true), ProgressMode::kOff);
+  EXPECT_EQ(progress({"--progress"}, true), ProgressMode::kOn);
+  EXPECT_EQ(progress({}, false), ProgressMode::kAuto);
+  EXPECT_EQ(progress({"--format", "text"}, false), ProgressMode::kAuto);
 }
 
 TEST_F(ConfigTest, FlagsTextMasksSecrets) {
