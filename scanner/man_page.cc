@@ -110,7 +110,7 @@ one line per URL on the terminal
 .B urlsweep \-c 2000 \-\-per\-host 4 \-o results.parquet urls.txt.gz
 a large list into a Parquet file
 .TP
-.B urlsweep \-sL \-\-fail\-on error,5xx \-o /dev/null urls.txt
+.B urlsweep \-sL \-\-fail\-on error,5xx urls.txt > /dev/null
 a check for scripts: exit 2 when a URL fails or answers 5xx
 .TP
 .B urlsweep report \-o page.html results.parquet
