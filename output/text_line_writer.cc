@@ -12,6 +12,8 @@ namespace {
 // Encoded lines are handed to the OutputFile in batches of about this size, as the other text writers
 // do: many lines per call, and a write that fails part-way keeps or cuts whole batches.
 constexpr size_t kHandOverBytes = 16 * 1024;
+// An int32 status has at most 10 digits and a sign.
+constexpr size_t kInt32Chars = 11;
 // Enough for any finite double in fixed notation with one decimal: 309 integer digits, sign, point.
 constexpr size_t kMillisChars = 330;
 
@@ -69,7 +71,7 @@ void TextLineWriter::AppendLine(const Row& row, bool colour, std::string* out) {
     out->push_back(' ');
     out->append(paint);
     if (row.status.has_value()) {
-      char digits[16];
+      char digits[kInt32Chars];
       char* end = std::to_chars(digits, digits + sizeof(digits), *row.status).ptr;
       out->append(digits, static_cast<size_t>(end - digits));
       if (failed) out->push_back(' ');

@@ -127,7 +127,7 @@ std::string ManPage() {
   std::string columns;
   for (std::string_view name : kColumnNames) absl::StrAppend(&columns, columns.empty() ? "" : ", ", ToAbsl(name));
   absl::StrAppend(&out, "\\fB", Roff(columns), "\\fR.\n");
-  out += ".PP\nA row without a response has one error word in \\fBerror\\fR and a detail in \\fBerror_detail\\fR:\n";
+  out += ".PP\nA row that failed has one error word in \\fBerror\\fR and a detail in \\fBerror_detail\\fR:\n";
   std::string words;
   for (int i = 1; i < kErrorCodeCount; ++i) {
     absl::StrAppend(&words, words.empty() ? "" : ", ", ToAbsl(ErrorName(static_cast<ErrorCode>(i))));
