@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/endpoint.h"
+#include "core/errors.h"
 #include "core/output_format.h"
 #include "core/version.h"
 
@@ -19,6 +20,18 @@ enum class HttpMethod { kGet, kHead };
 enum class TlsVerifyMode { kReport, kStrict, kOff };
 enum class ProgressMode { kAuto, kOn, kOff };
 enum class ParquetCompression { kZstd, kSnappy, kNone };
+// -4 / -6 / --ip-version: which address family names resolve to and connections use.
+enum class IpVersion { kAny, kV4, kV6 };
+
+// --fail-on LIST: which rows make a finished run exit 2. Empty: none.
+struct FailOn {
+  bool any_error = false;               // `error`
+  std::vector<ErrorCode> errors;        // error words
+  // Inclusive status ranges: `4xx` is {400, 499}, `404` is {404, 404}.
+  std::vector<std::pair<int, int>> statuses;
+
+  bool empty() const { return !any_error && errors.empty() && statuses.empty(); }
+};
 
 // An HTTP proxy from --proxy or the environment: http://[user:password@]host:port.
 struct ProxySpec {
@@ -46,6 +59,7 @@ struct Config {
   double dns_timeout_s = 5;
   int retries = 1;
   int follow = 0;
+  IpVersion ip_version = IpVersion::kAny;
   int64_t max_body = 65536;
   std::vector<Endpoint> resolvers;  // empty: those of /etc/resolv.conf
   // Proxies, resolved once by ParseArgs from --proxy or, without it, the environment (CONTRACT:
@@ -64,6 +78,7 @@ struct Config {
   ProgressMode progress = ProgressMode::kAuto;
   bool summary = false;
   ParquetCompression parquet_compression = ParquetCompression::kZstd;
+  FailOn fail_on;
   // The flags as given, with secrets (proxy credentials, header values of Authorization /
   // Proxy-Authorization / Cookie) masked: for Parquet key-value metadata.
   std::string flags_text;

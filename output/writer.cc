@@ -1,10 +1,13 @@
 // The writer factory: one writer per --format value.
 #include "output/writer.h"
 
+#include <unistd.h>
+
 #include <memory>
 
 #include "output/csv_writer.h"
 #include "output/jsonl_writer.h"
+#include "output/text_line_writer.h"
 #include "output/parquet/parquet_writer.h"
 
 namespace urlsweep {
@@ -17,6 +20,9 @@ std::unique_ptr<RowWriter> MakeRowWriter(const Config& config, OutputFile* file)
       return std::make_unique<JsonlWriter>(file);
     case OutputFormat::kParquet:
       return MakeParquetWriter(config, file);
+    case OutputFormat::kText:
+      // Colour is for a terminal; a file or a pipe gets the plain lines.
+      return std::make_unique<TextLineWriter>(file, isatty(file->fd()) != 0);
   }
   return nullptr;
 }

@@ -6,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "core/text.h"
 
 namespace urlsweep {
 namespace {
@@ -21,7 +22,6 @@ constexpr size_t kSha256HexBytes = 64;
 
 constexpr char kHexDigits[] = "0123456789abcdef";
 
-absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 uint32_t Crc32(std::string_view bytes) {
   uLong crc = crc32(0L, Z_NULL, 0);
@@ -106,7 +106,7 @@ bool Decode(std::string_view token, std::string* out) {
 bool ParseCount(std::string_view text, int64_t* out) {
   if (text.empty() || text.size() > 18 || (text.size() > 1 && text[0] == '0')) return false;
   if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
-  return absl::SimpleAtoi(Av(text), out);
+  return absl::SimpleAtoi(ToAbsl(text), out);
 }
 
 bool ParseRanges(std::string_view text, LineSet* out) {
@@ -157,7 +157,7 @@ bool IsTornCheckpoint(std::string_view tail) {
 }
 
 absl::Status Damaged(size_t at, std::string_view what) {
-  return absl::DataLossError(absl::StrCat("it is damaged at byte ", at, " (", Av(what), ")"));
+  return absl::DataLossError(absl::StrCat("it is damaged at byte ", at, " (", ToAbsl(what), ")"));
 }
 
 // Checks the CRC that ends `record` (whose last line, without its '\n', ends at the end of `record`).
@@ -249,7 +249,7 @@ void AppendCheckpoint(const std::vector<int64_t>& lines, int64_t offset, int64_t
     if (lines[j] > lines[i]) absl::StrAppend(out, "-", lines[j]);
     i = j + 1;
   }
-  absl::StrAppend(out, "\nC ", offset, " ", input_bytes, " ", Av(input_sha256), " ");
+  absl::StrAppend(out, "\nC ", offset, " ", input_bytes, " ", ToAbsl(input_sha256), " ");
   if (state.empty()) {
     out->push_back('-');
   } else {

@@ -9,20 +9,21 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "core/output_format.h"
+#include "core/text.h"
 #include "scanner/sha256.h"
 
 namespace urlsweep {
 namespace {
 
 // Debian's Abseil has its own absl::string_view (see config.cc's Av).
-absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 // Header values that are credentials (RFC 9110 section 11.6.2 and 11.7.2; RFC 6265 section 5.4).
 constexpr std::string_view kSecretHeaders[] = {"authorization", "proxy-authorization", "cookie"};
 
 bool IsSecretHeader(std::string_view name) {
   for (std::string_view secret : kSecretHeaders) {
-    if (absl::EqualsIgnoreCase(Av(name), Av(secret))) return true;
+    if (EqualsIgnoreCase(name, secret)) return true;
   }
   return false;
 }
@@ -53,18 +54,6 @@ std::string Proxy(const std::optional<ProxySpec>& proxy, const std::string& salt
   return absl::StrCat(out, HostPort(proxy->host, proxy->port));
 }
 
-const char* FormatName(OutputFormat f) {
-  switch (f) {
-    case OutputFormat::kCsv:
-      return "csv";
-    case OutputFormat::kJsonl:
-      return "jsonl";
-    case OutputFormat::kParquet:
-      return "parquet";
-  }
-  return "?";
-}
-
 const char* TlsVerifyName(TlsVerifyMode m) {
   switch (m) {
     case TlsVerifyMode::kReport:
@@ -82,7 +71,7 @@ std::string FlagName(std::string_view key) {
   if (key == "proxy-http") return "the proxy for http URLs (--proxy or http_proxy)";
   if (key == "proxy-https") return "the proxy for https URLs (--proxy, https_proxy or HTTPS_PROXY)";
   if (key == "no-proxy") return "no_proxy";
-  return absl::StrCat("--", Av(key));
+  return absl::StrCat("--", ToAbsl(key));
 }
 
 // A value as a message shows it: list items separated by ", ", an item with white space in quotes,
@@ -90,7 +79,7 @@ std::string FlagName(std::string_view key) {
 std::string Shown(std::string_view value) {
   if (value.empty()) return "(none)";
   std::vector<std::string> items;
-  for (absl::string_view item : absl::StrSplit(Av(value), '\n')) {
+  for (absl::string_view item : absl::StrSplit(ToAbsl(value), '\n')) {
     std::string text;
     while (true) {
       size_t at = item.find(kSecretDigestPrefix);
@@ -131,7 +120,7 @@ RunIdentity IdentityOf(const Config& c, std::vector<InputIdentity> inputs, const
   id.salt = salt;
   id.inputs = std::move(inputs);
   auto add = [&](const char* key, std::string value) { id.flags.push_back({key, std::move(value)}); };
-  add("format", FormatName(c.format));
+  add("format", std::string(OutputFormatName(c.format)));
   add("per-host", absl::StrCat(c.per_host));
   add("method", c.method == HttpMethod::kHead ? "HEAD" : "GET");
   std::vector<std::string> headers;
@@ -157,6 +146,7 @@ RunIdentity IdentityOf(const Config& c, std::vector<InputIdentity> inputs, const
   add("tls-verify", TlsVerifyName(c.tls_verify));
   add("exclude", c.exclude_file);
   add("shard", absl::StrCat(c.shard_index, "/", c.shard_count));
+  add("ip-version", c.ip_version == IpVersion::kV4 ? "4" : c.ip_version == IpVersion::kV6 ? "6" : "any");
   return id;
 }
 
