@@ -9,9 +9,6 @@
 namespace urlsweep {
 namespace {
 
-// Encoded lines are handed to the OutputFile in batches of about this size, as the other text writers
-// do: many lines per call, and a write that fails part-way keeps or cuts whole batches.
-constexpr size_t kHandOverBytes = 16 * 1024;
 // An int32 status has at most 10 digits and a sign.
 constexpr size_t kInt32Chars = 11;
 // Enough for any finite double in fixed notation with one decimal: 309 integer digits, sign, point.
@@ -44,7 +41,8 @@ void AppendMillisForPeople(double ms, std::string* out) {
 
 }  // namespace
 
-TextLineWriter::TextLineWriter(OutputFile* file, bool colour) : file_(file), colour_(colour) {}
+TextLineWriter::TextLineWriter(OutputFile* file, bool colour)
+    : TextRowWriter(file, colour ? &AppendColouredLine : &AppendPlainLine) {}
 
 void TextLineWriter::AppendVisible(std::string_view text, std::string* out) {
   for (size_t i = 0; i < text.size(); ++i) {
@@ -99,21 +97,5 @@ void TextLineWriter::AppendLine(const Row& row, bool colour, std::string* out) {
 
 absl::Status TextLineWriter::Open(bool /*append*/) { return absl::OkStatus(); }
 
-absl::Status TextLineWriter::Write(absl::Span<const Row> rows) {
-  scratch_.clear();
-  for (const Row& row : rows) {
-    AppendLine(row, colour_, &scratch_);
-    if (scratch_.size() >= kHandOverBytes) {
-      if (absl::Status status = file_->Append(scratch_); !status.ok()) return status;
-      scratch_.clear();
-    }
-  }
-  if (scratch_.empty()) return absl::OkStatus();
-  return file_->Append(scratch_);
-}
-
-absl::Status TextLineWriter::Flush() { return file_->Flush(); }
-
-absl::Status TextLineWriter::Close() { return file_->Close(/*sync=*/true); }
 
 }  // namespace urlsweep

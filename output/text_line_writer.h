@@ -11,13 +11,13 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "absl/types/span.h"
 #include "core/row.h"
-#include "output/writer.h"
+#include "output/output_file.h"
+#include "output/text_row_writer.h"
 
 namespace urlsweep {
 
-class TextLineWriter final : public RowWriter {
+class TextLineWriter final : public TextRowWriter {
  public:
   // `file` must outlive the writer. `colour`: wrap the status or error in ANSI colour codes (the
   // caller decides, from whether `file` is a terminal).
@@ -25,10 +25,6 @@ class TextLineWriter final : public RowWriter {
 
   // No preamble: a resumed file continues with the next line.
   absl::Status Open(bool append) override;
-  absl::Status Write(absl::Span<const Row> rows) override;
-  absl::Status Flush() override;
-  // Flushes, fsyncs a regular file and closes the OutputFile (never standard output's descriptor).
-  absl::Status Close() override;
 
   // Pure encoder, public for tests: one line, '\n' included.
   static void AppendLine(const Row& row, bool colour, std::string* out);
@@ -36,10 +32,9 @@ class TextLineWriter final : public RowWriter {
   static void AppendVisible(std::string_view text, std::string* out);
 
  private:
-  OutputFile* file_;
-  bool colour_;
-  // Rows are encoded here and handed to the file in batches; reused, so a warm writer never allocates.
-  std::string scratch_;
+  // AppendLine with and without colour, as the RowEncoder the shared base calls.
+  static void AppendColouredLine(const Row& row, std::string* out) { AppendLine(row, true, out); }
+  static void AppendPlainLine(const Row& row, std::string* out) { AppendLine(row, false, out); }
 };
 
 }  // namespace urlsweep
