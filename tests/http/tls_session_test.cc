@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "http/tls_context.h"
+#include "http/tls_session_cache.h"
 #include "core/error_map.h"
 #include "core/errors.h"
 
@@ -812,6 +813,202 @@ TEST(TlsSessionData, StartAgainAfterResetIsANewConnection) {
     server.Feed(to_server);
     EXPECT_EQ(server.ReadAll(), kRequest);
   }
+}
+
+// -- Resumption -----------------------------------------------------------------------------------
+
+// A full or resumed handshake against a fresh server SSL of `server_ctx`, with the server's
+// post-handshake flight (TLS 1.3 tickets) read by the client, as a response would be.
+struct Resumption {
+  Status status;
+  bool resumed;
+  const char* verify_word;
+  std::optional<int64_t> not_after_us;
+  std::string version;
+};
+
+Resumption ConnectWithCache(const TlsContext& context, SSL_CTX* server_ctx, std::string_view host,
+                            TlsSessionCache* cache) {
+  FakeServer server(server_ctx);
+  TlsSession client;
+  client.Start(context, host, false, cache, 443);
+  Resumption r{RunHandshake(client, server), false, nullptr, std::nullopt, ""};
+  if (r.status == Status::kDone) {
+    const std::string tickets = server.TakeOutput();
+    client.FeedCiphertext(tickets.data(), tickets.size());
+    std::string plain;
+    EXPECT_EQ(ReadAvailable(client, &plain), Status::kWantIo);
+  }
+  r.resumed = client.resumed();
+  r.verify_word = client.verify_word();
+  r.not_after_us = client.cert_not_after_us();
+  r.version = client.version() != nullptr ? client.version() : "";
+  return r;
+}
+
+TEST(TlsSessionResumption, LaterConnectionsResumeAndReportTheFirstVerdict) {
+  struct Case {
+    const char* chain;
+    const char* key;
+    const char* host;
+    const char* word;
+    int64_t not_after_us;
+    int max_version;
+    const char* version;
+  };
+  const Case cases[] = {
+      {"valid-chain.pem", "valid-key.pem", "valid.test", "ok", kValidNotAfterUs, 0, "TLSv1.3"},
+      {"valid-chain.pem", "valid-key.pem", "valid.test", "ok", kValidNotAfterUs, TLS1_2_VERSION, "TLSv1.2"},
+      {"expired-chain.pem", "expired-key.pem", "expired.test", "expired", kExpiredNotAfterUs, 0, "TLSv1.3"},
+      {"expired-chain.pem", "expired-key.pem", "expired.test", "expired", kExpiredNotAfterUs, TLS1_2_VERSION,
+       "TLSv1.2"},
+  };
+  auto context = MakeContext(TlsVerifyMode::kReport);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.chain) + " " + c.version);
+    SslCtxPtr server_ctx = MakeServerCtx(c.chain, c.key, c.max_version);
+    // TLS 1.2 session IDs need the server's cache; tickets (1.2 and 1.3) are on by default.
+    SSL_CTX_set_session_cache_mode(server_ctx.get(), SSL_SESS_CACHE_SERVER);
+    TlsSessionCache cache;
+    for (int i = 0; i < 3; ++i) {
+      Resumption r = ConnectWithCache(*context, server_ctx.get(), c.host, &cache);
+      ASSERT_EQ(r.status, Status::kDone);
+      EXPECT_EQ(r.resumed, i > 0) << i;
+      EXPECT_STREQ(r.verify_word, c.word) << i;
+      EXPECT_EQ(r.not_after_us, c.not_after_us) << i;
+      EXPECT_EQ(r.version, c.version) << i;
+    }
+    EXPECT_EQ(cache.origins(), 1u);
+    // Another port or name is another origin: nothing to resume.
+    Resumption other = ConnectWithCache(*context, server_ctx.get(), "VALID.test", &cache);
+    EXPECT_FALSE(other.resumed);
+  }
+}
+
+TEST(TlsSessionResumption, StrictNeverResumesASessionThatFailedVerification) {
+  SslCtxPtr server_ctx = MakeServerCtx("expired-chain.pem", "expired-key.pem");
+  TlsSessionCache cache;
+  auto report = MakeContext(TlsVerifyMode::kReport);
+  Resumption first = ConnectWithCache(*report, server_ctx.get(), "expired.test", &cache);
+  ASSERT_EQ(first.status, Status::kDone);
+  ASSERT_EQ(cache.origins(), 1u);
+  // The same cache under strict: the session is not offered, the full handshake fails verification.
+  auto strict = MakeContext(TlsVerifyMode::kStrict);
+  Resumption second = ConnectWithCache(*strict, server_ctx.get(), "expired.test", &cache);
+  EXPECT_EQ(second.status, Status::kError);
+  EXPECT_FALSE(second.resumed);
+  EXPECT_STREQ(second.verify_word, "expired");
+  // A verified one is resumed under strict.
+  SslCtxPtr valid_ctx = MakeServerCtx("valid-chain.pem", "valid-key.pem");
+  ASSERT_EQ(ConnectWithCache(*strict, valid_ctx.get(), "valid.test", &cache).status, Status::kDone);
+  Resumption resumed = ConnectWithCache(*strict, valid_ctx.get(), "valid.test", &cache);
+  EXPECT_TRUE(resumed.resumed);
+  EXPECT_STREQ(resumed.verify_word, "ok");
+}
+
+TEST(TlsSessionResumption, RevokedVerdictSurvivesResumption) {
+  Staple staple{ReadFile(Cert("revoked-ocsp.der"))};
+  SslCtxPtr server_ctx = MakeServerCtx("revoked-chain.pem", "revoked-key.pem");
+  AttachStaple(server_ctx.get(), &staple);
+  auto context = MakeContext(TlsVerifyMode::kReport);
+  TlsSessionCache cache;
+  Resumption first = ConnectWithCache(*context, server_ctx.get(), "revoked.test", &cache);
+  ASSERT_EQ(first.status, Status::kDone);
+  EXPECT_STREQ(first.verify_word, "revoked");
+  Resumption second = ConnectWithCache(*context, server_ctx.get(), "revoked.test", &cache);
+  EXPECT_TRUE(second.resumed);
+  EXPECT_STREQ(second.verify_word, "revoked");
+}
+
+TEST(TlsSessionResumption, ServerThatCannotResumeGetsFullHandshakes) {
+  SslCtxPtr server_ctx = MakeServerCtx("valid-chain.pem", "valid-key.pem");
+  SSL_CTX_set_options(server_ctx.get(), SSL_OP_NO_TICKET);
+  SSL_CTX_set_num_tickets(server_ctx.get(), 0);
+  auto context = MakeContext(TlsVerifyMode::kReport);
+  TlsSessionCache cache;
+  for (int i = 0; i < 2; ++i) {
+    Resumption r = ConnectWithCache(*context, server_ctx.get(), "valid.test", &cache);
+    ASSERT_EQ(r.status, Status::kDone);
+    EXPECT_FALSE(r.resumed);
+    EXPECT_STREQ(r.verify_word, "ok");
+  }
+  EXPECT_EQ(cache.origins(), 0u);
+}
+
+// A resumable session of valid.test, from a real handshake.
+SSL_SESSION* MakeSession(const TlsContext& context, SSL_CTX* server_ctx) {
+  TlsSessionCache cache;
+  EXPECT_EQ(ConnectWithCache(context, server_ctx, "valid.test", &cache).status, Status::kDone);
+  TlsSessionCache::Verdict verdict;
+  return cache.Take("valid.test:443", false, &verdict);
+}
+
+TEST(TlsSessionCache, KeysNameTheOriginAsSniAndVerificationSeeIt) {
+  std::string key;
+  TlsSessionCache::KeyFor("valid.test.", 443, &key);
+  EXPECT_EQ(key, "valid.test:443");
+  TlsSessionCache::KeyFor("[::1]", 8443, &key);
+  EXPECT_EQ(key, "::1:8443");
+  TlsSessionCache::KeyFor("127.0.0.1", 443, &key);
+  EXPECT_EQ(key, "127.0.0.1:443");
+}
+
+TEST(TlsSessionCache, BoundedInBytesLeastRecentlyUsedFirst) {
+  auto context = MakeContext(TlsVerifyMode::kReport);
+  SslCtxPtr server_ctx = MakeServerCtx("valid-chain.pem", "valid-key.pem");
+  SSL_SESSION* session = MakeSession(*context, server_ctx.get());
+  ASSERT_NE(session, nullptr);
+  const TlsSessionCache::Verdict verdict{.verify_word = "ok", .cert_not_after_us = kValidNotAfterUs,
+                                         .verified = true};
+  TlsSessionCache cache;
+  cache.Put("first:443", session, verdict);
+  const size_t one = cache.bytes() - std::string_view("first:443").size();
+  std::printf("one serialized TLS 1.3 session: %zu bytes\n", one);
+  EXPECT_GT(one, 500u);
+  EXPECT_LT(one, TlsSessionCache::kMaxSessionBytes);
+  TlsSessionCache::Verdict got;
+  // Kept at the front by a use, so the flood below drops "second" first.
+  cache.Put("second:443", session, verdict);
+  const int flood = static_cast<int>(2 * TlsSessionCache::kMaxBytes / one);
+  for (int i = 0; i < flood; ++i) {
+    if (i % 100 == 0) SSL_SESSION_free(cache.Take("first:443", false, &got));
+    cache.Put("h" + std::to_string(i) + ".test:443", session, verdict);
+    ASSERT_LE(cache.bytes(), TlsSessionCache::kMaxBytes);
+  }
+  EXPECT_TRUE(cache.Has("first:443"));
+  EXPECT_FALSE(cache.Has("second:443"));
+  EXPECT_TRUE(cache.Has("h" + std::to_string(flood - 1) + ".test:443"));
+  EXPECT_LT(cache.origins(), static_cast<size_t>(flood));
+
+  // At most kMaxSessionsPerOrigin per origin.
+  TlsSessionCache small;
+  for (size_t i = 0; i < TlsSessionCache::kMaxSessionsPerOrigin + 3; ++i) small.Put("a:443", session, verdict);
+  EXPECT_EQ(small.bytes(), std::string_view("a:443").size() + TlsSessionCache::kMaxSessionsPerOrigin * one);
+  SSL_SESSION_free(session);
+}
+
+TEST(TlsSessionCache, ExpiredAndUnverifiedSessionsAreNotHandedOut) {
+  auto context = MakeContext(TlsVerifyMode::kReport);
+  SslCtxPtr server_ctx = MakeServerCtx("valid-chain.pem", "valid-key.pem");
+  SSL_SESSION* session = MakeSession(*context, server_ctx.get());
+  ASSERT_NE(session, nullptr);
+  TlsSessionCache cache;
+  TlsSessionCache::Verdict got;
+  cache.Put("unverified:443", session,
+            {.verify_word = "expired", .cert_not_after_us = std::nullopt, .verified = false});
+  EXPECT_EQ(cache.Take("unverified:443", /*require_verified=*/true, &got), nullptr);
+  SSL_SESSION* again = cache.Take("unverified:443", false, &got);
+  EXPECT_NE(again, nullptr);
+  EXPECT_STREQ(got.verify_word, "expired");
+  SSL_SESSION_free(again);
+
+  SSL_SESSION* old = SSL_SESSION_dup(session);
+  SSL_SESSION_set_time(old, SSL_SESSION_get_time(session) - SSL_SESSION_get_timeout(session) - 1);
+  cache.Put("old:443", old, {.verify_word = "ok", .cert_not_after_us = std::nullopt, .verified = true});
+  EXPECT_EQ(cache.Take("old:443", false, &got), nullptr);
+  EXPECT_FALSE(cache.Has("old:443"));
+  SSL_SESSION_free(old);
+  SSL_SESSION_free(session);
 }
 
 // Heap held by established, idle sessions (after a request and a response). Reported, not asserted,
