@@ -71,7 +71,7 @@ absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions&
   }
   // Record buffers (about 34 KiB per connection otherwise) are freed whenever they are empty.
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
-  // Resumption through each loop's own TlsSessionCache (bounded, serialized sessions), never
+  // Resumption through each loop's own TlsSessionCache (a bounded number of origins), never
   // OpenSSL's internal store, which would keep every session of the run: OpenSSL hands each new
   // session to TlsSession::OnNewSession, which stores it with its handshake's verdict.
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);

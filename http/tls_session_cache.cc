@@ -26,32 +26,31 @@ void TlsSessionCache::KeyFor(std::string_view host, uint16_t port, std::string* 
   absl::StrAppend(out, port);
 }
 
+TlsSessionCache::~TlsSessionCache() {
+  while (!lru_.empty()) DropOrigin(lru_.begin());
+}
+
 void TlsSessionCache::Put(std::string_view key, SSL_SESSION* session, const Verdict& verdict) {
   if (session == nullptr || SSL_SESSION_is_resumable(session) != 1) return;
-  const int len = i2d_SSL_SESSION(session, nullptr);
-  if (len <= 0 || static_cast<size_t>(len) > kMaxSessionBytes) return;
-  Slot slot;
-  slot.der.resize(static_cast<size_t>(len));
-  auto* p = reinterpret_cast<unsigned char*>(slot.der.data());
-  if (i2d_SSL_SESSION(session, &p) != len) return;
-  slot.verdict = verdict;
-
   auto found = index_.find(key);
   Lru::iterator origin;
   if (found == index_.end()) {
     lru_.push_front(Origin{std::string(key), {}});
     origin = lru_.begin();
     index_.emplace(std::string_view(origin->key), origin);
-    bytes_ += origin->key.size();
   } else {
     origin = found->second;
     lru_.splice(lru_.begin(), lru_, origin);
   }
-  bytes_ += slot.der.size();
-  origin->slots.push_back(std::move(slot));
+  // A copy (sharing the parsed certificates), not the connection's own object: OpenSSL marks a
+  // connection's session unresumable when the connection ends without close_notify (ssl_clear_bad_session
+  // in SSL_free), which is how a scan ends most of them.
+  SSL_SESSION* copy = SSL_SESSION_dup(session);
+  if (copy == nullptr) return;
+  origin->slots.push_back(Slot{copy, verdict});
+  ++sessions_;
   if (origin->slots.size() > kMaxSessionsPerOrigin) DropSlot(origin, 0);
-  // Never the origin just stored into: it is at the front, and one session is far below kMaxBytes.
-  while (bytes_ > kMaxBytes && std::prev(lru_.end()) != lru_.begin()) DropOrigin(std::prev(lru_.end()));
+  if (index_.size() > kMaxOrigins) DropOrigin(std::prev(lru_.end()));
 }
 
 SSL_SESSION* TlsSessionCache::Take(std::string_view key, bool require_verified, Verdict* verdict) {
@@ -62,10 +61,7 @@ SSL_SESSION* TlsSessionCache::Take(std::string_view key, bool require_verified, 
   for (size_t i = origin->slots.size(); i-- > 0;) {
     const Slot& slot = origin->slots[i];
     if (require_verified && !slot.verdict.verified) continue;
-    const auto* p = reinterpret_cast<const unsigned char*>(slot.der.data());
-    SSL_SESSION* session = d2i_SSL_SESSION(nullptr, &p, static_cast<long>(slot.der.size()));
-    if (session == nullptr || Expired(session, now) || SSL_SESSION_is_resumable(session) != 1) {
-      SSL_SESSION_free(session);
+    if (Expired(slot.session, now) || SSL_SESSION_is_resumable(slot.session) != 1) {
       DropSlot(origin, i);
       if (origin->slots.empty()) {
         DropOrigin(origin);
@@ -73,21 +69,25 @@ SSL_SESSION* TlsSessionCache::Take(std::string_view key, bool require_verified, 
       }
       continue;
     }
+    // A copy again, for the same reason as in Put.
+    SSL_SESSION* copy = SSL_SESSION_dup(slot.session);
+    if (copy == nullptr) return nullptr;
     *verdict = slot.verdict;
     lru_.splice(lru_.begin(), lru_, origin);
-    return session;
+    return copy;
   }
   return nullptr;
 }
 
 void TlsSessionCache::DropSlot(Lru::iterator origin, size_t slot) {
-  bytes_ -= origin->slots[slot].der.size();
+  SSL_SESSION_free(origin->slots[slot].session);
+  --sessions_;
   origin->slots.erase(origin->slots.begin() + static_cast<std::ptrdiff_t>(slot));
 }
 
 void TlsSessionCache::DropOrigin(Lru::iterator origin) {
-  for (const Slot& slot : origin->slots) bytes_ -= slot.der.size();
-  bytes_ -= origin->key.size();
+  for (const Slot& slot : origin->slots) SSL_SESSION_free(slot.session);
+  sessions_ -= origin->slots.size();
   index_.erase(std::string_view(origin->key));
   lru_.erase(origin);
 }

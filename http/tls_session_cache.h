@@ -27,13 +27,14 @@ class TlsSessionCache {
     bool verified = false;  // the chain and name verified and no staple said revoked (verify_word "ok")
   };
 
-  // Sessions are kept serialized (i2d_SSL_SESSION: the ticket or ID, the secret and the leaf
-  // certificate: 0.8 KB with the test leaf, 2-3 KB with a real one), not as live SSL_SESSIONs, which
-  // also hold the parsed peer chain (6-7 KB); a scan that never returns to a host fills the cache with
-  // sessions nobody resumes. All of a loop's sessions together stay under this bound, least recently
-  // used dropped first: 1,500-5,000 origins' worth per --threads, the memory of 150 established TLS
-  // connections (27 KB each).
-  static constexpr size_t kMaxBytes = 4 * 1024 * 1024;
+  // Origins kept per loop, least recently used dropped first. Sessions are kept live, not serialized:
+  // d2i_SSL_SESSION parses the leaf's key through OpenSSL 3.0's decoders, 140 us here, a sixth of the
+  // full handshake it saves. So each origin holds a parsed peer chain (its two TLS 1.3 tickets share
+  // one): about 13 KB with the test chain (TlsSessionCache.MemoryPerOrigin), more with a long real
+  // one. 512 origins: 7-10 MiB per --threads at most, the memory of 250-350 established TLS
+  // connections, and far more hosts than a loop visits at once when a list keeps a site's pages
+  // together.
+  static constexpr size_t kMaxOrigins = 512;
   // Sessions kept per origin, the newest offered first. A TLS 1.3 ticket is offered again until a newer
   // one comes: RFC 8446 section C.4 advises one use per ticket so that a passive observer cannot link
   // the connections, which protects nothing here (a scan's connections to an origin come from one
@@ -42,18 +43,16 @@ class TlsSessionCache {
   // enforces single use answers a reused ticket with a full handshake. Two let the older stand in
   // when the newer is refused.
   static constexpr size_t kMaxSessionsPerOrigin = 2;
-  // A session bigger than this (a huge certificate) is not kept: it would crowd out many others.
-  static constexpr size_t kMaxSessionBytes = 16 * 1024;
-
   TlsSessionCache() = default;
-  ~TlsSessionCache() = default;
+  ~TlsSessionCache();
   TlsSessionCache(const TlsSessionCache&) = delete;
   TlsSessionCache& operator=(const TlsSessionCache&) = delete;
 
-  // Keeps a serialized copy of `session` for `key` (the caller keeps its reference). Sessions that
-  // cannot be resumed (no ID and no ticket) are not kept.
+  // Keeps a copy of `session` for `key` (sharing its certificates). Sessions that cannot be resumed
+  // (no ID and no ticket) are not kept.
   void Put(std::string_view key, SSL_SESSION* session, const Verdict& verdict);
-  // A session for `key`, newest first, that the caller owns (SSL_SESSION_free), and its verdict; nullptr
+  // A copy of a session for `key`, newest first, that the caller owns (SSL_SESSION_free), and its
+  // verdict; nullptr
   // when there is none. Expired ones are dropped on the way. With `require_verified`
   // (--tls-verify strict) a session whose full handshake did not verify is never returned. The session
   // stays in the cache for the next connection.
@@ -62,7 +61,7 @@ class TlsSessionCache {
   // Whether a session for `key` is held (expired ones included).
   bool Has(std::string_view key) const { return index_.contains(key); }
   size_t origins() const { return index_.size(); }
-  size_t bytes() const { return bytes_; }
+  size_t sessions() const { return sessions_; }
 
   // The key of an origin: the name or address literal, as SNI and verification use it (an IPv6
   // literal without brackets, a name without its trailing dot), and the port.
@@ -70,7 +69,7 @@ class TlsSessionCache {
 
  private:
   struct Slot {
-    std::string der;
+    SSL_SESSION* session;  // our own copy
     Verdict verdict;
   };
   struct Origin {
@@ -85,7 +84,7 @@ class TlsSessionCache {
   Lru lru_;
   // Keys view their Origin's own key string (list nodes do not move).
   absl::flat_hash_map<std::string_view, Lru::iterator> index_;
-  size_t bytes_ = 0;
+  size_t sessions_ = 0;
 };
 
 }  // namespace urlsweep
