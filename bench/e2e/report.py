@@ -159,8 +159,10 @@ def s5_samples(extra):
     if "s5" not in extra:
         return ""
     parts = []
-    for lines, r in sorted(extra["s5"].items()):
-        if r["samples"]:
-            parts.append("S5 %s-line run, peak RSS (MiB) after lines fed: %s" % (
-                _count(lines), ", ".join("%s: %.1f" % (_count(n), kib / 1024) for n, kib in r["samples"] if kib)))
+    for key, label in (("s5", ""), ("s5_baseline", BASELINE_SUFFIX)):
+        for lines, r in sorted(extra.get(key, {}).items()):
+            if r["samples"]:
+                parts.append("S5%s %s-line run, peak RSS (MiB) after lines fed: %s" % (
+                    label, _count(lines),
+                    ", ".join("%s: %.1f" % (_count(n), kib / 1024) for n, kib in r["samples"] if kib)))
     return "\n".join(parts)

@@ -8,7 +8,7 @@ import subprocess
 import threading
 import time
 
-from clients import Measurement
+from clients import BASELINE_SUFFIX, Measurement
 from dns_server import address_for
 from measured_process import MeasuredProcess, vm_hwm_kib
 
@@ -262,12 +262,15 @@ class Scenarios:
         out = {}
         for lines in (small, large):
             out[lines] = self._s5_run(lines, block, bound)
+            if self.clients.baseline_bin:
+                self.extra.setdefault("s5_baseline", {})[lines] = self._s5_run(lines, block, bound,
+                                                                                baseline=True)
         self.extra["s5"] = out
 
-    def _s5_run(self, lines, block, bound_s):
+    def _s5_run(self, lines, block, bound_s, baseline=False):
         clients = self.clients
         stdout, stderr = clients.paths("urlsweep-s5")
-        argv = [clients.urlsweep_bin, "--resolver", clients.resolver, "-q", "--threads", "1",
+        argv = [clients.baseline_bin if baseline else clients.urlsweep_bin, "--resolver", clients.resolver, "-q", "--threads", "1",
                 "--method", "HEAD", "-c", S5_CONCURRENCY, "--per-host", S5_PER_HOST, "--format", "csv",
                 "-o", "/dev/null", "--summary", "-"]
         run = MeasuredProcess(argv, stdout, stderr, stdin=subprocess.PIPE).start()
@@ -311,7 +314,8 @@ class Scenarios:
             note = (note + "; " if note else "") + "stopped at its time bound"
         if errors:
             note = (note + "; " if note else "") + "%d errors" % errors
-        m = Measurement("S5", "urlsweep %s lines" % _short(lines), rows or fed[0],
+        m = Measurement("S5", "urlsweep %s lines" % _short(lines) + (BASELINE_SUFFIX if baseline else ""),
+                        rows or fed[0],
                         (rows or fed[0]) - (errors or 0), run.wall_s, run.cpu_s, run.maxrss_kib,
                         note=note)
         self._add(m)
