@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "http/tls_session.h"
 
 namespace urlsweep {
 namespace {
@@ -70,10 +71,11 @@ absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions&
   }
   // Record buffers (about 34 KiB per connection otherwise) are freed whenever they are empty.
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
-  // No resumption: a scan visits most hosts once, and a cache would hold sessions for the whole run.
-  // SSL_OP_NO_TICKET also spares TLS 1.2 servers from sending tickets we would throw away.
-  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-  SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+  // Resumption through each loop's own TlsSessionCache (a bounded number of origins), never
+  // OpenSSL's internal store, which would keep every session of the run: OpenSSL hands each new
+  // session to TlsSession::OnNewSession, which stores it with its handshake's verdict.
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(ctx, &TlsSession::OnNewSession);
   // "*.example.com" matches "a.example.com" only, never "a.b.example.com" nor "ab*.example.com" partial
   // labels (RFC 6125 section 6.4.3 leaves partial wildcards to the client; browsers refuse them).
   X509_VERIFY_PARAM_set_hostflags(SSL_CTX_get0_param(ctx), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);

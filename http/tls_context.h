@@ -29,8 +29,10 @@ struct TlsOptions {
 // - kReport and kStrict ask for a stapled OCSP response (status_request, RFC 6066 section 8); TlsSession
 //   checks it after the handshake. Nothing is fetched: no OCSP request and no CRL download leaves the
 //   scanner, so only a server that staples can be found revoked.
-// - SSL_MODE_RELEASE_BUFFERS and no session cache: thousands of connections live at once, and a scan
-//   rarely returns to a host, so memory per connection matters more than resumption.
+// - SSL_MODE_RELEASE_BUFFERS: thousands of connections live at once, so record buffers are freed
+//   whenever they are empty.
+// - Session resumption (TLS 1.2 IDs and tickets, TLS 1.3 tickets) through a TlsSessionCache per loop
+//   that TlsSession::Start is given; OpenSSL's own session store stays unused.
 // - kStrict: SSL_VERIFY_PEER (a failed verification fails the handshake). kReport: the chain is still
 //   verified (SSL_get_verify_result) but the handshake goes on. kOff: no verification at all.
 // Once created it is immutable, and SSL_CTX may be shared by all threads.

@@ -121,6 +121,8 @@ TlsSession::~TlsSession() {
 
 void TlsSession::ClearResults() {
   handshake_done_ = false;
+  resumed_ = false;
+  verified_ = false;
   version_ = nullptr;
   verify_word_ = nullptr;
   cert_not_after_us_.reset();
@@ -133,7 +135,8 @@ void TlsSession::ClearResults() {
   error_stage_ = IoStage::kTlsHandshake;
 }
 
-void TlsSession::Start(const TlsContext& context, std::string_view host, bool host_is_ip) {
+void TlsSession::Start(const TlsContext& context, std::string_view host, bool host_is_ip,
+                       TlsSessionCache* cache, uint16_t port) {
   Reset();
   ClearResults();
   verify_mode_ = context.verify_mode();
@@ -173,7 +176,47 @@ void TlsSession::Start(const TlsContext& context, std::string_view host, bool ho
     SSL_set_tlsext_host_name(ssl_, host_.c_str());
     if (verify) SSL_set1_host(ssl_, host_.c_str());
   }
+  cache_ = cache;
+  if (cache_ != nullptr) {
+    // OnNewSession finds this object through the SSL.
+    SSL_set_app_data(ssl_, this);
+    TlsSessionCache::KeyFor(host_, port, &cache_key_);
+    // --tls-verify strict never resumes a session whose full handshake did not verify: resuming skips
+    // the certificate, so the old verdict would stand unchecked.
+    SSL_SESSION* session =
+        cache_->Take(cache_key_, verify_mode_ == TlsVerifyMode::kStrict, &offered_verdict_);
+    if (session != nullptr) {
+      offered_ = SSL_set_session(ssl_, session) == 1;
+      SSL_SESSION_free(session);  // the SSL holds its own reference
+    }
+  }
   ERR_clear_error();
+}
+
+int TlsSession::OnNewSession(SSL* ssl, SSL_SESSION* session) {
+  auto* self = static_cast<TlsSession*>(SSL_get_app_data(ssl));
+  if (self == nullptr || self->cache_ == nullptr) return 0;
+  if (self->handshake_done_) {
+    // TLS 1.3: a ticket after the handshake, whose verdict is known. Put copies it.
+    self->cache_->Put(self->cache_key_, session, self->CurrentVerdict());
+    return 0;
+  }
+  // TLS 1.2: issued inside the handshake, before OnHandshakeDone has the verdict; a later one replaces
+  // it (a renegotiation).
+  if (self->pending_session_ != nullptr) SSL_SESSION_free(self->pending_session_);
+  self->pending_session_ = session;
+  return 1;
+}
+
+TlsSessionCache::Verdict TlsSession::CurrentVerdict() const {
+  return {.verify_word = verify_word_, .cert_not_after_us = cert_not_after_us_, .verified = verified_};
+}
+
+void TlsSession::StorePendingSession() {
+  if (pending_session_ == nullptr) return;
+  if (cache_ != nullptr) cache_->Put(cache_key_, pending_session_, CurrentVerdict());
+  SSL_SESSION_free(pending_session_);
+  pending_session_ = nullptr;
 }
 
 void TlsSession::Reset() {
@@ -181,6 +224,13 @@ void TlsSession::Reset() {
     SSL_free(ssl_);
     ssl_ = nullptr;
   }
+  if (pending_session_ != nullptr) {
+    // The handshake never finished (or failed verification under strict): nothing to resume.
+    SSL_SESSION_free(pending_session_);
+    pending_session_ = nullptr;
+  }
+  cache_ = nullptr;
+  offered_ = false;
   eof_fed_ = false;
   for (BIO* bio : {rbio_, wbio_}) {
     if (bio == nullptr) continue;
@@ -244,6 +294,19 @@ TlsSession::Status TlsSession::Handshake() {
 }
 
 bool TlsSession::OnHandshakeDone() {
+  if (offered_ && SSL_session_reused(ssl_) == 1) {
+    // An abbreviated handshake carries no certificate: the row reports what the full handshake that
+    // verified the server found (CONTRACT: a resumed session reports the same tls_verify and
+    // cert_not_after). Under strict only a verified session was offered.
+    resumed_ = true;
+    handshake_done_ = true;
+    verify_word_ = offered_verdict_.verify_word;
+    verified_ = offered_verdict_.verified;
+    cert_not_after_us_ = offered_verdict_.cert_not_after_us;
+    version_ = SSL_get_version(ssl_);
+    StorePendingSession();
+    return true;
+  }
   long verify_result = X509_V_OK;
   if (verify_mode_ != TlsVerifyMode::kOff) {
     verify_result = SSL_get_verify_result(ssl_);
@@ -271,10 +334,12 @@ bool TlsSession::OnHandshakeDone() {
     return false;
   }
   handshake_done_ = true;
+  verified_ = verify_mode_ != TlsVerifyMode::kOff && verify_result == X509_V_OK;
   version_ = SSL_get_version(ssl_);
   if (const X509* leaf = SSL_get0_peer_certificate(ssl_); leaf != nullptr) {
     cert_not_after_us_ = AsnTimeToMicros(X509_get0_notAfter(leaf));
   }
+  StorePendingSession();
   return true;
 }
 

@@ -3,7 +3,7 @@
 // timers and the buffers. No libuv here.
 //
 // Use per connection:
-//   Start(context, host, is_ip);
+//   Start(context, host, is_ip[, cache, port]);
 //   loop { Handshake(); DrainCiphertext(&out) -> send; on read: FeedCiphertext(...) } until kDone
 //   Write(request); DrainCiphertext(&out) -> send
 //   on read: FeedCiphertext(...); Read(...) until kWantIo (drain after every call); on EOF: FeedEof(), Read
@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "http/tls_context.h"
+#include "http/tls_session_cache.h"
 #include "core/options.h"
 #include "core/error_map.h"
 #include "core/errors.h"
@@ -40,7 +41,11 @@ class TlsSession {
   // verification (a trailing dot is dropped: RFC 6066 section 3 sends names without it); for an IP
   // literal (`host_is_ip`, no brackets needed) no SNI is sent and the certificate is checked against the
   // address. Any previous connection is Reset() first; the memory BIOs are reused.
-  void Start(const TlsContext& context, std::string_view host, bool host_is_ip);
+  // With a `cache`, a session it holds for (host, port) is offered for resumption, and the sessions the
+  // server issues on this connection are stored into it (TlsSessionCache::KeyFor). The cache must
+  // outlive the connection (until Reset()).
+  void Start(const TlsContext& context, std::string_view host, bool host_is_ip,
+             TlsSessionCache* cache = nullptr, uint16_t port = 0);
 
   // Frees the SSL (the connection is closed). The results below stay readable until the next Start().
   void Reset();
@@ -70,6 +75,9 @@ class TlsSession {
 
   bool active() const { return ssl_ != nullptr; }
   bool handshake_done() const { return handshake_done_; }
+  // The handshake resumed a cached session (abbreviated handshake: no certificate was sent, and the
+  // results below are those of the full handshake that verified the server).
+  bool resumed() const { return resumed_; }
 
   // After Handshake() returned kDone:
   // "TLSv1.3", "TLSv1.2" (static text).
@@ -93,6 +101,11 @@ class TlsSession {
   // read), with error_detail() as the detail.
   ErrorInfo error_info() const;
 
+  // OpenSSL's new-session callback (SSL_CTX_sess_set_new_cb, set by TlsContext): a session the server
+  // issued, during the handshake (TLS 1.2) or after it (TLS 1.3 NewSessionTicket, RFC 8446 section
+  // 4.6.1). Returns 1 when it kept the reference.
+  static int OnNewSession(SSL* ssl, SSL_SESSION* session);
+
  private:
   // Classifies a failed SSL_* call: kWantIo, kClosed (close_notify while reading), or kError with the
   // failure captured.
@@ -105,6 +118,9 @@ class TlsSession {
   // failure captured) when --tls-verify strict finds the leaf revoked.
   bool OnHandshakeDone();
   void ClearResults();
+  // Stores the session the handshake produced (held until the verdict was known) into the cache.
+  void StorePendingSession();
+  TlsSessionCache::Verdict CurrentVerdict() const;
   // Frees OpenSSL's record buffers and an oversized read BIO while the connection waits for bytes.
   void ReleaseIdleBuffers();
   // Replaces an empty BIO whose buffer grew past kIdleBioKeepBytes by a fresh one.
@@ -118,8 +134,17 @@ class TlsSession {
   bool eof_fed_ = false;
   TlsVerifyMode verify_mode_ = TlsVerifyMode::kReport;
   std::string host_;  // NUL-terminated copy for OpenSSL; its capacity is reused
+  TlsSessionCache* cache_ = nullptr;
+  std::string cache_key_;
+  // A session issued before the handshake's verdict was known (TLS 1.2): stored once it is.
+  SSL_SESSION* pending_session_ = nullptr;
+  // The session offered for resumption and the verdict of its full handshake.
+  bool offered_ = false;
+  TlsSessionCache::Verdict offered_verdict_;
 
   bool handshake_done_ = false;
+  bool resumed_ = false;
+  bool verified_ = false;  // the chain and name verified, and no staple said revoked
   const char* version_ = nullptr;
   const char* verify_word_ = nullptr;
   std::optional<int64_t> cert_not_after_us_;

@@ -23,9 +23,23 @@ int Connection::Connect(uv_loop_t* loop, const SocketAddress& addr) {
   return uv_tcp_connect(&connect_req_, &tcp_, &peer_.sa, &Connection::OnConnect);
 }
 
-void Connection::StartTls(const TlsContext& context, std::string_view host, bool host_is_ip) {
+void Connection::StartTls(const TlsContext& context, std::string_view host, bool host_is_ip, uint16_t port) {
   if (tls_ == nullptr) tls_ = std::make_unique<TlsState>();
-  tls_->session.Start(context, host, host_is_ip);
+  tls_->context = &context;
+  tls_->host.assign(host);
+  tls_->port = port;
+  tls_->host_is_ip = host_is_ip;
+  TlsSessionCache::KeyFor(host, port, &tls_->origin);
+  // Inside a proxy tunnel reading has begun: what arrives before the handshake begins is not plaintext.
+  if (reading_) {
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+    reading_ = false;
+  }
+  pool_->tls_gate().Request(this);  // may begin, and call the owner back, inside this call
+}
+
+void Connection::BeginTls() {
+  tls_->session.Start(*tls_->context, tls_->host, tls_->host_is_ip, &pool_->tls_gate().sessions(), tls_->port);
   tls_->cipher_pending.clear();
   int rc = StartReading();
   TlsSession::Status st = tls_->session.Handshake();
@@ -108,6 +122,7 @@ int Connection::StartReading() {
 
 void Connection::Close() {
   if (closing_) return;
+  if (tls_ != nullptr) pool_->tls_gate().Forget(this);
   closing_ = true;
   owner_ = nullptr;
   if (!open_) {
@@ -184,21 +199,33 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
 void Connection::OnTlsBytes(const char* data, size_t len) {
   TlsSession& tls = tls_->session;
   tls.FeedCiphertext(data, len);
+  // Only a read after the one that finished the handshake can carry a TLS 1.3 ticket.
+  const bool leading = tls_->leading && tls.handshake_done();
   if (!tls.handshake_done()) {
     TlsSession::Status st = tls.Handshake();
     int rc = FlushCiphertext();
     if (st == TlsSession::Status::kError || rc != 0) {
+      pool_->tls_gate().HandshakeEnded(this);
       ErrorInfo e = st == TlsSession::Status::kError ? tls.error_info() : FromUvError(rc, IoStage::kTlsHandshake);
       owner_->OnHandshakeDone(this, &e);  // nothing may follow
       return;
     }
     if (st != TlsSession::Status::kDone) return;
+    pool_->tls_gate().HandshakeEnded(this);
     ConnectionOwner* owner = owner_;
     owner->OnHandshakeDone(this, nullptr);
     // The owner may have let go (or closed us) inside the callback.
     if (owner_ != owner || closing_) return;
   }
-  DeliverPlaintext();  // nothing may follow
+  DeliverPlaintext();
+  // The first read after the handshake carried the TLS 1.3 tickets, if the server sends any (it sends
+  // them before its response): the connections waiting for this origin's session go now. The object
+  // outlives a Close() inside DeliverPlaintext (it returns to the pool in the close callback), and
+  // Forget() has then already let them go.
+  if (leading && tls_->leading) {
+    pool_->tls_gate().ReleaseFollowers(this);
+    pool_->tls_gate().Pump();
+  }
 }
 
 void Connection::OnTlsEof() {
@@ -255,6 +282,8 @@ void Connection::OnClose(uv_handle_t* handle) {
   // Frees the SSL now rather than at reuse: an idle pooled Connection should hold no TLS memory.
   if (conn->tls_ != nullptr) conn->tls_->session.Reset();
   conn->pool_->Release(conn);
+  // A handshake slot this connection held, or its followers, may be waiting to be used.
+  conn->pool_->tls_gate().Pump();
 }
 
 ConnectionPool::~ConnectionPool() {

@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "http/tls_session.h"
+#include "scanner/tls_handshake_gate.h"
 #include "core/errors.h"
 #include "core/ip_address.h"
 
@@ -56,9 +57,11 @@ class Connection {
   // Initialises the TCP handle and starts connecting to `addr`. A non-zero return is a libuv error and
   // no callback will come (the connection is then closed by the caller with Close()).
   int Connect(uv_loop_t* loop, const SocketAddress& addr);
-  // Starts a client TLS handshake over the connected socket (also inside a proxy tunnel); the owner hears
-  // OnHandshakeDone. Reading starts if it had not.
-  void StartTls(const TlsContext& context, std::string_view host, bool host_is_ip);
+  // Starts a client TLS handshake over the connected socket (also inside a proxy tunnel) to `host` and
+  // `port` (the origin, which keys the loop's session cache); the owner hears OnHandshakeDone. The
+  // handshake may wait in the loop's TlsHandshakeGate first (nothing is read meanwhile); it may also
+  // begin, and fail, inside this call. Reading starts when it begins.
+  void StartTls(const TlsContext& context, std::string_view host, bool host_is_ip, uint16_t port);
   // Sends `bytes`, encrypted when TLS is on; the caller's buffer is free again when it returns (what the
   // kernel did not take at once is copied). A non-zero return is a libuv error, or kTlsWriteFailed when
   // OpenSSL refused the bytes; WriteError() names either. One uv write in flight at a time: a further
@@ -108,6 +111,7 @@ class Connection {
 
  private:
   friend class ConnectionPool;
+  friend class TlsHandshakeGate;  // begins the handshakes it let wait
   static void OnConnect(uv_connect_t* req, int status);
   static void OnWrite(uv_write_t* req, int status);
   static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
@@ -121,12 +125,25 @@ class Connection {
   void OnTlsEof();
   // Decrypts and delivers plaintext until OpenSSL needs more bytes or the owner lets go.
   void DeliverPlaintext();
+  // The handshake StartTls() asked for, once the gate lets it begin.
+  void BeginTls();
 
   // What only https needs, made on the first StartTls() of this slot and kept for its next connections.
   struct TlsState {
     TlsSession session;
     std::string cipher_inflight;  // ciphertext handed to uv_write; lives until its callback
     std::string cipher_pending;   // ciphertext produced while a write was in flight
+    // What StartTls() was given, kept while the handshake waits in the gate.
+    const TlsContext* context = nullptr;
+    std::string host;
+    std::string origin;  // TlsSessionCache::KeyFor(host, port)
+    uint16_t port = 0;
+    bool host_is_ip = false;
+    // Where the handshake stands in the gate: waiting for a slot, waiting for another connection's
+    // session, or holding a slot.
+    enum class Gate : uint8_t { kNone, kReady, kFollowing, kInProgress };
+    Gate gate = Gate::kNone;
+    bool leading = false;  // the origin's first handshake, which others wait for
   };
 
   ConnectionPool* pool_;
@@ -179,6 +196,7 @@ class ConnectionPool {
   // Decrypted bytes land here, as TLS records are at most 16 KiB of plaintext.
   static constexpr size_t kPlainBufferBytes = 16 * 1024;
   char* plain_buffer() { return plain_buffer_; }
+  TlsHandshakeGate& tls_gate() { return tls_gate_; }
 
  private:
   friend class Connection;  // counts its own close in closing_
@@ -186,6 +204,7 @@ class ConnectionPool {
   int live_ = 0;
   int closing_ = 0;
   int allocated_ = 0;
+  TlsHandshakeGate tls_gate_;
   alignas(64) char read_buffer_[kReadBufferBytes];
   alignas(64) char plain_buffer_[kPlainBufferBytes];
 };

@@ -332,7 +332,7 @@ void Task::StartTls() {
   Worker* w = worker_;
   stage_ = Stage::kTls;  // the handshake counts inside --connect-timeout
   stage_start_ns_ = w->Now();
-  conn_->StartTls(*w->shared_.tls, target_.host, target_.ip_family != 0);  // may call back synchronously
+  conn_->StartTls(*w->shared_.tls, target_.host, target_.ip_family != 0, target_.port);  // may call back synchronously
 }
 
 void Task::OnHandshakeDone(Connection* conn, const ErrorInfo* error) {

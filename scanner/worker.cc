@@ -180,6 +180,7 @@ void Worker::OnTick(uv_timer_t* handle) {
   w->CheckStop();
   w->FlushRows();
   w->idle_.CloseOlderThan(w->Now(), kMaxIdleNs);
+  w->connections_->tls_gate().Tick();
   if (w->gates_.any_paused()) {
     w->gates_.ResumeDue(w->Now(), [w](Task* task) { w->StartWhenRateAllows(task); });
   }

@@ -36,7 +36,7 @@ constexpr char kUsage[] =
     "                      [--ready-file PATH] [--stats]\n"
     "Port 0 picks a free port (the same one for every --listen and --listen-range asking for 0;\n"
     "one of its own for each --tls-listen, --early-listen and --stall-reset-listen).\n"
-    "TLS OPTIONS, comma-separated: tls12, ocsp=PATH (staple that DER OCSP response), nohandshake,\n"
+    "TLS OPTIONS, comma-separated: tls12, noresume, ocsp=PATH (staple that DER OCSP response), nohandshake,\n"
     "alert, reset, plain.\n"
     "--early-listen answers before reading the request. --stall-reset-listen never reads and resets\n"
     "each connection after 200 ms, while a large request is still being sent.\n"
@@ -124,10 +124,10 @@ void RaiseFileLimit() {
 }
 
 void PrintStats(const ListenerSet& listeners) {
-  uint64_t connections = 0, requests = 0;
-  listeners.Totals("", &connections, &requests);
+  const ListenerSet::Counts counts = listeners.Totals("");
   std::fprintf(stderr, "fixture_server: %llu connections, %llu requests\n",
-               static_cast<unsigned long long>(connections), static_cast<unsigned long long>(requests));
+               static_cast<unsigned long long>(counts.connections),
+               static_cast<unsigned long long>(counts.requests));
 }
 
 int Main(int argc, char** argv) {
@@ -200,8 +200,7 @@ int Main(int argc, char** argv) {
     int sig = sigtimedwait(&stop_signals, nullptr, &one_second);
     if (sig == SIGINT || sig == SIGTERM) break;
     if (options.stats) {
-      uint64_t connections = 0, requests = 0;
-      listeners->Totals("", &connections, &requests);
+      const uint64_t requests = listeners->Totals("").requests;
       if (requests != last_requests) PrintStats(*listeners);
       last_requests = requests;
     }

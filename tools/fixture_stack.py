@@ -95,6 +95,9 @@ TLS_LISTENERS = {
     "ocsp_forged": ("revoked-chain.pem", "revoked-key.pem", "ocsp=revoked-ocsp-forged.der",
                     "revoked.test"),
     "tls12": ("valid-chain.pem", "valid-key.pem", "tls12", "valid.test"),
+    # No session cache and no tickets: every handshake a full one.
+    "noresume": ("valid-chain.pem", "valid-key.pem", "noresume", "valid.test"),
+    "tls12_noresume": ("valid-chain.pem", "valid-key.pem", "tls12,noresume", "valid.test"),
     "nohandshake": ("valid-chain.pem", "valid-key.pem", "nohandshake", "valid.test"),
     "alert": ("valid-chain.pem", "valid-key.pem", "alert", "valid.test"),
     "reset": ("valid-chain.pem", "valid-key.pem", "reset", "valid.test"),

@@ -11,6 +11,9 @@ import subprocess
 from dns_server import address_for
 from measured_process import MeasuredProcess
 
+# The label suffix of the --baseline binary's rows.
+BASELINE_SUFFIX = " [baseline]"
+
 # Python reading our CSV output: rows can hold a long error_detail or title.
 csv.field_size_limit(1 << 24)
 
@@ -73,9 +76,11 @@ def error_note(errors, limit=3):
 class Clients:
     """Runs the clients with the paths and servers of one harness run."""
 
-    def __init__(self, workdir, urlsweep_bin, resolver, timeout_s):
+    def __init__(self, workdir, urlsweep_bin, resolver, timeout_s, baseline_bin=None):
         self.dir = workdir
         self.urlsweep_bin = urlsweep_bin
+        # --baseline: another urlsweep binary (the tree before a change), run beside this one.
+        self.baseline_bin = baseline_bin
         self.resolver = resolver
         self.timeout_s = timeout_s  # every client run is stopped at this bound
         self.serial = 0
@@ -85,10 +90,13 @@ class Clients:
         base = os.path.join(self.dir, "%02d-%s" % (self.serial, tag))
         return base + ".out", base + ".err"
 
-    def urlsweep(self, scenario, urls_file, url_count, flags, label="urlsweep", keep_csv=True, threads=1):
+    def urlsweep(self, scenario, urls_file, url_count, flags, label="urlsweep", keep_csv=True, threads=1,
+                 baseline=False):
         out, err = self.paths("urlsweep")
         csv_path = out + ".csv" if keep_csv else "/dev/null"
-        argv = [self.urlsweep_bin, "--resolver", self.resolver, "-q", "--threads", str(threads),
+        if baseline:
+            label += BASELINE_SUFFIX
+        argv = [self.baseline_bin if baseline else self.urlsweep_bin, "--resolver", self.resolver, "-q", "--threads", str(threads),
                 "--format", "csv", "-o", csv_path] + list(flags) + [urls_file]
         run = MeasuredProcess(argv, out, err).start().wait(self.timeout_s)
         note = _check_exit(run, "urlsweep")

@@ -10,12 +10,13 @@ from server_process import ServerProcess
 
 
 class FixtureServer:
-    def __init__(self, workdir, binary, threads=1, tls_cert=None, tls_key=None):
+    def __init__(self, workdir, binary, threads=1, tls_cert=None, tls_key=None, tls_options=""):
         self.dir = workdir
         self.binary = binary
         self.threads = threads
         self.tls_cert = tls_cert
         self.tls_key = tls_key
+        self.tls_options = tls_options  # --tls-listen options (tools/README.md), e.g. "noresume"
         self.port = None
         self.tls_port = None  # HTTPS on 127.0.0.1, when tls_cert and tls_key are given
         self.server = ServerProcess("fixture_server", os.path.join(workdir, "fixture_server.out"))
@@ -25,7 +26,8 @@ class FixtureServer:
         argv = [self.binary, "--listen", "127.0.0.1:0", "--listen-range", RANGE_SPEC + ":0",
                 "--threads", self.threads, "--ready-file", ready]
         if self.tls_cert and self.tls_key:
-            argv += ["--tls-listen", "127.0.0.1:0:%s:%s" % (self.tls_cert, self.tls_key)]
+            spec = "127.0.0.1:0:%s:%s" % (self.tls_cert, self.tls_key)
+            argv += ["--tls-listen", spec + (":" + self.tls_options if self.tls_options else "")]
         self.server.spawn(argv)
         self.server.wait_until(lambda: os.path.exists(ready), "ready file")
         with open(ready) as f:

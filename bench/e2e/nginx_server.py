@@ -25,6 +25,9 @@ BACKLOG = 4096
 # pure reuse.
 KEEPALIVE_TIMEOUT_S = 60
 KEEPALIVE_REQUESTS = 10000000
+# nginx's shared TLS session cache on the resumable port: about 4,000 sessions per MiB (nginx docs),
+# more than S4's names.
+SESSION_CACHE_SIZE = "10m"
 # Attempts at finding a port free on every address (another process may hold it on one).
 PORT_ATTEMPTS = 5
 
@@ -35,7 +38,8 @@ class NginxServer:
         self.cert = cert
         self.key = key
         self.port = None
-        self.tls_port = None
+        self.tls_port = None         # TLS, session cache and tickets off: every handshake a full one
+        self.tls_resume_port = None  # TLS with nginx's resumption on: a shared cache and tickets
         self.server = ServerProcess("nginx", os.path.join(self.dir, "nginx.out"))
 
     def _config(self):
@@ -63,18 +67,22 @@ class NginxServer:
         lines.append('    location / { return 200 "%s"; }' % PAGE.replace("\n", "\\n"))
         lines.append("  }")
         if self.cert:
-            lines.append("  server {")
-            lines += ["    listen %s:%d ssl backlog=%d;" % (a, self.tls_port, BACKLOG) for a in addresses]
-            lines += [
-                "    ssl_certificate %s;" % self.cert,
-                "    ssl_certificate_key %s;" % self.key,
-                "    ssl_protocols TLSv1.2 TLSv1.3;",
-                # Every connection a full handshake, for every client alike: S4 measures handshakes.
-                "    ssl_session_cache off;",
-                "    ssl_session_tickets off;",
-                '    location / { return 200 "%s"; }' % PAGE.replace("\n", "\\n"),
-                "  }",
-            ]
+            # tls_port: every connection a full handshake, for every client alike (S4 measures
+            # handshakes); tls_resume_port: the same with resumption, for S4's resumption rows.
+            for port, resumption in ((self.tls_port, False), (self.tls_resume_port, True)):
+                lines.append("  server {")
+                lines += ["    listen %s:%d ssl backlog=%d;" % (a, port, BACKLOG) for a in addresses]
+                lines += [
+                    "    ssl_certificate %s;" % self.cert,
+                    "    ssl_certificate_key %s;" % self.key,
+                    "    ssl_protocols TLSv1.2 TLSv1.3;",
+                ]
+                if resumption:
+                    lines += ["    ssl_session_cache shared:bench:%s;" % SESSION_CACHE_SIZE,
+                              "    ssl_session_tickets on;"]
+                else:
+                    lines += ["    ssl_session_cache off;", "    ssl_session_tickets off;"]
+                lines += ['    location / { return 200 "%s"; }' % PAGE.replace("\n", "\\n"), "  }"]
         lines.append("}")
         return "\n".join(lines) + "\n"
 
@@ -84,13 +92,14 @@ class NginxServer:
         for _ in range(PORT_ATTEMPTS):
             self.port = free_port()
             self.tls_port = free_port() if self.cert else None
-            if self.tls_port == self.port:
+            self.tls_resume_port = free_port() if self.cert else None
+            ports = [self.port] + ([self.tls_port, self.tls_resume_port] if self.cert else [])
+            if len(set(ports)) != len(ports):
                 continue
             with open(conf, "w") as f:
                 f.write(self._config())
             self.server.spawn(["nginx", "-p", self.dir, "-c", conf, "-e",
                                os.path.join(self.dir, "error.log")])
-            ports = [self.port] + ([self.tls_port] if self.tls_port else [])
             try:
                 self.server.wait_until(
                     lambda: all(can_connect(a, p) for a in ("127.0.0.1", "127.0.4.255") for p in ports),

@@ -1,5 +1,8 @@
 """The results table and the issue's targets, as Markdown (bench/README.md quotes it as printed)."""
 
+from clients import BASELINE_SUFFIX
+from scenarios import S4_FULL_LABEL, S4_RESUME_LABEL
+
 # The issue's targets (ratios, since the 2-core machine is shared with the servers).
 S1_MIN_VS_WRK = 0.8
 S1_MIN_VS_BEST_REFERENCE = 6.0
@@ -9,6 +12,8 @@ S2_MIN_VS_CURL = 2.0
 S3_MIN_VS_BOUND = 0.9
 S3_MAX_KIB_PER_CONNECTION = 4.0
 S5_MAX_GROWTH = 0.10
+# S4: CPU per URL against a server that resumes, over the same list against one that cannot.
+S4_MAX_RESUMED_CPU = 0.6
 # "CPU per URL stays flat from 1 to 2 threads": within 15%, the noise of this shared machine.
 S6_MAX_CPU_GROWTH = 1.15
 # A run where more than this share of URLs failed measures failures, not the client: flagged.
@@ -18,6 +23,13 @@ MAX_FAILED_SHARE = 0.01
 def _find(results, scenario, prefix):
     for m in results:
         if m.scenario == scenario and m.client.startswith(prefix):
+            return m
+    return None
+
+
+def _exact(results, scenario, client):
+    for m in results:
+        if m.scenario == scenario and m.client == client:
             return m
     return None
 
@@ -80,6 +92,26 @@ def targets(results, extra, skipped):
             " (only %d and %d were in flight at once: raise S7_DELAY_MS)" % (seen[low], seen[high]))
         out.append(("S7 RSS per in-flight TLS connection (reported; (RSS(-c %d) - RSS(-c %d)) / %d)%s" % (
             high, low, high - low, note), "%.1f KiB" % extra["s7_kib_per_connection"], "-"))
+    resumed = _exact(results, "S4", S4_RESUME_LABEL)
+    full = _exact(results, "S4", S4_FULL_LABEL)
+    if resumed and full:
+        check("S4 CPU/URL with resumption <= %.1fx without (8 URLs/name, Connection: close)" % S4_MAX_RESUMED_CPU,
+              resumed.cpu_us_per_url / full.cpu_us_per_url, lambda v: v <= S4_MAX_RESUMED_CPU)
+    if "s7_kib_per_connection_baseline" in extra:
+        out.append(("S7 RSS per in-flight TLS connection of the --baseline binary (reported)",
+                    "%.1f KiB" % extra["s7_kib_per_connection_baseline"], "-"))
+    if "s3_kib_per_connection_baseline" in extra:
+        out.append(("S3 RSS per in-flight connection of the --baseline binary (reported)",
+                    "%.2f KiB" % extra["s3_kib_per_connection_baseline"], "-"))
+    # Every urlsweep row against the --baseline binary's row of the same scenario and label.
+    for m in results:
+        if m.client.endswith(BASELINE_SUFFIX):
+            continue
+        base = _exact(results, m.scenario, m.client + BASELINE_SUFFIX)
+        if base and base.rate and base.cpu_us_per_url:
+            out.append(("%s %s vs [baseline] (reported): rate, CPU/URL, peak RSS" % (m.scenario, m.client),
+                        "%.2f, %.2f, %.2f" % (m.rate / base.rate, m.cpu_us_per_url / base.cpu_us_per_url,
+                                              m.maxrss_kib / base.maxrss_kib), "-"))
     us4 = _find(results, "S4", "urlsweep")
     wrk4 = _find(results, "S4", "wrk")
     if us4 and wrk4:
@@ -127,8 +159,10 @@ def s5_samples(extra):
     if "s5" not in extra:
         return ""
     parts = []
-    for lines, r in sorted(extra["s5"].items()):
-        if r["samples"]:
-            parts.append("S5 %s-line run, peak RSS (MiB) after lines fed: %s" % (
-                _count(lines), ", ".join("%s: %.1f" % (_count(n), kib / 1024) for n, kib in r["samples"] if kib)))
+    for key, label in (("s5", ""), ("s5_baseline", BASELINE_SUFFIX)):
+        for lines, r in sorted(extra.get(key, {}).items()):
+            if r["samples"]:
+                parts.append("S5%s %s-line run, peak RSS (MiB) after lines fed: %s" % (
+                    label, _count(lines),
+                    ", ".join("%s: %.1f" % (_count(n), kib / 1024) for n, kib in r["samples"] if kib)))
     return "\n".join(parts)

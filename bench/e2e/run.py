@@ -86,6 +86,8 @@ def main():
     parser.add_argument("--markdown", help="also write the tables here")
     parser.add_argument("--json", help="also write every measurement here")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, lists)")
+    parser.add_argument("--baseline", help="another urlsweep binary (e.g. the tree before a change), run "
+                                           "after urlsweep in every urlsweep row, labelled [baseline]")
     args = parser.parse_args()
     only = [s.strip().upper() for s in args.only.split(",") if s.strip()]
     for s in only:
@@ -131,13 +133,15 @@ def main():
         nginx.start()
         fixture = None
         if "S3" in only or "S7" in only:
-            fixture = FixtureServer(workdir, fixture_bin, tls_cert=cert, tls_key=key)
+            fixture = FixtureServer(workdir, fixture_bin, tls_cert=cert, tls_key=key,
+                                    tls_options="noresume")
             servers.append(fixture)
             fixture.start()
         log("e2e: scale %s, work folder %s, nginx :%s%s, dnsmasq :%d%s" % (
             args.scale, workdir, nginx.port, " (TLS :%d)" % nginx.tls_port if nginx.tls_port else "",
             dns.port, ", fixture_server :%d" % fixture.port if fixture else ""))
-        clients = Clients(workdir, urlsweep_bin, dns.resolver, scale["client_timeout_s"])
+        baseline = os.path.abspath(args.baseline) if args.baseline else None
+        clients = Clients(workdir, urlsweep_bin, dns.resolver, scale["client_timeout_s"], baseline)
         repeat = args.repeat or scale["repeat"]
         runs = Scenarios(workdir, clients, scale, args.concurrency, nginx, fixture, log, repeat)
         for scenario in ALL_SCENARIOS:

@@ -8,7 +8,7 @@ import subprocess
 import threading
 import time
 
-from clients import Measurement
+from clients import BASELINE_SUFFIX, Measurement
 from dns_server import address_for
 from measured_process import MeasuredProcess, vm_hwm_kib
 
@@ -22,6 +22,11 @@ S3_NAMES = 64
 # at once (the handshakes of -c 2000 against a one-thread fixture take about a second on a loaded
 # 2-core machine; the fixture's max_in_flight tells whether they really overlapped).
 S7_DELAY_MS = 5000
+# S4's resumption rows: this many URLs per name (8, as the issue's target is stated), each on a
+# connection of its own.
+S4_URLS_PER_HOST = 8
+S4_RESUME_LABEL = "urlsweep 8 URLs/name, Connection: close, server resumes"
+S4_FULL_LABEL = "urlsweep 8 URLs/name, Connection: close, server cannot resume"
 # S6's URLs cycle over this many names: many, so that the host hash spreads them over the loops (one
 # host's URLs all go to one loop), each name reused (keep-alive), as a list of many sites' pages.
 S6_NAMES = 1024
@@ -91,6 +96,14 @@ class Scenarios:
             m.scenario, m.client, m.rate, m.cpu_us_per_url, m.maxrss_kib / 1024, m.note))
         return m
 
+    def _urlsweeps(self, scenario, urls_file, n, flags, **kwargs):
+        """urlsweep, then the --baseline binary when there is one: their Measurements, added."""
+        out = [self._add(self.clients.urlsweep(scenario, urls_file, n, flags, **kwargs))]
+        if self.clients.baseline_bin:
+            out.append(self._add(self.clients.urlsweep(scenario, urls_file, n, flags, baseline=True,
+                                                       **kwargs)))
+        return out
+
     # S1: every URL a name of its own, so every URL a DNS lookup and a new connection.
     def s1(self, with_aiohttp):
         n, refs = self.scale["s1_urls"], self.scale["s1_ref_urls"]
@@ -108,10 +121,9 @@ class Scenarios:
                                [u for u, _, _, _ in distinct_urls(refs, port, first=n + refs)])
         # Repetitions interleave the clients, so a change in the machine's load hits all of them.
         for _ in range(self.repeat):
-            self._add(self.clients.urlsweep("S1", urls_file, n, ["-c", self.c]))
-            self._add(self.clients.urlsweep("S1", literal_file, n,
-                                            ["-c", self.c, "-H", "Connection: close"],
-                                            label="urlsweep, IP literals, no DNS (diagnostic)"))
+            self._urlsweeps("S1", urls_file, n, ["-c", self.c])
+            self._urlsweeps("S1", literal_file, n, ["-c", self.c, "-H", "Connection: close"],
+                            label="urlsweep, IP literals, no DNS (diagnostic)")
             self._add(self.clients.wrk("S1", "http://127.0.0.1:%d/" % port, self.c, self.scale["wrk_s"],
                                        close=True, label="wrk -H 'Connection: close'"))
             self._add(self.clients.curl("S1", ref_urls, self.c, "curl --parallel (--resolve)"))
@@ -125,7 +137,7 @@ class Scenarios:
         port = self.nginx.port
         urls_file = write_lines(os.path.join(self.dir, "s2.txt"), [u for u, _, _, _ in one_host_urls(n, port)])
         for _ in range(self.repeat):
-            self._add(self.clients.urlsweep("S2", urls_file, n, ["-c", self.c, "--per-host", self.c]))
+            self._urlsweeps("S2", urls_file, n, ["-c", self.c, "--per-host", self.c])
             self._add(self.clients.wrk("S2", "http://127.0.1.0:%d/" % port, self.c, self.scale["wrk_s"],
                                        close=False, label="wrk keep-alive"))
             self._add(self.clients.curl("S2", one_host_urls(refs, port), self.c, "curl --parallel"))
@@ -139,8 +151,8 @@ class Scenarios:
         per_host = max(1, self.c // 64)
         for _ in range(self.repeat):
             for threads in (1, 2):
-                self._add(self.clients.urlsweep("S6", urls_file, n, ["-c", self.c, "--per-host", per_host],
-                                                label="urlsweep --threads %d" % threads, threads=threads))
+                self._urlsweeps("S6", urls_file, n, ["-c", self.c, "--per-host", per_host],
+                                label="urlsweep --threads %d" % threads, threads=threads)
 
     # S3: the fixture delays every response; throughput is bounded by concurrency / delay.
     def s3(self):
@@ -150,23 +162,30 @@ class Scenarios:
             n = c * self.scale["s3_rounds"]
             files[c] = (n, write_lines(os.path.join(self.dir, "s3-%d.txt" % c), [
                 "http://h%d.test:%d/delay/%d" % (i % S3_NAMES, port, S3_DELAY_MS) for i in range(n)]))
-        runs = {c: [] for c in files}
+        variants = [False] + ([True] if self.clients.baseline_bin else [])
+        runs = {(b, c): [] for b in variants for c in files}
         for _ in range(self.repeat):
             for c, (n, urls_file) in files.items():
-                m = self.clients.urlsweep("S3", urls_file, n, ["-c", c, "--per-host", c, "--timeout", "60"],
-                                          label="urlsweep -c %d" % c)
-                bound = c / (S3_DELAY_MS / 1000.0)
-                m.note = ("%.2fx the bound %.0f/s" % (m.rate / bound, bound)) + ("; " + m.note if m.note else "")
-                self._add(m)
-                runs[c].append(m)
-        rss = {}
-        for c, ms in runs.items():
-            m = sorted(ms, key=lambda m: m.rate)[(len(ms) - 1) // 2]
-            rss[c] = sorted(r.maxrss_kib for r in ms)[(len(ms) - 1) // 2]
-            self.extra["s3_bound_ratio_%d" % c] = m.rate / (c / (S3_DELAY_MS / 1000.0))
-        low, high = sorted(rss)
-        self.extra["s3_kib_per_connection"] = (rss[high] - rss[low]) / (high - low)
-        self.extra["s3_concurrency"] = (low, high)
+                for baseline in variants:
+                    m = self.clients.urlsweep("S3", urls_file, n,
+                                              ["-c", c, "--per-host", c, "--timeout", "60"],
+                                              label="urlsweep -c %d" % c, baseline=baseline)
+                    bound = c / (S3_DELAY_MS / 1000.0)
+                    m.note = ("%.2fx the bound %.0f/s" % (m.rate / bound, bound)) + (
+                        "; " + m.note if m.note else "")
+                    self._add(m)
+                    runs[(baseline, c)].append(m)
+        for baseline in variants:
+            suffix = "_baseline" if baseline else ""
+            rss = {}
+            for c in files:
+                ms = runs[(baseline, c)]
+                m = sorted(ms, key=lambda m: m.rate)[(len(ms) - 1) // 2]
+                rss[c] = sorted(r.maxrss_kib for r in ms)[(len(ms) - 1) // 2]
+                self.extra["s3_bound_ratio_%d%s" % (c, suffix)] = m.rate / (c / (S3_DELAY_MS / 1000.0))
+            low, high = sorted(rss)
+            self.extra["s3_kib_per_connection" + suffix] = (rss[high] - rss[low]) / (high - low)
+            self.extra["s3_concurrency"] = (low, high)
 
     # S7: memory per in-flight TLS connection: one round of c https URLs, each answered after
     # S7_DELAY_MS, at two concurrencies; the difference of peak RSS over the difference of connections
@@ -179,27 +198,30 @@ class Scenarios:
             # An address literal: no DNS, one host (--per-host c), no SNI; --tls-verify off, as S4.
             files[c] = write_lines(os.path.join(self.dir, "s7-%d.txt" % c), [
                 "https://127.0.0.1:%d/delay/%d" % (port, S7_DELAY_MS)] * c)
-        rss = {c: [] for c in files}
+        variants = [False] + ([True] if self.clients.baseline_bin else [])
+        rss = {(b, c): [] for b in variants for c in files}
         overlap = {c: [] for c in files}
         for _ in range(self.repeat):
             for c, urls_file in files.items():
-                self.fixture.stats(reset=True)
-                m = self.clients.urlsweep("S7", urls_file, c,
-                                          ["-c", c, "--per-host", c, "--tls-verify", "off",
-                                           "--timeout", "60", "--connect-timeout", "30",
-                                           "--read-timeout", "60"],
-                                          label="urlsweep https -c %d" % c)
-                seen = self.fixture.stats()["max_in_flight"]
-                overlap[c].append(seen)
-                m.note = ("%d of %d in flight at once" % (seen, c)) + ("; " + m.note if m.note else "")
-                self._add(m)
-                rss[c].append(m.maxrss_kib)
+                for baseline in variants:
+                    self.fixture.stats(reset=True)
+                    m = self.clients.urlsweep("S7", urls_file, c,
+                                              ["-c", c, "--per-host", c, "--tls-verify", "off",
+                                               "--timeout", "60", "--connect-timeout", "30",
+                                               "--read-timeout", "60"],
+                                              label="urlsweep https -c %d" % c, baseline=baseline)
+                    seen = self.fixture.stats()["max_in_flight"]
+                    overlap[c].append(seen)
+                    m.note = ("%d of %d in flight at once" % (seen, c)) + ("; " + m.note if m.note else "")
+                    self._add(m)
+                    rss[(baseline, c)].append(m.maxrss_kib)
         low, high = sorted(files)
-        med = {c: sorted(v)[(len(v) - 1) // 2] for c, v in rss.items()}
-        in_flight = {c: min(v) for c, v in overlap.items()}
         self.extra["s7_concurrency"] = (low, high)
-        self.extra["s7_kib_per_connection"] = (med[high] - med[low]) / (high - low)
-        self.extra["s7_min_in_flight"] = in_flight
+        self.extra["s7_min_in_flight"] = {c: min(v) for c, v in overlap.items()}
+        for baseline in variants:
+            med = {c: sorted(rss[(baseline, c)])[(len(rss[(baseline, c)]) - 1) // 2] for c in files}
+            self.extra["s7_kib_per_connection" + ("_baseline" if baseline else "")] = (
+                (med[high] - med[low]) / (high - low))
 
     # S4: S1 over https.
     def s4(self, tls_probe):
@@ -212,10 +234,23 @@ class Scenarios:
         port = self.nginx.tls_port
         urls_file = write_lines(os.path.join(self.dir, "s4.txt"),
                                 [u for u, _, _, _ in distinct_urls(n, port, scheme="https")])
+        # Resumption: S4_URLS_PER_HOST URLs per name, one after another in the list (a site's pages),
+        # every one a new connection (Connection: close), against nginx with and without resumption.
+        grouped = write_lines(os.path.join(self.dir, "s4-grouped.txt"), [
+            u for u, _, _, _ in distinct_urls(n // S4_URLS_PER_HOST, port, scheme="https")
+            for _ in range(S4_URLS_PER_HOST)])
+        grouped_resume = write_lines(os.path.join(self.dir, "s4-grouped-resume.txt"), [
+            u for u, _, _, _ in distinct_urls(n // S4_URLS_PER_HOST, self.nginx.tls_resume_port,
+                                               scheme="https")
+            for _ in range(S4_URLS_PER_HOST)])
+        grouped_n = (n // S4_URLS_PER_HOST) * S4_URLS_PER_HOST
+        close = ["-c", self.c, "--tls-verify", "off", "-H", "Connection: close"]
         for _ in range(self.repeat):
-            self._add(self.clients.urlsweep("S4", urls_file, n, ["-c", self.c, "--tls-verify", "off"]))
+            self._urlsweeps("S4", urls_file, n, ["-c", self.c, "--tls-verify", "off"])
             self._add(self.clients.wrk("S4", "https://127.0.0.1:%d/" % port, self.c, self.scale["wrk_s"],
                                        close=True, label="wrk https -H 'Connection: close'"))
+            self._urlsweeps("S4", grouped_resume, grouped_n, close, label=S4_RESUME_LABEL)
+            self._urlsweeps("S4", grouped, grouped_n, close, label=S4_FULL_LABEL)
 
     # S5: peak RSS against the number of input lines, fed through a pipe.
     def s5(self):
@@ -227,12 +262,15 @@ class Scenarios:
         out = {}
         for lines in (small, large):
             out[lines] = self._s5_run(lines, block, bound)
+            if self.clients.baseline_bin:
+                self.extra.setdefault("s5_baseline", {})[lines] = self._s5_run(lines, block, bound,
+                                                                                baseline=True)
         self.extra["s5"] = out
 
-    def _s5_run(self, lines, block, bound_s):
+    def _s5_run(self, lines, block, bound_s, baseline=False):
         clients = self.clients
         stdout, stderr = clients.paths("urlsweep-s5")
-        argv = [clients.urlsweep_bin, "--resolver", clients.resolver, "-q", "--threads", "1",
+        argv = [clients.baseline_bin if baseline else clients.urlsweep_bin, "--resolver", clients.resolver, "-q", "--threads", "1",
                 "--method", "HEAD", "-c", S5_CONCURRENCY, "--per-host", S5_PER_HOST, "--format", "csv",
                 "-o", "/dev/null", "--summary", "-"]
         run = MeasuredProcess(argv, stdout, stderr, stdin=subprocess.PIPE).start()
@@ -276,7 +314,8 @@ class Scenarios:
             note = (note + "; " if note else "") + "stopped at its time bound"
         if errors:
             note = (note + "; " if note else "") + "%d errors" % errors
-        m = Measurement("S5", "urlsweep %s lines" % _short(lines), rows or fed[0],
+        m = Measurement("S5", "urlsweep %s lines" % _short(lines) + (BASELINE_SUFFIX if baseline else ""),
+                        rows or fed[0],
                         (rows or fed[0]) - (errors or 0), run.wall_s, run.cpu_s, run.maxrss_kib,
                         note=note)
         self._add(m)

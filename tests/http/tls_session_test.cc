@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "http/tls_context.h"
+#include "http/tls_session_cache.h"
 #include "core/error_map.h"
 #include "core/errors.h"
 
@@ -812,6 +813,231 @@ TEST(TlsSessionData, StartAgainAfterResetIsANewConnection) {
     server.Feed(to_server);
     EXPECT_EQ(server.ReadAll(), kRequest);
   }
+}
+
+size_t HeapInUse();
+
+// -- Resumption -----------------------------------------------------------------------------------
+
+// A full or resumed handshake against a fresh server SSL of `server_ctx`, with the server's
+// post-handshake flight (TLS 1.3 tickets) read by the client, as a response would be.
+struct Resumption {
+  Status status;
+  bool resumed;
+  const char* verify_word;
+  std::optional<int64_t> not_after_us;
+  std::string version;
+};
+
+Resumption ConnectWithCache(const TlsContext& context, SSL_CTX* server_ctx, std::string_view host,
+                            TlsSessionCache* cache) {
+  FakeServer server(server_ctx);
+  TlsSession client;
+  client.Start(context, host, false, cache, 443);
+  Resumption r{RunHandshake(client, server), false, nullptr, std::nullopt, ""};
+  if (r.status == Status::kDone) {
+    const std::string tickets = server.TakeOutput();
+    client.FeedCiphertext(tickets.data(), tickets.size());
+    std::string plain;
+    EXPECT_EQ(ReadAvailable(client, &plain), Status::kWantIo);
+  }
+  r.resumed = client.resumed();
+  r.verify_word = client.verify_word();
+  r.not_after_us = client.cert_not_after_us();
+  r.version = client.version() != nullptr ? client.version() : "";
+  return r;
+}
+
+TEST(TlsSessionResumption, LaterConnectionsResumeAndReportTheFirstVerdict) {
+  struct Case {
+    const char* chain;
+    const char* key;
+    const char* host;
+    const char* word;
+    int64_t not_after_us;
+    int max_version;
+    const char* version;
+  };
+  const Case cases[] = {
+      {"valid-chain.pem", "valid-key.pem", "valid.test", "ok", kValidNotAfterUs, 0, "TLSv1.3"},
+      {"valid-chain.pem", "valid-key.pem", "valid.test", "ok", kValidNotAfterUs, TLS1_2_VERSION, "TLSv1.2"},
+      {"expired-chain.pem", "expired-key.pem", "expired.test", "expired", kExpiredNotAfterUs, 0, "TLSv1.3"},
+      {"expired-chain.pem", "expired-key.pem", "expired.test", "expired", kExpiredNotAfterUs, TLS1_2_VERSION,
+       "TLSv1.2"},
+  };
+  auto context = MakeContext(TlsVerifyMode::kReport);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.chain) + " " + c.version);
+    SslCtxPtr server_ctx = MakeServerCtx(c.chain, c.key, c.max_version);
+    // TLS 1.2 session IDs need the server's cache; tickets (1.2 and 1.3) are on by default.
+    SSL_CTX_set_session_cache_mode(server_ctx.get(), SSL_SESS_CACHE_SERVER);
+    TlsSessionCache cache;
+    for (int i = 0; i < 3; ++i) {
+      Resumption r = ConnectWithCache(*context, server_ctx.get(), c.host, &cache);
+      ASSERT_EQ(r.status, Status::kDone);
+      EXPECT_EQ(r.resumed, i > 0) << i;
+      EXPECT_STREQ(r.verify_word, c.word) << i;
+      EXPECT_EQ(r.not_after_us, c.not_after_us) << i;
+      EXPECT_EQ(r.version, c.version) << i;
+    }
+    EXPECT_EQ(cache.origins(), 1u);
+    // Another port or name is another origin: nothing to resume.
+    Resumption other = ConnectWithCache(*context, server_ctx.get(), "VALID.test", &cache);
+    EXPECT_FALSE(other.resumed);
+  }
+}
+
+TEST(TlsSessionResumption, StrictNeverResumesASessionThatFailedVerification) {
+  SslCtxPtr server_ctx = MakeServerCtx("expired-chain.pem", "expired-key.pem");
+  TlsSessionCache cache;
+  auto report = MakeContext(TlsVerifyMode::kReport);
+  Resumption first = ConnectWithCache(*report, server_ctx.get(), "expired.test", &cache);
+  ASSERT_EQ(first.status, Status::kDone);
+  ASSERT_EQ(cache.origins(), 1u);
+  // The same cache under strict: the session is not offered, the full handshake fails verification.
+  auto strict = MakeContext(TlsVerifyMode::kStrict);
+  Resumption second = ConnectWithCache(*strict, server_ctx.get(), "expired.test", &cache);
+  EXPECT_EQ(second.status, Status::kError);
+  EXPECT_FALSE(second.resumed);
+  EXPECT_STREQ(second.verify_word, "expired");
+  // A verified one is resumed under strict.
+  SslCtxPtr valid_ctx = MakeServerCtx("valid-chain.pem", "valid-key.pem");
+  ASSERT_EQ(ConnectWithCache(*strict, valid_ctx.get(), "valid.test", &cache).status, Status::kDone);
+  Resumption resumed = ConnectWithCache(*strict, valid_ctx.get(), "valid.test", &cache);
+  EXPECT_TRUE(resumed.resumed);
+  EXPECT_STREQ(resumed.verify_word, "ok");
+}
+
+TEST(TlsSessionResumption, RevokedVerdictSurvivesResumption) {
+  Staple staple{ReadFile(Cert("revoked-ocsp.der"))};
+  SslCtxPtr server_ctx = MakeServerCtx("revoked-chain.pem", "revoked-key.pem");
+  AttachStaple(server_ctx.get(), &staple);
+  auto context = MakeContext(TlsVerifyMode::kReport);
+  TlsSessionCache cache;
+  Resumption first = ConnectWithCache(*context, server_ctx.get(), "revoked.test", &cache);
+  ASSERT_EQ(first.status, Status::kDone);
+  EXPECT_STREQ(first.verify_word, "revoked");
+  Resumption second = ConnectWithCache(*context, server_ctx.get(), "revoked.test", &cache);
+  EXPECT_TRUE(second.resumed);
+  EXPECT_STREQ(second.verify_word, "revoked");
+}
+
+TEST(TlsSessionResumption, ServerThatCannotResumeGetsFullHandshakes) {
+  SslCtxPtr server_ctx = MakeServerCtx("valid-chain.pem", "valid-key.pem");
+  SSL_CTX_set_options(server_ctx.get(), SSL_OP_NO_TICKET);
+  SSL_CTX_set_num_tickets(server_ctx.get(), 0);
+  auto context = MakeContext(TlsVerifyMode::kReport);
+  TlsSessionCache cache;
+  for (int i = 0; i < 2; ++i) {
+    Resumption r = ConnectWithCache(*context, server_ctx.get(), "valid.test", &cache);
+    ASSERT_EQ(r.status, Status::kDone);
+    EXPECT_FALSE(r.resumed);
+    EXPECT_STREQ(r.verify_word, "ok");
+  }
+  EXPECT_EQ(cache.origins(), 0u);
+}
+
+// A resumable session of valid.test, from a real handshake.
+SSL_SESSION* MakeSession(const TlsContext& context, SSL_CTX* server_ctx) {
+  TlsSessionCache cache;
+  EXPECT_EQ(ConnectWithCache(context, server_ctx, "valid.test", &cache).status, Status::kDone);
+  TlsSessionCache::Verdict verdict;
+  return cache.Take("valid.test:443", false, &verdict);
+}
+
+// "<prefix><n>.test:443" (built by appending: GCC 12's -Wrestrict misfires on a chain of operator+).
+std::string OriginKey(const char* prefix, int n) {
+  std::string key(prefix);
+  key.append(std::to_string(n));
+  key.append(".test:443");
+  return key;
+}
+
+TEST(TlsSessionCache, KeysNameTheOriginAsSniAndVerificationSeeIt) {
+  std::string key;
+  TlsSessionCache::KeyFor("valid.test.", 443, &key);
+  EXPECT_EQ(key, "valid.test:443");
+  TlsSessionCache::KeyFor("[::1]", 8443, &key);
+  EXPECT_EQ(key, "::1:8443");
+  TlsSessionCache::KeyFor("127.0.0.1", 443, &key);
+  EXPECT_EQ(key, "127.0.0.1:443");
+}
+
+TEST(TlsSessionCache, BoundedInOriginsLeastRecentlyUsedFirst) {
+  auto context = MakeContext(TlsVerifyMode::kReport);
+  SslCtxPtr server_ctx = MakeServerCtx("valid-chain.pem", "valid-key.pem");
+  SSL_SESSION* session = MakeSession(*context, server_ctx.get());
+  ASSERT_NE(session, nullptr);
+  const TlsSessionCache::Verdict verdict{.verify_word = "ok", .cert_not_after_us = kValidNotAfterUs,
+                                         .verified = true};
+  TlsSessionCache cache;
+  cache.Put("first:443", session, verdict);
+  cache.Put("second:443", session, verdict);
+  TlsSessionCache::Verdict got;
+  const int flood = static_cast<int>(2 * TlsSessionCache::kMaxOrigins);
+  for (int i = 0; i < flood; ++i) {
+    // Kept at the front by its uses, so the flood drops "second" and keeps "first".
+    if (i % 100 == 0) SSL_SESSION_free(cache.Take("first:443", false, &got));
+    cache.Put(OriginKey("h", i), session, verdict);
+    ASSERT_LE(cache.origins(), TlsSessionCache::kMaxOrigins);
+  }
+  EXPECT_TRUE(cache.Has("first:443"));
+  EXPECT_FALSE(cache.Has("second:443"));
+  EXPECT_TRUE(cache.Has(OriginKey("h", flood - 1)));
+  EXPECT_EQ(cache.origins(), TlsSessionCache::kMaxOrigins);
+
+  // At most kMaxSessionsPerOrigin per origin.
+  TlsSessionCache small;
+  for (size_t i = 0; i < TlsSessionCache::kMaxSessionsPerOrigin + 3; ++i) small.Put("a:443", session, verdict);
+  EXPECT_EQ(small.sessions(), TlsSessionCache::kMaxSessionsPerOrigin);
+  SSL_SESSION_free(session);
+}
+
+// Heap a full cache holds per origin: each origin's sessions come from a handshake of their own, so
+// each holds its own parsed peer chain. Reported, and bounded loosely.
+TEST(TlsSessionCache, MemoryPerOrigin) {
+  constexpr int kOrigins = 200;
+  auto context = MakeContext(TlsVerifyMode::kReport);
+  SslCtxPtr server_ctx = MakeServerCtx("valid-chain.pem", "valid-key.pem");
+  TlsSessionCache cache;
+  ConnectWithCache(*context, server_ctx.get(), "warm.test", &cache);  // OpenSSL's lazy tables
+  const size_t before = HeapInUse();
+  for (int i = 0; i < kOrigins; ++i) {
+    // Each connection's two TLS 1.3 tickets share its chain.
+    std::string host = OriginKey("o", i);
+    host.resize(host.size() - 4);  // no ":443"
+    ASSERT_EQ(ConnectWithCache(*context, server_ctx.get(), host, &cache).status, Status::kDone);
+  }
+  const double per_origin = (static_cast<double>(HeapInUse()) - static_cast<double>(before)) / kOrigins;
+  std::printf("TLS session cache: %.0f bytes of heap per origin (%zu sessions for %d origins)\n",
+              per_origin, cache.sessions(), kOrigins + 1);
+  RecordProperty("session_cache_bytes_per_origin", static_cast<int>(per_origin));
+  EXPECT_EQ(cache.sessions(), 2u * (kOrigins + 1));
+  EXPECT_LT(per_origin, 16384);
+}
+
+TEST(TlsSessionCache, ExpiredAndUnverifiedSessionsAreNotHandedOut) {
+  auto context = MakeContext(TlsVerifyMode::kReport);
+  SslCtxPtr server_ctx = MakeServerCtx("valid-chain.pem", "valid-key.pem");
+  SSL_SESSION* session = MakeSession(*context, server_ctx.get());
+  ASSERT_NE(session, nullptr);
+  TlsSessionCache cache;
+  TlsSessionCache::Verdict got;
+  cache.Put("unverified:443", session,
+            {.verify_word = "expired", .cert_not_after_us = std::nullopt, .verified = false});
+  EXPECT_EQ(cache.Take("unverified:443", /*require_verified=*/true, &got), nullptr);
+  SSL_SESSION* again = cache.Take("unverified:443", false, &got);
+  EXPECT_NE(again, nullptr);
+  EXPECT_STREQ(got.verify_word, "expired");
+  SSL_SESSION_free(again);
+
+  SSL_SESSION* old = SSL_SESSION_dup(session);
+  SSL_SESSION_set_time(old, SSL_SESSION_get_time(session) - SSL_SESSION_get_timeout(session) - 1);
+  cache.Put("old:443", old, {.verify_word = "ok", .cert_not_after_us = std::nullopt, .verified = true});
+  EXPECT_EQ(cache.Take("old:443", false, &got), nullptr);
+  EXPECT_FALSE(cache.Has("old:443"));
+  SSL_SESSION_free(old);
+  SSL_SESSION_free(session);
 }
 
 // Heap held by established, idle sessions (after a request and a response). Reported, not asserted,

@@ -383,6 +383,12 @@ class FixtureTestCase(unittest.TestCase):
         values = dict(line.split() for line in body.decode().splitlines())
         return int(values["connections"]), int(values["requests"])
 
+    def tls_count(self, address=""):
+        """(handshakes, resumed) the fixture's TLS listeners finished on `address` (all when empty)."""
+        _, _, body = self.fetch("/count?addr=" + address if address else "/count")
+        values = dict(line.split() for line in body.decode().splitlines())
+        return int(values["tls_handshakes"]), int(values["tls_resumed"])
+
     def stats(self, addr=None, host=None):
         """What the fixture saw of the requests (TrafficStats, /stats) on listening address `addr`,
         or with Host name `host`, or all of them: {'requests', 'in_flight', 'max_in_flight': int,
