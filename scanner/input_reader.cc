@@ -286,6 +286,8 @@ absl::StatusOr<size_t> InputReader::ReadRaw(char* out, size_t capacity) {
     if (interrupted()) return 0;
     if (poll_fd_) {
       pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+      // Nothing at hand yet: the caller hands on what it holds before the wait, which may be long.
+      if (before_wait_ && poll(fds, 2, 0) == 0) before_wait_();
       if (poll(fds, 2, -1) < 0) {
         const int error_number = errno;
         if (error_number == EINTR) continue;

@@ -52,6 +52,11 @@ class InputReader {
   void Interrupt();
   bool interrupted() const { return interrupted_.load(std::memory_order_relaxed); }
 
+  // `before_wait` runs on the reading thread whenever a read is about to wait for a pipe or terminal
+  // that has nothing yet, so that the caller can hand on what it holds (partial batches) first;
+  // nullptr for nothing. It must outlive the reads it is set for.
+  void SetBeforeWait(std::function<void()> before_wait) { before_wait_ = std::move(before_wait); }
+
   // Physical lines counted so far, skipped ones included.
   int64_t lines_seen() const { return splitter_.lines_seen(); }
 
@@ -117,6 +122,7 @@ class InputReader {
   size_t raw_end_ = 0;
   int wake_fd_ = -1;                // an eventfd that Interrupt() makes readable
   std::atomic<bool> interrupted_{false};
+  std::function<void()> before_wait_;
   LineSplitter splitter_;
   std::unique_ptr<char[]> buffer_;  // kReadChunkBytes of content (decompressed input)
   std::string_view pending_;        // the part of buffer_ not yet fed to splitter_
