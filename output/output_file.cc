@@ -103,6 +103,7 @@ absl::Status OutputFile::Flush() {
       const size_t whole = after == append_ends_.begin() ? 0 : *std::prev(after);
       if (CutWrittenTail(static_cast<int64_t>(done - whole))) kept = whole;
     }
+    if (error_number == EPIPE && fd_ == kStdoutFd) reader_gone_ = true;
     // Keep the unwritten tail: offset() still counts it, and a later Flush() may retry it.
     buffer_.erase(0, kept);
     DropAppendEnds(kept);

@@ -45,6 +45,9 @@ class OutputFile {
   // For a resumed run: the fd is positioned at `offset`, where the kept prefix of the file ends.
   void set_start_offset(int64_t offset) { offset_ = offset; }
   int fd() const { return fd_; }
+  // A write to standard output failed with EPIPE: its reader closed it (`urlsweep ... | head`), which
+  // is what that reader asked for rather than a failure of the run.
+  bool reader_gone() const { return reader_gone_; }
   const std::string& name() const { return name_; }
 
  private:
@@ -70,6 +73,7 @@ class OutputFile {
   bool closed_ = false;
   // The fd is a regular file (not a pipe, terminal or device), so a failed write can be cut back.
   bool regular_ = false;
+  bool reader_gone_ = false;
 };
 
 }  // namespace urlsweep

@@ -25,6 +25,11 @@ class RowWriter {
   virtual absl::Status Write(absl::Span<const Row> rows) = 0;
   // Pushes everything buffered to the file (for Parquet: closes the current row group, if any).
   virtual absl::Status Flush() = 0;
+  // Hands the whole rows buffered so far to the file descriptor without ending anything, so that a
+  // reader of the file or pipe sees them promptly (the output thread calls it a few times a second).
+  // The text formats write their buffer; Parquet, whose rows leave only in whole row groups at
+  // Flush(), does nothing.
+  virtual absl::Status Push() { return absl::OkStatus(); }
   // Flushes and finishes the file (Parquet footer). Does not close a standard output fd.
   virtual absl::Status Close() = 0;
 

@@ -25,6 +25,8 @@ absl::Status TextRowWriter::WritePreamble(void (*encode)(std::string* out)) {
 
 absl::Status TextRowWriter::Flush() { return file_->Flush(); }
 
+absl::Status TextRowWriter::Push() { return file_->Flush(); }
+
 absl::Status TextRowWriter::Close() { return file_->Close(/*sync=*/true); }
 
 }  // namespace urlsweep

@@ -21,6 +21,8 @@ class TextRowWriter : public RowWriter {
   // Encodes the rows and hands them to the file in batches of about kHandOverBytes.
   absl::Status Write(absl::Span<const Row> rows) final;
   absl::Status Flush() final;
+  // The same as Flush(): the text formats' rows are whole as soon as they are encoded.
+  absl::Status Push() final;
   // Flushes, fsyncs a regular file and closes the OutputFile (never standard output's descriptor).
   absl::Status Close() final;
 

@@ -16,6 +16,11 @@ DispatchResult DispatchInput(const Config& config, InputReader* input, LineSet* 
     pending[i] = nullptr;
     workers[i]->Wake();
   };
+  // A pipe or terminal with nothing more yet: the lines read so far go to their loops now, not once
+  // a batch fills or more input comes.
+  input->SetBeforeWait([&] {
+    for (size_t i = 0; i < workers.size(); ++i) hand_over(i);
+  });
   DispatchResult result;
   InputLine line;
   InputItem parsed;
@@ -59,6 +64,7 @@ DispatchResult DispatchInput(const Config& config, InputReader* input, LineSet* 
       hand_over(loop_index);
     }
   }
+  input->SetBeforeWait(nullptr);
   for (size_t i = 0; i < workers.size(); ++i) hand_over(i);
   for (InputBatch* b : pending) {
     if (b != nullptr) pool->Put(b);

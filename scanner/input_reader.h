@@ -5,8 +5,13 @@
 // open reaches the scan (a second open would leave its writes between the two with no reader: EPIPE).
 // It also keeps the SHA-256 of the bytes read, for the journal's checkpoints (scanner/journal.h), and
 // for --resume reads the interrupted run's input prefix once, checking it, before the scan starts.
+//
+// A stop must never wait for input: a pipe, terminal or FIFO is read only once poll(2) says it has
+// bytes, waiting on it together with a wake-up descriptor that Interrupt() signals, and gzip is
+// decompressed here (GzipDecoder) from the bytes read, so no library call ever blocks on a descriptor.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -18,6 +23,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "scanner/gzip_decoder.h"
 #include "scanner/line_splitter.h"
 #include "scanner/run_identity.h"
 #include "scanner/sha256.h"
@@ -28,18 +34,28 @@ class InputReader {
  public:
   // Opens every path (fails with one clear line "cannot open 'x.txt': No such file or directory"), so a
   // typo in the last of many files fails the run before any row is written, and keeps the descriptors
-  // to read them in order, lazily. "-" = standard input; an empty list = standard input. Files are read
-  // through zlib's gzread so .gz files are decompressed (plain files pass through).
+  // to read them in order, lazily. "-" = standard input; an empty list = standard input. An input that
+  // starts with gzip's magic bytes is decompressed, whatever its name; others pass through.
   static absl::StatusOr<std::unique_ptr<InputReader>> Open(const std::vector<std::string>& paths);
 
   ~InputReader();
   InputReader(const InputReader&) = delete;
   InputReader& operator=(const InputReader&) = delete;
 
-  // Next line that is not blank and not a comment (#...). Returns false at the end of all inputs. A read
-  // error mid-way (including a corrupt or truncated .gz) is a Status with one clear line naming the file;
-  // it is returned again by every later call.
+  // Next line that is not blank and not a comment (#...). Returns false at the end of all inputs, and
+  // once Interrupt() was called. A read error mid-way (including a corrupt or truncated .gz) is a Status
+  // with one clear line naming the file; it is returned again by every later call.
   absl::StatusOr<bool> Next(InputLine* out);
+
+  // From any thread (the signal thread): reading ends now. A Next() waiting for a pipe or terminal
+  // returns false at once, and so does every later one.
+  void Interrupt();
+  bool interrupted() const { return interrupted_.load(std::memory_order_relaxed); }
+
+  // `before_wait` runs on the reading thread whenever a read is about to wait for a pipe or terminal
+  // that has nothing yet, so that the caller can hand on what it holds (partial batches) first;
+  // nullptr for nothing. It must outlive the reads it is set for.
+  void SetBeforeWait(std::function<void()> before_wait) { before_wait_ = std::move(before_wait); }
 
   // Physical lines counted so far, skipped ones included.
   int64_t lines_seen() const { return splitter_.lines_seen(); }
@@ -67,14 +83,26 @@ class InputReader {
     int fd = -1;  // open since Open(), until reading reaches it; -1 for standard input or not kept
   };
 
-  InputReader(std::vector<Source> sources, std::vector<InputIdentity> identity);
+  // How the current source's bytes become content: undecided until its first two bytes are read.
+  enum class Encoding { kUndecided, kPlain, kGzip };
+
+  InputReader(std::vector<Source> sources, std::vector<InputIdentity> identity, int wake_fd);
 
   // The next line, reading at most up to `limit` input bytes in all (-1: no limit). Returns false at
   // the end of all inputs, or when `limit` bytes have been read and split.
   absl::StatusOr<bool> ReadLine(InputLine* out, int64_t limit);
+  // Up to `want` bytes of the current source's content (decompressed) into buffer_; 0 at its end or
+  // once interrupted.
+  absl::StatusOr<size_t> ReadContent(size_t want);
+  // Tops raw_ up with what the current source has (at least one byte, or its end, or an interruption).
+  absl::Status FillRaw();
+  // The one place where input bytes are read from a descriptor: up to `capacity` bytes of the current
+  // source into `out`; 0 at its end or once interrupted. A pipe, terminal or FIFO is polled first,
+  // together with wake_fd_.
+  absl::StatusOr<size_t> ReadRaw(char* out, size_t capacity);
   // Opens sources_[next_path_]; sets failure_ on error.
   bool OpenNext();
-  // Closes the current file, if any.
+  // Closes the current source, if any.
   void CloseCurrent();
   // A printable name for sources_[index]: 'path' in quotes, or "standard input".
   std::string DisplayName(size_t index) const;
@@ -82,10 +110,21 @@ class InputReader {
   std::vector<Source> sources_;
   std::vector<InputIdentity> identity_;
   size_t next_path_ = 0;   // the next source to open
-  size_t open_path_ = 0;   // the source `file_` reads, when open
-  void* file_ = nullptr;   // gzFile; void* keeps zlib.h out of this header
+  size_t open_path_ = 0;   // the source `fd_` reads, when open
+  int fd_ = -1;            // the source being read; -1 for none
+  bool own_fd_ = false;    // fd_ is closed at its end (not standard input's)
+  bool poll_fd_ = false;   // fd_ is not a regular file: wait for it with poll(2)
+  bool raw_ended_ = false; // read(2) said the source has ended
+  Encoding encoding_ = Encoding::kUndecided;
+  GzipDecoder gzip_;
+  std::unique_ptr<char[]> raw_;     // kReadChunkBytes of bytes as read, before decompression
+  size_t raw_begin_ = 0;            // raw_[raw_begin_, raw_end_) is read and not yet decoded
+  size_t raw_end_ = 0;
+  int wake_fd_ = -1;                // an eventfd that Interrupt() makes readable
+  std::atomic<bool> interrupted_{false};
+  std::function<void()> before_wait_;
   LineSplitter splitter_;
-  std::unique_ptr<char[]> buffer_;  // kReadChunkBytes of decompressed input
+  std::unique_ptr<char[]> buffer_;  // kReadChunkBytes of content (decompressed input)
   std::string_view pending_;        // the part of buffer_ not yet fed to splitter_
   std::deque<InputLine> held_;      // lines ReadPrefix kept, handed out first
   absl::Status failure_;

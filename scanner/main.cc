@@ -69,6 +69,12 @@ int main(int argc, char** argv) {
     (void)writer->Close();
     return Fatal(outcome.status());
   }
+  // Standard output's reader went away (`urlsweep ... | head`): it has what it asked for. Closing
+  // would only fail on the same pipe; the run ends quietly and successfully.
+  if (outcome->reader_gone) {
+    (void)writer->Close();
+    return 0;
+  }
   if (absl::Status st = writer->Close(); !st.ok()) return Fatal(st);
   if (config.summary) {
     std::string text = urlsweep::FormatSummary(outcome->stats, outcome->elapsed_s);
@@ -76,7 +82,13 @@ int main(int argc, char** argv) {
   }
   // Stopped by SIGINT/SIGTERM: everything finished is written and the file is closed properly; the shell
   // convention 128 + signal tells scripts the run did not cover the whole input.
-  if (outcome->stopped_by_signal != 0) return 128 + outcome->stopped_by_signal;
+  if (outcome->stopped_by_signal != 0) {
+    if (config.output != "-") {
+      const int64_t rows = outcome->rows_written + output->recovered.done.size();
+      std::fprintf(stderr, "%s\n", urlsweep::FormatStopped(outcome->stopped_by_signal, config.output, rows).c_str());
+    }
+    return 128 + outcome->stopped_by_signal;
+  }
   // --fail-on: the run finished, and a row is one the caller asked to hear about.
   if (urlsweep::AnyRowMatches(config.fail_on, outcome->stats)) return kExitRowMatched;
   return 0;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -73,6 +74,12 @@ class BatchQueue {
   Batch* Pop() {
     std::unique_lock<std::mutex> lock(mu_);
     not_empty_.wait(lock, [&] { return !items_.empty() || closed_; });
+    return PopLocked();
+  }
+  // Like Pop, but gives up at `deadline`: nullptr then too (closed_and_empty() tells the two apart).
+  Batch* PopUntil(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_empty_.wait_until(lock, deadline, [&] { return !items_.empty() || closed_; });
     return PopLocked();
   }
   // No more pushes; poppers drain what is left.

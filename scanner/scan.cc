@@ -52,6 +52,14 @@ void StopLoops(const Workers& workers) {
   }
 }
 
+// A second signal, or an output that takes no more rows: every loop drops what is in flight at once.
+void AbandonLoops(const Workers& workers) {
+  for (auto& w : workers) {
+    w->RequestAbandon();
+    w->input()->Close();
+  }
+}
+
 // The input is read: each loop finishes what it has and ends.
 void FinishLoops(const Workers& workers, std::vector<std::thread>* loop_threads) {
   for (auto& w : workers) {
@@ -125,13 +133,23 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, co
   if (!made.ok()) return made.status();
   const Workers& workers = *made;
 
-  OutputThread output_thread(output.writer, output.file, output.journal, &rows_out, &row_pool);
-  std::vector<std::thread> loop_threads = StartLoops(workers);
   std::atomic<bool> stop_requested{false};
-  SignalWatcher signals([&](int) {
+  // Nothing more can be written (a full disk, standard output's reader gone): stop reading and drop
+  // the URLs in flight, whose rows would have nowhere to go.
+  OutputThread output_thread(output.writer, output.file, output.journal, &rows_out, &row_pool, [&] {
     stop_requested.store(true);
-    StopLoops(workers);
+    input->Interrupt();
+    AbandonLoops(workers);
   });
+  std::vector<std::thread> loop_threads = StartLoops(workers);
+  SignalWatcher signals(
+      [&](int) {
+        stop_requested.store(true);
+        // A read that waits for a pipe or terminal ends now, so the stop never waits for input.
+        input->Interrupt();
+        StopLoops(workers);
+      },
+      [&](int) { AbandonLoops(workers); });
   std::atomic<int64_t> total{-1};
   std::unique_ptr<ProgressPrinter> progress;
   if (ProgressWanted(config)) progress = std::make_unique<ProgressPrinter>(&workers, &total, start);
@@ -147,8 +165,11 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, co
   progress.reset();
 
   if (!read.read_status.ok()) return read.read_status;
-  if (!write_status.ok()) return write_status;
+  const bool reader_gone = !write_status.ok() && output_thread.reader_gone();
+  if (!write_status.ok() && !reader_gone) return write_status;
   ScanOutcome outcome = GatherOutcome(workers);
+  outcome.rows_written = output_thread.rows_written();
+  outcome.reader_gone = reader_gone;
   outcome.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   outcome.lines_read = input->lines_seen();
   outcome.dispatched = read.dispatched;

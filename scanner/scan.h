@@ -25,6 +25,10 @@ struct ScanOutcome {
   int64_t dispatched = 0;   // rows expected (non-skipped lines in this shard)
   Resolver::Stats dns;      // summed over loops
   int stopped_by_signal = 0;  // SIGINT or SIGTERM that stopped the run early, else 0
+  int64_t rows_written = 0;   // rows this run handed to the writer
+  // Standard output's reader closed it (`urlsweep ... | head`): the scan stopped, quietly; the writer
+  // can take nothing more (its Close fails the same way).
+  bool reader_gone = false;
 };
 
 // After SIGINT/SIGTERM, URLs in flight get this long to finish before they are dropped unwritten (a --resume
@@ -55,8 +59,11 @@ inline constexpr double kCheckpointIntervalS = 5;
 
 // Runs the scan to the end: reads `input` on the calling thread, scans on config.threads loop threads and
 // writes rows on an output thread through `output.writer`, checkpointing into `output.journal`. Fails only
-// for errors of the run itself (unreadable input mid-way, output write failure), with one clear line.
-// SIGINT and SIGTERM stop the run gracefully (see kStopGraceMs); a second one exits at once.
+// for errors of the run itself (unreadable input mid-way, output write failure), with one clear line;
+// standard output closed by its reader is no failure (ScanOutcome::reader_gone). SIGINT and SIGTERM stop
+// the run: reading stops at once (also a read waiting for a pipe or terminal), URLs in flight get
+// kStopGraceMs, and a second signal drops them at once; either way every finished row is handed to the
+// writer before RunScan returns.
 absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, const ScanOutput& output);
 
 }  // namespace urlsweep

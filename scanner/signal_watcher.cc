@@ -17,7 +17,8 @@ void BlockStopSignals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-SignalWatcher::SignalWatcher(std::function<void(int)> on_first) : on_first_(std::move(on_first)) {
+SignalWatcher::SignalWatcher(std::function<void(int)> on_first, std::function<void(int)> on_second)
+    : on_first_(std::move(on_first)), on_second_(std::move(on_second)) {
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -39,12 +40,17 @@ void SignalWatcher::Loop() {
   while (!done_.load()) {
     int sig = sigtimedwait(&set, nullptr, &wait);
     if (sig <= 0 || sig == kWakeSignal) continue;
-    if (first_.load() != 0) {
-      // Second signal: stop at once. The output may lack its last rows; --resume repairs it.
-      _exit(128 + sig);
+    ++received_;
+    if (received_ == 1) {
+      first_.store(sig);
+      on_first_(sig);
+    } else if (received_ == 2) {
+      on_second_(sig);
+    } else {
+      // Third: the rows could not be written after two (the output blocks); exit without them, as
+      // the first signal asked. The journal's last checkpoint still lets --resume continue the file.
+      _exit(128 + first_.load());
     }
-    first_.store(sig);
-    on_first_(sig);
   }
 }
 

@@ -1,6 +1,8 @@
 // SignalWatcher: waits for SIGINT/SIGTERM on its own thread (they are blocked everywhere else), so the
-// handling is plain code rather than async-signal-safe code. The first stops the scan gracefully; the
-// second exits at once.
+// handling is plain code rather than async-signal-safe code. The first stops the scan gracefully, the
+// second abandons what is in flight; both leave the rows already finished to be written. A third exits
+// at once, for an output that no longer takes bytes (a pipe nobody reads) and so would never let the
+// rows be written.
 #pragma once
 
 #include <signal.h>
@@ -20,8 +22,8 @@ class SignalWatcher {
   // Sent by the destructor to the watcher thread only; blocked in every thread (BlockStopSignals).
   static constexpr int kWakeSignal = SIGUSR1;
 
-  // `on_first` runs on the watcher thread with the first SIGINT or SIGTERM.
-  explicit SignalWatcher(std::function<void(int)> on_first);
+  // `on_first` runs on the watcher thread with the first SIGINT or SIGTERM, `on_second` with the second.
+  SignalWatcher(std::function<void(int)> on_first, std::function<void(int)> on_second);
   ~SignalWatcher();
   SignalWatcher(const SignalWatcher&) = delete;
   SignalWatcher& operator=(const SignalWatcher&) = delete;
@@ -33,6 +35,8 @@ class SignalWatcher {
   void Loop();
 
   std::function<void(int)> on_first_;
+  std::function<void(int)> on_second_;
+  int received_ = 0;  // stop signals so far; the watcher thread's own
   std::atomic<bool> done_{false};
   std::atomic<int> first_{0};
   std::thread thread_;

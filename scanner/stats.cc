@@ -2,6 +2,8 @@
 
 #include "scanner/stats.h"
 
+#include <signal.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -231,6 +233,13 @@ bool AnyRowMatches(const FailOn& fail_on, const ScanStats& stats) {
     }
   }
   return false;
+}
+
+std::string FormatStopped(int signal, const std::string& output, int64_t rows) {
+  const char* name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "a signal";
+  return absl::StrCat("urlsweep: stopped by ", name, ": ", output, " holds ",
+                      WithCommas(static_cast<uint64_t>(std::max<int64_t>(rows, 0))), rows == 1 ? " row" : " rows",
+                      "; the same command with --resume continues it");
 }
 
 }  // namespace urlsweep

@@ -84,4 +84,9 @@ struct ProgressSnapshot {
 // The total appears only when known; the ETA only when the total is known and rate > 0.
 std::string FormatProgress(const ProgressSnapshot& snapshot);
 
+// The last line of a run stopped by `signal` (SIGINT or SIGTERM) whose output is the file `output`,
+// without '\n': "urlsweep: stopped by SIGINT: out.csv holds 1,234 rows; the same command with --resume
+// continues it". It names no flag of the command: those may carry secrets.
+std::string FormatStopped(int signal, const std::string& output, int64_t rows);
+
 }  // namespace urlsweep

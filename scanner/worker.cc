@@ -94,10 +94,24 @@ void Worker::Run() {
   uv_loop_close(&loop_);
 }
 
-void Worker::Wake() { uv_async_send(&wake_); }
+void Worker::Wake() {
+  // After the loop closed its wake-up handle, a send would write to a closed descriptor: a stop that
+  // comes after the loop ended (a signal while the output is closed) has nothing left to wake.
+  std::lock_guard<std::mutex> lock(wake_mu_);
+  if (wake_open_) uv_async_send(&wake_);
+}
 
 void Worker::RequestStop(uint64_t grace_ms) {
   stop_grace_ms_.store(grace_ms);
+  Wake();
+}
+
+void Worker::RequestAbandon() {
+  // A grace of 0 for a loop that was not stopping yet: BeginStop's timer, if any, is closed by the
+  // shutdown that AbortAll brings.
+  uint64_t none = UINT64_MAX;
+  stop_grace_ms_.compare_exchange_strong(none, 0);
+  abandon_requested_.store(true);
   Wake();
 }
 
@@ -109,7 +123,12 @@ void Worker::OnWake(uv_async_t* handle) {
 }
 
 void Worker::CheckStop() {
+  if (shutting_down_) return;
   if (stop_grace_ms_.load() != UINT64_MAX && !stopping_) BeginStop();
+  if (abandon_requested_.load() && !abandoned_ && !shutting_down_) {
+    abandoned_ = true;
+    AbortAll();
+  }
 }
 
 void Worker::BeginStop() {
@@ -178,6 +197,7 @@ void Worker::OnTick(uv_timer_t* handle) {
   auto* w = static_cast<Worker*>(handle->data);
   w->UpdateNow();
   w->CheckStop();
+  if (w->shutting_down_) return;  // the stop ended the loop: its handles are closing
   w->FlushRows();
   w->idle_.CloseOlderThan(w->Now(), kMaxIdleNs);
   w->connections_->tls_gate().Tick();
@@ -363,6 +383,10 @@ void Worker::MaybeShutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&rate_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&grace_timer_), nullptr);
+  {
+    std::lock_guard<std::mutex> lock(wake_mu_);
+    wake_open_ = false;
+  }
   uv_close(reinterpret_cast<uv_handle_t*>(&wake_), nullptr);
   for (auto& t : tasks_) uv_close(reinterpret_cast<uv_handle_t*>(&t->timer_), nullptr);
   resolver_stats_ = resolver_->stats();

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,9 @@ class Worker final {
   // From any thread (the signal thread): start no more URLs, give those in flight `grace_ms` to finish,
   // then drop the rest unwritten (a --resume scans them again).
   void RequestStop(uint64_t grace_ms);
+  // From any thread (a second signal, or an output that can no longer be written): start no more URLs
+  // and drop those in flight at once, without waiting for a grace. Rows already finished are handed on.
+  void RequestAbandon();
 
   BatchQueue<InputBatch>* input() { return &input_; }
   const WorkerCounters& counters() const { return counters_; }
@@ -88,7 +92,7 @@ class Worker final {
   static void OnRateTimer(uv_timer_t* handle);
   static void OnResolverClosed(void* arg);
   static void OnGraceOver(uv_timer_t* handle);
-  // Starts the stop once RequestStop() was called (from the wake-up or the tick).
+  // Starts the stop once RequestStop() or RequestAbandon() was called (from the wake-up or the tick).
   void CheckStop();
   void BeginStop();
   void AbortAll();
@@ -124,11 +128,15 @@ class Worker final {
   int index_;
   uv_loop_t loop_;
   uv_async_t wake_;
+  std::mutex wake_mu_;      // Wake() from other threads against the loop closing wake_
+  bool wake_open_ = true;   // guarded by wake_mu_
   uv_timer_t tick_;
   uv_timer_t rate_timer_;
   uv_timer_t grace_timer_;
   std::atomic<uint64_t> stop_grace_ms_{UINT64_MAX};  // UINT64_MAX = no stop requested
+  std::atomic<bool> abandon_requested_{false};
   bool stopping_ = false;
+  bool abandoned_ = false;
   bool shutting_down_ = false;
   bool pumping_ = false;
   std::unique_ptr<Resolver> resolver_;

@@ -420,5 +420,64 @@ TEST_F(InputReaderTest, ANamedPipeIsOpenedOnceSoEveryWriteOfItsWriterArrives) {
   EXPECT_EQ(seen.size(), static_cast<size_t>(kLines));
 }
 
+// A pipe whose writer keeps it open: the reader must hand out what has arrived without waiting for
+// more, for plain text and for gzip alike, and Interrupt() must end a read that waits.
+class InputPipeTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(InputPipeTest, LinesArriveBeforeTheEndAndInterruptEndsTheWait) {
+  const bool gzip = GetParam();
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const int saved = dup(STDIN_FILENO);
+  ASSERT_GE(saved, 0);
+  ASSERT_EQ(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+  close(fds[0]);
+  std::string bytes = "http://first/\nhttp://second/\n";
+  if (gzip) {
+    // A whole member, flushed as a producer of a compressed stream would: far less than a read buffer.
+    z_stream z{};
+    ASSERT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    std::string out(256, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(bytes.data());
+    z.avail_in = static_cast<uInt>(bytes.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    ASSERT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+    out.resize(z.total_out);
+    deflateEnd(&z);
+    bytes = out;
+  }
+  ASSERT_EQ(write(fds[1], bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  absl::StatusOr<std::unique_ptr<InputReader>> reader = InputReader::Open({});
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  InputLine line;
+  for (const char* expected : {"http://first/", "http://second/"}) {
+    absl::StatusOr<bool> more = (*reader)->Next(&line);
+    ASSERT_TRUE(more.ok()) << more.status();
+    ASSERT_TRUE(*more);
+    EXPECT_EQ(line.text, expected);
+  }
+  // Nothing more has come and the writer is still there: the next read waits until interrupted.
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    (*reader)->Interrupt();
+  });
+  absl::StatusOr<bool> more = (*reader)->Next(&line);
+  stopper.join();
+  ASSERT_TRUE(more.ok()) << more.status();
+  EXPECT_FALSE(*more);
+  EXPECT_TRUE((*reader)->interrupted());
+  // Sticky, and the writer's later lines are not read.
+  ASSERT_EQ(write(fds[1], "http://late/\n", 13), 13);
+  more = (*reader)->Next(&line);
+  ASSERT_TRUE(more.ok());
+  EXPECT_FALSE(*more);
+  close(fds[1]);
+  dup2(saved, STDIN_FILENO);
+  close(saved);
+}
+
+INSTANTIATE_TEST_SUITE_P(PlainAndGzip, InputPipeTest, ::testing::Bool());
+
 }  // namespace
 }  // namespace urlsweep
