@@ -88,6 +88,7 @@ enum class FlagId {
   kProgress,
   kSummary,
   kParquetCompression,
+  kCompress,
   kVersion,
   kHelp,
 };
@@ -124,6 +125,7 @@ constexpr FlagSpec kFlags[] = {
     Flag("progress", 0, false, FlagId::kProgress),
     Flag("summary", 0, false, FlagId::kSummary),
     Flag("parquet-compression", 0, true, FlagId::kParquetCompression),
+    Flag("compress", 0, true, FlagId::kCompress),
     Flag("version", 0, false, FlagId::kVersion),
     Flag("help", 'h', false, FlagId::kHelp),
 };
@@ -287,6 +289,7 @@ constexpr std::pair<std::string_view, ParquetCompression> kCompressions[] = {
 // What the flags left for the checks that need all of them.
 struct ParseState {
   bool format_given = false;
+  std::optional<OutputCompression> compress;  // the value of --compress, when given
   std::optional<std::string> proxy;  // the value of --proxy, when given
   int64_t threads_requested = 1;
 };
@@ -390,6 +393,12 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
         return Invalid(f, "zstd, snappy or none", value);
       }
       return absl::OkStatus();
+    case FlagId::kCompress: {
+      OutputCompression compression = OutputCompression::kNone;
+      if (!OutputCompressionFromName(Lower(value), &compression)) return Invalid(f, "gzip, zstd or none", value);
+      st->compress = compression;
+      return absl::OkStatus();
+    }
     case FlagId::kResume:
     case FlagId::kQuiet:
     case FlagId::kProgress:
@@ -439,11 +448,36 @@ absl::Status CheckReadableFile(std::string_view flag, const std::string& path) {
   return absl::OkStatus();
 }
 
-// The format an --output path names by its extension, in any case; CSV when it names none.
-OutputFormat FormatFromPath(std::string_view path) {
-  OutputFormat format = OutputFormat::kCsv;
-  OutputFormatFromExtension(Lower(path), &format);
-  return format;
+// The output's format and compression. --format, or else the extension of --output (any case; none, or
+// standard output: CSV; one no format goes by: an error, before any file is created). --compress, or
+// else the name's .gz or .zst ending. Parquet compresses inside the file: --compress, or a compressed
+// name, with it is an error.
+absl::Status ResolveOutputEncoding(const ParseState& st, Config* c) {
+  const std::string name = Lower(c->output);
+  const OutputName parsed = c->output == "-" ? OutputName{} : ParseOutputName(name);
+  if (!st.format_given) {
+    if (parsed.kind == OutputName::Kind::kUnknownExtension) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--output ", Quoted(c->output), ": no format goes by the extension ", Quoted(parsed.extension),
+          "; name it .csv, .jsonl, .ndjson, .json or .parquet (.gz or .zst may follow the text ones), or "
+          "give --format"));
+    }
+    c->format = parsed.kind == OutputName::Kind::kFormat ? parsed.format : OutputFormat::kCsv;
+  }
+  c->compression = st.compress.value_or(parsed.compression);
+  if (!OutputFormatIsStreamed(c->format)) {
+    const std::string_view format = OutputFormatName(c->format);
+    if (st.compress.has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat("--compress does not apply to --format ", ToAbsl(format),
+                                                     ", which compresses inside the file (--parquet-compression)"));
+    }
+    if (c->compression != OutputCompression::kNone) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--output ", Quoted(c->output), " names a ", ToAbsl(OutputCompressionName(c->compression)),
+          " stream, but --format ", ToAbsl(format), " compresses inside the file (--parquet-compression)"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 int ResolveThreads(int64_t requested) {
@@ -508,7 +542,7 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, EnvLooku
   }
 
   c.threads = ResolveThreads(st.threads_requested);
-  if (!st.format_given) c.format = c.output == "-" ? OutputFormat::kCsv : FormatFromPath(c.output);
+  if (absl::Status s = ResolveOutputEncoding(st, &c); !s.ok()) return s;
   if (c.resume && c.output == "-") {
     return absl::InvalidArgumentError("--resume needs --output FILE: standard output cannot be resumed");
   }

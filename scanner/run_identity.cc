@@ -53,18 +53,6 @@ std::string Proxy(const std::optional<ProxySpec>& proxy, const std::string& salt
   return absl::StrCat(out, HostPort(proxy->host, proxy->port));
 }
 
-const char* FormatName(OutputFormat f) {
-  switch (f) {
-    case OutputFormat::kCsv:
-      return "csv";
-    case OutputFormat::kJsonl:
-      return "jsonl";
-    case OutputFormat::kParquet:
-      return "parquet";
-  }
-  return "?";
-}
-
 const char* TlsVerifyName(TlsVerifyMode m) {
   switch (m) {
     case TlsVerifyMode::kReport:
@@ -131,7 +119,9 @@ RunIdentity IdentityOf(const Config& c, std::vector<InputIdentity> inputs, const
   id.salt = salt;
   id.inputs = std::move(inputs);
   auto add = [&](const char* key, std::string value) { id.flags.push_back({key, std::move(value)}); };
-  add("format", FormatName(c.format));
+  add("format", std::string(OutputFormatName(c.format)));
+  // A resumed file continues the stream it holds: gzip members after plain rows would make neither.
+  add("compress", std::string(OutputCompressionName(c.compression)));
   add("per-host", absl::StrCat(c.per_host));
   add("method", c.method == HttpMethod::kHead ? "HEAD" : "GET");
   std::vector<std::string> headers;
