@@ -46,6 +46,8 @@ struct Config {
   std::vector<std::string> inputs;  // "-" is standard input; empty means standard input
   std::string output = "-";         // "-" is standard output
   OutputFormat format = OutputFormat::kCsv;
+  // The text output's whole stream compressed (--compress, or a .gz/.zst --output name); kNone for Parquet.
+  OutputCompression compression = OutputCompression::kNone;
   int concurrency = 1024;
   int per_host = 8;
   double rate = 0;  // new requests per second, 0 = no cap

@@ -54,7 +54,8 @@ class CsvFields {
 
 }  // namespace
 
-CsvWriter::CsvWriter(OutputFile* file) : TextRowWriter(file, &CsvWriter::AppendRow) {}
+CsvWriter::CsvWriter(OutputFile* file, OutputCompression compression)
+    : TextRowWriter(file, compression, &CsvWriter::AppendRow) {}
 
 void CsvWriter::AppendHeader(std::string* out) {
   for (size_t i = 0; i < kColumnNames.size(); ++i) {

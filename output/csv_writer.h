@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "core/output_format.h"
 #include "core/row.h"
 #include "output/output_file.h"
 #include "output/text_row_writer.h"
@@ -15,8 +16,9 @@ namespace urlsweep {
 
 class CsvWriter final : public TextRowWriter {
  public:
-  // `file` must outlive the writer.
-  explicit CsvWriter(OutputFile* file);
+  // `file` must outlive the writer. `compression` other than kNone compresses the whole stream
+  // (CompressingSink).
+  explicit CsvWriter(OutputFile* file, OutputCompression compression = OutputCompression::kNone);
 
   // Writes the header line unless `append`.
   absl::Status Open(bool append) override;

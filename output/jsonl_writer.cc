@@ -123,7 +123,8 @@ class JsonMembers {
 
 }  // namespace
 
-JsonlWriter::JsonlWriter(OutputFile* file) : TextRowWriter(file, &JsonlWriter::AppendRow) {}
+JsonlWriter::JsonlWriter(OutputFile* file, OutputCompression compression)
+    : TextRowWriter(file, compression, &JsonlWriter::AppendRow) {}
 
 void JsonlWriter::AppendRow(const Row& row, std::string* out) {
   JsonMembers members(out);

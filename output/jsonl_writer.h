@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "core/output_format.h"
 #include "core/row.h"
 #include "output/output_file.h"
 #include "output/text_row_writer.h"
@@ -16,8 +17,9 @@ namespace urlsweep {
 
 class JsonlWriter final : public TextRowWriter {
  public:
-  // `file` must outlive the writer.
-  explicit JsonlWriter(OutputFile* file);
+  // `file` must outlive the writer. `compression` other than kNone compresses the whole stream
+  // (CompressingSink).
+  explicit JsonlWriter(OutputFile* file, OutputCompression compression = OutputCompression::kNone);
 
   // JSON Lines has no preamble: writes nothing.
   absl::Status Open(bool append) override;

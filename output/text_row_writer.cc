@@ -2,31 +2,40 @@
 
 namespace urlsweep {
 
-TextRowWriter::TextRowWriter(OutputFile* file, RowEncoder encode_row) : file_(file), encode_row_(encode_row) {}
+TextRowWriter::TextRowWriter(OutputFile* file, OutputCompression compression, RowEncoder encode_row)
+    : file_(file), encode_row_(encode_row) {
+  if (compression != OutputCompression::kNone) sink_ = std::make_unique<CompressingSink>(compression, file);
+}
+
+absl::Status TextRowWriter::HandOver(std::string_view bytes) {
+  return sink_ != nullptr ? sink_->Append(bytes) : file_->Append(bytes);
+}
 
 absl::Status TextRowWriter::Write(absl::Span<const Row> rows) {
   scratch_.clear();
   for (const Row& row : rows) {
     encode_row_(row, &scratch_);
     if (scratch_.size() >= kHandOverBytes) {
-      if (absl::Status status = file_->Append(scratch_); !status.ok()) return status;
+      if (absl::Status status = HandOver(scratch_); !status.ok()) return status;
       scratch_.clear();
     }
   }
   if (scratch_.empty()) return absl::OkStatus();
-  return file_->Append(scratch_);
+  return HandOver(scratch_);
 }
 
 absl::Status TextRowWriter::WritePreamble(void (*encode)(std::string* out)) {
   scratch_.clear();
   encode(&scratch_);
-  return file_->Append(scratch_);
+  return HandOver(scratch_);
 }
 
-absl::Status TextRowWriter::Flush() { return file_->Flush(); }
+absl::Status TextRowWriter::Flush() { return sink_ != nullptr ? sink_->Flush() : file_->Flush(); }
 
-absl::Status TextRowWriter::Push() { return file_->Flush(); }
+// Text rows pushed between checkpoints are the same bytes a flush writes: with compression, each push
+// ends a gzip member or zstd frame, so the file stays valid at every offset the journal may record.
+absl::Status TextRowWriter::Push() { return Flush(); }
 
-absl::Status TextRowWriter::Close() { return file_->Close(/*sync=*/true); }
+absl::Status TextRowWriter::Close() { return sink_ != nullptr ? sink_->Close() : file_->Close(/*sync=*/true); }
 
 }  // namespace urlsweep

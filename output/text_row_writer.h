@@ -1,13 +1,18 @@
 // TextRowWriter: what the CSV and JSON Lines writers share. Both encode each row into one reused scratch
 // string and hand it to the OutputFile in batches of whole rows; they differ only in how a row is
-// encoded (the RowEncoder each passes in) and in their preamble (Open). Flush and Close are the file's.
+// encoded (the RowEncoder each passes in) and in their preamble (Open). Flush and Close are the file's, or,
+// for a compressed output, those of the CompressingSink in front of it.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
+#include "core/output_format.h"
 #include "core/row.h"
+#include "output/compressing_sink.h"
 #include "output/output_file.h"
 #include "output/row_writer.h"
 
@@ -20,6 +25,7 @@ class TextRowWriter : public RowWriter {
 
   // Encodes the rows and hands them to the file in batches of about kHandOverBytes.
   absl::Status Write(absl::Span<const Row> rows) final;
+  // Compressed: also ends the current gzip member / zstd frame, so the file ends at a whole one.
   absl::Status Flush() final;
   // The same as Flush(): the text formats' rows are whole as soon as they are encoded.
   absl::Status Push() final;
@@ -27,8 +33,9 @@ class TextRowWriter : public RowWriter {
   absl::Status Close() final;
 
  protected:
-  // `file` must outlive the writer.
-  TextRowWriter(OutputFile* file, RowEncoder encode_row);
+  // `file` must outlive the writer. With a compression other than kNone, the encoded bytes go through a
+  // CompressingSink of the writer's own.
+  TextRowWriter(OutputFile* file, OutputCompression compression, RowEncoder encode_row);
 
   // Hands a preamble (the CSV header) to the file: `encode` appends it to the emptied scratch string.
   absl::Status WritePreamble(void (*encode)(std::string* out));
@@ -40,7 +47,11 @@ class TextRowWriter : public RowWriter {
   // have fitted is lost.
   static constexpr size_t kHandOverBytes = 16 * 1024;
 
+  // Hands encoded bytes to the sink or, uncompressed, to the file.
+  absl::Status HandOver(std::string_view bytes);
+
   OutputFile* file_;
+  std::unique_ptr<CompressingSink> sink_;  // nullptr when the output is not compressed
   RowEncoder encode_row_;
   // Rows are encoded here and handed to the file in batches; reused, so a warm writer never allocates.
   std::string scratch_;

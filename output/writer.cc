@@ -1,4 +1,4 @@
-// The writer factory: one writer per --format value.
+// The writer factory: one writer per --format value; CSV and JSON Lines compressed as --compress says.
 #include "output/writer.h"
 
 #include <unistd.h>
@@ -15,9 +15,9 @@ namespace urlsweep {
 std::unique_ptr<RowWriter> MakeRowWriter(const Config& config, OutputFile* file) {
   switch (config.format) {
     case OutputFormat::kCsv:
-      return std::make_unique<CsvWriter>(file);
+      return std::make_unique<CsvWriter>(file, config.compression);
     case OutputFormat::kJsonl:
-      return std::make_unique<JsonlWriter>(file);
+      return std::make_unique<JsonlWriter>(file, config.compression);
     case OutputFormat::kParquet:
       return MakeParquetWriter(config, file);
     case OutputFormat::kText:

@@ -10,7 +10,8 @@
 
 namespace urlsweep {
 
-// Makes the writer for `config.format` writing to `file` (which must outlive the writer).
+// Makes the writer for `config.format` writing to `file` (which must outlive the writer), compressing
+// the text formats' stream as `config.compression` says (Parquet ignores it: the CLI refuses the pair).
 std::unique_ptr<RowWriter> MakeRowWriter(const Config& config, OutputFile* file);
 
 }  // namespace urlsweep

@@ -101,6 +101,7 @@ enum class FlagId {
   kSummary,
   kParquetCompression,
   kFailOn,
+  kCompress,
   kVersion,
   kHelp,
 };
@@ -151,6 +152,7 @@ constexpr FlagSpec kFlags[] = {
     Flag("summary", 0, false, FlagId::kSummary),
     Flag("parquet-compression", 0, true, FlagId::kParquetCompression),
     Flag("version", 'V', false, FlagId::kVersion),
+    Flag("compress", 0, true, FlagId::kCompress),
     Flag("help", 'h', false, FlagId::kHelp),
 };
 
@@ -318,6 +320,7 @@ struct ParseState {
   bool format_given = false;
   bool follow_given = false;  // --follow or --max-redirs
   bool location = false;      // -L
+  std::optional<OutputCompression> compress;  // the value of --compress, when given
   std::optional<std::string> proxy;  // the value of --proxy, when given
   int64_t threads_requested = 1;
 };
@@ -458,6 +461,12 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
       return absl::OkStatus();
     case FlagId::kFailOn:
       return ParseFailOn(f, value, &c->fail_on);
+    case FlagId::kCompress: {
+      OutputCompression compression = OutputCompression::kNone;
+      if (!OutputCompressionFromName(Lower(value), &compression)) return Invalid(f, "gzip, zstd or none", value);
+      st->compress = compression;
+      return absl::OkStatus();
+    }
     case FlagId::kHead:
     case FlagId::kLocation:
     case FlagId::kInsecure:
@@ -527,17 +536,47 @@ absl::Status CheckReadableFile(std::string_view flag, const std::string& path) {
   return absl::OkStatus();
 }
 
-// The format an --output path names by its extension, in any case; CSV when it names none.
-OutputFormat FormatFromPath(std::string_view path) {
-  OutputFormat format = OutputFormat::kCsv;
-  OutputFormatFromExtension(Lower(path), &format);
-  return format;
-}
-
 // --format text, the lines for people, is the default where people read the rows: standard output that
 // is a terminal. Everywhere else (a file, a pipe) the default stays a format for programs.
 bool TextIsTheDefault(const Config& c, bool stdout_is_terminal) {
   return c.output == "-" && stdout_is_terminal;
+}
+
+// The output's format and compression. --format, or else the extension of --output (any case; none, or
+// standard output: CSV; one no format goes by: an error, before any file is created). --compress, or
+// else the name's .gz or .zst ending. Parquet compresses inside the file: --compress, or a compressed
+// name, with it is an error.
+absl::Status ResolveOutputEncoding(const ParseState& st, bool stdout_is_terminal, Config* c) {
+  const std::string name = Lower(c->output);
+  const OutputName parsed = c->output == "-" ? OutputName{} : ParseOutputName(name);
+  if (!st.format_given && TextIsTheDefault(*c, stdout_is_terminal)) {
+    c->format = OutputFormat::kText;
+  } else if (!st.format_given) {
+    if (parsed.kind == OutputName::Kind::kUnknownExtension) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--output ", Quoted(c->output), ": no format goes by the extension ", Quoted(parsed.extension),
+          "; name it .csv, .jsonl, .ndjson, .json or .parquet (.gz or .zst may follow the text ones), or "
+          "give --format"));
+    }
+    c->format = parsed.kind == OutputName::Kind::kFormat ? parsed.format : OutputFormat::kCsv;
+  }
+  c->compression = st.compress.value_or(parsed.compression);
+  if (!OutputFormatIsStreamed(c->format)) {
+    const std::string_view format = OutputFormatName(c->format);
+    if (st.compress.has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--compress does not apply to --format ", ToAbsl(format),
+          c->format == OutputFormat::kText ? ", lines for people"
+                                           : ", which compresses inside the file (--parquet-compression)"));
+    }
+    if (c->compression != OutputCompression::kNone) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--output ", Quoted(c->output), " names a ", ToAbsl(OutputCompressionName(c->compression)),
+          " stream, but --format ", ToAbsl(format),
+          c->format == OutputFormat::kText ? " is lines for people" : " compresses inside the file (--parquet-compression)"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 // The name and value of a flag as flags_text shows them, secrets masked: "--name=value" or "-xvalue"
@@ -617,11 +656,7 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, EnvLooku
   }
 
   c.threads = ResolveThreads(st.threads_requested);
-  if (!st.format_given) {
-    c.format = TextIsTheDefault(c, stdout_is_terminal) ? OutputFormat::kText
-               : c.output == "-"                       ? OutputFormat::kCsv
-                                                       : FormatFromPath(c.output);
-  }
+  if (absl::Status s = ResolveOutputEncoding(st, stdout_is_terminal, &c); !s.ok()) return s;
   if (st.location && !st.follow_given) c.follow = kLocationRedirects;
   // Text lines on the terminal are the progress: a progress line on the same screen would be cut
   // into by every line written. --progress still forces it.

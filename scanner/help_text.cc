@@ -19,7 +19,8 @@ constexpr size_t kHelpWidth = 100;
 constexpr FlagDoc kFlagDocs[] = {
     {"-o", "--output", "PATH", "where rows go, '-' = standard output", "-"},
     {"", "--format", "F", "csv, jsonl, parquet or text (one line per URL, for people)",
-     "text on a terminal, else from -o's extension, else csv"},
+     "text on a terminal, else from -o's name, else csv"},
+    {"", "--compress", "C", "gzip, zstd or none, for csv and jsonl", "from -o's name: .gz, .zst, else none"},
     {"", "--parquet-compression", "C", "zstd, snappy or none", "zstd"},
     {"-c", "--concurrency", "N", "requests in flight at once, all hosts", "1024"},
     {"", "--per-host", "N", "requests in flight at once to one host", "8"},

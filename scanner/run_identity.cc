@@ -121,6 +121,8 @@ RunIdentity IdentityOf(const Config& c, std::vector<InputIdentity> inputs, const
   id.inputs = std::move(inputs);
   auto add = [&](const char* key, std::string value) { id.flags.push_back({key, std::move(value)}); };
   add("format", std::string(OutputFormatName(c.format)));
+  // A resumed file continues the stream it holds: gzip members after plain rows would make neither.
+  add("compress", std::string(OutputCompressionName(c.compression)));
   add("per-host", absl::StrCat(c.per_host));
   add("method", c.method == HttpMethod::kHead ? "HEAD" : "GET");
   std::vector<std::string> headers;

@@ -22,8 +22,8 @@ packages=(
   chromium
   # Fuzzers and sanitizer runtimes.
   clang libclang-rt-14-dev
-  # Reading results back in the tests (DuckDB and hyparquet from npm, below).
-  nodejs npm
+  # Reading results back in the tests (DuckDB and hyparquet from npm, below); `zstd -t` checks .zst outputs.
+  nodejs npm zstd
   # Tests and benchmarks: time -v for peak RSS, iproute2/util-linux for network namespaces, script(1)
   # (bsdutils) for a pseudo-terminal, groff and man to render the man page.
   time iproute2 util-linux bsdutils groff-base man-db

@@ -11,20 +11,15 @@
 namespace urlsweep {
 namespace {
 
-bool EndsWith(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
 // Enough bytes to see Parquet's magic or the first non-space byte of a JSON line.
 constexpr size_t kSniffBytes = 64;
 
 }  // namespace
 
 absl::StatusOr<OutputFormat> DetectResultFormat(const std::string& path) {
-  if (EndsWith(path, ".csv")) return OutputFormat::kCsv;
-  if (EndsWith(path, ".jsonl")) return OutputFormat::kJsonl;
-  if (EndsWith(path, ".parquet")) return OutputFormat::kParquet;
   if (path == "-") return OutputFormat::kCsv;
+  const OutputName name = ParseOutputName(path);
+  if (name.kind == OutputName::Kind::kFormat) return name.format;
   absl::StatusOr<InputFile> file = InputFile::Open(path);
   if (!file.ok()) return file.status();
   absl::StatusOr<std::string> head = file->Peek(kSniffBytes);

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """--resume: a scan killed with SIGKILL three times at random points after a checkpoint, and resumed
 each time, ends with every non-skipped input line exactly once, with the right status, in a valid
-file, for CSV, JSON Lines and Parquet (Parquet read back by DuckDB). Also: a scan stopped by SIGINT
-and resumed; a file urlsweep did not write is refused and left alone; resuming a finished run scans
-nothing again.
+file, for CSV, JSON Lines and Parquet (Parquet read back by DuckDB), and for compressed CSV (.csv.gz)
+and JSON Lines (.jsonl.zst): `gzip -t` / `zstd -t` pass and DuckDB reads the same rows. Also: a scan
+stopped by SIGINT and resumed; a file urlsweep did not write is refused and left alone, as is a
+resume with another format or compression; resuming a finished run scans nothing again.
 
 The crash-safety design (scanner/journal.h): every kCheckpointIntervalS the output thread flushes the
 writer and appends a record to <output>.urlsweep-journal; --resume cuts the output back to the last
@@ -39,6 +40,13 @@ FIRST_CHECKPOINT_WAIT_S = 30
 # takes well under a second; this leaves room for a loaded machine.
 NOTHING_LEFT_S = 10
 
+# Compressed outputs: the name decides format and compression (no --format), the command-line tool
+# that checks the whole stream, and DuckDB's reader for the decompressed format.
+COMPRESSED = {
+    "csv.gz": ("csv", ["gzip"], "read_csv"),
+    "jsonl.zst": ("jsonl", ["zstd", "-q"], "read_json"),
+}
+
 READBACK_DIR = os.path.join(fixtures.ROOT, "tests", "output", "parquet_readback")
 READBACK_PACKAGE = os.path.join(READBACK_DIR, "package.json")
 # Reads a Parquet file with DuckDB (@duckdb/node-api, installed beside READBACK_PACKAGE) and prints
@@ -58,6 +66,24 @@ const { DuckDBInstance } = createRequire(process.argv[1])('@duckdb/node-api');
     rows: rows.map((r) => ({ line: Number(r.line), url: r.url,
                              status: r.status === null ? null : Number(r.status), error: r.error })),
   }));
+})().catch((e) => { console.error(String(e)); process.exit(1); });
+"""
+
+
+# Reads a CSV or JSON Lines file (compressed or not) with DuckDB's reader argv[3] and prints its rows'
+# line, url, status and error as JSON.
+DUCKDB_TEXT_SCRIPT = r"""
+const { createRequire } = require('module');
+const { DuckDBInstance } = createRequire(process.argv[1])('@duckdb/node-api');
+(async () => {
+  const connection = await (await DuckDBInstance.create(':memory:')).connect();
+  const file = process.argv[2].replaceAll("'", "''");
+  const rows = (await connection.runAndReadAll(
+    `SELECT CAST(line AS BIGINT) AS line, url, TRY_CAST(status AS INTEGER) AS status,
+            CAST(error AS VARCHAR) AS error FROM ${process.argv[3]}('${file}')`)).getRowObjectsJS();
+  process.stdout.write(JSON.stringify(rows.map((r) => ({
+    line: Number(r.line), url: r.url, status: r.status === null ? null : Number(r.status),
+    error: r.error }))));
 })().catch((e) => { console.error(String(e)); process.exit(1); });
 """
 
@@ -126,7 +152,7 @@ class ResumeTest(fixtures.FixtureTestCase):
         if not fixtures.URLSWEEP_BIN or not os.access(fixtures.URLSWEEP_BIN, os.X_OK):
             self.fail("urlsweep binary not found: set URLSWEEP_BIN or build the urlsweep target")
         return ([fixtures.URLSWEEP_BIN, "--resolver", "127.0.0.1:%d" % self.stack.dns_port, "-q",
-                 "-c", str(CONCURRENCY), "--format", fmt, "-o", output]
+                 "-c", str(CONCURRENCY)] + ([] if fmt in COMPRESSED else ["--format", fmt]) + ["-o", output]
                 + (["--resume"] if resume else []) + [path])
 
     def start(self, fmt, output, path, resume):
@@ -164,6 +190,8 @@ class ResumeTest(fixtures.FixtureTestCase):
     def read_rows(self, fmt, output):
         """The rows of a finished output, each a dict with at least line, url, status and error,
         and the number of Parquet row groups (None for the text formats). Fails on an invalid file."""
+        if fmt in COMPRESSED:
+            return self.read_compressed_rows(fmt, output), None
         if fmt == "csv":
             with open(output, newline="", encoding="utf-8") as f:
                 text = f.read()
@@ -182,6 +210,27 @@ class ResumeTest(fixtures.FixtureTestCase):
             output, proc.stderr.decode("utf-8", "replace")[-2000:]))
         result = json.loads(proc.stdout)
         return result["rows"], result["row_groups"]
+
+    def read_compressed_rows(self, fmt, output):
+        """The rows of a compressed text output: its tool tests the whole stream, Python reads the
+        decompressed text, and DuckDB must read the file itself to the same rows."""
+        text_fmt, tool, duckdb_reader = COMPRESSED[fmt]
+        check = subprocess.run(tool + ["-t", output], capture_output=True, timeout=60)
+        self.assertEqual(check.returncode, 0, "%s -t %s: %s" % (tool[0], output, check.stderr[-2000:]))
+        plain = output + ".decompressed"
+        with open(plain, "wb") as f:
+            subprocess.run(tool + ["-dc", output], stdout=f, check=True, timeout=60)
+        rows, _ = self.read_rows(text_fmt, plain)
+        os.unlink(plain)
+        self.require_duckdb()
+        proc = subprocess.run(["node", "-e", DUCKDB_TEXT_SCRIPT, READBACK_PACKAGE, output, duckdb_reader],
+                              capture_output=True, timeout=120)
+        self.assertEqual(proc.returncode, 0, "DuckDB cannot read %s: %s" % (
+            output, proc.stderr.decode("utf-8", "replace")[-2000:]))
+        key = lambda r: (r["line"], r["url"], r["status"], r["error"])
+        self.assertEqual(sorted(map(key, json.loads(proc.stdout))), sorted(map(key, rows)),
+                         "DuckDB reads other rows than the decompressed text holds")
+        return rows
 
     def require_duckdb(self):
         """Skips unless DuckDB's Node package is there (tools/install_deps.sh installs it)."""
@@ -211,7 +260,7 @@ class ResumeTest(fixtures.FixtureTestCase):
         self.assertLess(took, NOTHING_LEFT_S)
         again, _ = self.read_rows(fmt, output)
         self.assertEqual(sorted(r["line"] for r in again), sorted(r["line"] for r in rows))
-        if fmt != "parquet":
+        if fmt != "parquet":  # compressed too: a resume with nothing to add writes no empty member
             with open(output, "rb") as f:
                 self.assertEqual(f.read(), before_bytes, "resuming a finished run changed the file")
 
@@ -258,6 +307,12 @@ class ResumeTest(fixtures.FixtureTestCase):
 
     def test_kill_9_three_times_parquet(self):
         self.kill_three_times_then_finish("parquet")
+
+    def test_kill_9_three_times_csv_gz(self):
+        self.kill_three_times_then_finish("csv.gz")
+
+    def test_kill_9_three_times_jsonl_zst(self):
+        self.kill_three_times_then_finish("jsonl.zst")
 
     def test_sigint_then_resume(self):
         for fmt in ("parquet", "csv"):
@@ -306,6 +361,20 @@ class ResumeTest(fixtures.FixtureTestCase):
                 self.assertEqual(len(err.strip().splitlines()), 1, err)
                 with open(output, "rb") as f:
                     self.assertEqual(f.read(), content)
+        with self.subTest(case="journal of another compression"):
+            output = os.path.join(self.tmp, "other-compression.csv.gz")
+            code, err, _ = self.run_to_end("csv.gz", output, path, resume=False)
+            self.assertEqual(code, 0, err)
+            with open(output, "rb") as f:
+                content = f.read()
+            proc = subprocess.run(self.argv("csv.gz", output, path, resume=True)[:-1] + ["--compress", "none", path],
+                                  capture_output=True, timeout=fixtures.SCAN_TIMEOUT_S, env=fixtures.clean_env())
+            self.assertEqual(proc.returncode, 1)
+            self.assertEqual(proc.stderr.decode().strip().splitlines(),
+                             ["urlsweep: --resume: --compress is none here but was gzip in the interrupted "
+                              "run; '%s' left untouched" % output])
+            with open(output, "rb") as f:
+                self.assertEqual(f.read(), content)
 
 
 if __name__ == "__main__":

@@ -217,12 +217,51 @@ TEST_F(ConfigTest, FormatExplicitAndInferred) {
   EXPECT_EQ(ParseOk({"-o", "r.csv"}).format, OutputFormat::kCsv);
   EXPECT_EQ(ParseOk({"-o", "r.jsonl"}).format, OutputFormat::kJsonl);
   EXPECT_EQ(ParseOk({"-o", "dir/r.PARQUET"}).format, OutputFormat::kParquet);
-  EXPECT_EQ(ParseOk({"-o", "r.txt"}).format, OutputFormat::kCsv);
+  EXPECT_EQ(ParseOk({"-o", "r.ndjson"}).format, OutputFormat::kJsonl);
+  EXPECT_EQ(ParseOk({"-o", "r.json"}).format, OutputFormat::kJsonl);
+  EXPECT_EQ(ParseOk({"-o", "results"}).format, OutputFormat::kCsv);
   EXPECT_EQ(ParseOk({"-o", "-"}).format, OutputFormat::kCsv);
+  // Any other extension needs --format: a CSV written into out.xml is what nobody wanted.
+  EXPECT_EQ(ParseError({"-o", "r.txt"}),
+            "--output 'r.txt': no format goes by the extension '.txt'; name it .csv, .jsonl, .ndjson, .json or "
+            ".parquet (.gz or .zst may follow the text ones), or give --format");
+  EXPECT_EQ(ParseOk({"-o", "r.txt", "--format", "jsonl"}).format, OutputFormat::kJsonl);
   // An explicit --format wins over the extension, before or after -o.
   EXPECT_EQ(ParseOk({"--format", "jsonl", "-o", "r.parquet"}).format, OutputFormat::kJsonl);
   EXPECT_EQ(ParseOk({"-o", "r.parquet", "--format", "csv"}).format, OutputFormat::kCsv);
   EXPECT_NE(ParseError({"-o", ""}), "");
+}
+
+TEST_F(ConfigTest, CompressionFromTheNameOrTheFlag) {
+  Config c = ParseOk({"-o", "r.csv.gz"});
+  EXPECT_EQ(c.format, OutputFormat::kCsv);
+  EXPECT_EQ(c.compression, OutputCompression::kGzip);
+  c = ParseOk({"-o", "R.JSONL.ZST"});
+  EXPECT_EQ(c.format, OutputFormat::kJsonl);
+  EXPECT_EQ(c.compression, OutputCompression::kZstd);
+  c = ParseOk({"-o", "results.gz"});
+  EXPECT_EQ(c.format, OutputFormat::kCsv);
+  EXPECT_EQ(c.compression, OutputCompression::kGzip);
+  EXPECT_EQ(ParseOk({"-o", "r.csv"}).compression, OutputCompression::kNone);
+  EXPECT_EQ(ParseOk({}).compression, OutputCompression::kNone);
+  // The flag wins over the name, and serves standard output.
+  EXPECT_EQ(ParseOk({"--compress", "ZSTD"}).compression, OutputCompression::kZstd);
+  EXPECT_EQ(ParseOk({"-o", "r.csv.gz", "--compress", "none"}).compression, OutputCompression::kNone);
+  EXPECT_EQ(ParseOk({"--compress=gzip", "-o", "r.jsonl"}).compression, OutputCompression::kGzip);
+  c = ParseOk({"--format", "jsonl", "-o", "r.2024.zst"});
+  EXPECT_EQ(c.format, OutputFormat::kJsonl);
+  EXPECT_EQ(c.compression, OutputCompression::kZstd);
+  EXPECT_EQ(ParseError({"--compress", "bzip2"}), "--compress: expected gzip, zstd or none, got 'bzip2'");
+  // Parquet compresses inside the file.
+  EXPECT_EQ(ParseError({"-o", "r.parquet", "--compress", "none"}),
+            "--compress does not apply to --format parquet, which compresses inside the file "
+            "(--parquet-compression)");
+  EXPECT_EQ(ParseError({"-o", "r.parquet.gz"}),
+            "--output 'r.parquet.gz' names a gzip stream, but --format parquet compresses inside the file "
+            "(--parquet-compression)");
+  EXPECT_EQ(ParseError({"--format", "parquet", "-o", "r.zst"}),
+            "--output 'r.zst' names a zstd stream, but --format parquet compresses inside the file "
+            "(--parquet-compression)");
 }
 
 TEST_F(ConfigTest, Method) {

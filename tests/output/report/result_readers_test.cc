@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <sstream>
@@ -29,6 +31,7 @@
 #include "output/writer.h"
 #include "core/errors.h"
 #include "core/row.h"
+#include "core/text.h"
 
 namespace urlsweep {
 namespace {
@@ -207,6 +210,28 @@ class ReportReadersTest : public ::testing::Test {
     return path;
   }
 
+  // The rows as a compressed text output: written through the factory with a Flush after every batch of
+  // 100, so the file holds one gzip member / zstd frame per batch, as a scan's checkpoints make.
+  std::string WriteCompressed(OutputFormat format, OutputCompression compression, const std::vector<Row>& rows,
+                              std::string_view name) {
+    const std::string path = Path(name);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    EXPECT_GE(fd, 0);
+    OutputFile file(fd, path);
+    Config config;
+    config.format = format;
+    config.compression = compression;
+    std::unique_ptr<RowWriter> writer = MakeRowWriter(config, &file);
+    EXPECT_TRUE(writer->Open(false).ok());
+    for (size_t i = 0; i < rows.size(); i += 100) {
+      const size_t n = std::min<size_t>(100, rows.size() - i);
+      EXPECT_TRUE(writer->Write(absl::MakeConstSpan(rows.data() + i, n)).ok());
+      EXPECT_TRUE(writer->Flush().ok());
+    }
+    EXPECT_TRUE(writer->Close().ok());
+    return path;
+  }
+
   void WriteText(const std::string& path, std::string_view bytes) {
     std::ofstream out(path, std::ios::binary);
     out << bytes;
@@ -321,11 +346,50 @@ TEST_F(ReportReadersTest, MissingFileAndDirectory) {
   EXPECT_NE(std::string(directory.status().message()).find("it is a directory"), std::string::npos);
 }
 
+// Compressed results (out.csv.gz, out.jsonl.zst): read decompressed, every member/frame, whatever the
+// name says; a stream cut inside a member is an error, not fewer rows.
+TEST_F(ReportReadersTest, CompressedResultsRoundTrip) {
+  std::vector<Row> rows;
+  while (rows.size() < 450) {
+    for (const Row& row : SampleRows()) rows.push_back(row);
+  }
+  for (OutputFormat format : {OutputFormat::kCsv, OutputFormat::kJsonl}) {
+    for (OutputCompression compression : {OutputCompression::kGzip, OutputCompression::kZstd}) {
+      SCOPED_TRACE(absl::StrCat(ToAbsl(OutputFormatName(format)), " ", ToAbsl(OutputCompressionName(compression))));
+      const std::string name = absl::StrCat(format == OutputFormat::kCsv ? ".csv" : ".ndjson",
+                                            compression == OutputCompression::kGzip ? ".gz" : ".zst");
+      const std::string path = WriteCompressed(format, compression, rows, name);
+      absl::StatusOr<OutputFormat> detected = DetectResultFormat(path);
+      ASSERT_TRUE(detected.ok());
+      EXPECT_EQ(*detected, format);
+      ExpectRoundTrip(format, rows, path);
+      // Renamed without an extension: the format from the decompressed first bytes.
+      const std::string renamed = Path(".out");
+      ASSERT_EQ(std::rename(path.c_str(), renamed.c_str()), 0);
+      detected = DetectResultFormat(renamed);
+      ASSERT_TRUE(detected.ok());
+      EXPECT_EQ(*detected, format);
+      // Cut inside the last member.
+      std::ifstream in(renamed, std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const std::string cut = Path(name);
+      WriteText(cut, std::string_view(bytes).substr(0, bytes.size() - 5));
+      absl::StatusOr<std::vector<Row>> back = ReadAll(cut, format);
+      ASSERT_FALSE(back.ok());
+      EXPECT_EQ(back.status().message(), absl::StrCat("reading ", cut, ": the ", ToAbsl(OutputCompressionName(compression)),
+                                                      " stream is cut short"));
+    }
+  }
+}
+
 TEST_F(ReportReadersTest, DetectsTheFormat) {
   const std::vector<Row> rows = SampleRows();
   EXPECT_EQ(*DetectResultFormat("x.csv"), OutputFormat::kCsv);
   EXPECT_EQ(*DetectResultFormat("x.jsonl"), OutputFormat::kJsonl);
   EXPECT_EQ(*DetectResultFormat("x.parquet"), OutputFormat::kParquet);
+  EXPECT_EQ(*DetectResultFormat("x.ndjson"), OutputFormat::kJsonl);
+  EXPECT_EQ(*DetectResultFormat("x.json"), OutputFormat::kJsonl);
+  EXPECT_EQ(*DetectResultFormat("x.csv.zst"), OutputFormat::kCsv);
   EXPECT_EQ(*DetectResultFormat("-"), OutputFormat::kCsv);
   // Without a known extension, by the first bytes.
   for (OutputFormat format : {OutputFormat::kCsv, OutputFormat::kJsonl, OutputFormat::kParquet}) {
