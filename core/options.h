@@ -19,6 +19,8 @@ enum class HttpMethod { kGet, kHead };
 enum class TlsVerifyMode { kReport, kStrict, kOff };
 enum class ProgressMode { kAuto, kOn, kOff };
 enum class ParquetCompression { kZstd, kSnappy, kNone };
+// --shard-by: what picks a line's shard (docs/resume-and-shards.md).
+enum class ShardBy { kHost, kLine };
 
 // An HTTP proxy from --proxy or the environment: http://[user:password@]host:port.
 struct ProxySpec {
@@ -63,6 +65,11 @@ struct Config {
   bool resume = false;
   ProgressMode progress = ProgressMode::kAuto;
   bool summary = false;
+  // Progress for machines: --progress-json (JSON lines on standard error), --metrics-listen (Prometheus
+  // text on GET /metrics while the run lasts; nullopt = no listener), --shard-by.
+  bool progress_json = false;
+  std::optional<Endpoint> metrics_listen;
+  ShardBy shard_by = ShardBy::kHost;
   ParquetCompression parquet_compression = ParquetCompression::kZstd;
   // The flags as given, with secrets (proxy credentials, header values of Authorization /
   // Proxy-Authorization / Cookie) masked: for Parquet key-value metadata.

@@ -1,8 +1,9 @@
 // The input thread's work: read the input lines in order, parse each URL, keep the lines of this shard
-// (--shard) that are not already in the output (--resume), and hand them to the loop of their host in
-// batches.
+// (--shard, by host or by line number: --shard-by) that are not already in the output (--resume), and
+// hand them to the loop of their host in batches.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -22,11 +23,27 @@ struct DispatchResult {
   int64_t dispatched = 0;    // lines handed to the loops: the rows to expect
 };
 
+// How far the input thread has come, for the progress figures: written by it, read by any thread.
+struct DispatchProgress {
+  std::atomic<int64_t> lines_read{0};  // physical lines read
+  // Lines of this shard read so far whose rows are or will be in the output: those handed to the loops
+  // and those already written before a --resume.
+  std::atomic<int64_t> rows_seen{0};
+  std::atomic<int64_t> total{-1};  // rows_seen once the whole input was read; -1 before, or after a stop
+};
+
+// Whether `line` belongs to this --shard when lines are dealt out by number (--shard-by line):
+// line mod N = I, so consecutive lines go to consecutive shards and no two shards differ by more than one
+// line of any stretch of the input.
+inline bool LineInShard(int64_t line, int shard_index, int shard_count) {
+  return line % shard_count == shard_index;
+}
+
 // Reads `input` until its end, a read error, or `should_stop()` (asked before every line). One host's URLs
 // always go to one loop, so its politeness limits hold there. `skip`: lines already written (nullptr for
-// none). Leaves the loops' queues open.
+// none). Leaves the loops' queues open. Updates `progress` as it reads.
 DispatchResult DispatchInput(const Config& config, InputReader* input, LineSet* skip,
                              const std::vector<std::unique_ptr<Worker>>& workers, BatchPool<InputBatch>* pool,
-                             absl::FunctionRef<bool()> should_stop);
+                             DispatchProgress* progress, absl::FunctionRef<bool()> should_stop);
 
 }  // namespace urlsweep

@@ -138,6 +138,7 @@ absl::StatusOr<bool> InputReader::Next(InputLine* out) {
       continue;
     }
     pending_ = std::string_view(buffer_.get(), static_cast<size_t>(n));
+    bytes_read_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
   }
 }
 

@@ -2,6 +2,7 @@
 // (shared/spec/CONTRACT.md, "Input lines"). Memory stays bounded whatever the input's length.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -32,6 +33,9 @@ class InputReader {
 
   // Physical lines counted so far, skipped ones included.
   int64_t lines_seen() const { return splitter_.lines_seen(); }
+  // Bytes read from the inputs so far (after decompression, for .gz), from any thread: the progress
+  // figures compare it with the inputs' total size.
+  uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
 
  private:
   explicit InputReader(std::vector<std::string> paths);
@@ -51,6 +55,7 @@ class InputReader {
   std::unique_ptr<char[]> buffer_;  // kReadChunkBytes of decompressed input
   std::string_view pending_;        // the part of buffer_ not yet fed to splitter_
   absl::Status failure_;
+  std::atomic<uint64_t> bytes_read_{0};
 };
 
 }  // namespace urlsweep

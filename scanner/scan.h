@@ -14,6 +14,7 @@
 #include "scanner/exclude_list.h"
 #include "scanner/input_reader.h"
 #include "scanner/journal.h"
+#include "scanner/metrics_server.h"
 #include "scanner/stats.h"
 
 namespace urlsweep {
@@ -31,12 +32,13 @@ struct ScanOutcome {
 // scans them again): short enough that Ctrl-C feels immediate, long enough for most to complete.
 inline constexpr uint64_t kStopGraceMs = 2000;
 
-// What a scan loads from the files its flags name (--ca-file, --exclude) before any URL is read. The CLI
-// prepares it before it opens the output, so a bad --ca-file or --exclude is one line and exit 1 with no
-// output file or journal left behind.
+// What a scan loads from the files its flags name (--ca-file, --exclude), and the --metrics-listen
+// listener, before any URL is read. The CLI prepares it before it opens the output, so a bad --ca-file or
+// --exclude, or a metrics port in use, is one line and exit 1 with no output file or journal left behind.
 struct ScanSetup {
   std::unique_ptr<TlsContext> tls;
   std::optional<ExcludeList> exclude;
+  std::unique_ptr<MetricsServer> metrics;  // listening already; RunScan feeds it and stops it at its end
 };
 absl::StatusOr<ScanSetup> PrepareScan(const Config& config);
 
@@ -56,7 +58,9 @@ inline constexpr double kCheckpointIntervalS = 5;
 // Runs the scan to the end: reads `input` on the calling thread, scans on config.threads loop threads and
 // writes rows on an output thread through `output.writer`, checkpointing into `output.journal`. Fails only
 // for errors of the run itself (unreadable input mid-way, output write failure), with one clear line.
-// SIGINT and SIGTERM stop the run gracefully (see kStopGraceMs); a second one exits at once.
+// SIGINT and SIGTERM stop the run gracefully (see kStopGraceMs); a second one exits at once. The progress
+// (--progress, --progress-json) and GET /metrics show its figures while it runs; the metrics listener
+// stops when it returns.
 absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, const ScanOutput& output);
 
 }  // namespace urlsweep
