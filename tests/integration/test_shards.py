@@ -34,6 +34,8 @@ MAX_SHARE = 0.35
 # the retry). Every other column must be equal.
 RUN_DEPENDENT_COLUMNS = {"dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "total_ms", "started_at",
                          "attempts"}
+# --shard-by line: a list dominated by one host; not a multiple of SHARDS, so the shards differ by one.
+BY_LINE_COUNT = 2001
 # The deployment runs use a smaller list: the Kubernetes Job runs 16 pods, each reading all of it.
 DEPLOY_LINE_COUNT = 3000
 DEPLOY_NAME_COUNT = 300
@@ -198,6 +200,31 @@ class ShardTest(fixtures.FixtureTestCase):
         self.assertGreater(self.lines.count("http://"), 1)
         split = {text: shards for text, shards in invalid_texts.items() if len(shards) > 1}
         self.assertEqual(split, {})
+
+    def test_shards_by_line_stay_balanced_on_a_list_of_few_hosts(self):
+        # 90% of the lines on one host: host shards are lopsided, line shards even.
+        lines = [self.url("/status/%d" % (200 + i % 3), name="h1.test" if i % 10 else "h%d.test" % (2 + i % 7))
+                 for i in range(BY_LINE_COUNT)]
+        path = self.write_input("few-hosts.txt", lines)
+        by_line = [self.scan(None, "--shard-by", "line", "--shard", "%d/%d" % (i, SHARDS), files=[path])
+                   for i in range(SHARDS)]
+        seen = {}
+        for index, result in enumerate(by_line):
+            for line, row in result.by_line.items():
+                self.assertNotIn(line, seen, "line %d in shards %s and %d" % (line, seen.get(line), index))
+                seen[line] = index
+                # Dealt out by number: line mod N = I.
+                self.assertEqual(line % SHARDS, index, line)
+                self.assertEqual(row["url"], lines[line - 1])
+                self.assertEqual(row["status"], 200 + (line - 1) % 3)
+        self.assertEqual(sorted(seen), list(range(1, BY_LINE_COUNT + 1)))
+        sizes = [len(result.rows) for result in by_line]
+        self.assertLessEqual(max(sizes) - min(sizes), 1, sizes)
+        # The default, by host, keeps h1.test whole: one shard holds at least 90% of the lines.
+        by_host = [len(self.scan(None, "--shard", "%d/%d" % (i, SHARDS), files=[path]).rows)
+                   for i in range(SHARDS)]
+        self.assertEqual(sum(by_host), BY_LINE_COUNT)
+        self.assertGreaterEqual(max(by_host), BY_LINE_COUNT * 9 // 10, by_host)
 
     def test_shard_0_of_1_is_the_whole_list(self):
         result = self.scan(None, "--shard", "0/1", files=[self.list_path])
