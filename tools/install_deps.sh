@@ -26,6 +26,8 @@ packages=(
   nodejs npm
   # Tests and benchmarks: time -v for peak RSS, iproute2/util-linux for network namespaces.
   time iproute2 util-linux
+  # promtool: the --metrics-listen test checks the text with Prometheus' own parser.
+  prometheus
 )
 
 missing=()

@@ -315,7 +315,8 @@ class ProgressTest(fixtures.FixtureTestCase):
         size = os.path.getsize(path)
         # The first line comes after 1 s, with most of the input unread: its percentage comes from the
         # share of the file's bytes read, not from a line count.
-        self.assertLessEqual(first["elapsed_s"], 2.0, first)
+        # The printer wakes each second on its own clock; sanitized, a loaded machine may wake it late.
+        self.assertTookLess(first["elapsed_s"], 2.0, first, sanitized_bound_s=5.0)
         self.assertEqual(first["input_bytes"], size, first)
         self.assertNotIn("total", first)
         self.assertLess(first["lines_read"], JSON_LINES, first)
