@@ -1,8 +1,5 @@
 #include "scanner/metrics_server.h"
 
-#include <pthread.h>
-#include <signal.h>
-
 #include <string_view>
 #include <utility>
 
@@ -10,6 +7,7 @@
 #include "core/text.h"
 #include "http/request_head_parser.h"
 #include "scanner/metrics_text.h"
+#include "scanner/signal_watcher.h"
 
 namespace urlsweep {
 namespace {
@@ -54,7 +52,10 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(const Endpoi
         absl::StrCat("--metrics-listen ", shown, ": cannot ", what, ": ", uv_strerror(rc)));
   };
   int rc = uv_loop_init(&server->loop_);
-  if (rc != 0) return fail("start", rc);
+  if (rc != 0) {
+    server->stopped_ = true;  // nothing to stop: no handle, no thread
+    return fail("start", rc);
+  }
   server->loop_ready_ = true;
   server->loop_.data = server.get();
   uv_tcp_init(&server->loop_, &server->listener_);
@@ -89,11 +90,9 @@ MetricsServer::~MetricsServer() {
 }
 
 void MetricsServer::Serve() {
-  // SIGINT and SIGTERM belong to the scan's signal thread (scanner/signal_watcher.h); this thread takes
-  // none, whenever it was started.
-  sigset_t all;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, nullptr);
+  // SIGINT and SIGTERM belong to the scan's signal thread; this one is started before RunScan blocks
+  // them, so it blocks them itself.
+  BlockStopSignals();
   uv_run(&loop_, UV_RUN_DEFAULT);
 }
 

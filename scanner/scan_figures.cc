@@ -10,16 +10,16 @@ namespace {
 // The first bytes of every gzip member (RFC 1952 section 2.3.1): ID1, ID2.
 constexpr unsigned char kGzipMagic[] = {0x1f, 0x8b};
 
-// Whether the regular file at `path` has `st` as its size and does not start like gzip; false if it cannot
-// be read now.
+// Whether `path` is a regular file (its size then in *st) that does not start like gzip; false if it cannot
+// be read now. Anything else is never opened here: opening a FIFO would count as its reader.
 bool PlainRegularFile(const std::string& path, struct stat* st) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (stat(path.c_str(), st) != 0 || !S_ISREG(st->st_mode)) return false;
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   unsigned char head[sizeof(kGzipMagic)] = {};
-  const bool ok = fstat(fd, st) == 0 && S_ISREG(st->st_mode);
-  const ssize_t n = ok ? pread(fd, head, sizeof(head), 0) : -1;
+  const ssize_t n = pread(fd, head, sizeof(head), 0);
   close(fd);
-  if (!ok || n < 0) return false;
+  if (n < 0) return false;
   return !(n == static_cast<ssize_t>(sizeof(head)) && head[0] == kGzipMagic[0] && head[1] == kGzipMagic[1]);
 }
 

@@ -363,7 +363,8 @@ class ProgressTest(fixtures.FixtureTestCase):
         self.assertGreaterEqual(len(progress), 2, lines.texts())
         before, last = progress[0], progress[-1]
         # While it ran: the total, the share done and an ETA; 8 on the wire and the rest queued apart.
-        self.assertRegex(before, r"^[0-9,]+/%d done  [0-9.]+%%  .*  [0-9]+ in flight  [0-9,]+ queued  .* ETA " % QUEUE_URLS)
+        self.assertRegex(before, r"^[0-9,]+/%d done  [0-9.]+%%  .*  [0-9]+ in flight  [0-9,]+ queued  .* ETA "
+                         % QUEUE_URLS)
         in_flight = int(re.search(r"  ([0-9,]+) in flight", before).group(1))
         queued = int(re.search(r"  ([0-9,]+) queued", before).group(1).replace(",", ""))
         # A reading taken while a turn passes on may be one off.
@@ -388,7 +389,8 @@ class ProgressTest(fixtures.FixtureTestCase):
         objects = lines.json_objects(self)
         for o in objects:
             self.assertGreaterEqual(o["rows"], written, o)
-        self.assertEqual((objects[-1]["rows"], objects[-1]["total"], objects[-1]["percent"]), (count, count, 100.0))
+        last = objects[-1]
+        self.assertEqual((last["rows"], last["total"], last["percent"]), (count, count, 100.0))
         self.assertEqual(self.csv_rows(out), count)
 
 
