@@ -12,6 +12,7 @@
 #include "benchmark/benchmark.h"
 #include "output/csv_writer.h"
 #include "output/jsonl_writer.h"
+#include "output/text_format.h"
 #include "output/writer.h"
 #include "core/options.h"
 #include "core/row.h"

@@ -8,7 +8,7 @@ FlagTokenizer::FlagTokenizer(int argc, const char* const* argv, std::span<const 
 
 const FlagSpec* FlagTokenizer::FindLong(std::string_view name) const {
   for (const FlagSpec& f : flags_) {
-    if (f.long_name == name) return &f;
+    if (!f.long_name.empty() && f.long_name == name) return &f;
   }
   return nullptr;
 }
@@ -21,6 +21,11 @@ const FlagSpec* FlagTokenizer::FindShort(char c) const {
 }
 
 bool FlagTokenizer::Next(FlagToken* token) {
+  if (!short_rest_.empty()) {
+    *token = FlagToken();
+    NextShort(token);
+    return true;
+  }
   if (next_ >= argc_) return false;
   *token = FlagToken();
   const std::string_view arg = argv_[next_++];
@@ -34,39 +39,31 @@ bool FlagTokenizer::Next(FlagToken* token) {
     token->kind = FlagToken::Kind::kEndOfFlags;
     return true;
   }
-  std::string_view attached;
-  bool has_attached = false;
-  if (arg[1] == '-') {
-    const std::string_view body = arg.substr(2);
-    const size_t eq = body.find('=');
-    token->name = arg.substr(0, eq == std::string_view::npos ? arg.size() : 2 + eq);
-    if (eq != std::string_view::npos) {
-      attached = body.substr(eq + 1);
-      has_attached = true;
+  if (arg[1] != '-') {
+    if (arg.size() > 2 && !syntax_.short_value_attached) {
+      token->name = arg;
+      token->kind = FlagToken::Kind::kUnknownFlag;
+      return true;
     }
-    token->flag = FindLong(body.substr(0, eq));
-  } else {
-    token->name = arg.substr(0, 2);
-    token->flag = FindShort(arg[1]);
-    if (arg.size() > 2) {
-      if (!syntax_.short_value_attached) {
-        token->name = arg;
-        token->flag = nullptr;
-      }
-      attached = arg.substr(2);
-      has_attached = true;
-    }
+    short_arg_ = arg;
+    short_rest_ = arg.substr(1);
+    NextShort(token);
+    return true;
   }
+  const std::string_view body = arg.substr(2);
+  const size_t eq = body.find('=');
+  token->name = arg.substr(0, eq == std::string_view::npos ? arg.size() : 2 + eq);
+  token->flag = FindLong(body.substr(0, eq));
   if (token->flag == nullptr) {
     token->kind = FlagToken::Kind::kUnknownFlag;
     return true;
   }
   if (!token->flag->takes_value) {
-    token->kind = has_attached ? FlagToken::Kind::kUnexpectedValue : FlagToken::Kind::kFlag;
+    token->kind = eq != std::string_view::npos ? FlagToken::Kind::kUnexpectedValue : FlagToken::Kind::kFlag;
     return true;
   }
-  if (has_attached) {
-    token->value = attached;
+  if (eq != std::string_view::npos) {
+    token->value = body.substr(eq + 1);
     token->value_attached = true;
   } else if (next_ < argc_) {
     token->value = argv_[next_++];
@@ -76,6 +73,46 @@ bool FlagTokenizer::Next(FlagToken* token) {
   }
   token->kind = FlagToken::Kind::kFlag;
   return true;
+}
+
+void FlagTokenizer::NextShort(FlagToken* token) {
+  const char c = short_rest_.front();
+  const std::string_view after = short_rest_.substr(1);
+  short_rest_ = {};
+  token->text = short_arg_;
+  // The first flag of the argument is named by the argument itself; a later one by the tokenizer's copy.
+  if (after.size() + 2 == short_arg_.size()) {
+    token->name = short_arg_.substr(0, 2);
+  } else {
+    short_name_[1] = c;
+    token->name = std::string_view(short_name_, 2);
+  }
+  token->flag = FindShort(c);
+  if (token->flag == nullptr) {
+    // The rest of the argument is dropped: an unknown flag ends the parse.
+    token->kind = FlagToken::Kind::kUnknownFlag;
+    return;
+  }
+  if (!token->flag->takes_value) {
+    short_rest_ = after;
+    token->kind = FlagToken::Kind::kFlag;
+    return;
+  }
+  if (!after.empty() && after.front() == '=') {
+    token->value = after.substr(1);
+    token->kind = FlagToken::Kind::kShortFlagEquals;
+    return;
+  }
+  if (!after.empty()) {
+    token->value = after;
+    token->value_attached = true;
+  } else if (next_ < argc_) {
+    token->value = argv_[next_++];
+  } else {
+    token->kind = FlagToken::Kind::kMissingValue;
+    return;
+  }
+  token->kind = FlagToken::Kind::kFlag;
 }
 
 }  // namespace urlsweep

@@ -1,7 +1,7 @@
 // IpAddress: one IPv4 or IPv6 address without a port, in 17 bytes; SocketAddress: an address with its port
 // in the form connect() takes, in 28 bytes. A task keeps up to kMaxAddresses answers for every request in
 // flight and a connection keeps its peer, so sockaddr_storage (128 bytes, sized for every socket family)
-// was a third of the memory a request in flight held (issue 5, bench/README.md item 6). Pure: no I/O.
+// would be a third of the memory a request in flight holds (bench/README.md item 6). Pure: no I/O.
 #pragma once
 
 #include <arpa/inet.h>

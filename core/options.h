@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/endpoint.h"
+#include "core/errors.h"
 #include "core/output_format.h"
 #include "core/version.h"
 
@@ -19,6 +20,19 @@ enum class HttpMethod { kGet, kHead };
 enum class TlsVerifyMode { kReport, kStrict, kOff };
 enum class ProgressMode { kAuto, kOn, kOff };
 enum class ParquetCompression { kZstd, kSnappy, kNone };
+// -4 / -6 / --ip-version: which address family names resolve to and connections use.
+enum class IpVersion { kAny, kV4, kV6 };
+
+// --fail-on LIST: which rows make a finished run exit 2. Empty: none.
+struct FailOn {
+  bool any_error = false;               // `error`
+  std::vector<ErrorCode> errors;        // error words
+  // Inclusive status ranges: `4xx` is {400, 499}, `404` is {404, 404}.
+  std::vector<std::pair<int, int>> statuses;
+
+  bool empty() const { return !any_error && errors.empty() && statuses.empty(); }
+};
+
 // --shard-by: what picks a line's shard (docs/resume-and-shards.md).
 enum class ShardBy { kHost, kLine };
 
@@ -48,6 +62,7 @@ struct Config {
   double dns_timeout_s = 5;
   int retries = 1;
   int follow = 0;
+  IpVersion ip_version = IpVersion::kAny;
   int64_t max_body = 65536;
   std::vector<Endpoint> resolvers;  // empty: those of /etc/resolv.conf
   // Proxies, resolved once by ParseArgs from --proxy or, without it, the environment (CONTRACT:
@@ -71,6 +86,7 @@ struct Config {
   std::optional<Endpoint> metrics_listen;
   ShardBy shard_by = ShardBy::kHost;
   ParquetCompression parquet_compression = ParquetCompression::kZstd;
+  FailOn fail_on;
   // The flags as given, with secrets (proxy credentials, header values of Authorization /
   // Proxy-Authorization / Cookie) masked: for Parquet key-value metadata.
   std::string flags_text;

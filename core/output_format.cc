@@ -21,7 +21,7 @@ bool OutputFormatFromName(std::string_view name, OutputFormat* out) {
 
 bool OutputFormatFromExtension(std::string_view path, OutputFormat* out) {
   for (const OutputFormatInfo& info : kOutputFormats) {
-    if (path.size() >= info.extension.size() &&
+    if (!info.extension.empty() && path.size() >= info.extension.size() &&
         path.substr(path.size() - info.extension.size()) == info.extension) {
       *out = info.format;
       return true;

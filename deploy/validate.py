@@ -1,19 +1,25 @@
 #!/usr/bin/env python3
-"""Checks deploy/'s examples without a cluster or Slurm (python3 stdlib, kubectl, bash).
+"""Checks deploy/'s examples without a cluster, Docker or Slurm (python3 stdlib, kubectl, bash).
 
-  deploy/validate.py       exit 0: all good; 1: problems (each printed); 77: kubectl missing, so the
-                           manifests could not be read (the Slurm script is still checked)
+  deploy/validate.py [BINARY]   exit 0: all good; 1: problems (each printed); 77: kubectl missing,
+                                so the manifests could not be read (the rest is still checked)
 
 Kubernetes: `kubectl kustomize` builds each kustomization (a YAML error fails here), and `kubectl
 annotate --local -o json` turns the result into JSON offline; then the Job is checked against what
 urlsweep and the rest of deploy/ expect: an Indexed Job whose shard count is the same in
 completions, parallelism and URLSWEEP_SHARDS, every $(VAR) of its arguments defined, `--shard I/N
---resume --output /out/part-I.parquet`, input and output on mounted volumes that exist, non-root as
-the Dockerfile's USER, resource requests with --threads equal to the CPU request. Slurm: `bash -n`
-(and shellcheck when installed), and the default shard count matching `#SBATCH --array`.
+--resume --output /out/part-I.parquet`, input and output on mounted volumes that exist (the output a
+ReadWriteMany claim, or ReadWriteOnce with the pods kept on one node), non-root as the Dockerfile's
+USER, resource requests with --threads equal to the CPU request; collect-pod.yaml mounts the Job's
+output claim with the Job's image. Not a schema check against the Kubernetes API (that needs a
+cluster, or a validator Debian does not package). Dockerfile: two apt-get install lists, the build
+stage's all in tools/install_deps.sh; with BINARY, the runtime stage installs the package of every
+library `ldd BINARY` lists and nothing else. Slurm: `bash -n` (and shellcheck when installed), and
+the default shard count matching `#SBATCH --array`.
 
-As a module (tests/integration/test_shards.py): build(kustomization) gives the resources as dicts,
-pod_args(job, index) the arguments pod `index` runs urlsweep with, as the kubelet expands them.
+As a module (tests/integration/test_deploy.py): build(kustomization) gives the resources as dicts,
+pod_args(job, index) the arguments pod `index` runs urlsweep with, as the kubelet expands them,
+image_library_problems(binary) the Dockerfile's missing or unused runtime packages.
 """
 
 import json
@@ -27,6 +33,10 @@ DEPLOY = os.path.dirname(os.path.abspath(__file__))
 KUSTOMIZATIONS = ("kubernetes/base", "kubernetes/small-list")
 SBATCH = os.path.join(DEPLOY, "slurm", "urlsweep.sbatch")
 DOCKERFILE = os.path.join(DEPLOY, "docker", "Dockerfile")
+COLLECT_POD = os.path.join(DEPLOY, "kubernetes", "collect-pod.yaml")
+INSTALL_DEPS = os.path.join(os.path.dirname(DEPLOY), "tools", "install_deps.sh")
+# In every Debian image (Priority: required): the runtime stage need not list them.
+BASE_PACKAGES = {"libc6", "libgcc-s1"}
 # The annotation the Job controller puts the completion index in.
 INDEX_FIELD = "metadata.annotations['batch.kubernetes.io/job-completion-index']"
 # kubectl reads no cluster here, but a broken kubeconfig must not hang the check.
@@ -41,14 +51,24 @@ def build(kustomization):
                            timeout=KUBECTL_TIMEOUT_S)
     if built.returncode != 0:
         raise ValueError("kubectl kustomize %s: %s" % (kustomization, built.stderr.strip()))
+    return to_json(kustomization, built.stdout)
+
+
+def build_file(path):
+    """The resources of one manifest file, as a list of dicts."""
+    with open(path) as f:
+        return to_json(os.path.basename(path), f.read())
+
+
+def to_json(name, text):
+    """YAML manifests as a list of dicts, through kubectl (no cluster)."""
     # Removing an annotation nobody sets changes nothing; --local prints the objects without a
     # cluster.
     converted = subprocess.run(
         ["kubectl", "annotate", "--local", "-f", "-", "-o", "json", "urlsweep-validate-"],
-        input=built.stdout, capture_output=True, text=True, timeout=KUBECTL_TIMEOUT_S)
+        input=text, capture_output=True, text=True, timeout=KUBECTL_TIMEOUT_S)
     if converted.returncode != 0:
-        raise ValueError("kubectl annotate --local %s: %s" % (kustomization,
-                                                              converted.stderr.strip()))
+        raise ValueError("kubectl annotate --local %s: %s" % (name, converted.stderr.strip()))
     decoder = json.JSONDecoder()
     text = converted.stdout
     objects = []
@@ -210,8 +230,91 @@ def check_job(name, resources):
             "/out is not a writable mount"):
         volume = volumes.get(output_mount["name"], {})
         claim = claims.get(volume.get("persistentVolumeClaim", {}).get("claimName"))
-        need(claim is not None and "ReadWriteMany" in claim["spec"]["accessModes"],
-             "the output volume is not a ReadWriteMany claim of this kustomization")
+        modes = set(claim["spec"]["accessModes"]) if claim else set()
+        # ReadWriteOnce serves pods of one node only: the Job must then keep its pods on one node.
+        together = any(term.get("topologyKey") == "kubernetes.io/hostname" and
+                       term.get("labelSelector", {}).get("matchLabels") ==
+                       job["spec"]["template"]["metadata"]["labels"]
+                       for term in pod.get("affinity", {}).get("podAffinity", {}).get(
+                           "requiredDuringSchedulingIgnoredDuringExecution", []))
+        need(claim is not None and ("ReadWriteMany" in modes or
+                                    ("ReadWriteOnce" in modes and together)),
+             "the output volume is neither a ReadWriteMany claim of this kustomization nor a "
+             "ReadWriteOnce one with the pods kept on one node")
+    return problems
+
+
+def check_collect_pod(job):
+    """Problems of kubernetes/collect-pod.yaml: the Job's image and output claim, read-only."""
+    problems = []
+    pod = build_file(COLLECT_POD)[0]
+    container = pod["spec"]["containers"][0]
+    job_image = job["spec"]["template"]["spec"]["containers"][0]["image"]
+    if container["image"] != job_image:
+        problems.append("collect-pod.yaml: image %s, the Job's is %s" % (container["image"], job_image))
+    claims = [v["persistentVolumeClaim"]["claimName"] for v in pod["spec"]["volumes"]
+              if "persistentVolumeClaim" in v]
+    if claims != ["urlsweep-output"]:
+        problems.append("collect-pod.yaml: mounts %s, not the claim urlsweep-output" % claims)
+    if pod["metadata"].get("labels", {}) == job["spec"]["template"]["metadata"]["labels"]:
+        problems.append("collect-pod.yaml: has the Job's pod labels")
+    return problems
+
+
+def dockerfile_packages():
+    """[build stage packages, runtime stage packages]: the apt-get install lists, in order."""
+    with open(DOCKERFILE) as f:
+        text = f.read()
+    lists = []
+    for match in re.finditer(r"apt-get install -y --no-install-recommends((?:\s*\\\n\s*[\w.+-]+)+)",
+                             text):
+        lists.append(re.findall(r"[\w.+-]+", match.group(1)))
+    return lists
+
+
+def install_deps_packages():
+    with open(INSTALL_DEPS) as f:
+        text = f.read()
+    body = re.search(r"^packages=\((.*?)^\)", text, re.M | re.S).group(1)
+    return {word for line in body.splitlines() for word in line.split("#")[0].split()}
+
+
+def check_dockerfile():
+    """The build stage installs only packages of tools/install_deps.sh, and two stages exist."""
+    problems = []
+    lists = dockerfile_packages()
+    if len(lists) != 2:
+        return ["Dockerfile: expected two apt-get install lists (build, runtime), found %d" % len(lists)]
+    extra = sorted(set(lists[0]) - install_deps_packages())
+    if extra:
+        problems.append("Dockerfile: build packages not in tools/install_deps.sh: %s" % extra)
+    return problems
+
+
+def image_library_problems(binary):
+    """Libraries `binary` links against (ldd) whose Debian package the runtime stage does not
+    install, directly or as a dependency of a package it lists; and listed packages it does not use."""
+    runtime = set(dockerfile_packages()[1])
+    libraries = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
+    paths = re.findall(r"=> (/\S+)", libraries)
+    owners = set()
+    for path in paths:
+        owner = subprocess.run(["dpkg", "-S", path], capture_output=True, text=True)
+        if owner.returncode != 0:  # /lib is a link to /usr/lib: dpkg knows one spelling
+            owner = subprocess.run(["dpkg", "-S", os.path.realpath(path)], capture_output=True,
+                                   text=True)
+        if owner.returncode != 0:
+            return ["%s: no Debian package owns %s" % (binary, path)]
+        owners.add(owner.stdout.split(":")[0])
+    pulled = set()
+    for package in runtime:
+        depends = subprocess.run(["dpkg-query", "-W", "-f=${Depends} ${Pre-Depends}", package],
+                                 capture_output=True, text=True).stdout
+        pulled |= set(re.findall(r"(?:^|[,|]\s*)([a-z0-9][a-z0-9.+-]+)", depends))
+    problems = ["Dockerfile: the runtime stage lacks %s (%s links against it)" % (p, binary)
+                for p in sorted(owners - runtime - pulled - BASE_PACKAGES)]
+    problems += ["Dockerfile: the runtime stage installs %s, which %s does not link against" % (
+        p, binary) for p in sorted(runtime - owners - {"ca-certificates"})]
     return problems
 
 
@@ -235,7 +338,9 @@ def check_sbatch():
 
 
 def main():
-    problems = check_sbatch()
+    problems = check_sbatch() + check_dockerfile()
+    if len(sys.argv) > 1:  # validate.py BINARY: the image's libraries against the binary's
+        problems += image_library_problems(sys.argv[1])
     skipped = False
     if shutil.which("kubectl") is None:
         print("SKIP: kubectl not installed, Kubernetes manifests not checked", file=sys.stderr)
@@ -243,7 +348,11 @@ def main():
     else:
         for kustomization in KUSTOMIZATIONS:
             try:
-                problems += check_job(kustomization, build(kustomization))
+                resources = build(kustomization)
+                problems += check_job(kustomization, resources)
+                if kustomization == KUSTOMIZATIONS[0]:
+                    problems += check_collect_pod(
+                        [r for r in resources if r.get("kind") == "Job"][0])
             except (ValueError, KeyError, subprocess.TimeoutExpired) as e:
                 problems.append("%s: %s" % (kustomization, e))
     for problem in problems:

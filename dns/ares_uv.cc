@@ -243,6 +243,7 @@ absl::StatusOr<std::unique_ptr<AresUv>> AresUv::Create(uv_loop_t* loop, const Re
   std::unique_ptr<AresUv> self = absl::WrapUnique(new AresUv(loop, done));
   self->server_count_ = server_count;
   self->flag_ = FlagAddress{options.flag_address, options.flag_address_arg};
+  self->family_ = options.family;
   self->plan_ = PlanTries(options.timeout_s, server_count);
 
   ares_options ares_opts;
@@ -301,13 +302,23 @@ void AresUv::Lookup(const char* name, Query* query) {
   query->answer.addresses.clear();
   query->answer.flagged = false;
   query->min_ttl = std::numeric_limits<uint32_t>::max();
-  // Both parts are set up before either starts: a part may end inside ares_getaddrinfo.
-  query->pending = 2;
+  // Both parts are set up before either starts: a part may end inside ares_getaddrinfo. A family left
+  // out (-4, -6) is a part that is never asked and counts as "no address" (ENODATA), so the other
+  // part's status decides.
   query->parts[0] = {query, AF_INET, ARES_SUCCESS, 0};
   query->parts[1] = {query, AF_INET6, ARES_SUCCESS, 0};
+  query->pending = 0;
+  for (Query::Part& part : query->parts) {
+    if (family_ != AF_UNSPEC && part.family != family_) {
+      part.status = ARES_ENODATA;
+    } else {
+      ++query->pending;
+    }
+  }
   query->name = name;
   if (server_count_ > 1) by_name_[query->name] = query;
   for (Query::Part& part : query->parts) {
+    if (family_ != AF_UNSPEC && part.family != family_) continue;
     ares_addrinfo_hints hints;
     std::memset(&hints, 0, sizeof(hints));
     hints.ai_family = part.family;

@@ -70,7 +70,7 @@ class AresUv {
     uint32_t min_ttl = 0;
   };
 
-  // Starts an A+AAAA lookup of `name` (NUL-terminated, kept alive by the caller until done);
+  // Starts an A+AAAA lookup of `name` (only A or only AAAA with ResolverOptions::family) (NUL-terminated, kept alive by the caller until done);
   // `done(query->arg, ...)` runs exactly once, possibly inside this call (an IP literal, an .onion
   // name). Not after Close.
   void Lookup(const char* name, Query* query);
@@ -131,6 +131,7 @@ class AresUv {
   TryPlan plan_;
   int server_count_ = 0;
   FlagAddress flag_;
+  int family_ = AF_UNSPEC;  // ResolverOptions::family
   // With several servers only: the lookups in flight by name, for SocketFunctions to find the query a
   // failure reply answers. Keys view Query::name.
   absl::flat_hash_map<std::string_view, Query*> by_name_;

@@ -39,13 +39,15 @@ bool IsCacheable(int ares_status) {
   return ares_status == ARES_SUCCESS || ares_status == ARES_ENOTFOUND || ares_status == ARES_ENODATA;
 }
 
-void FillResult(const DnsCache::Answer& answer, bool from_cache, DnsResult* result) {
+// `family`: ResolverOptions::family; an answer from the hosts file may hold the other family too.
+void FillResult(const DnsCache::Answer& answer, bool from_cache, int family, DnsResult* result) {
   result->ares_status = answer.ares_status;
   result->from_cache = from_cache;
   result->flagged = answer.flagged;
   result->address_count = 0;
   for (const DnsCache::Address& address : answer.addresses) {
     if (result->address_count == kMaxAddresses) break;
+    if (family != AF_UNSPEC && address.family != family) continue;
     sockaddr_storage& out = result->addresses[result->address_count++];
     std::memset(&out, 0, sizeof(out));
     if (address.family == AF_INET) {
@@ -112,6 +114,7 @@ class ResolverImpl final : public Resolver {
   // Answered before the cache and DNS; c-ares itself never reads the hosts file (lookups "b").
   HostsFile hosts_;
   DnsCache cache_;
+  int family_;  // ResolverOptions::family
   uv_idle_t idle_;
   // Keys view Lookup::name, which does not change while the lookup is in flight.
   absl::flat_hash_map<std::string_view, Lookup*> in_flight_;
@@ -141,7 +144,7 @@ absl::StatusOr<std::unique_ptr<Resolver>> Resolver::Create(uv_loop_t* loop, cons
 }
 
 ResolverImpl::ResolverImpl(uv_loop_t* loop, const ResolverOptions& options)
-    : loop_(loop), cache_(options.cache_capacity) {}
+    : loop_(loop), cache_(options.cache_capacity), family_(options.family) {}
 
 absl::Status ResolverImpl::Init(const ResolverOptions& options) {
   hosts_ = HostsFile::Load(options.hosts_path);
@@ -265,7 +268,7 @@ void ResolverImpl::Resolve(std::string_view name, Request* request) {
 
 void ResolverImpl::AnswerLater(std::string_view name, const DnsCache::Answer& answer, Request* request) {
   Lookup* lookup = NewLookup(name);
-  FillResult(answer, /*from_cache=*/true, &lookup->result);
+  FillResult(answer, /*from_cache=*/true, family_, &lookup->result);
   Append(lookup, request);
   QueueDone(lookup);
 }
@@ -320,7 +323,7 @@ void ResolverImpl::OnLookupDone(void* arg, int ares_status, const DnsCache::Answ
     self->StartWaiting();
     return;
   }
-  FillResult(answer, /*from_cache=*/false, &lookup->result);
+  FillResult(answer, /*from_cache=*/false, self->family_, &lookup->result);
   self->QueueDone(lookup);
   self->StartWaiting();
 }

@@ -41,6 +41,9 @@ struct ResolverOptions {
   // hosts(5) file answered before DNS (the CONTRACT honours /etc/hosts also with --resolver). Read once,
   // in Create: later changes to the file are not seen. Missing or unreadable: no entries.
   std::string hosts_path = "/etc/hosts";
+  // AF_INET or AF_INET6 (-4 / -6): only that family is asked of DNS (A or AAAA alone) and kept from the
+  // hosts file; AF_UNSPEC: both.
+  int family = AF_UNSPEC;
   // Asked of every address of every DNS answer before it is cut to kMaxAddresses (DnsResult::flagged);
   // nullptr: none. The scanner passes --exclude here, which holds on every address a name resolves to.
   // `family` is AF_INET (4 bytes) or AF_INET6 (16 bytes). Runs inside c-ares: it must not call the

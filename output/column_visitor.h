@@ -1,4 +1,4 @@
-// VisitColumns: walks a Row's columns in contract order (scanner/row.h kColumnNames), so that the text
+// VisitColumns: walks a Row's columns in their documented order (core/row.h kColumnNames), so that the text
 // writers share one list of columns instead of each repeating it. Absent values reach the visitor as
 // Null(): OptString without value, an empty std::optional, ErrorCode::kNone, a non-finite duration.
 #pragma once

@@ -3,27 +3,17 @@
 #include "output/csv_writer.h"
 
 #include <array>
-#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "output/column_visitor.h"
-#include "output/writer.h"
+#include "output/text_format.h"
 
 namespace urlsweep {
 namespace {
 
-// Encoded rows are handed to the OutputFile in batches of about this size: dozens of rows per call,
-// while the scratch string stays small enough to live in cache. Each batch is also what a write that
-// fails part-way (disk full) keeps whole or cuts off (OutputFile), so at most this much that would have
-// fitted is lost.
-constexpr size_t kHandOverBytes = 16 * 1024;
-
 constexpr std::string_view kRecordEnd = "\r\n";
-
-// An int64 has at most 19 digits and a sign.
-constexpr size_t kInt64Chars = 20;
 
 // Bytes that force a field into quotes (RFC 4180 rule 6). A table, because string_view::find_first_of
 // runs memchr over the set once per byte of the field.
@@ -40,9 +30,7 @@ class CsvFields {
   void Null(int column) { Separate(column); }
   void Int(int column, int64_t value) {
     Separate(column);
-    char digits[kInt64Chars];
-    char* end = std::to_chars(digits, digits + sizeof(digits), value).ptr;
-    out_->append(digits, static_cast<size_t>(end - digits));
+    AppendInt64(value, out_);
   }
   void String(int column, std::string_view bytes) {
     Separate(column);
@@ -66,7 +54,7 @@ class CsvFields {
 
 }  // namespace
 
-CsvWriter::CsvWriter(OutputFile* file) : file_(file) {}
+CsvWriter::CsvWriter(OutputFile* file) : TextRowWriter(file, &CsvWriter::AppendRow) {}
 
 void CsvWriter::AppendHeader(std::string* out) {
   for (size_t i = 0; i < kColumnNames.size(); ++i) {
@@ -107,26 +95,7 @@ void CsvWriter::AppendField(std::string_view value, std::string* out) {
 
 absl::Status CsvWriter::Open(bool append) {
   if (append) return absl::OkStatus();
-  scratch_.clear();
-  AppendHeader(&scratch_);
-  return file_->Append(scratch_);
+  return WritePreamble(&CsvWriter::AppendHeader);
 }
-
-absl::Status CsvWriter::Write(absl::Span<const Row> rows) {
-  scratch_.clear();
-  for (const Row& row : rows) {
-    AppendRow(row, &scratch_);
-    if (scratch_.size() >= kHandOverBytes) {
-      if (absl::Status status = file_->Append(scratch_); !status.ok()) return status;
-      scratch_.clear();
-    }
-  }
-  if (scratch_.empty()) return absl::OkStatus();
-  return file_->Append(scratch_);
-}
-
-absl::Status CsvWriter::Flush() { return file_->Flush(); }
-
-absl::Status CsvWriter::Close() { return file_->Close(/*sync=*/true); }
 
 }  // namespace urlsweep

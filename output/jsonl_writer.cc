@@ -2,25 +2,15 @@
 #include "output/jsonl_writer.h"
 
 #include <array>
-#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "output/column_visitor.h"
-#include "output/writer.h"
+#include "output/text_format.h"
 
 namespace urlsweep {
 namespace {
-
-// Encoded rows are handed to the OutputFile in batches of about this size: dozens of rows per call,
-// while the scratch string stays small enough to live in cache. Each batch is also what a write that
-// fails part-way (disk full) keeps whole or cuts off (OutputFile), so at most this much that would have
-// fitted is lost.
-constexpr size_t kHandOverBytes = 16 * 1024;
-
-// An int64 has at most 19 digits and a sign.
-constexpr size_t kInt64Chars = 20;
 
 // U+FFFD REPLACEMENT CHARACTER in UTF-8.
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
@@ -108,9 +98,7 @@ class JsonMembers {
   }
   void Int(int column, int64_t value) {
     Key(column);
-    char digits[kInt64Chars];
-    char* end = std::to_chars(digits, digits + sizeof(digits), value).ptr;
-    out_->append(digits, static_cast<size_t>(end - digits));
+    AppendInt64(value, out_);
   }
   void String(int column, std::string_view bytes) {
     Key(column);
@@ -135,7 +123,7 @@ class JsonMembers {
 
 }  // namespace
 
-JsonlWriter::JsonlWriter(OutputFile* file) : file_(file) {}
+JsonlWriter::JsonlWriter(OutputFile* file) : TextRowWriter(file, &JsonlWriter::AppendRow) {}
 
 void JsonlWriter::AppendRow(const Row& row, std::string* out) {
   JsonMembers members(out);
@@ -181,22 +169,5 @@ void JsonlWriter::AppendString(std::string_view bytes, std::string* out) {
 }
 
 absl::Status JsonlWriter::Open(bool /*append*/) { return absl::OkStatus(); }
-
-absl::Status JsonlWriter::Write(absl::Span<const Row> rows) {
-  scratch_.clear();
-  for (const Row& row : rows) {
-    AppendRow(row, &scratch_);
-    if (scratch_.size() >= kHandOverBytes) {
-      if (absl::Status status = file_->Append(scratch_); !status.ok()) return status;
-      scratch_.clear();
-    }
-  }
-  if (scratch_.empty()) return absl::OkStatus();
-  return file_->Append(scratch_);
-}
-
-absl::Status JsonlWriter::Flush() { return file_->Flush(); }
-
-absl::Status JsonlWriter::Close() { return file_->Close(/*sync=*/true); }
 
 }  // namespace urlsweep

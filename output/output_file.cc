@@ -16,7 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "output/writer.h"
+#include "output/output_file.h"
 
 namespace urlsweep {
 namespace {

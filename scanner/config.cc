@@ -57,6 +57,12 @@ constexpr size_t kMaxExtraHeaders = 64;
 // Per -H line: far beyond any sane header, well within the 8 KiB most servers accept for a whole header
 // line before answering 431.
 constexpr size_t kMaxHeaderLineBytes = 4096;
+// -L without --max-redirs or --follow: the CONTRACT's default, enough for the usual chains (http to https,
+// to www., to a language path) while a loop still ends soon.
+constexpr int kLocationRedirects = 10;
+// Status codes llhttp accepts are three digits; --fail-on names no other.
+constexpr int kMinStatus = 100;
+constexpr int kMaxStatus = 999;
 // Values quoted back in an error are cut here so the message stays one readable line.
 constexpr size_t kMaxQuotedValue = 64;
 
@@ -68,6 +74,7 @@ enum class FlagId {
   kRate,
   kThreads,
   kMethod,
+  kHead,
   kHeader,
   kUserAgent,
   kTimeout,
@@ -76,11 +83,16 @@ enum class FlagId {
   kDnsTimeout,
   kRetries,
   kFollow,
+  kLocation,
   kMaxBody,
   kResolver,
   kProxy,
   kCaFile,
   kTlsVerify,
+  kInsecure,
+  kIpVersion,
+  kIpv4,
+  kIpv6,
   kExclude,
   kShard,
   kResume,
@@ -91,6 +103,7 @@ enum class FlagId {
   kMetricsListen,
   kShardBy,
   kParquetCompression,
+  kFailOn,
   kVersion,
   kHelp,
 };
@@ -99,6 +112,8 @@ constexpr FlagSpec Flag(std::string_view long_name, char short_name, bool takes_
   return FlagSpec{long_name, short_name, takes_value, static_cast<int>(id)};
 }
 
+// Every flag of a scan. curl's names for the same things (CONTRACT "curl's names") are entries of
+// their own with the same FlagId, so they are the same flags, also in error messages' terms.
 constexpr FlagSpec kFlags[] = {
     Flag("output", 'o', true, FlagId::kOutput),
     Flag("format", 0, true, FlagId::kFormat),
@@ -107,30 +122,41 @@ constexpr FlagSpec kFlags[] = {
     Flag("rate", 0, true, FlagId::kRate),
     Flag("threads", 0, true, FlagId::kThreads),
     Flag("method", 0, true, FlagId::kMethod),
+    Flag("head", 'I', false, FlagId::kHead),
     Flag("header", 'H', true, FlagId::kHeader),
-    Flag("user-agent", 0, true, FlagId::kUserAgent),
+    Flag("user-agent", 'A', true, FlagId::kUserAgent),
     Flag("timeout", 0, true, FlagId::kTimeout),
+    Flag("max-time", 'm', true, FlagId::kTimeout),
     Flag("connect-timeout", 0, true, FlagId::kConnectTimeout),
     Flag("read-timeout", 0, true, FlagId::kReadTimeout),
     Flag("dns-timeout", 0, true, FlagId::kDnsTimeout),
     Flag("retries", 0, true, FlagId::kRetries),
     Flag("follow", 0, true, FlagId::kFollow),
+    Flag("max-redirs", 0, true, FlagId::kFollow),
+    Flag("location", 'L', false, FlagId::kLocation),
     Flag("max-body", 0, true, FlagId::kMaxBody),
     Flag("resolver", 0, true, FlagId::kResolver),
-    Flag("proxy", 0, true, FlagId::kProxy),
+    Flag("ip-version", 0, true, FlagId::kIpVersion),
+    Flag("", '4', false, FlagId::kIpv4),
+    Flag("", '6', false, FlagId::kIpv6),
+    Flag("proxy", 'x', true, FlagId::kProxy),
     Flag("ca-file", 0, true, FlagId::kCaFile),
+    Flag("cacert", 0, true, FlagId::kCaFile),
     Flag("tls-verify", 0, true, FlagId::kTlsVerify),
+    Flag("insecure", 'k', false, FlagId::kInsecure),
     Flag("exclude", 0, true, FlagId::kExclude),
     Flag("shard", 0, true, FlagId::kShard),
     Flag("resume", 0, false, FlagId::kResume),
+    Flag("fail-on", 0, true, FlagId::kFailOn),
     Flag("quiet", 'q', false, FlagId::kQuiet),
+    Flag("silent", 's', false, FlagId::kQuiet),
     Flag("progress", 0, false, FlagId::kProgress),
     Flag("summary", 0, false, FlagId::kSummary),
     Flag("progress-json", 0, false, FlagId::kProgressJson),
     Flag("metrics-listen", 0, true, FlagId::kMetricsListen),
     Flag("shard-by", 0, true, FlagId::kShardBy),
     Flag("parquet-compression", 0, true, FlagId::kParquetCompression),
-    Flag("version", 0, false, FlagId::kVersion),
+    Flag("version", 'V', false, FlagId::kVersion),
     Flag("help", 'h', false, FlagId::kHelp),
 };
 
@@ -138,7 +164,10 @@ FlagId IdOf(const FlagSpec& f) { return static_cast<FlagId>(f.id); }
 
 std::string Lower(std::string_view s) { return absl::AsciiStrToLower(ToAbsl(s)); }
 
-std::string FlagName(const FlagSpec& f) { return absl::StrCat("--", ToAbsl(f.long_name)); }
+std::string FlagName(const FlagSpec& f) {
+  if (f.long_name.empty()) return std::string{'-', f.short_name};
+  return absl::StrCat("--", ToAbsl(f.long_name));
+}
 
 // A user value quoted for an error message: cut to one short line, control bytes shown as '?'.
 std::string Quoted(std::string_view value) {
@@ -310,9 +339,42 @@ absl::Status ParseMetricsListen(const FlagSpec& f, std::string_view value, Confi
 // What the flags left for the checks that need all of them.
 struct ParseState {
   bool format_given = false;
+  bool follow_given = false;  // --follow or --max-redirs
+  bool location = false;      // -L
   std::optional<std::string> proxy;  // the value of --proxy, when given
   int64_t threads_requested = 1;
 };
+
+constexpr std::pair<std::string_view, IpVersion> kIpVersions[] = {
+    {"4", IpVersion::kV4}, {"6", IpVersion::kV6}, {"any", IpVersion::kAny}};
+
+// --fail-on LIST: `error`, error words, `4xx`-style classes and status codes, comma-separated; each
+// --fail-on adds to the list.
+absl::Status ParseFailOn(const FlagSpec& f, std::string_view list, FailOn* fail_on) {
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string_view::npos) comma = list.size();
+    const std::string item = Lower(TrimSpaceTab(list.substr(start, comma - start)));
+    start = comma + 1;
+    ErrorCode code = ErrorCode::kNone;
+    int64_t status = 0;
+    if (item == "error") {
+      fail_on->any_error = true;
+    } else if (ErrorFromName(item, &code) && code != ErrorCode::kNone) {
+      fail_on->errors.push_back(code);
+    } else if (item.size() == 3 && item[0] >= '1' && item[0] <= '5' && item[1] == 'x' && item[2] == 'x') {
+      const int first = (item[0] - '0') * 100;
+      fail_on->statuses.emplace_back(first, first + 99);
+    } else if (ParseInt(item, &status) && status >= kMinStatus && status <= kMaxStatus) {
+      fail_on->statuses.emplace_back(static_cast<int>(status), static_cast<int>(status));
+    } else {
+      return Invalid(f, "error, an error word, 4xx, 5xx or a status code, comma-separated",
+                     item.empty() ? list : std::string_view(item));
+    }
+  }
+  return absl::OkStatus();
+}
 
 absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, ParseState* st) {
   int64_t n = 0;
@@ -323,7 +385,7 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
       return absl::OkStatus();
     case FlagId::kFormat:
       // Any case is accepted ("--format CSV"); the table holds the lower-case names.
-      if (!OutputFormatFromName(Lower(value), &c->format)) return Invalid(f, "csv, jsonl or parquet", value);
+      if (!OutputFormatFromName(Lower(value), &c->format)) return Invalid(f, "csv, jsonl, parquet or text", value);
       st->format_given = true;
       return absl::OkStatus();
     case FlagId::kConcurrency:
@@ -374,6 +436,7 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
     case FlagId::kFollow:
       if (auto s = ParseIntFlag(f, value, 0, kMaxFollow, &n); !s.ok()) return s;
       c->follow = static_cast<int>(n);
+      st->follow_given = true;
       return absl::OkStatus();
     case FlagId::kMaxBody:
       return ParseIntFlag(f, value, 0, kMaxBodyBytes, &c->max_body);
@@ -418,6 +481,16 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
         return Invalid(f, "zstd, snappy or none", value);
       }
       return absl::OkStatus();
+    case FlagId::kIpVersion:
+      if (!ParseChoice(value, kIpVersions, &c->ip_version)) return Invalid(f, "4, 6 or any", value);
+      return absl::OkStatus();
+    case FlagId::kFailOn:
+      return ParseFailOn(f, value, &c->fail_on);
+    case FlagId::kHead:
+    case FlagId::kLocation:
+    case FlagId::kInsecure:
+    case FlagId::kIpv4:
+    case FlagId::kIpv6:
     case FlagId::kResume:
     case FlagId::kQuiet:
     case FlagId::kProgress:
@@ -430,8 +503,23 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
   return absl::InternalError(absl::StrCat(FlagName(f), ": unhandled flag"));
 }
 
-void ApplySwitch(FlagId id, Config* c) {
+void ApplySwitch(FlagId id, Config* c, ParseState* st) {
   switch (id) {
+    case FlagId::kHead:
+      c->method = HttpMethod::kHead;
+      break;
+    case FlagId::kLocation:
+      st->location = true;
+      break;
+    case FlagId::kInsecure:
+      c->tls_verify = TlsVerifyMode::kOff;
+      break;
+    case FlagId::kIpv4:
+      c->ip_version = IpVersion::kV4;
+      break;
+    case FlagId::kIpv6:
+      c->ip_version = IpVersion::kV6;
+      break;
     case FlagId::kResume:
       c->resume = true;
       break;
@@ -478,6 +566,27 @@ OutputFormat FormatFromPath(std::string_view path) {
   return format;
 }
 
+// --format text, the lines for people, is the default where people read the rows: standard output that
+// is a terminal. Everywhere else (a file, a pipe) the default stays a format for programs.
+bool TextIsTheDefault(const Config& c, bool stdout_is_terminal) {
+  return c.output == "-" && stdout_is_terminal;
+}
+
+// The name and value of a flag as flags_text shows them, secrets masked: "--name=value" or "-xvalue"
+// as one word when they were one argument, else two words.
+void ShowFlag(const FlagToken& t, std::vector<std::string>* shown) {
+  const FlagId id = IdOf(*t.flag);
+  if (!t.flag->takes_value) {
+    shown->emplace_back(t.name);
+  } else if (t.value_attached) {
+    const bool is_long = t.name.size() > 2 && t.name[1] == '-';
+    shown->push_back(ShellQuote(absl::StrCat(ToAbsl(t.name), is_long ? "=" : "", MaskedValue(id, t.value))));
+  } else {
+    shown->emplace_back(t.name);
+    shown->push_back(ShellQuote(MaskedValue(id, t.value)));
+  }
+}
+
 int ResolveThreads(int64_t requested) {
   if (requested > 0) return static_cast<int>(requested);
   int64_t cores = std::thread::hardware_concurrency();
@@ -486,7 +595,9 @@ int ResolveThreads(int64_t requested) {
 
 }  // namespace
 
-absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, EnvLookup env) {
+std::span<const FlagSpec> ScanFlags() { return kFlags; }
+
+absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, EnvLookup env, bool stdout_is_terminal) {
   ParsedArgs parsed;
   Config& c = parsed.config;
   c.user_agent = absl::StrCat("urlsweep/", kVersion);
@@ -511,12 +622,18 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, EnvLooku
         return absl::InvalidArgumentError(absl::StrCat(FlagName(*t.flag), " takes no value"));
       case FlagToken::Kind::kMissingValue:
         return absl::InvalidArgumentError(absl::StrCat(FlagName(*t.flag), " needs a value"));
+      case FlagToken::Kind::kShortFlagEquals: {
+        // getopt(3) would make "-o=out.csv" write a file named "=out.csv": say what was meant instead.
+        const std::string value = MaskedValue(IdOf(*t.flag), t.value);
+        return absl::InvalidArgumentError(absl::StrCat(ToAbsl(t.name), "=", value, ": write ", ToAbsl(t.name), " ",
+                                                       value, " or ", FlagName(*t.flag), "=", value));
+      }
       case FlagToken::Kind::kFlag:
         break;
     }
     const FlagSpec& f = *t.flag;
+    ShowFlag(t, &shown);
     if (!f.takes_value) {
-      shown.emplace_back(t.text);
       if (IdOf(f) == FlagId::kHelp) {
         parsed.action = ParsedArgs::Action::kHelp;
         return parsed;
@@ -525,22 +642,24 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, EnvLooku
         parsed.action = ParsedArgs::Action::kVersion;
         return parsed;
       }
-      ApplySwitch(IdOf(f), &c);
+      ApplySwitch(IdOf(f), &c, &st);
       continue;
-    }
-    if (t.value_attached) {
-      // What stands before the value: "--name=" or "-x".
-      const std::string_view prefix = t.text.substr(0, t.text.size() - t.value.size());
-      shown.push_back(ShellQuote(absl::StrCat(ToAbsl(prefix), MaskedValue(IdOf(f), t.value))));
-    } else {
-      shown.emplace_back(t.text);
-      shown.push_back(ShellQuote(MaskedValue(IdOf(f), t.value)));
     }
     if (absl::Status s = ApplyValue(f, t.value, &c, &st); !s.ok()) return s;
   }
 
   c.threads = ResolveThreads(st.threads_requested);
-  if (!st.format_given) c.format = c.output == "-" ? OutputFormat::kCsv : FormatFromPath(c.output);
+  if (!st.format_given) {
+    c.format = TextIsTheDefault(c, stdout_is_terminal) ? OutputFormat::kText
+               : c.output == "-"                       ? OutputFormat::kCsv
+                                                       : FormatFromPath(c.output);
+  }
+  if (st.location && !st.follow_given) c.follow = kLocationRedirects;
+  // Text lines on the terminal are the progress: a progress line on the same screen would be cut
+  // into by every line written. --progress still forces it.
+  if (c.format == OutputFormat::kText && c.output == "-" && stdout_is_terminal && c.progress == ProgressMode::kAuto) {
+    c.progress = ProgressMode::kOff;
+  }
   if (c.resume && c.output == "-") {
     return absl::InvalidArgumentError("--resume needs --output FILE: standard output cannot be resumed");
   }

@@ -8,7 +8,10 @@
 // need them with it.
 #pragma once
 
+#include <span>
+
 #include "absl/status/statusor.h"
+#include "core/flag_tokenizer.h"
 #include "core/options.h"
 #include "scanner/help_text.h"
 #include "scanner/proxy_rules.h"
@@ -25,6 +28,11 @@ struct ParsedArgs {
 // Parses and validates argv. Errors are one clear line (no trailing newline), e.g.
 // "--concurrency: expected a positive integer, got 'x'". `env` looks up environment variables
 // (nullptr result = unset); it is a parameter so tests need not touch the real environment.
-absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, EnvLookup env);
+// `stdout_is_terminal`: standard output is a terminal, which makes `--format text` the default.
+absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, EnvLookup env,
+                                     bool stdout_is_terminal = false);
+
+// Every flag ParseArgs accepts (for the test that holds --help and the man page to them).
+std::span<const FlagSpec> ScanFlags();
 
 }  // namespace urlsweep

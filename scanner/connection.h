@@ -1,7 +1,7 @@
 // Connection: one TCP connection (later with TLS over it) owned by a Worker's pool. It carries one request
 // at a time for whichever owner is attached (a Task, or the Worker while it sits idle for keep-alive). The
 // exchange itself (the response parser, the row) belongs to the owner: a connection holds only what the
-// socket needs, so connections closing or idle beside the busy ones cost little (issue 5).
+// socket needs, so connections closing or idle beside the busy ones cost little (bench/e2e S3 measures it).
 //
 // Lifetime (libuv design.rst, STYLE rule 4): a Connection is returned to the free list only in the close
 // callback of its handle. Close() is idempotent. Callbacks of requests still pending when Close() runs

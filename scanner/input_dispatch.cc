@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "scanner/shard.h"
 #include "scanner/url.h"
 
 namespace urlsweep {
@@ -40,12 +41,9 @@ DispatchResult DispatchInput(const Config& config, InputReader* input, LineSet* 
     }
     publish();
     // --shard-by line: the line number alone decides, before any parsing.
-    if (by_line && !LineInShard(line.line, config.shard_index, config.shard_count)) continue;
+    if (by_line && !LineNumberInShard(line.line, config.shard_index, config.shard_count)) continue;
     // --resume: lines whose rows are already in the output are not scanned again.
-    if (skip != nullptr && skip->ContainsNext(line.line)) {
-      ++rows_seen;
-      continue;
-    }
+    if (skip != nullptr && skip->ContainsNext(line.line)) continue;
     // The host picks the shard and the loop, so parse before choosing a batch; `parsed` is then swapped
     // into the batch slot, and the slot's old strings come back to be reused for the next line.
     const char* detail = "";

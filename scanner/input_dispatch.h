@@ -26,18 +26,11 @@ struct DispatchResult {
 // How far the input thread has come, for the progress figures: written by it, read by any thread.
 struct DispatchProgress {
   std::atomic<int64_t> lines_read{0};  // physical lines read
-  // Lines of this shard read so far whose rows are or will be in the output: those handed to the loops
-  // and those already written before a --resume.
+  // Lines handed to the loops so far: rows this run will write (a --resume's rows already written are
+  // not among them).
   std::atomic<int64_t> rows_seen{0};
   std::atomic<int64_t> total{-1};  // rows_seen once the whole input was read; -1 before, or after a stop
 };
-
-// Whether `line` belongs to this --shard when lines are dealt out by number (--shard-by line):
-// line mod N = I, so consecutive lines go to consecutive shards and no two shards differ by more than one
-// line of any stretch of the input.
-inline bool LineInShard(int64_t line, int shard_index, int shard_count) {
-  return line % shard_count == shard_index;
-}
 
 // Reads `input` until its end, a read error, or `should_stop()` (asked before every line). One host's URLs
 // always go to one loop, so its politeness limits hold there. `skip`: lines already written (nullptr for

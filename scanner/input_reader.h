@@ -1,25 +1,36 @@
 // Streaming input: URL lines from files (plain or .gz) and standard input, numbered as the contract says
-// (shared/spec/CONTRACT.md, "Input lines"). Memory stays bounded whatever the input's length.
+// (docs/resume-and-shards.md#input). Memory stays bounded whatever the input's length.
+//
+// Each input is opened once: a named pipe's writer sees exactly one open, so what it writes after that
+// open reaches the scan (a second open would leave its writes between the two with no reader: EPIPE).
+// It also keeps the SHA-256 of the bytes read, for the journal's checkpoints (scanner/journal.h), and
+// for --resume reads the interrupted run's input prefix once, checking it, before the scan starts.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "scanner/line_splitter.h"
+#include "scanner/run_identity.h"
+#include "scanner/sha256.h"
 
 namespace urlsweep {
 
 class InputReader {
  public:
-  // Checks every path can be opened (fails with one clear line "cannot open 'x.txt': No such file or
-  // directory"), then reads them in order, lazily. "-" = standard input; an empty list = standard input.
-  // Files are read through zlib's gzread so .gz files are decompressed (plain files pass through).
+  // Opens every path (fails with one clear line "cannot open 'x.txt': No such file or directory"), so a
+  // typo in the last of many files fails the run before any row is written, and keeps the descriptors
+  // to read them in order, lazily. "-" = standard input; an empty list = standard input. Files are read
+  // through zlib's gzread so .gz files are decompressed (plain files pass through).
   static absl::StatusOr<std::unique_ptr<InputReader>> Open(const std::vector<std::string>& paths);
 
   ~InputReader();
@@ -35,27 +46,59 @@ class InputReader {
   int64_t lines_seen() const { return splitter_.lines_seen(); }
   // Bytes read from the inputs so far (after decompression, for .gz), from any thread: the progress
   // figures compare it with the inputs' total size.
-  uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
+  int64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
+
+  // The inputs as Open found them: path and, for a regular file, its size.
+  const std::vector<InputIdentity>& identity() const { return identity_; }
+
+  // Bytes read so far, all inputs together as read (decompressed for gzip), and their SHA-256 (hex).
+  // Safe to call from any thread while another one reads.
+  struct Position {
+    int64_t bytes = 0;
+    std::string sha256;
+  };
+  Position position() const;
+
+  // For --resume, before the first Next(): reads exactly the first `bytes` bytes of the input through the
+  // line splitter, keeping the lines `keep` accepts (the ones the interrupted run had not written), which
+  // Next() then returns first before it reads on. Returns the SHA-256 (hex) of those bytes. Fails when
+  // an input cannot be read, or when the input ends before `bytes`.
+  absl::StatusOr<std::string> ReadPrefix(int64_t bytes, const std::function<bool(const InputLine&)>& keep);
 
  private:
-  explicit InputReader(std::vector<std::string> paths);
+  struct Source {
+    std::string path;
+    int fd = -1;  // open since Open(), until reading reaches it; -1 for standard input or not kept
+  };
 
-  // Opens paths_[next_path_]; sets failure_ on error.
+  InputReader(std::vector<Source> sources, std::vector<InputIdentity> identity);
+
+  // The next line, reading at most up to `limit` input bytes in all (-1: no limit). Returns false at
+  // the end of all inputs, or when `limit` bytes have been read and split.
+  absl::StatusOr<bool> ReadLine(InputLine* out, int64_t limit);
+  // Opens sources_[next_path_]; sets failure_ on error.
   bool OpenNext();
   // Closes the current file, if any.
   void CloseCurrent();
-  // A printable name for paths_[index]: 'path' in quotes, or "standard input".
+  // A printable name for sources_[index]: 'path' in quotes, or "standard input".
   std::string DisplayName(size_t index) const;
 
-  std::vector<std::string> paths_;
-  size_t next_path_ = 0;   // the next path to open
-  size_t open_path_ = 0;   // the path `file_` reads, when open
+  std::vector<Source> sources_;
+  std::vector<InputIdentity> identity_;
+  size_t next_path_ = 0;   // the next source to open
+  size_t open_path_ = 0;   // the source `file_` reads, when open
   void* file_ = nullptr;   // gzFile; void* keeps zlib.h out of this header
   LineSplitter splitter_;
   std::unique_ptr<char[]> buffer_;  // kReadChunkBytes of decompressed input
   std::string_view pending_;        // the part of buffer_ not yet fed to splitter_
+  std::deque<InputLine> held_;      // lines ReadPrefix kept, handed out first
   absl::Status failure_;
-  std::atomic<uint64_t> bytes_read_{0};
+
+  mutable std::mutex position_mu_;  // the reading thread updates, a checkpoint reads
+  // Written by the reading thread under position_mu_ together with digest_; atomic so that bytes_read()
+  // reads it from any thread without the lock.
+  std::atomic<int64_t> bytes_read_{0};
+  Sha256 digest_;  // guarded by position_mu_
 };
 
 }  // namespace urlsweep

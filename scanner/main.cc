@@ -1,5 +1,6 @@
 // urlsweep's command line: flags -> Config -> RunScan. No scanning logic lives here.
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +25,10 @@ int Fatal(const absl::Status& status) {
 
 const char* Getenv(const char* name) { return std::getenv(name); }
 
+// Exit status of a finished run in which a row matched --fail-on: 1 is taken by fatal errors, and
+// 128 + N by signals.
+constexpr int kExitRowMatched = 2;
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -34,11 +39,11 @@ int main(int argc, char** argv) {
   // A closed standard output must become a clear EPIPE error from write(2), not a silent death.
   signal(SIGPIPE, SIG_IGN);
 
-  absl::StatusOr<urlsweep::ParsedArgs> parsed = urlsweep::ParseArgs(argc, argv, &Getenv);
+  absl::StatusOr<urlsweep::ParsedArgs> parsed = urlsweep::ParseArgs(argc, argv, &Getenv, isatty(STDOUT_FILENO) != 0);
   if (!parsed.ok()) return Fatal(parsed.status());
   switch (parsed->action) {
     case urlsweep::ParsedArgs::Action::kHelp:
-      std::fputs(urlsweep::HelpText(), stdout);
+      std::fputs(urlsweep::HelpText().c_str(), stdout);
       return 0;
     case urlsweep::ParsedArgs::Action::kVersion:
       std::printf("urlsweep %s\n", urlsweep::kVersion);
@@ -54,7 +59,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<urlsweep::ScanSetup> setup = urlsweep::PrepareScan(config);
   if (!setup.ok()) return Fatal(setup.status());
 
-  absl::StatusOr<urlsweep::RunOutput> output = urlsweep::OpenRunOutput(config);
+  absl::StatusOr<urlsweep::RunOutput> output = urlsweep::OpenRunOutput(config, input->get());
   if (!output.ok()) return Fatal(output.status());
   urlsweep::RowWriter* writer = output->writer.get();
   absl::StatusOr<urlsweep::ScanOutcome> outcome =
@@ -72,5 +77,7 @@ int main(int argc, char** argv) {
   // Stopped by SIGINT/SIGTERM: everything finished is written and the file is closed properly; the shell
   // convention 128 + signal tells scripts the run did not cover the whole input.
   if (outcome->stopped_by_signal != 0) return 128 + outcome->stopped_by_signal;
+  // --fail-on: the run finished, and a row is one the caller asked to hear about.
+  if (urlsweep::AnyRowMatches(config.fail_on, outcome->stats)) return kExitRowMatched;
   return 0;
 }

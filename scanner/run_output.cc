@@ -20,12 +20,12 @@ ScanOutput RunOutput::ForScan(const ScanSetup* setup) {
   return output;
 }
 
-absl::StatusOr<RunOutput> OpenRunOutput(const Config& config) {
+absl::StatusOr<RunOutput> OpenRunOutput(const Config& config, InputReader* input) {
   RunOutput out;
   const bool to_file = config.output != "-";
   const std::string journal_path = Journal::PathFor(config.output);
   if (config.resume) {
-    auto run = Journal::Recover(journal_path, config.output, config.format);
+    auto run = Journal::Recover(journal_path, config, input);
     if (!run.ok()) return run.status();
     out.recovered = std::move(*run);
   }
@@ -53,8 +53,8 @@ absl::StatusOr<RunOutput> OpenRunOutput(const Config& config) {
   if (absl::Status st = out.writer->Open(append); !st.ok()) return st;
 
   if (to_file) {
-    auto j = recovered.existed ? Journal::Reopen(journal_path, config.format)
-                               : Journal::Create(journal_path, config.format);
+    auto j = recovered.existed ? Journal::Reopen(journal_path, input)
+                               : Journal::Create(journal_path, config, input);
     if (!j.ok()) return j.status();
     out.journal = std::move(*j);
   }

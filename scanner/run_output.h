@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "output/writer.h"
 #include "scanner/config.h"
+#include "scanner/input_reader.h"
 #include "scanner/journal.h"
 #include "scanner/scan.h"
 
@@ -27,6 +28,9 @@ struct RunOutput {
 // --resume. With --resume and a journal, the writer is restored from it and the file cut back to its last
 // committed checkpoint before writing goes on; the lines already written are in recovered.done. Fails
 // with one message line naming the file; a writer that cannot continue the file leaves it untouched.
-absl::StatusOr<RunOutput> OpenRunOutput(const Config& config);
+// The journal records `input`'s identity and reads its position at each checkpoint, so `input` must
+// outlive the returned journal; with --resume it is checked (and its prefix re-read) before the output
+// is touched.
+absl::StatusOr<RunOutput> OpenRunOutput(const Config& config, InputReader* input);
 
 }  // namespace urlsweep

@@ -48,10 +48,12 @@ ProgressSnapshot ScanFigures::Progress() const {
   }
   // The two counts are read one after the other while the loops run: never report a negative rest.
   p.in_flight = active > p.queued ? active - p.queued : 0;
+  // Rows already in the output before a --resume count as done, and as expected.
   p.done += static_cast<uint64_t>(s_.resumed_rows);
   p.lines_read = s_.dispatch->lines_read.load(std::memory_order_relaxed);
-  p.rows_seen = s_.dispatch->rows_seen.load(std::memory_order_relaxed);
-  p.total = s_.dispatch->total.load(std::memory_order_relaxed);
+  p.rows_seen = s_.resumed_rows + s_.dispatch->rows_seen.load(std::memory_order_relaxed);
+  const int64_t total = s_.dispatch->total.load(std::memory_order_relaxed);
+  p.total = total >= 0 ? s_.resumed_rows + total : -1;
   p.input_bytes_read = s_.input->bytes_read();
   p.input_bytes = s_.input_bytes.has_value() ? static_cast<int64_t>(*s_.input_bytes) : -1;
   p.stopped = s_.stopped->load(std::memory_order_relaxed);

@@ -271,4 +271,22 @@ std::string FormatProgressJson(const ProgressSnapshot& snapshot) {
   return out;
 }
 
+bool AnyRowMatches(const FailOn& fail_on, const ScanStats& stats) {
+  if (fail_on.any_error) {
+    // by_error[0] counts the rows without one.
+    for (int i = 1; i < kErrorCodeCount; ++i) {
+      if (stats.by_error[i] > 0) return true;
+    }
+  }
+  for (ErrorCode code : fail_on.errors) {
+    if (stats.by_error[static_cast<int>(code)] > 0) return true;
+  }
+  for (const auto& [first, last] : fail_on.statuses) {
+    for (int status = std::max(first, 0); status <= last && status < ScanStats::kStatusSlots; ++status) {
+      if (stats.by_status[status] > 0) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace urlsweep

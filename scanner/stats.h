@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/errors.h"
+#include "core/options.h"
 #include "core/row.h"
 
 namespace urlsweep {
@@ -61,6 +62,9 @@ struct ScanStats {
   void Add(const Row& row);
   void Merge(const ScanStats& other);
 };
+
+// --fail-on: whether any row counted in `stats` has an error or a status `fail_on` names.
+bool AnyRowMatches(const FailOn& fail_on, const ScanStats& stats);
 
 // The --summary text: several lines, each ending in '\n':
 //   rows; counts by status class and by status code (most frequent first); counts by error word (most

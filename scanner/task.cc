@@ -134,6 +134,15 @@ void Task::StartAttempt() {
   const std::string& endpoint = proxy_ != nullptr ? proxy_->host : target_.host;
   if (ParseIpLiteral(endpoint, &addrs_[0])) {
     // A literal needs no lookup; dns_ms stays absent.
+    const int family = AddressFamilyOf(config.ip_version);
+    if (family != AF_UNSPEC && addrs_[0].family != family) {
+      // Nothing is contacted: no route is allowed to an address of the other family.
+      const char* why = family == AF_INET ? "IPv6 address excluded by -4" : "IPv4 address excluded by -6";
+      if (proxy_ != nullptr) detail_scratch_ = absl::StrCat("cannot connect to proxy ", endpoint, ": ", why);
+      FailSoon(proxy_ != nullptr ? ErrorCode::kProxyError : ErrorCode::kConnectUnreachable,
+               proxy_ != nullptr ? detail_scratch_.c_str() : why);
+      return;
+    }
     addr_count_ = 1;
     StartConnect();
     return;
@@ -169,6 +178,13 @@ void Task::OnResolved(Resolver::Request* request, const DnsResult& result) {
   w->UpdateNow();
   task->row_.dns_ms = NsToMs(w->Now() - task->stage_start_ns_);
   ErrorInfo e = FromAresStatus(result.ares_status);
+  // --exclude holds on every address the name resolves to, also those beyond the kMaxAddresses kept
+  // here: the resolver checked them all (ResolverOptions::flag_address). The proxy's own name is not
+  // checked (only the host as written can be, see StartConnect).
+  if (e.code == ErrorCode::kNone && result.flagged && task->proxy_ == nullptr) {
+    task->FailSoon(ErrorCode::kExcluded, "an address of the host matches an --exclude entry");
+    return;
+  }
   // Kept compactly: the port is applied at connect time.
   task->addr_count_ = 0;
   for (int i = 0; e.code == ErrorCode::kNone && i < std::min(result.address_count, kMaxAddresses); ++i) {
@@ -177,6 +193,9 @@ void Task::OnResolved(Resolver::Request* request, const DnsResult& result) {
   }
   if (e.code == ErrorCode::kNone && task->addr_count_ == 0) {
     e = {ErrorCode::kDnsNodata, "name has no A or AAAA record"};
+  }
+  if (e.code == ErrorCode::kDnsNodata && w->config_.ip_version != IpVersion::kAny) {
+    e.detail = NoAddressDetail(w->config_.ip_version);
   }
   if (e.code != ErrorCode::kNone) {
     if (task->proxy_ != nullptr) {

@@ -16,6 +16,23 @@ constexpr uint64_t kMaxIdleNs = 4'000'000'000;
 
 }  // namespace
 
+int AddressFamilyOf(IpVersion version) {
+  switch (version) {
+    case IpVersion::kV4:
+      return AF_INET;
+    case IpVersion::kV6:
+      return AF_INET6;
+    case IpVersion::kAny:
+      break;
+  }
+  return AF_UNSPEC;
+}
+
+const char* NoAddressDetail(IpVersion version) {
+  return version == IpVersion::kV6 ? "name has no AAAA record (-6: IPv6 only)"
+                                   : "name has no A record (-4: IPv4 only)";
+}
+
 Worker::Worker(const WorkerShared& shared, int index, int concurrency)
     : shared_(shared),
       config_(*shared.config),
@@ -54,6 +71,7 @@ absl::Status Worker::Init() {
   ResolverOptions options;
   options.servers = config_.resolvers;
   options.timeout_s = config_.dns_timeout_s;
+  options.family = AddressFamilyOf(config_.ip_version);
   if (shared_.exclude != nullptr) {
     options.flag_address = [](const void* arg, int family, const uint8_t* bytes) {
       return static_cast<const ExcludeList*>(arg)->MatchesBytes(family, bytes);

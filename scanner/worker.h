@@ -44,6 +44,12 @@ struct WorkerCounters {
   std::atomic<uint64_t> queued{0};
 };
 
+// -4 / -6 (--ip-version): the one address family names resolve to and connections use; AF_UNSPEC for
+// both.
+int AddressFamilyOf(IpVersion version);
+// The error_detail of dns_nodata under -4 / -6, which say which record was missing.
+const char* NoAddressDetail(IpVersion version);
+
 struct WorkerShared {
   const Config* config = nullptr;
   const TlsContext* tls = nullptr;         // shared by all loops (an SSL_CTX is thread-safe once set up)

@@ -24,8 +24,13 @@ packages=(
   clang libclang-rt-14-dev
   # Reading results back in the tests (DuckDB and hyparquet from npm, below).
   nodejs npm
-  # Tests and benchmarks: time -v for peak RSS, iproute2/util-linux for network namespaces.
-  time iproute2 util-linux
+  # Tests and benchmarks: time -v for peak RSS, iproute2/util-linux for network namespaces, script(1)
+  # (bsdutils) for a pseudo-terminal, groff and man to render the man page.
+  time iproute2 util-linux bsdutils groff-base man-db
+  # deploy/slurm's job array on a one-machine Slurm cluster of the test's own (tools/slurm_cluster.py):
+  # slurmctld, slurmd and the clients, and munge for their authentication. Nothing is started by the
+  # packages in a container without an init system; the test starts and stops its own daemons.
+  slurm-wlm munge
   # promtool: the --metrics-listen test checks the text with Prometheus' own parser.
   prometheus
 )

@@ -1,4 +1,4 @@
-// The Parquet writer's crash-safety state (RowWriter::CheckpointState, writer.h): what a resumed run
+// The Parquet writer's crash-safety state (RowWriter::CheckpointState, row_writer.h): what a resumed run
 // needs, besides the file's committed bytes, to write a footer covering the row groups already in the
 // file. Each checkpoint carries the row groups written since the previous one, each with its footer
 // entry (the parquet.thrift RowGroup, Thrift compact, exactly as the footer lists it), its row count

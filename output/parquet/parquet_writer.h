@@ -14,8 +14,9 @@
 #include <cstdint>
 #include <memory>
 
-#include "output/writer.h"
 #include "core/options.h"
+#include "output/output_file.h"
+#include "output/row_writer.h"
 
 namespace urlsweep {
 

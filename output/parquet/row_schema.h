@@ -1,4 +1,4 @@
-// The Parquet schema of a Row: the contract's 28 columns (shared/spec/CONTRACT.md, "Output") in order,
+// The Parquet schema of a Row: the contract's 28 columns (docs/output.md) in order,
 // each with the ColumnWriter that pulls its value out of a Row.
 #pragma once
 

@@ -20,7 +20,7 @@ namespace urlsweep {
 
 class CsvRecordParser {
  public:
-  // urlsweep keeps a too-long input line whole in the url column (CONTRACT: longer than 8192 bytes is
+  // urlsweep keeps a too-long input line whole in the url column (docs/errors.md: longer than 8192 bytes is
   // invalid_url, and the line is still reported), so records can be long; the cap only stops an
   // unterminated quote in a corrupt file from reading the whole file into memory.
   static constexpr size_t kMaxRecordBytes = size_t{64} << 20;

@@ -13,6 +13,7 @@
 #include "output/report/json_builder.h"
 #include "output/report/report_text.h"
 #include "output/report/svg_chart.h"
+#include "output/text_format.h"
 #include "core/options.h"
 #include "core/errors.h"
 

@@ -1,7 +1,8 @@
 // ParquetReader: reads the Parquet files urlsweep's writer makes (parquet_writer.h) back into Rows, for
 // `urlsweep report`. Pure: it works on the file's bytes (the caller maps or reads the file) and never
 // trusts them: every offset, length, count and varint is checked, and a malformed file is an error
-// naming what was wrong, never a crash or an unbounded allocation.
+// naming what was wrong, never a crash or an unbounded allocation (Thrift nesting is capped by
+// ThriftDecoder::kMaxDepth).
 //
 // What it reads (parquet-format: parquet.thrift, Encodings.md, Compression.md): a flat schema whose
 // leaves are named after the contract's columns (others are skipped, any order), REQUIRED or OPTIONAL,
@@ -34,9 +35,6 @@ class ParquetReader {
   // DuckDB's default is 122,880; a million Rows take about 1 GB, and a corrupt footer must not make the
   // reader try more.
   static constexpr int64_t kMaxRowGroupRows = int64_t{1} << 20;
-  // Thrift structs nest about five deep in a footer; skipping unknown fields recurses, so hostile
-  // nesting is cut off here.
-  static constexpr int kMaxThriftDepth = 32;
 
   // Parses the footer of `file`, the whole file's bytes, which must outlive the reader.
   static absl::StatusOr<ParquetReader> Open(std::string_view file);

@@ -163,7 +163,7 @@ namespace urlsweep {
 inline constexpr std::array<std::string_view, 8> kErrorStages = {"input", "dns",      "connect",   "tls",
                                                                  "proxy", "exchange", "redirects", "budget"};
 
-// The index into kErrorStages of the stage a word belongs to (CONTRACT, "Error vocabulary"); -1 for kNone.
+// The index into kErrorStages of the stage a word belongs to (docs/errors.md); -1 for kNone.
 constexpr int ErrorStageOf(ErrorCode code) {
   switch (code) {
     case ErrorCode::kNone: return -1;

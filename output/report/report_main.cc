@@ -22,7 +22,7 @@
 #include "core/text.h"
 #include "output/report/html_report_writer.h"
 #include "output/report/aggregate_results.h"
-#include "output/writer.h"
+#include "output/output_file.h"
 
 namespace urlsweep {
 namespace {
@@ -90,6 +90,7 @@ int ReportMain(int argc, char** argv) {
       case FlagToken::Kind::kEndOfFlags:  // not in kReportSyntax
       case FlagToken::Kind::kUnknownFlag:
       case FlagToken::Kind::kUnexpectedValue:
+      case FlagToken::Kind::kShortFlagEquals:  // not in kReportSyntax
         return Fail(absl::StrCat("unknown flag '", ToAbsl(t.text), "' (see urlsweep report --help)"));
       case FlagToken::Kind::kFlag:
         break;
@@ -103,7 +104,8 @@ int ReportMain(int argc, char** argv) {
         break;
       case ReportFlag::kFormat: {
         OutputFormat named;
-        if (!OutputFormatFromName(t.value, &named)) {
+        // Text lines are for people and carry too little to read back.
+        if (!OutputFormatFromName(t.value, &named) || named == OutputFormat::kText) {
           return Fail(absl::StrCat("--format: expected csv, jsonl or parquet, got '", ToAbsl(t.value), "'"));
         }
         format = named;

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "output/writer.h"
+#include "output/text_format.h"
 
 namespace urlsweep {
 namespace {

@@ -46,6 +46,8 @@ absl::StatusOr<std::unique_ptr<ResultReader>> OpenResultReader(const std::string
       if (!reader.ok()) return reader.status();
       return std::unique_ptr<ResultReader>(std::move(*reader));
     }
+    case OutputFormat::kText:  // lines for people: not read back
+      break;
   }
   return absl::InvalidArgumentError("unknown format");
 }

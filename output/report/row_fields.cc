@@ -8,13 +8,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/text.h"
+#include "core/civil_time.h"
 #include "core/errors.h"
 
 namespace urlsweep {
 namespace {
 
-constexpr int64_t kMicrosPerSecond = 1'000'000;
-constexpr int64_t kSecondsPerDay = 86'400;
 // The writer's sub-second part: exactly six digits (microseconds); fewer are accepted, more would
 // hold precision a Row cannot keep.
 constexpr size_t kMaxFractionDigits = 6;
@@ -33,24 +32,6 @@ std::string Quoted(std::string_view text) {
 absl::Status Invalid(int column, std::string_view what, std::string_view text) {
   return absl::InvalidArgumentError(absl::StrCat("column ", ToAbsl(kColumnNames[static_cast<size_t>(column)]),
                                                  ": expected ", ToAbsl(what), ", got ", Quoted(text)));
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (the "days from civil" algorithm of Howard
-// Hinnant's chrono date paper: eras of 400 years, March-based years).
-int64_t DaysFromCivil(int64_t year, int64_t month, int64_t day) {
-  year -= month <= 2 ? 1 : 0;
-  const int64_t era = (year >= 0 ? year : year - 399) / 400;
-  const int64_t year_of_era = year - era * 400;
-  const int64_t day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-  const int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-  return era * 146097 + day_of_era - 719468;
-}
-
-bool IsLeapYear(int64_t year) { return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0); }
-
-int DaysInMonth(int64_t year, int64_t month) {
-  static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && IsLeapYear(year) ? 29 : kDays[month - 1];
 }
 
 // Reads exactly `count` decimal digits at *pos.
@@ -256,7 +237,8 @@ bool ParseTimestamp(std::string_view text, int64_t* micros_since_epoch) {
       !Digits(text, &pos, 2, &second)) {
     return false;
   }
-  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
+  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, static_cast<int>(month)) || hour > 23 ||
+      minute > 59 || second > 59) {
     return false;
   }
   int64_t fraction = 0;
@@ -269,7 +251,8 @@ bool ParseTimestamp(std::string_view text, int64_t* micros_since_epoch) {
   }
   if (!Expect(text, &pos, 'Z') || pos != text.size()) return false;
 
-  const int64_t seconds = DaysFromCivil(year, month, day) * kSecondsPerDay + hour * 3600 + minute * 60 + second;
+  const int64_t days = DaysFromCivil(year, static_cast<int>(month), static_cast<int>(day));
+  const int64_t seconds = days * kSecondsPerDay + hour * 3600 + minute * 60 + second;
   int64_t micros = 0;
   if (__builtin_mul_overflow(seconds, kMicrosPerSecond, &micros) || __builtin_add_overflow(micros, fraction, &micros)) {
     // Only the last microseconds before INT64_MIN: seconds * 10^6 overflows, the sum would not.

@@ -12,7 +12,7 @@
 
 namespace urlsweep {
 
-// What a column holds (shared/spec/CONTRACT.md, "Output": the type column).
+// What a column holds (docs/output.md: the type column).
 enum class ColumnKind : uint8_t {
   kInt64,      // line, content_length, body_bytes
   kInt32,      // port, status, redirects, attempts

@@ -36,6 +36,9 @@ TEST(OutputFormatTest, Extensions) {
   EXPECT_FALSE(OutputFormatFromExtension("rows.json", &f));
   EXPECT_FALSE(OutputFormatFromExtension("parquet", &f));
   EXPECT_FALSE(OutputFormatFromExtension("-", &f));
+  // Text lines have no extension of their own: a name without one is not text.
+  EXPECT_FALSE(OutputFormatFromExtension("rows", &f));
+  EXPECT_FALSE(OutputFormatFromExtension("", &f));
   EXPECT_EQ(f, OutputFormat::kJsonl);
 }
 

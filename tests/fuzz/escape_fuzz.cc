@@ -14,7 +14,7 @@
 
 #include "output/csv_writer.h"
 #include "output/jsonl_writer.h"
-#include "output/writer.h"
+#include "output/text_format.h"
 
 namespace urlsweep {
 namespace {

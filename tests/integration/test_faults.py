@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Faults of the run itself (issue 6): a low open-file limit, output that cannot be written (a full
+"""Faults of the run itself: a low open-file limit, output that cannot be written (a full
 device, a missing folder, a full file system, a reader that went away), input that cannot be read
 (a missing file, a damaged .gz, a line of megabytes), secrets given on the command line, and
 SIGINT/SIGTERM during a scan. Each case checks what a user sees: the exit status, the one line on

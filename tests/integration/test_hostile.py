@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The hostile-server catalogue (issue 6; tools/README.md, "Hostile servers"): servers that send
+"""The hostile-server catalogue (tools/README.md, "Hostile servers"): servers that send
 endless or oversized heads, endless or trickling bodies, broken framings, non-HTTP/1.x answers,
 answers before the request, redirects nowhere or to excluded addresses, resets, TLS alerts, and DNS
 servers that answer garbage, truncate, or die mid-run. Each case asserts the whole row urlsweep

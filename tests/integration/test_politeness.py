@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Politeness as the server sees it (issue 7): --per-host, -c and --rate bound what reaches the
+"""Politeness as the server sees it: --per-host, -c and --rate bound what reaches the
 fixture, a 429 or 503 with Retry-After holds that host's next requests, and --exclude keeps URLs
 away from listed names, subdomains, networks and addresses (the fixture's /count does not move). The
 fixture's TrafficStats (/stats) counts the requests in flight at once per Host and in all, and lists

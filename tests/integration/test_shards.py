@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """--shard I/N: the shards of one list, run separately, are disjoint and together give exactly the
 rows of the unsharded scan; one host's lines share a shard; 0/1 is no sharding; bad values are
-fatal. The same with Parquet parts read back by DuckDB, and deploy/'s Kubernetes Job and Slurm
-array run as they are (their pods and array tasks run here one after another, against the loopback
-fixtures)."""
+fatal. The same with Parquet parts read back by DuckDB (deploy/'s examples: test_deploy.py)."""
 
 import collections
 import gzip
@@ -11,16 +9,13 @@ import json
 import os
 import random
 import re
-import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 
 import fixtures
 from fixtures import gen_urls
-
-sys.path.insert(0, os.path.join(fixtures.ROOT, "deploy"))
-import validate  # noqa: E402  (deploy/validate.py)
 
 LINE_COUNT = 20000
 # Enough names that each of 4 shards gets a fair share of hosts (about 125 each, so a shard holding
@@ -36,11 +31,8 @@ RUN_DEPENDENT_COLUMNS = {"dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "total_ms"
                          "attempts"}
 # --shard-by line: a list dominated by one host; not a multiple of SHARDS, so the shards differ by one.
 BY_LINE_COUNT = 2001
-# The deployment runs use a smaller list: the Kubernetes Job runs 16 pods, each reading all of it.
-DEPLOY_LINE_COUNT = 3000
-DEPLOY_NAME_COUNT = 300
-
-SLURM_SCRIPT = os.path.join(fixtures.ROOT, "deploy", "slurm", "urlsweep.sbatch")
+# --shard-by line with --resume: 200 of these lines in shard 1, at -c 4 about 2.5 s of /delay/50.
+BY_LINE_RESUME_COUNT = 800
 DUCKDB_TIMEOUT_S = 120
 # Runs `SQL` (argv[2]) in an in-memory DuckDB and prints the rows as JSON (BIGINT as strings).
 DUCKDB_JS = r"""
@@ -113,9 +105,10 @@ class DuckDb:
         fixtures.require_duckdb(test)
 
     @staticmethod
-    def query(test, sql):
+    def query(test, sql, cwd=None):
+        """The rows of `sql`, run in folder `cwd` (relative paths in it are relative to that)."""
         proc = subprocess.run(["node", "-e", DUCKDB_JS, fixtures.READBACK_DIR, sql], capture_output=True,
-                              text=True, timeout=DUCKDB_TIMEOUT_S)
+                              text=True, timeout=DUCKDB_TIMEOUT_S, cwd=cwd)
         test.assertEqual(proc.returncode, 0, "DuckDB: %s\n%s" % (sql, proc.stderr[-2000:]))
         return json.loads(proc.stdout)
 
@@ -204,7 +197,7 @@ class ShardTest(fixtures.FixtureTestCase):
     def test_shards_by_line_stay_balanced_on_a_list_of_few_hosts(self):
         # 90% of the lines on one host: host shards are lopsided, line shards even.
         lines = [self.url("/status/%d" % (200 + i % 3), name="h1.test" if i % 10 else "h%d.test" % (2 + i % 7))
-                 for i in range(BY_LINE_COUNT)]
+                 for i in range(BY_LINE_COUNT)]  # as urls_on_few_hosts, each with its own status
         path = self.write_input("few-hosts.txt", lines)
         by_line = [self.scan(None, "--shard-by", "line", "--shard", "%d/%d" % (i, SHARDS), files=[path])
                    for i in range(SHARDS)]
@@ -225,6 +218,47 @@ class ShardTest(fixtures.FixtureTestCase):
                    for i in range(SHARDS)]
         self.assertEqual(sum(by_host), BY_LINE_COUNT)
         self.assertGreaterEqual(max(by_host), BY_LINE_COUNT * 9 // 10, by_host)
+
+    def test_shard_by_line_resumes_its_own_lines_and_only_with_the_same_rule(self):
+        lines = self.urls_on_few_hosts(BY_LINE_RESUME_COUNT, "/delay/50")
+        path = self.write_input("few-hosts-resume.txt", lines)
+        out = os.path.join(self.tmp, "by-line-resume.csv")
+        args = ["-q", "-c", "4", "--shard", "1/%d" % SHARDS, "--shard-by", "line", "--format", "csv", "-o", out]
+        before = self.stats()["requests"]
+        proc = subprocess.Popen(self.urlsweep_argv(args + [path]), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=fixtures.clean_env())
+        try:
+            fixtures.wait_until(lambda: self.stats()["requests"] - before >= 20, "20 requests of the shard")
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=fixtures.SCAN_TIMEOUT_S)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        self.assertEqual(proc.returncode, 130, err)
+        # Another rule deals other lines: refused, one line, nothing touched.
+        with open(out, "rb") as f:
+            written = f.read()
+        code, _, err, _ = self.run_urlsweep(["-q", "--shard", "1/%d" % SHARDS, "--resume", "--format", "csv",
+                                             "-o", out, path])
+        self.assertEqual(code, 1, err)
+        self.assertIn("--shard-by is host here but was line in the interrupted run", err)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), written)
+        # The same rule: the shard's own lines, each once.
+        code, _, err, _ = self.run_urlsweep(args + ["--resume", path])
+        self.assertEqual(code, 0, err)
+        with open(out, newline="") as f:
+            rows = fixtures.parse_csv(f.read())
+        got = sorted(row["line"] for row in rows)
+        self.assertEqual(got, [n for n in range(1, BY_LINE_RESUME_COUNT + 1) if n % SHARDS == 1])
+
+    def urls_on_few_hosts(self, count, path):
+        """`count` URLs of `path`, nine in ten on h1.test, the rest over h2..h8.test."""
+        return [self.url(path, name="h1.test" if i % 10 else "h%d.test" % (2 + i % 7)) for i in range(count)]
+
+    def urlsweep_argv(self, args):
+        return [fixtures.URLSWEEP_BIN, "--resolver", "127.0.0.1:%d" % self.stack.dns_port] + list(args)
 
     def test_shard_0_of_1_is_the_whole_list(self):
         result = self.scan(None, "--shard", "0/1", files=[self.list_path])
@@ -300,98 +334,6 @@ class ShardTest(fixtures.FixtureTestCase):
             rows = DuckDb.query(self, "SELECT count(*) AS n FROM read_parquet(%s)" % sql_string(
                 os.path.join(out, "part-%d.parquet" % index)))
             self.assertIn(int(rows[0]["n"]), (0, 50))
-
-
-class DeployExamplesTest(fixtures.FixtureTestCase):
-    """deploy/'s examples, run as they are written, against the loopback fixtures."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.lines, cls.kinds = make_list(cls.port, DEPLOY_LINE_COUNT, DEPLOY_NAME_COUNT,
-                                         seed=DEPLOY_LINE_COUNT)
-        cls.expected_lines = [i + 1 for i, kind in enumerate(cls.kinds) if kind != "skip"]
-
-    def write_list(self, folder, name):
-        os.makedirs(folder, exist_ok=True)
-        path = os.path.join(folder, name)
-        opener = gzip.open if name.endswith(".gz") else open
-        with opener(path, "wb") as f:
-            f.write("".join(line + "\n" for line in self.lines).encode())
-        return path
-
-    def assertPartsHoldEveryLineOnce(self, out, parts):
-        files = sorted(os.listdir(out))
-        self.assertEqual([f for f in files if f.endswith(".parquet")],
-                         sorted("part-%d.parquet" % i for i in range(parts)))
-        counts = DuckDb.query(self, "SELECT line, count(*) AS n FROM read_parquet(%s) GROUP BY line"
-                              % sql_string(os.path.join(out, "part-*.parquet")))
-        self.assertEqual(sorted(int(r["line"]) for r in counts), self.expected_lines)
-        self.assertEqual([r for r in counts if int(r["n"]) != 1], [])
-
-    def test_manifests_and_script_validate(self):
-        proc = subprocess.run([sys.executable, os.path.join(validate.DEPLOY, "validate.py")],
-                              capture_output=True, text=True, timeout=300)
-        if proc.returncode == validate.SKIPPED:
-            self.skipTest(proc.stderr.strip())
-        self.assertEqual(proc.returncode, 0, proc.stderr)
-
-    def test_kubernetes_job_pods_cover_the_list(self):
-        if shutil.which("kubectl") is None:
-            self.skipTest("kubectl not installed: cannot build the manifests")
-        DuckDb.require(self)
-        job = [r for r in validate.build("kubernetes/base") if r["kind"] == "Job"][0]
-        pods = job["spec"]["completions"]
-        # The pod's volumes, here: /in and /out become folders of this test.
-        volumes = {"/in/": os.path.join(self.tmp, "k8s-in") + "/",
-                   "/out/": os.path.join(self.tmp, "k8s-out") + "/"}
-        os.makedirs(volumes["/out/"])
-
-        def run_pod(index):
-            args = validate.pod_args(job, index)
-            for mount, folder in volumes.items():
-                args = [folder + arg[len(mount):] if arg.startswith(mount) else arg for arg in args]
-            code, out, err, _ = self.run_urlsweep(args)
-            self.assertEqual(code, 0, "pod %d: %s" % (index, err))
-            self.assertEqual(out, "")
-
-        self.write_list(volumes["/in/"], os.path.basename(validate.pod_args(job, 0)[-1]))
-        for index in range(pods):
-            run_pod(index)
-        self.assertPartsHoldEveryLineOnce(volumes["/out/"], pods)
-        # A retried pod (same index, same command) finds its part complete and adds nothing.
-        run_pod(0)
-        self.assertPartsHoldEveryLineOnce(volumes["/out/"], pods)
-
-    def test_slurm_array_covers_the_list(self):
-        DuckDb.require(self)
-        tasks = 4
-        input_path = self.write_list(os.path.join(self.tmp, "slurm-in"), "urls.txt.gz")
-        out = os.path.join(self.tmp, "slurm-out")
-
-        def run_task(index):
-            env = fixtures.clean_env({
-                "SLURM_ARRAY_TASK_ID": str(index), "SLURM_CPUS_PER_TASK": "1",
-                "URLSWEEP_SHARDS": str(tasks), "URLSWEEP_BIN": fixtures.URLSWEEP_BIN,
-                "URLSWEEP_INPUT": input_path, "URLSWEEP_OUT": out})
-            return subprocess.run(
-                ["bash", SLURM_SCRIPT, "--resolver", "127.0.0.1:%d" % self.stack.dns_port],
-                capture_output=True, text=True, env=env, timeout=fixtures.SCAN_TIMEOUT_S)
-
-        for index in range(tasks):
-            proc = run_task(index)
-            self.assertEqual(proc.returncode, 0, "task %d: %s" % (index, proc.stderr))
-            # --summary goes to the job's log.
-            self.assertNotEqual(proc.stderr, "")
-        self.assertPartsHoldEveryLineOnce(out, tasks)
-        # Resubmitting one index resumes: nothing is scanned twice.
-        proc = run_task(2)
-        self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertPartsHoldEveryLineOnce(out, tasks)
-        # An index outside the shards is refused before urlsweep runs, with one line.
-        proc = run_task(tasks)
-        self.assertEqual(proc.returncode, 1)
-        self.assertEqual(len(proc.stderr.splitlines()), 1, proc.stderr)
 
 
 if __name__ == "__main__":

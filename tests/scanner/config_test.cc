@@ -1,5 +1,6 @@
 #include "scanner/config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <initializer_list>
 #include <map>
@@ -122,7 +123,8 @@ TEST_F(ConfigTest, ValueMayStartWithDash) {
 TEST_F(ConfigTest, UnknownFlag) {
   EXPECT_EQ(ParseError({"--foo"}), "unknown flag --foo (see --help)");
   EXPECT_EQ(ParseError({"--foo=secret"}), "unknown flag --foo (see --help)");
-  EXPECT_EQ(ParseError({"-x"}), "unknown flag -x (see --help)");
+  EXPECT_EQ(ParseError({"-y"}), "unknown flag -y (see --help)");
+  EXPECT_EQ(ParseError({"-qy"}), "unknown flag -y (see --help)");
   // No prefix abbreviations: they would break when a flag is added.
   EXPECT_EQ(ParseError({"--concur", "3"}), "unknown flag --concur (see --help)");
 }
@@ -135,7 +137,7 @@ TEST_F(ConfigTest, MissingValue) {
 
 TEST_F(ConfigTest, SwitchWithValueRejected) {
   EXPECT_EQ(ParseError({"--resume=yes"}), "--resume takes no value");
-  EXPECT_EQ(ParseError({"-qq"}), "--quiet takes no value");
+  EXPECT_EQ(ParseError({"--insecure=1"}), "--insecure takes no value");
 }
 
 TEST_F(ConfigTest, IntegerRanges) {
@@ -210,7 +212,7 @@ TEST_F(ConfigTest, FormatExplicitAndInferred) {
   EXPECT_EQ(ParseOk({"--format", "jsonl"}).format, OutputFormat::kJsonl);
   EXPECT_EQ(ParseOk({"--format=parquet"}).format, OutputFormat::kParquet);
   EXPECT_EQ(ParseOk({"--format", "CSV"}).format, OutputFormat::kCsv);
-  EXPECT_EQ(ParseError({"--format", "xml"}), "--format: expected csv, jsonl or parquet, got 'xml'");
+  EXPECT_EQ(ParseError({"--format", "xml"}), "--format: expected csv, jsonl, parquet or text, got 'xml'");
 
   EXPECT_EQ(ParseOk({"-o", "r.csv"}).format, OutputFormat::kCsv);
   EXPECT_EQ(ParseOk({"-o", "r.jsonl"}).format, OutputFormat::kJsonl);
@@ -565,58 +567,166 @@ TEST_F(ConfigTest, HelpAndVersionActions) {
   EXPECT_FALSE(Parse({"--bogus", "--help"}).ok());
 }
 
-TEST_F(ConfigTest, HelpTextListsEveryFlagWithDefault) {
-  std::string help = HelpText();
+// The flag table --help and the man page render (help_text.h) and the one ParseArgs reads hold the
+// same flags: each flag ParseArgs accepts is documented with its short name, and nothing else is.
+TEST_F(ConfigTest, HelpDocumentsExactlyTheFlagsParseArgsTakes) {
+  const std::string& help = HelpText();
   EXPECT_TRUE(absl::StartsWith(help, "usage: urlsweep [FLAGS] [FILE ...]\n"));
-  for (const char* flag : {"--output",
-                           "--format",
-                           "--concurrency",
-                           "--per-host",
-                           "--rate",
-                           "--threads",
-                           "--method",
-                           "--header",
-                           "--user-agent",
-                           "--timeout",
-                           "--connect-timeout",
-                           "--read-timeout",
-                           "--dns-timeout",
-                           "--retries",
-                           "--follow",
-                           "--max-body",
-                           "--resolver",
-                           "--proxy",
-                           "--ca-file",
-                           "--tls-verify",
-                           "--exclude",
-                           "--shard",
-                           "--resume",
-                           "--quiet",
-                           "--progress",
-                           "--summary",
-                           "--progress-json",
-                           "--metrics-listen",
-                           "--shard-by",
-                           "--parquet-compression",
-                           "--version",
-                           "--help"}) {
-    bool found = false;
-    for (const std::string& line : std::vector<std::string>(absl::StrSplit(help, '\n'))) {
-      if (absl::StrContains(line, absl::StrCat(flag, " ")) || absl::EndsWith(line, flag)) {
-        found = true;
-        // Every flag line that takes a setting names its default; --version, --help and --progress only act.
-        std::string_view name(flag);
-        bool is_action = name == "--version" || name == "--help" || name == "--progress";
-        if (!is_action) {
-          EXPECT_TRUE(absl::StrContains(line, "default")) << line;
-        }
-        break;
-      }
+  EXPECT_TRUE(absl::StrContains(help, "urlsweep report"));
+  std::vector<std::string> documented;
+  for (const FlagDoc& doc : FlagDocs()) {
+    const std::string name(doc.long_name.empty() ? doc.short_name : doc.long_name);
+    documented.push_back(name);
+    bool accepted = false;
+    for (const FlagSpec& spec : ScanFlags()) {
+      const std::string spec_long = spec.long_name.empty() ? "" : "--" + std::string(spec.long_name);
+      const std::string spec_short = spec.short_name == 0 ? "" : std::string{'-', spec.short_name};
+      if (spec_long == doc.long_name && spec_short == doc.short_name) accepted = true;
     }
-    EXPECT_TRUE(found) << flag;
+    EXPECT_TRUE(accepted) << name << " is documented as ParseArgs does not take it";
+    // A flag that sets something names its default, unless it is another name for a documented flag.
+    if (!doc.argument.empty() && !doc.meaning.starts_with("same as ")) {
+      EXPECT_FALSE(doc.fallback.empty()) << name;
+    }
+    // Every line of the table is in --help, names and meaning.
+    std::string names = doc.short_name.empty() ? std::string(doc.long_name)
+                        : doc.long_name.empty() ? std::string(doc.short_name)
+                                                : std::string(doc.short_name) + ", " + std::string(doc.long_name);
+    EXPECT_NE(help.find(names), std::string::npos) << names;
+    EXPECT_NE(help.find(doc.meaning), std::string::npos) << names;
+  }
+  for (const FlagSpec& spec : ScanFlags()) {
+    const std::string name =
+        spec.long_name.empty() ? std::string{'-', spec.short_name} : "--" + std::string(spec.long_name);
+    EXPECT_NE(std::find(documented.begin(), documented.end(), name), documented.end()) << name << " is undocumented";
   }
   EXPECT_TRUE(absl::StrContains(help, "(default: 1024)"));
   EXPECT_TRUE(absl::StrContains(help, "(default: 65536)"));
+  // No line is wider than a wide terminal.
+  for (const std::string& line : std::vector<std::string>(absl::StrSplit(help, '\n'))) {
+    EXPECT_LE(line.size(), 100u) << line;
+  }
+}
+
+// curl's names (CONTRACT "curl's names") parse to the same Config as the long forms.
+TEST_F(ConfigTest, CurlNamesAreTheSameFlags) {
+  auto same = [](std::initializer_list<const char*> curl, std::initializer_list<const char*> ours) {
+    Config a = ParseOk(curl);
+    Config b = ParseOk(ours);
+    EXPECT_EQ(a.http_proxy.has_value(), b.http_proxy.has_value());
+    if (a.http_proxy && b.http_proxy) {
+      EXPECT_EQ(a.http_proxy->host, b.http_proxy->host);
+    }
+    EXPECT_EQ(a.user_agent, b.user_agent);
+    EXPECT_EQ(a.timeout_s, b.timeout_s);
+    EXPECT_EQ(a.ca_file, b.ca_file);
+    EXPECT_EQ(a.tls_verify, b.tls_verify);
+    EXPECT_EQ(a.progress, b.progress);
+    EXPECT_EQ(a.method, b.method);
+    EXPECT_EQ(a.follow, b.follow);
+    EXPECT_EQ(a.ip_version, b.ip_version);
+  };
+  const std::string ca = WriteTempFile("curl_names_ca.pem");
+  same({"-x", "http://p:3128"}, {"--proxy", "http://p:3128"});
+  same({"-A", "bot/1"}, {"--user-agent", "bot/1"});
+  same({"-m", "3.5"}, {"--timeout", "3.5"});
+  same({"--max-time=2"}, {"--timeout=2"});
+  same({"--cacert", ca.c_str()}, {"--ca-file", ca.c_str()});
+  same({"-k"}, {"--tls-verify", "off"});
+  same({"--insecure"}, {"--tls-verify=off"});
+  same({"-s"}, {"--quiet"});
+  same({"--silent"}, {"-q"});
+  same({"-I"}, {"--method", "HEAD"});
+  same({"--head"}, {"--method=head"});
+  same({"-L"}, {"--follow", "10"});
+  same({"--location"}, {"--follow=10"});
+  same({"-L", "--max-redirs", "3"}, {"--follow", "3"});
+  same({"--max-redirs", "4", "-L"}, {"--follow", "4"});
+  same({"--max-redirs", "2"}, {"--follow", "2"});
+  same({"-4"}, {"--ip-version", "4"});
+  same({"-6"}, {"--ip-version=6"});
+  EXPECT_EQ(ParseOk({}).ip_version, IpVersion::kAny);
+  EXPECT_EQ(ParseOk({"-4", "--ip-version", "any"}).ip_version, IpVersion::kAny);
+  auto version = Parse({"-V"});
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(version->action, ParsedArgs::Action::kVersion);
+  // Errors name the flag as the table does.
+  EXPECT_EQ(ParseError({"-m", "x"}), "--max-time: expected seconds, a number > 0 and <= 86400, got 'x'");
+  EXPECT_EQ(ParseError({"--ip-version", "5"}), "--ip-version: expected 4, 6 or any, got '5'");
+  EXPECT_EQ(ParseError({"-4=x"}), "unknown flag -= (see --help)");
+}
+
+TEST_F(ConfigTest, CombinedShortFlags) {
+  Config c = ParseOk({"-sLk", "-qo", "out.csv", "in.txt"});
+  EXPECT_EQ(c.progress, ProgressMode::kOff);
+  EXPECT_EQ(c.follow, 10);
+  EXPECT_EQ(c.tls_verify, TlsVerifyMode::kOff);
+  EXPECT_EQ(c.output, "out.csv");
+  EXPECT_EQ(c.inputs, std::vector<std::string>{"in.txt"});
+  EXPECT_EQ(c.flags_text, "-s -L -k -q -o out.csv in.txt");
+  c = ParseOk({"-Io", "r.jsonl", "-c5"});
+  EXPECT_EQ(c.method, HttpMethod::kHead);
+  EXPECT_EQ(c.output, "r.jsonl");
+  EXPECT_EQ(c.format, OutputFormat::kJsonl);
+  EXPECT_EQ(c.concurrency, 5);
+  EXPECT_EQ(c.flags_text, "-I -o r.jsonl -c5");
+  EXPECT_EQ(ParseError({"-sZ"}), "unknown flag -Z (see --help)");
+  EXPECT_EQ(ParseError({"-so"}), "--output needs a value");
+}
+
+// "-o=out.csv" would write a file named "=out.csv" in curl and getopt(3); it is refused, and the message
+// says what to write instead. Secrets stay masked in it.
+TEST_F(ConfigTest, ShortFlagWithEqualsIsRefused) {
+  EXPECT_EQ(ParseError({"-o=out.csv"}), "-o=out.csv: write -o out.csv or --output=out.csv");
+  EXPECT_EQ(ParseError({"-qo=out.csv"}), "-o=out.csv: write -o out.csv or --output=out.csv");
+  EXPECT_EQ(ParseError({"-x=http://u:pw@p:1"}), "-x=http://***@p:1: write -x http://***@p:1 or --proxy=http://***@p:1");
+  // As an argument of its own, a value may start with '='.
+  EXPECT_EQ(ParseOk({"-o", "=x.csv"}).output, "=x.csv");
+  EXPECT_EQ(ParseOk({"--output==x.csv"}).output, "=x.csv");
+}
+
+TEST_F(ConfigTest, FailOn) {
+  EXPECT_TRUE(ParseOk({}).fail_on.empty());
+  Config c = ParseOk({"--fail-on", "error,5xx,404", "--fail-on=dns_nxdomain, 4XX"});
+  EXPECT_TRUE(c.fail_on.any_error);
+  EXPECT_EQ(c.fail_on.errors, std::vector<ErrorCode>{ErrorCode::kDnsNxdomain});
+  EXPECT_EQ(c.fail_on.statuses, (std::vector<std::pair<int, int>>{{500, 599}, {404, 404}, {400, 499}}));
+  const std::string expected = "error, an error word, 4xx, 5xx or a status code, comma-separated";
+  EXPECT_EQ(ParseError({"--fail-on", "errors"}), "--fail-on: expected " + expected + ", got 'errors'");
+  EXPECT_EQ(ParseError({"--fail-on", "5xx,6xx"}), "--fail-on: expected " + expected + ", got '6xx'");
+  EXPECT_EQ(ParseError({"--fail-on", "99"}), "--fail-on: expected " + expected + ", got '99'");
+  EXPECT_EQ(ParseError({"--fail-on", "error,,5xx"}), "--fail-on: expected " + expected + ", got 'error,,5xx'");
+  EXPECT_EQ(ParseError({"--fail-on", ""}), "--fail-on: expected " + expected + ", got ''");
+}
+
+// --format text is the default only for standard output that is a terminal.
+TEST_F(ConfigTest, TextIsTheDefaultOnATerminal) {
+  auto format = [](std::initializer_list<const char*> args, bool terminal) {
+    std::vector<const char*> argv = {"urlsweep"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    absl::StatusOr<ParsedArgs> parsed = ParseArgs(static_cast<int>(argv.size()), argv.data(), LookupFakeEnv, terminal);
+    EXPECT_TRUE(parsed.ok()) << parsed.status();
+    return parsed.ok() ? parsed->config.format : OutputFormat::kCsv;
+  };
+  EXPECT_EQ(format({}, true), OutputFormat::kText);
+  EXPECT_EQ(format({"-o", "-"}, true), OutputFormat::kText);
+  EXPECT_EQ(format({}, false), OutputFormat::kCsv);
+  EXPECT_EQ(format({"--format", "csv"}, true), OutputFormat::kCsv);
+  EXPECT_EQ(format({"-o", "r.jsonl"}, true), OutputFormat::kJsonl);
+  EXPECT_EQ(format({"-o", "r"}, true), OutputFormat::kCsv);
+  EXPECT_EQ(format({"--format", "TEXT", "-o", "r.csv"}, false), OutputFormat::kText);
+  EXPECT_EQ(ParseError({"--format", "txt"}), "--format: expected csv, jsonl, parquet or text, got 'txt'");
+  // Lines on a terminal are the progress: no progress line over them unless asked for.
+  auto progress = [](std::initializer_list<const char*> args, bool terminal) {
+    std::vector<const char*> argv = {"urlsweep"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    absl::StatusOr<ParsedArgs> parsed = ParseArgs(static_cast<int>(argv.size()), argv.data(), LookupFakeEnv, terminal);
+    return parsed.ok() ? parsed->config.progress : ProgressMode::kAuto;
+  };
+  EXPECT_EQ(progress({}, true), ProgressMode::kOff);
+  EXPECT_EQ(progress({"--progress"}, true), ProgressMode::kOn);
+  EXPECT_EQ(progress({}, false), ProgressMode::kAuto);
+  EXPECT_EQ(progress({"--format", "text"}, false), ProgressMode::kAuto);
 }
 
 TEST_F(ConfigTest, FlagsTextMasksSecrets) {

@@ -203,7 +203,7 @@ TEST_F(ConnectionTest, ClosingConnectionLeavesTheDescriptorBudgetAtOnce) {
   EXPECT_EQ(pool.live(), 0);
 }
 
-// Issue 5: at most 4 KiB of memory per request in flight (S3 in bench/e2e). The fixed part is a Task and
+// At most 4 KiB of memory per request in flight (S3 in bench/e2e). The fixed part is a Task and
 // one Connection; the rest of the budget goes to strings (URL, final URL, headers kept) and the DNS
 // lookup, about 1.2 KiB in S3. This fails when a member grows them past what that leaves.
 TEST(ConnectionMemoryTest, FixedBytesPerRequestInFlight) {

@@ -5,15 +5,19 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "scanner/line_splitter.h"
+#include "scanner/sha256.h"
 
 namespace urlsweep {
 namespace {
@@ -307,6 +311,113 @@ TEST_F(InputReaderTest, ReadsStandardInputForDashAndForNoFiles) {
 
   dup2(saved, STDIN_FILENO);
   close(saved);
+}
+
+
+// SHA-256 test vectors (FIPS 180-2 appendix B.1, and the empty message).
+constexpr char kSha256Empty[] = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+constexpr char kSha256Abc[] = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+std::string Sha256Of(std::string_view bytes) {
+  Sha256 digest;
+  digest.Update(bytes);
+  return digest.HexDigest();
+}
+
+TEST(Sha256Test, KnownVectorsWholeAndInPieces) {
+  EXPECT_EQ(Sha256Of(""), kSha256Empty);
+  EXPECT_EQ(Sha256Of("abc"), kSha256Abc);
+  Sha256 pieces;
+  pieces.Update("a");
+  EXPECT_EQ(pieces.HexDigest(), Sha256Of("a"));  // reading it does not end the stream
+  pieces.Update("bc");
+  EXPECT_EQ(pieces.HexDigest(), kSha256Abc);
+  EXPECT_NE(SaltedSha256Hex("salt1", "secret"), SaltedSha256Hex("salt2", "secret"));
+  EXPECT_EQ(RandomHex(16).size(), 32u);
+}
+
+TEST_F(InputReaderTest, RecordsTheSizesOfRegularFilesAndDigestsTheBytesAsRead) {
+  const std::string plain = Write("plain.txt", "abc");
+  const std::string gz = WriteGz("packed.gz", "http://z/\n");
+  absl::StatusOr<std::unique_ptr<InputReader>> reader = InputReader::Open({plain, gz});
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  ASSERT_EQ((*reader)->identity().size(), 2u);
+  EXPECT_EQ((*reader)->identity()[0], (InputIdentity{plain, 3}));
+  EXPECT_EQ((*reader)->identity()[1].size, static_cast<int64_t>(ReadRaw(gz).size()));
+  EXPECT_EQ((*reader)->position().bytes, 0);
+  EXPECT_EQ((*reader)->position().sha256, kSha256Empty);
+  EXPECT_EQ(ReadAll(reader->get()), (std::vector<Seen>{{1, "abc", false}, {2, "http://z/", false}}));
+  // Decompressed bytes: what the lines were split from.
+  EXPECT_EQ((*reader)->position().bytes, 3 + 10);
+  EXPECT_EQ((*reader)->position().sha256, Sha256Of("abchttp://z/\n"));
+}
+
+TEST_F(InputReaderTest, ReadPrefixHoldsTheLinesKeptAndReadsOnFromThere) {
+  const std::string a = "http://1/\nhttp://2/\n#3\nhttp://4/\nhttp://5";
+  const std::string b = "/\nhttp://6/\n";
+  const std::vector<std::string> paths = {Write("a.txt", a), Write("b.txt", b)};
+  const std::string all = a + b;
+  // Every prefix length, mid-line and across the file boundary included, gives the same lines.
+  for (size_t cut = 0; cut <= all.size(); ++cut) {
+    absl::StatusOr<std::unique_ptr<InputReader>> reader = InputReader::Open(paths);
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    // As if lines 2 and 5 were written: the others come back.
+    absl::StatusOr<std::string> digest = (*reader)->ReadPrefix(
+        static_cast<int64_t>(cut), [](const InputLine& line) { return line.line != 2 && line.line != 5; });
+    ASSERT_TRUE(digest.ok()) << digest.status();
+    EXPECT_EQ(*digest, Sha256Of(std::string_view(all).substr(0, cut))) << cut;
+    std::vector<Seen> rest = ReadAll(reader->get());
+    std::vector<int64_t> numbers;
+    for (const Seen& s : rest) numbers.push_back(s.line);
+    // Lines 2 and 5 are dropped only when the prefix held them. Line 5 ("http://5") ends where a.txt ends,
+    // which a prefix of 41 bytes reaches without having seen the end of the file yet; b.txt then starts
+    // line 6 ("/").
+    std::vector<int64_t> expected = {1};
+    if (cut < 20) expected.push_back(2);
+    expected.push_back(4);
+    if (cut < 42) expected.push_back(5);
+    expected.push_back(6);
+    expected.push_back(7);
+    EXPECT_EQ(numbers, expected) << "prefix of " << cut << " bytes";
+    EXPECT_EQ((*reader)->position().sha256, Sha256Of(all));
+  }
+}
+
+TEST_F(InputReaderTest, ReadPrefixLongerThanTheInputFails) {
+  absl::StatusOr<std::unique_ptr<InputReader>> reader = InputReader::Open({Write("short.txt", "http://a/\n")});
+  ASSERT_TRUE(reader.ok());
+  absl::StatusOr<std::string> digest = (*reader)->ReadPrefix(11, [](const InputLine&) { return true; });
+  ASSERT_FALSE(digest.ok());
+  EXPECT_EQ(digest.status().message(), "the input ends after 10 bytes, but the interrupted run had read 11");
+}
+
+TEST_F(InputReaderTest, ANamedPipeIsOpenedOnceSoEveryWriteOfItsWriterArrives) {
+  // A writer that opens the FIFO once and writes slowly: with a second open by the reader, its writes
+  // between the two opens found no reader (EPIPE, or SIGPIPE's death).
+  std::signal(SIGPIPE, SIG_IGN);
+  const std::string fifo = dir_ + "/fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  created_.push_back(fifo);
+  constexpr int kLines = 5;
+  std::vector<int> write_errors;
+  std::thread writer([&] {
+    const int fd = open(fifo.c_str(), O_WRONLY);
+    for (int i = 1; i <= kLines; ++i) {
+      const std::string line = "http://w" + std::to_string(i) + "/\n";
+      if (write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) write_errors.push_back(errno);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    close(fd);
+  });
+  absl::StatusOr<std::unique_ptr<InputReader>> reader = InputReader::Open({fifo});
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  EXPECT_EQ((*reader)->identity()[0].size, -1);  // not a regular file
+  // The scan starts reading a moment later.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const std::vector<Seen> seen = ReadAll(reader->get());
+  writer.join();
+  EXPECT_EQ(write_errors, std::vector<int>());
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kLines));
 }
 
 }  // namespace

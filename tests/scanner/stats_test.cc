@@ -165,6 +165,35 @@ TEST(ScanStatsTest, Merge) {
   EXPECT_EQ(a.total.max(), 2);
 }
 
+// --fail-on: which counted rows make a finished run exit 2.
+TEST(AnyRowMatchesTest, ErrorsClassesAndCodes) {
+  ScanStats s;
+  s.Add(MakeRow(200, ErrorCode::kNone, 1));
+  s.Add(MakeRow(404, ErrorCode::kNone, 1));
+  s.Add(MakeRow(std::nullopt, ErrorCode::kDnsNxdomain, std::nullopt));
+  auto matches = [&](bool any_error, std::vector<ErrorCode> errors, std::vector<std::pair<int, int>> statuses) {
+    FailOn f;
+    f.any_error = any_error;
+    f.errors = std::move(errors);
+    f.statuses = std::move(statuses);
+    return AnyRowMatches(f, s);
+  };
+  EXPECT_FALSE(matches(false, {}, {}));
+  EXPECT_TRUE(matches(true, {}, {}));
+  EXPECT_TRUE(matches(false, {ErrorCode::kDnsNxdomain}, {}));
+  EXPECT_FALSE(matches(false, {ErrorCode::kTimeout, ErrorCode::kConnectRefused}, {}));
+  EXPECT_TRUE(matches(false, {}, {{400, 499}}));
+  EXPECT_FALSE(matches(false, {}, {{500, 599}}));
+  EXPECT_TRUE(matches(false, {}, {{500, 599}, {404, 404}}));
+  EXPECT_FALSE(matches(false, {}, {{403, 403}}));
+
+  s = ScanStats();
+  s.Add(MakeRow(200, ErrorCode::kNone, 1));
+  EXPECT_FALSE(matches(true, {ErrorCode::kTimeout}, {{400, 599}}));
+  s = ScanStats();
+  EXPECT_FALSE(matches(true, {}, {{100, 999}}));
+}
+
 std::string LineStartingWith(const std::string& text, const std::string& prefix) {
   for (const std::string& line : std::vector<std::string>(absl::StrSplit(text, '\n'))) {
     if (absl::StartsWith(line, prefix)) return line;

@@ -25,6 +25,7 @@
 #include "output/parquet/parquet_writer.h"
 #include "output/parquet/utf8_sanitizer.h"
 #include "output/report/result_reader.h"
+#include "output/text_format.h"
 #include "output/writer.h"
 #include "core/errors.h"
 #include "core/row.h"

@@ -10,7 +10,7 @@
 #include "output/jsonl_writer.h"
 #include "output/report/jsonl_row_decoder.h"
 #include "output/report/row_fields.h"
-#include "output/writer.h"
+#include "output/text_format.h"
 #include "core/errors.h"
 
 namespace urlsweep {
