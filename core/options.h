@@ -33,6 +33,9 @@ struct FailOn {
   bool empty() const { return !any_error && errors.empty() && statuses.empty(); }
 };
 
+// --shard-by: what picks a line's shard (docs/resume-and-shards.md).
+enum class ShardBy { kHost, kLine };
+
 // An HTTP proxy from --proxy or the environment: http://[user:password@]host:port.
 struct ProxySpec {
   std::string host;  // name or IP literal (no brackets)
@@ -79,6 +82,11 @@ struct Config {
   bool resume = false;
   ProgressMode progress = ProgressMode::kAuto;
   bool summary = false;
+  // Progress for machines: --progress-json (JSON lines on standard error), --metrics-listen (Prometheus
+  // text on GET /metrics while the run lasts; nullopt = no listener), --shard-by.
+  bool progress_json = false;
+  std::optional<Endpoint> metrics_listen;
+  ShardBy shard_by = ShardBy::kHost;
   ParquetCompression parquet_compression = ParquetCompression::kZstd;
   FailOn fail_on;
   // The flags as given, with secrets (proxy credentials, header values of Authorization /

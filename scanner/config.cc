@@ -99,6 +99,9 @@ enum class FlagId {
   kQuiet,
   kProgress,
   kSummary,
+  kProgressJson,
+  kMetricsListen,
+  kShardBy,
   kParquetCompression,
   kFailOn,
   kCompress,
@@ -150,6 +153,9 @@ constexpr FlagSpec kFlags[] = {
     Flag("silent", 's', false, FlagId::kQuiet),
     Flag("progress", 0, false, FlagId::kProgress),
     Flag("summary", 0, false, FlagId::kSummary),
+    Flag("progress-json", 0, false, FlagId::kProgressJson),
+    Flag("metrics-listen", 0, true, FlagId::kMetricsListen),
+    Flag("shard-by", 0, true, FlagId::kShardBy),
     Flag("parquet-compression", 0, true, FlagId::kParquetCompression),
     Flag("version", 'V', false, FlagId::kVersion),
     Flag("compress", 0, true, FlagId::kCompress),
@@ -314,6 +320,23 @@ constexpr std::pair<std::string_view, ParquetCompression> kCompressions[] = {
     {"zstd", ParquetCompression::kZstd},
     {"snappy", ParquetCompression::kSnappy},
     {"none", ParquetCompression::kNone}};
+constexpr std::pair<std::string_view, ShardBy> kShardBys[] = {{"host", ShardBy::kHost}, {"line", ShardBy::kLine}};
+
+// --metrics-listen HOST:PORT: an IP literal (IPv6 in brackets) or `localhost`, and a port (no default:
+// a metrics port is the user's choice, and port 0 would leave the scraper not knowing where to look).
+absl::Status ParseMetricsListen(const FlagSpec& f, std::string_view value, Config* c) {
+  constexpr std::string_view kLocalhost = "localhost:";
+  std::string spelled(value);
+  if (value.size() > kLocalhost.size() && EqualsIgnoreCase(value.substr(0, kLocalhost.size()), kLocalhost)) {
+    spelled = absl::StrCat("127.0.0.1:", ToAbsl(value.substr(kLocalhost.size())));
+  }
+  Endpoint e;
+  if (!ParseEndpoint(spelled, /*default_port=*/0, &e) || e.port == 0) {
+    return Invalid(f, "HOST:PORT (IP, [IPv6] or localhost, and a port 1-65535)", value);
+  }
+  c->metrics_listen = std::move(e);
+  return absl::OkStatus();
+}
 
 // What the flags left for the checks that need all of them.
 struct ParseState {
@@ -451,6 +474,11 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
       c->shard_count = static_cast<int>(count);
       return absl::OkStatus();
     }
+    case FlagId::kMetricsListen:
+      return ParseMetricsListen(f, value, c);
+    case FlagId::kShardBy:
+      if (!ParseChoice(value, kShardBys, &c->shard_by)) return Invalid(f, "host or line", value);
+      return absl::OkStatus();
     case FlagId::kParquetCompression:
       if (!ParseChoice(value, kCompressions, &c->parquet_compression)) {
         return Invalid(f, "zstd, snappy or none", value);
@@ -476,6 +504,7 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
     case FlagId::kQuiet:
     case FlagId::kProgress:
     case FlagId::kSummary:
+    case FlagId::kProgressJson:
     case FlagId::kVersion:
     case FlagId::kHelp:
       break;
@@ -511,6 +540,9 @@ void ApplySwitch(FlagId id, Config* c, ParseState* st) {
       break;
     case FlagId::kSummary:
       c->summary = true;
+      break;
+    case FlagId::kProgressJson:
+      c->progress_json = true;
       break;
     default:
       break;

@@ -2,13 +2,14 @@
 
 #include <utility>
 
+#include "scanner/shard.h"
 #include "scanner/url.h"
 
 namespace urlsweep {
 
 DispatchResult DispatchInput(const Config& config, InputReader* input, LineSet* skip,
                              const std::vector<std::unique_ptr<Worker>>& workers, BatchPool<InputBatch>* pool,
-                             absl::FunctionRef<bool()> should_stop) {
+                             DispatchProgress* progress, absl::FunctionRef<bool()> should_stop) {
   std::vector<InputBatch*> pending(workers.size(), nullptr);
   auto hand_over = [&](size_t i) {
     if (pending[i] == nullptr || pending[i]->count == 0) return;
@@ -24,6 +25,13 @@ DispatchResult DispatchInput(const Config& config, InputReader* input, LineSet* 
   DispatchResult result;
   InputLine line;
   InputItem parsed;
+  const bool by_line = config.shard_count > 1 && config.shard_by == ShardBy::kLine;
+  // Only this thread writes them: plain loads and stores, no locked instruction per line.
+  int64_t rows_seen = 0;
+  auto publish = [&] {
+    progress->lines_read.store(input->lines_seen(), std::memory_order_relaxed);
+    progress->rows_seen.store(rows_seen, std::memory_order_relaxed);
+  };
   for (;;) {
     if (should_stop()) break;
     absl::StatusOr<bool> more = input->Next(&line);
@@ -31,7 +39,14 @@ DispatchResult DispatchInput(const Config& config, InputReader* input, LineSet* 
       result.read_status = more.status();
       break;
     }
-    if (!*more) break;
+    if (!*more) {
+      publish();
+      progress->total.store(rows_seen, std::memory_order_relaxed);
+      break;
+    }
+    publish();
+    // --shard-by line: the line number alone decides, before any parsing.
+    if (by_line && !LineNumberInShard(line.line, config.shard_index, config.shard_count)) continue;
     // --resume: lines whose rows are already in the output are not scanned again.
     if (skip != nullptr && skip->ContainsNext(line.line)) continue;
     // The host picks the shard and the loop, so parse before choosing a batch; `parsed` is then swapped
@@ -48,11 +63,12 @@ DispatchResult DispatchInput(const Config& config, InputReader* input, LineSet* 
       parsed.invalid_detail = detail;
     }
     const uint64_t h = parsed.valid ? StableHash(parsed.target.host) : StableHash(parsed.text);
-    // --shard: chosen by the host's hash, so one host's politeness limits hold inside one shard.
-    if (config.shard_count > 1 && h % static_cast<uint64_t>(config.shard_count) !=
-                                      static_cast<uint64_t>(config.shard_index)) {
+    // --shard (--shard-by host): chosen by the host's hash, so one host's politeness limits hold inside
+    // one shard.
+    if (config.shard_count > 1 && !by_line && !HostHashInShard(h, config.shard_index, config.shard_count)) {
       continue;
     }
+    ++rows_seen;
     const size_t loop_index = workers.size() == 1 ? 0 : (h >> 32) % workers.size();
     if (pending[loop_index] == nullptr) pending[loop_index] = pool->Get(kInputBatchItems);
     InputBatch* batch = pending[loop_index];
@@ -65,6 +81,7 @@ DispatchResult DispatchInput(const Config& config, InputReader* input, LineSet* 
     }
   }
   input->SetBeforeWait(nullptr);
+  publish();
   for (size_t i = 0; i < workers.size(); ++i) hand_over(i);
   for (InputBatch* b : pending) {
     if (b != nullptr) pool->Put(b);

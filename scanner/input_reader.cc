@@ -161,7 +161,7 @@ bool InputReader::OpenNext() {
 
 InputReader::Position InputReader::position() const {
   std::lock_guard<std::mutex> lock(position_mu_);
-  return {bytes_read_, digest_.HexDigest()};
+  return {bytes_read_.load(std::memory_order_relaxed), digest_.HexDigest()};
 }
 
 absl::StatusOr<bool> InputReader::Next(InputLine* out) {
@@ -201,7 +201,7 @@ absl::StatusOr<bool> InputReader::ReadLine(InputLine* out, int64_t limit) {
     size_t want = kReadChunkBytes;
     if (limit >= 0) {
       // Only this thread writes bytes_read_: reading it here needs no lock.
-      const int64_t left = limit - bytes_read_;
+      const int64_t left = limit - bytes_read_.load(std::memory_order_relaxed);
       if (left <= 0) return false;
       want = static_cast<size_t>(std::min<int64_t>(left, static_cast<int64_t>(want)));
     }
@@ -227,7 +227,7 @@ absl::StatusOr<bool> InputReader::ReadLine(InputLine* out, int64_t limit) {
       // every line written before it.
       std::lock_guard<std::mutex> lock(position_mu_);
       digest_.Update(pending_);
-      bytes_read_ += static_cast<int64_t>(*n);
+      bytes_read_.fetch_add(static_cast<int64_t>(*n), std::memory_order_relaxed);
     }
   }
 }

@@ -59,6 +59,9 @@ class InputReader {
 
   // Physical lines counted so far, skipped ones included.
   int64_t lines_seen() const { return splitter_.lines_seen(); }
+  // Bytes read from the inputs so far (after decompression, for .gz), from any thread: the progress
+  // figures compare it with the inputs' total size.
+  int64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
 
   // The inputs as Open found them: path and, for a regular file, its size.
   const std::vector<InputIdentity>& identity() const { return identity_; }
@@ -130,8 +133,10 @@ class InputReader {
   absl::Status failure_;
 
   mutable std::mutex position_mu_;  // the reading thread updates, a checkpoint reads
-  int64_t bytes_read_ = 0;          // guarded by position_mu_
-  Sha256 digest_;                   // guarded by position_mu_
+  // Written by the reading thread under position_mu_ together with digest_; atomic so that bytes_read()
+  // reads it from any thread without the lock.
+  std::atomic<int64_t> bytes_read_{0};
+  Sha256 digest_;  // guarded by position_mu_
 };
 
 }  // namespace urlsweep

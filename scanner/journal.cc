@@ -100,7 +100,7 @@ absl::StatusOr<RecoveredRun> Journal::Recover(const std::string& path, const Con
     const int shard_index = config.shard_index;
     const int shard_count = config.shard_count;
     auto keep = [&](const InputLine& line) {
-      return !done.Contains(line.line) && LineInShard(line, shard_index, shard_count);
+      return !done.Contains(line.line) && LineInShard(line, shard_index, shard_count, config.shard_by);
     };
     absl::StatusOr<std::string> digest = input->ReadPrefix(parsed->input_bytes, keep);
     if (!digest.ok()) {

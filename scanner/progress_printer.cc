@@ -21,9 +21,11 @@ bool ProgressWanted(const Config& config) {
   return false;
 }
 
-ProgressPrinter::ProgressPrinter(const std::vector<std::unique_ptr<Worker>>* workers,
-                                 const std::atomic<int64_t>* total, std::chrono::steady_clock::time_point start)
-    : workers_(workers), total_(total), start_(start), tty_(isatty(2) != 0) {
+ProgressPrinter::ProgressPrinter(const ScanFigures* figures, Style style)
+    : figures_(figures), style_(style), tty_(style == Style::kLine && isatty(2) != 0) {
+  // Rows already in the output before a --resume are not part of this run's rate.
+  start_done_ = figures_->Progress().done;
+  last_done_ = start_done_;
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -43,20 +45,16 @@ void ProgressPrinter::Loop() {
 }
 
 void ProgressPrinter::Print(bool final) {
-  ProgressSnapshot s;
-  for (const auto& w : *workers_) {
-    s.done += w->counters().done.load(std::memory_order_relaxed);
-    s.errors += w->counters().errors.load(std::memory_order_relaxed);
-    s.in_flight += w->counters().in_flight.load(std::memory_order_relaxed);
-  }
-  s.total = total_->load(std::memory_order_relaxed);
-  s.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const double interval = s.elapsed_s - last_elapsed_;
-  s.rate = interval > 0 ? static_cast<double>(s.done - last_done_) / interval : 0;
-  if (final) s.rate = s.elapsed_s > 0 ? static_cast<double>(s.done) / s.elapsed_s : 0;
+  ProgressSnapshot s = figures_->Progress();
+  s.final = final;
+  // Over the last interval; the final figure is over the whole run, this run's rows only.
+  const uint64_t since = final ? start_done_ : last_done_;
+  const double interval = s.elapsed_s - (final ? 0 : last_elapsed_);
+  const uint64_t finished = s.done >= since ? s.done - since : 0;
+  s.rate = interval > 0 ? static_cast<double>(finished) / interval : 0;
   last_done_ = s.done;
   last_elapsed_ = s.elapsed_s;
-  std::string line = FormatProgress(s);
+  const std::string line = style_ == Style::kJson ? FormatProgressJson(s) : FormatProgress(s);
   if (tty_) {
     // Redraw in place; the final line stays.
     std::fprintf(stderr, "\r%s\x1b[K%s", line.c_str(), final ? "\n" : "");

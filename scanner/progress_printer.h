@@ -1,18 +1,16 @@
-// ProgressPrinter: the progress line (--progress) on standard error, once a second while the scan runs
-// and once more, final, when it ends.
+// ProgressPrinter: the progress on standard error while the scan runs, once a second and once more,
+// final, when it ends: the line for people (--progress) or one JSON object a line for machines
+// (--progress-json).
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <memory>
 #include <mutex>
 #include <thread>
-#include <vector>
 
 #include "scanner/config.h"
-#include "scanner/worker.h"
+#include "scanner/scan_figures.h"
 
 namespace urlsweep {
 
@@ -21,14 +19,14 @@ bool ProgressWanted(const Config& config);
 
 class ProgressPrinter {
  public:
-  // How often the progress line is redrawn.
+  enum class Style { kLine, kJson };
+
+  // How often the progress is printed.
   static constexpr auto kInterval = std::chrono::seconds(1);
 
-  // Starts printing the counters of `workers`; `total` is the number of rows to expect, -1 until the
-  // input is read to its end.
-  ProgressPrinter(const std::vector<std::unique_ptr<Worker>>* workers, const std::atomic<int64_t>* total,
-                  std::chrono::steady_clock::time_point start);
-  // Stops the thread and prints the final line.
+  // Starts printing the figures of `figures`, which must outlive the printer.
+  ProgressPrinter(const ScanFigures* figures, Style style);
+  // Stops the thread and prints the final figures.
   ~ProgressPrinter();
   ProgressPrinter(const ProgressPrinter&) = delete;
   ProgressPrinter& operator=(const ProgressPrinter&) = delete;
@@ -37,10 +35,10 @@ class ProgressPrinter {
   void Loop();
   void Print(bool final);
 
-  const std::vector<std::unique_ptr<Worker>>* workers_;
-  const std::atomic<int64_t>* total_;
-  std::chrono::steady_clock::time_point start_;
+  const ScanFigures* figures_;
+  Style style_;
   bool tty_;
+  uint64_t start_done_ = 0;
   uint64_t last_done_ = 0;
   double last_elapsed_ = 0;
   std::mutex mu_;

@@ -148,6 +148,7 @@ RunIdentity IdentityOf(const Config& c, std::vector<InputIdentity> inputs, const
   add("tls-verify", TlsVerifyName(c.tls_verify));
   add("exclude", c.exclude_file);
   add("shard", absl::StrCat(c.shard_index, "/", c.shard_count));
+  add("shard-by", c.shard_by == ShardBy::kLine ? "line" : "host");
   add("ip-version", c.ip_version == IpVersion::kV4 ? "4" : c.ip_version == IpVersion::kV6 ? "6" : "any");
   return id;
 }

@@ -9,13 +9,16 @@
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "http/tls_context.h"
 #include "scanner/exclude_list.h"
 #include "scanner/fd_budget.h"
 #include "scanner/input_dispatch.h"
 #include "scanner/output_thread.h"
 #include "scanner/pipeline.h"
+#include "scanner/metrics_text.h"
 #include "scanner/progress_printer.h"
+#include "scanner/scan_figures.h"
 #include "scanner/signal_watcher.h"
 #include "scanner/worker.h"
 
@@ -98,6 +101,11 @@ absl::StatusOr<ScanSetup> PrepareScan(const Config& config) {
     if (!loaded.ok()) return loaded.status();
     setup.exclude = std::move(*loaded);
   }
+  if (config.metrics_listen.has_value()) {
+    absl::StatusOr<std::unique_ptr<MetricsServer>> server = MetricsServer::Start(*config.metrics_listen);
+    if (!server.ok()) return server.status();
+    setup.metrics = std::move(*server);
+  }
   return setup;
 }
 
@@ -119,6 +127,11 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, co
     own_setup = std::move(*prepared);
     setup = &own_setup;
   }
+  MetricsServer* metrics = setup->metrics.get();
+  // The run ends on every path out of here, and with it the listener.
+  absl::Cleanup stop_metrics = [metrics] {
+    if (metrics != nullptr) metrics->Stop();
+  };
 
   WorkerShared shared;
   shared.config = &config;
@@ -150,19 +163,34 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, co
         StopLoops(workers);
       },
       [&](int) { AbandonLoops(workers); });
-  std::atomic<int64_t> total{-1};
+  DispatchProgress dispatch;
+  ScanFigures::Sources sources;
+  sources.workers = &workers;
+  sources.input = input;
+  sources.dispatch = &dispatch;
+  sources.stopped = &stop_requested;
+  sources.resumed_rows = output.skip != nullptr ? output.skip->size() : 0;
+  sources.input_bytes = InputTotalBytes(config.inputs);
+  sources.start = start;
+  const ScanFigures figures(sources);
   std::unique_ptr<ProgressPrinter> progress;
-  if (ProgressWanted(config)) progress = std::make_unique<ProgressPrinter>(&workers, &total, start);
+  if (config.progress_json) {
+    progress = std::make_unique<ProgressPrinter>(&figures, ProgressPrinter::Style::kJson);
+  } else if (ProgressWanted(config)) {
+    progress = std::make_unique<ProgressPrinter>(&figures, ProgressPrinter::Style::kLine);
+  }
+  if (metrics != nullptr) metrics->SetSource([&figures] { return FormatMetrics(figures.Metrics()); });
 
   // The input thread is this one.
-  const DispatchResult read = DispatchInput(config, input, output.skip, workers, &input_pool, [&] {
+  const DispatchResult read = DispatchInput(config, input, output.skip, workers, &input_pool, &dispatch, [&] {
     return output_thread.failed() || stop_requested.load(std::memory_order_relaxed);
   });
-  total.store(read.dispatched);
   FinishLoops(workers, &loop_threads);
   rows_out.Close();
   const absl::Status write_status = output_thread.Join();
   progress.reset();
+  // The figures go with this frame: the listener stops now (the run is over).
+  std::move(stop_metrics).Invoke();
 
   if (!read.read_status.ok()) return read.read_status;
   const bool reader_gone = !write_status.ok() && output_thread.reader_gone();

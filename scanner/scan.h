@@ -14,6 +14,7 @@
 #include "scanner/exclude_list.h"
 #include "scanner/input_reader.h"
 #include "scanner/journal.h"
+#include "scanner/metrics_server.h"
 #include "scanner/stats.h"
 
 namespace urlsweep {
@@ -35,12 +36,13 @@ struct ScanOutcome {
 // scans them again): short enough that Ctrl-C feels immediate, long enough for most to complete.
 inline constexpr uint64_t kStopGraceMs = 2000;
 
-// What a scan loads from the files its flags name (--ca-file, --exclude) before any URL is read. The CLI
-// prepares it before it opens the output, so a bad --ca-file or --exclude is one line and exit 1 with no
-// output file or journal left behind.
+// What a scan loads from the files its flags name (--ca-file, --exclude), and the --metrics-listen
+// listener, before any URL is read. The CLI prepares it before it opens the output, so a bad --ca-file or
+// --exclude, or a metrics port in use, is one line and exit 1 with no output file or journal left behind.
 struct ScanSetup {
   std::unique_ptr<TlsContext> tls;
   std::optional<ExcludeList> exclude;
+  std::unique_ptr<MetricsServer> metrics;  // listening already; RunScan feeds it and stops it at its end
 };
 absl::StatusOr<ScanSetup> PrepareScan(const Config& config);
 
@@ -63,7 +65,8 @@ inline constexpr double kCheckpointIntervalS = 5;
 // standard output closed by its reader is no failure (ScanOutcome::reader_gone). SIGINT and SIGTERM stop
 // the run: reading stops at once (also a read waiting for a pipe or terminal), URLs in flight get
 // kStopGraceMs, and a second signal drops them at once; either way every finished row is handed to the
-// writer before RunScan returns.
+// writer before RunScan returns. The progress (--progress, --progress-json) and GET /metrics show its
+// figures while it runs; the metrics listener stops when it returns.
 absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, const ScanOutput& output);
 
 }  // namespace urlsweep

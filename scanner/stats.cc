@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,6 +22,9 @@ namespace {
 // An ETA beyond this (about 115 days) only means the rate is near zero; the line shows none rather than
 // an absurd number (and the cast to an integer stays defined).
 constexpr double kMaxEtaSeconds = 1e7;
+// An estimated total beyond this is not a count of lines (an input whose first bytes held none); the
+// line shows none rather than overflow the integer it is printed as.
+constexpr double kMaxCount = 1e18;
 // Below this many URLs per second the rate shows one decimal; above, decimals are noise.
 constexpr double kRateDecimalsBelow = 10;
 
@@ -202,18 +206,70 @@ std::string FormatSummary(const ScanStats& stats, double elapsed_s) {
   return out;
 }
 
+std::optional<double> ExpectedRows(const ProgressSnapshot& snapshot) {
+  if (snapshot.stopped) return std::nullopt;
+  if (snapshot.total >= 0) return static_cast<double>(snapshot.total);
+  if (snapshot.input_bytes <= 0 || snapshot.input_bytes_read == 0 || snapshot.rows_seen <= 0) {
+    return std::nullopt;
+  }
+  const double share = std::min(
+      1.0, static_cast<double>(snapshot.input_bytes_read) / static_cast<double>(snapshot.input_bytes));
+  // Rows already finished are certain, whatever the estimate says.
+  return std::max(static_cast<double>(snapshot.rows_seen) / share, static_cast<double>(snapshot.done));
+}
+
+std::optional<double> PercentDone(const ProgressSnapshot& snapshot) {
+  const std::optional<double> expected = ExpectedRows(snapshot);
+  if (!expected.has_value()) return std::nullopt;
+  if (*expected <= 0) return 100.0;
+  return std::clamp(100 * static_cast<double>(snapshot.done) / *expected, 0.0, 100.0);
+}
+
+std::optional<double> EtaSeconds(const ProgressSnapshot& snapshot) {
+  if (snapshot.final) return std::nullopt;
+  const std::optional<double> expected = ExpectedRows(snapshot);
+  if (!expected.has_value() || !(snapshot.rate > 0) || !std::isfinite(snapshot.rate)) return std::nullopt;
+  const double left = std::max(0.0, *expected - static_cast<double>(snapshot.done));
+  const double eta = left / snapshot.rate;
+  if (eta > kMaxEtaSeconds) return std::nullopt;
+  return eta;
+}
+
 std::string FormatProgress(const ProgressSnapshot& snapshot) {
   std::string out = WithCommas(snapshot.done);
-  if (snapshot.total >= 0) absl::StrAppend(&out, "/", WithCommas(static_cast<uint64_t>(snapshot.total)));
-  absl::StrAppend(&out, " done  ", FormatRate(snapshot.rate), "/s  ", WithCommas(snapshot.in_flight),
-                  " in flight  ", WithCommas(snapshot.errors), " errors  ", FormatClock(snapshot.elapsed_s),
-                  " elapsed");
-  if (snapshot.total >= 0 && snapshot.rate > 0 && std::isfinite(snapshot.rate)) {
-    uint64_t total = static_cast<uint64_t>(snapshot.total);
-    double left = total > snapshot.done ? static_cast<double>(total - snapshot.done) : 0;
-    double eta = left / snapshot.rate;
-    if (eta <= kMaxEtaSeconds) absl::StrAppend(&out, "  ETA ", FormatClock(eta));
+  const std::optional<double> expected = ExpectedRows(snapshot);
+  if (snapshot.total >= 0 && !snapshot.stopped) {
+    absl::StrAppend(&out, "/", WithCommas(static_cast<uint64_t>(snapshot.total)));
+  } else if (expected.has_value() && *expected < kMaxCount) {
+    absl::StrAppend(&out, "/~", WithCommas(static_cast<uint64_t>(std::llround(*expected))));
   }
+  out += " done";
+  if (std::optional<double> percent = PercentDone(snapshot)) absl::StrAppendFormat(&out, "  %.1f%%", *percent);
+  absl::StrAppend(&out, "  ", FormatRate(snapshot.rate), "/s  ", WithCommas(snapshot.in_flight), " in flight  ",
+                  WithCommas(snapshot.queued), " queued  ", WithCommas(snapshot.errors), " errors  ",
+                  FormatClock(snapshot.elapsed_s), " elapsed");
+  if (std::optional<double> eta = EtaSeconds(snapshot)) absl::StrAppend(&out, "  ETA ", FormatClock(*eta));
+  return out;
+}
+
+std::string FormatProgressJson(const ProgressSnapshot& snapshot) {
+  const auto finite = [](double v) { return std::isfinite(v) ? v : 0.0; };
+  std::string out = absl::StrFormat("{\"elapsed_s\":%.3f,\"lines_read\":%d,\"input_bytes_read\":%d",
+                                    std::max(0.0, finite(snapshot.elapsed_s)), snapshot.lines_read,
+                                    snapshot.input_bytes_read);
+  if (snapshot.input_bytes >= 0) absl::StrAppend(&out, ",\"input_bytes\":", snapshot.input_bytes);
+  absl::StrAppend(&out, ",\"rows\":", snapshot.done);
+  if (snapshot.total >= 0 && !snapshot.stopped) absl::StrAppend(&out, ",\"total\":", snapshot.total);
+  if (std::optional<double> percent = PercentDone(snapshot)) {
+    absl::StrAppendFormat(&out, ",\"percent\":%.2f", *percent);
+  }
+  if (std::optional<double> eta = EtaSeconds(snapshot)) absl::StrAppendFormat(&out, ",\"eta_s\":%.1f", *eta);
+  absl::StrAppendFormat(&out, ",\"errors\":%d,\"in_flight\":%d,\"queued\":%d,\"rate_per_s\":%.1f",
+                        snapshot.errors, snapshot.in_flight, snapshot.queued,
+                        std::max(0.0, finite(snapshot.rate)));
+  if (snapshot.stopped) out += ",\"stopped\":true";
+  if (snapshot.final) out += ",\"final\":true";
+  out += "}";
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/errors.h"
@@ -70,23 +71,46 @@ bool AnyRowMatches(const FailOn& fail_on, const ScanStats& stats);
 //   frequent first); p50/p90/p99/max per stage in ms; elapsed time; URLs per second.
 std::string FormatSummary(const ScanStats& stats, double elapsed_s);
 
+// The figures of the progress line and of --progress-json at one moment.
 struct ProgressSnapshot {
-  uint64_t done = 0;
-  uint64_t in_flight = 0;
-  uint64_t errors = 0;
-  int64_t total = -1;  // -1 = unknown (standard input, or the input not counted yet)
+  uint64_t done = 0;       // rows finished, those already in the output before a --resume included
+  uint64_t in_flight = 0;  // requests on the wire: past their host's turn and the --rate limit
+  uint64_t queued = 0;     // URLs waiting for their host's turn (--per-host, Retry-After) or for --rate
+  uint64_t errors = 0;     // rows of this run with an error
+  int64_t total = -1;      // rows to expect, exact; -1 until the input is read to its end
+  int64_t lines_read = 0;  // physical input lines read so far
+  uint64_t input_bytes_read = 0;
+  int64_t input_bytes = -1;  // the inputs' total size when every one is a plain regular file, else -1
+  int64_t rows_seen = 0;     // rows to expect among the lines read so far (done ones included)
+  bool stopped = false;      // a signal stopped the run: what is left will not be scanned
+  bool final = false;        // the last snapshot, taken when the run ended
   double elapsed_s = 0;
-  double rate = 0;  // URLs/s over the last interval
+  double rate = 0;  // URLs/s over the last interval (over the whole run in the final one)
 };
 
+// The rows the run will have finished at its end: `total` once known; before, `rows_seen` scaled by the
+// share of the input's bytes read; none for input of unknown size, or once a signal stopped the run
+// (what is left will not be scanned, so any total would be made up).
+std::optional<double> ExpectedRows(const ProgressSnapshot& snapshot);
+// done / ExpectedRows in percent (0 to 100), and the seconds left at the current rate (none in the final
+// snapshot); when known.
+std::optional<double> PercentDone(const ProgressSnapshot& snapshot);
+std::optional<double> EtaSeconds(const ProgressSnapshot& snapshot);
+
 // One line without '\n', e.g.
-//   "12,345/100,000 done  4,321/s  1,024 in flight  56 errors  0:00:03 elapsed  ETA 0:00:20"
-// The total appears only when known; the ETA only when the total is known and rate > 0.
+//   "12,345/100,000 done  12.3%  4,321/s  1,024 in flight  56 queued  56 errors  0:00:03 elapsed  ETA 0:00:20"
+// The total is shown once known, as "~N" while it is an estimate from the bytes read; the percentage and
+// the ETA only when ExpectedRows is known (the ETA also needs rate > 0).
 std::string FormatProgress(const ProgressSnapshot& snapshot);
 
 // The last line of a run stopped by `signal` (SIGINT or SIGTERM) whose output is the file `output`,
 // without '\n': "urlsweep: stopped by SIGINT: out.csv holds 1,234 rows; the same command with --resume
 // continues it". It names no flag of the command: those may carry secrets.
 std::string FormatStopped(int signal, const std::string& output, int64_t rows);
+
+// The same figures as one JSON object without '\n' (--progress-json): elapsed_s, lines_read,
+// input_bytes_read, input_bytes (when known), rows, total (when exact), percent and eta_s (when known),
+// errors, in_flight, queued, rate_per_s, then "stopped":true after a signal and "final":true last.
+std::string FormatProgressJson(const ProgressSnapshot& snapshot);
 
 }  // namespace urlsweep

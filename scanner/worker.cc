@@ -38,7 +38,8 @@ Worker::Worker(const WorkerShared& shared, int index, int concurrency)
       config_(*shared.config),
       index_(index),
       input_(kInputQueueBatches),
-      gates_(config_.per_host) {
+      gates_(config_.per_host),
+      count_metrics_(config_.metrics_listen.has_value()) {
   tasks_.reserve(static_cast<size_t>(concurrency));
   for (int i = 0; i < concurrency; ++i) tasks_.push_back(std::make_unique<Task>());
 }
@@ -142,11 +143,13 @@ void Worker::BeginStop() {
   while (InputBatch* b = input_.TryPop()) shared_.input_pool->Put(b);
   // URLs waiting for their turn have not begun: drop them now rather than start them in the grace period.
   while (Task* t = rate_queue_.PopFront()) {
+    CountQueued(-1);
     // Rate-queued tasks hold a host turn: hand it back without starting anyone.
     t->stage_ = Task::Stage::kFree;
     ReleaseDropped(t);
   }
   gates_.DropAllWaiters([this](Task* t) {
+    CountQueued(-1);
     // It holds no turn: with its gate forgotten, ReleaseDropped leaves the gates alone.
     t->gate_ = nullptr;
     uv_timer_stop(&t->timer_);
@@ -166,7 +169,7 @@ void Worker::ReleaseDropped(Task* task) {
     gates_.ReturnTurn(gate);
   }
   --active_tasks_;
-  counters_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  counters_.active.fetch_sub(1, std::memory_order_relaxed);
   free_tasks_.push_back(task);
 }
 
@@ -190,6 +193,8 @@ void Worker::AbortAll() {
     task->stage_ = Task::Stage::kFree;
     ReleaseDropped(task);
   }
+  // Every task is free now, those that waited at a gate or for --rate included.
+  counters_.queued.store(0, std::memory_order_relaxed);
   MaybeShutdown();
 }
 
@@ -202,7 +207,10 @@ void Worker::OnTick(uv_timer_t* handle) {
   w->idle_.CloseOlderThan(w->Now(), kMaxIdleNs);
   w->connections_->tls_gate().Tick();
   if (w->gates_.any_paused()) {
-    w->gates_.ResumeDue(w->Now(), [w](Task* task) { w->StartWhenRateAllows(task); });
+    w->gates_.ResumeDue(w->Now(), [w](Task* task) {
+      w->CountQueued(-1);
+      w->StartWhenRateAllows(task);
+    });
   }
   w->Pump();
 }
@@ -238,7 +246,7 @@ void Worker::Pump() {
     Task* task = free_tasks_.back();
     free_tasks_.pop_back();
     ++active_tasks_;
-    counters_.in_flight.fetch_add(1, std::memory_order_relaxed);
+    counters_.active.fetch_add(1, std::memory_order_relaxed);
     StartItem(task, item);
   }
   pumping_ = false;
@@ -283,6 +291,7 @@ void Worker::EnterHostGate(Task* task) {
     uv_timer_stop(&task->timer_);
   }
   HostGates::Wait(gate, task);
+  CountQueued(1);
 }
 
 void Worker::RemoveFromHostGate(Task* task) {
@@ -290,6 +299,7 @@ void Worker::RemoveFromHostGate(Task* task) {
   // It never held a turn: give the gate back without releasing one.
   task->gate_ = nullptr;
   gates_.Withdraw(gate, task);
+  CountQueued(-1);
 }
 
 void Worker::LeaveHostGate(Task* task) {
@@ -297,7 +307,10 @@ void Worker::LeaveHostGate(Task* task) {
   task->gate_ = nullptr;
   if (gate == nullptr) return;
   // The turn goes straight to the next waiter, if the gate is not held by a Retry-After.
-  if (Task* next = gates_.Leave(gate, Now())) StartWhenRateAllows(next);
+  if (Task* next = gates_.Leave(gate, Now())) {
+    CountQueued(-1);
+    StartWhenRateAllows(next);
+  }
 }
 
 void Worker::PauseHost(Task* task, uint64_t delay_ns) {
@@ -323,6 +336,7 @@ void Worker::StartWhenRateAllows(Task* task) {
   }
   task->stage_ = Task::Stage::kQueued;
   rate_queue_.PushBack(task);
+  CountQueued(1);
   ArmRateTimer();
 }
 
@@ -336,15 +350,26 @@ void Worker::OnRateTimer(uv_timer_t* handle) {
   auto* w = static_cast<Worker*>(handle->data);
   w->UpdateNow();
   w->rate_timer_armed_ = false;
-  while (!w->rate_queue_.empty() && w->rate_.TryTake(uv_hrtime())) w->rate_queue_.PopFront()->Begin();
+  while (!w->rate_queue_.empty() && w->rate_.TryTake(uv_hrtime())) {
+    Task* task = w->rate_queue_.PopFront();
+    w->CountQueued(-1);
+    task->Begin();
+  }
   if (!w->rate_queue_.empty()) w->ArmRateTimer();
+}
+
+void Worker::CountQueued(int delta) {
+  // The loop thread is the only writer: a plain load and store, no locked instruction.
+  counters_.queued.store(counters_.queued.load(std::memory_order_relaxed) + static_cast<uint64_t>(delta),
+                         std::memory_order_relaxed);
 }
 
 void Worker::EmitRow(Row* row) {
   stats_.Add(*row);
+  if (count_metrics_) metrics_.Add(*row);
   counters_.done.fetch_add(1, std::memory_order_relaxed);
   if (row->error != ErrorCode::kNone) counters_.errors.fetch_add(1, std::memory_order_relaxed);
-  counters_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  counters_.active.fetch_sub(1, std::memory_order_relaxed);
   // Swap, not copy: the task gets the batch slot's old row, whose strings keep their capacity.
   std::swap(*row, out_batch_->rows[out_batch_->count++]);
   if (out_batch_->count == out_batch_->rows.size()) FlushRows();

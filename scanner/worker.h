@@ -21,6 +21,7 @@
 #include "scanner/exclude_list.h"
 #include "scanner/host_gate.h"
 #include "scanner/idle_pool.h"
+#include "scanner/live_metrics.h"
 #include "scanner/pipeline.h"
 #include "scanner/rate_limiter.h"
 #include "scanner/stats.h"
@@ -34,11 +35,14 @@ namespace urlsweep {
 // keep a loop busy across the input thread's scheduling delays without reading far ahead of the scan.
 inline constexpr size_t kInputQueueBatches = 4;
 
-// Counters the progress thread reads while the loop runs.
+// Counters the progress and metrics threads read while the loop runs (the loop thread writes them).
 struct WorkerCounters {
   std::atomic<uint64_t> done{0};
   std::atomic<uint64_t> errors{0};
-  std::atomic<uint64_t> in_flight{0};
+  // URLs taken from the input and not finished: those queued, and the rest, which are on the wire.
+  std::atomic<uint64_t> active{0};
+  // Of those, the URLs waiting for their host's turn (--per-host, Retry-After) or for --rate.
+  std::atomic<uint64_t> queued{0};
 };
 
 // -4 / -6 (--ip-version): the one address family names resolve to and connections use; AF_UNSPEC for
@@ -82,6 +86,8 @@ class Worker final {
   BatchQueue<InputBatch>* input() { return &input_; }
   const WorkerCounters& counters() const { return counters_; }
   const ScanStats& stats() const { return stats_; }
+  // Counted only with --metrics-listen.
+  const LiveMetrics& metrics() const { return metrics_; }
   const Resolver::Stats resolver_stats() const { return resolver_stats_; }
 
  private:
@@ -112,6 +118,8 @@ class Worker final {
   // Retry-After: no new request to the task's host before `delay_ns` from now (0: no hold).
   void PauseHost(Task* task, uint64_t delay_ns);
   void ArmRateTimer();
+  // A task starts or stops waiting at a host gate or in the rate queue (WorkerCounters::queued).
+  void CountQueued(int delta);
   void TaskFinished(Task* task);
   void EmitRow(Row* row);
   void FlushRows();
@@ -167,6 +175,8 @@ class Worker final {
   uint64_t uv_now_ns_ = 0;
   WorkerCounters counters_;
   ScanStats stats_;
+  bool count_metrics_ = false;  // --metrics-listen
+  LiveMetrics metrics_;
 };
 
 }  // namespace urlsweep

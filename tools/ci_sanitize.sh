@@ -18,7 +18,7 @@ jobs=${JOBS:-$(nproc)}
 # Chromium). Left out: scale, resume, shards and the Parquet readback, which take minutes each and mostly
 # repeat at volume what these check once.
 quick_integration=(fixtures input http redirects dns connect exchange keepalive tls proxy hostile politeness faults pipelines
-  report cli resumption)
+  report cli resumption progress)
 
 # halt_on_error / abort_on_error: stop at the first report with a non-zero status, so ctest sees a
 # failure rather than a passing test with a report in its log. detect_leaks: a leak in a test is a leak

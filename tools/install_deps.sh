@@ -31,6 +31,8 @@ packages=(
   # slurmctld, slurmd and the clients, and munge for their authentication. Nothing is started by the
   # packages in a container without an init system; the test starts and stops its own daemons.
   slurm-wlm munge
+  # promtool: the --metrics-listen test checks the text with Prometheus' own parser.
+  prometheus
 )
 
 missing=()

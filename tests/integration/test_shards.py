@@ -9,6 +9,7 @@ import json
 import os
 import random
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -28,6 +29,10 @@ MAX_SHARE = 0.35
 # the retry). Every other column must be equal.
 RUN_DEPENDENT_COLUMNS = {"dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "total_ms", "started_at",
                          "attempts"}
+# --shard-by line: a list dominated by one host; not a multiple of SHARDS, so the shards differ by one.
+BY_LINE_COUNT = 2001
+# --shard-by line with --resume: 200 of these lines in shard 1, at -c 4 about 2.5 s of /delay/50.
+BY_LINE_RESUME_COUNT = 800
 DUCKDB_TIMEOUT_S = 120
 # Runs `SQL` (argv[2]) in an in-memory DuckDB and prints the rows as JSON (BIGINT as strings).
 DUCKDB_JS = r"""
@@ -188,6 +193,72 @@ class ShardTest(fixtures.FixtureTestCase):
         self.assertGreater(self.lines.count("http://"), 1)
         split = {text: shards for text, shards in invalid_texts.items() if len(shards) > 1}
         self.assertEqual(split, {})
+
+    def test_shards_by_line_stay_balanced_on_a_list_of_few_hosts(self):
+        # 90% of the lines on one host: host shards are lopsided, line shards even.
+        lines = [self.url("/status/%d" % (200 + i % 3), name="h1.test" if i % 10 else "h%d.test" % (2 + i % 7))
+                 for i in range(BY_LINE_COUNT)]  # as urls_on_few_hosts, each with its own status
+        path = self.write_input("few-hosts.txt", lines)
+        by_line = [self.scan(None, "--shard-by", "line", "--shard", "%d/%d" % (i, SHARDS), files=[path])
+                   for i in range(SHARDS)]
+        seen = {}
+        for index, result in enumerate(by_line):
+            for line, row in result.by_line.items():
+                self.assertNotIn(line, seen, "line %d in shards %s and %d" % (line, seen.get(line), index))
+                seen[line] = index
+                # Dealt out by number: line mod N = I.
+                self.assertEqual(line % SHARDS, index, line)
+                self.assertEqual(row["url"], lines[line - 1])
+                self.assertEqual(row["status"], 200 + (line - 1) % 3)
+        self.assertEqual(sorted(seen), list(range(1, BY_LINE_COUNT + 1)))
+        sizes = [len(result.rows) for result in by_line]
+        self.assertLessEqual(max(sizes) - min(sizes), 1, sizes)
+        # The default, by host, keeps h1.test whole: one shard holds at least 90% of the lines.
+        by_host = [len(self.scan(None, "--shard", "%d/%d" % (i, SHARDS), files=[path]).rows)
+                   for i in range(SHARDS)]
+        self.assertEqual(sum(by_host), BY_LINE_COUNT)
+        self.assertGreaterEqual(max(by_host), BY_LINE_COUNT * 9 // 10, by_host)
+
+    def test_shard_by_line_resumes_its_own_lines_and_only_with_the_same_rule(self):
+        lines = self.urls_on_few_hosts(BY_LINE_RESUME_COUNT, "/delay/50")
+        path = self.write_input("few-hosts-resume.txt", lines)
+        out = os.path.join(self.tmp, "by-line-resume.csv")
+        args = ["-q", "-c", "4", "--shard", "1/%d" % SHARDS, "--shard-by", "line", "--format", "csv", "-o", out]
+        before = self.stats()["requests"]
+        proc = subprocess.Popen(self.urlsweep_argv(args + [path]), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=fixtures.clean_env())
+        try:
+            fixtures.wait_until(lambda: self.stats()["requests"] - before >= 20, "20 requests of the shard")
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=fixtures.SCAN_TIMEOUT_S)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        self.assertEqual(proc.returncode, 130, err)
+        # Another rule deals other lines: refused, one line, nothing touched.
+        with open(out, "rb") as f:
+            written = f.read()
+        code, _, err, _ = self.run_urlsweep(["-q", "--shard", "1/%d" % SHARDS, "--resume", "--format", "csv",
+                                             "-o", out, path])
+        self.assertEqual(code, 1, err)
+        self.assertIn("--shard-by is host here but was line in the interrupted run", err)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), written)
+        # The same rule: the shard's own lines, each once.
+        code, _, err, _ = self.run_urlsweep(args + ["--resume", path])
+        self.assertEqual(code, 0, err)
+        with open(out, newline="") as f:
+            rows = fixtures.parse_csv(f.read())
+        got = sorted(row["line"] for row in rows)
+        self.assertEqual(got, [n for n in range(1, BY_LINE_RESUME_COUNT + 1) if n % SHARDS == 1])
+
+    def urls_on_few_hosts(self, count, path):
+        """`count` URLs of `path`, nine in ten on h1.test, the rest over h2..h8.test."""
+        return [self.url(path, name="h1.test" if i % 10 else "h%d.test" % (2 + i % 7)) for i in range(count)]
+
+    def urlsweep_argv(self, args):
+        return [fixtures.URLSWEEP_BIN, "--resolver", "127.0.0.1:%d" % self.stack.dns_port] + list(args)
 
     def test_shard_0_of_1_is_the_whole_list(self):
         result = self.scan(None, "--shard", "0/1", files=[self.list_path])

@@ -531,6 +531,43 @@ TEST_F(ConfigTest, Shard) {
   }
 }
 
+TEST_F(ConfigTest, ShardBy) {
+  EXPECT_EQ(ParseOk({}).shard_by, ShardBy::kHost);
+  EXPECT_EQ(ParseOk({"--shard-by", "line", "--shard", "1/4"}).shard_by, ShardBy::kLine);
+  EXPECT_EQ(ParseOk({"--shard-by=HOST"}).shard_by, ShardBy::kHost);
+  EXPECT_EQ(ParseError({"--shard-by", "url"}), "--shard-by: expected host or line, got 'url'");
+  EXPECT_EQ(ParseError({"--shard-by"}), "--shard-by needs a value");
+}
+
+TEST_F(ConfigTest, ProgressJsonAndMetricsListen) {
+  Config c = ParseOk({});
+  EXPECT_FALSE(c.progress_json);
+  EXPECT_FALSE(c.metrics_listen.has_value());
+  EXPECT_TRUE(ParseOk({"--progress-json"}).progress_json);
+  // -q silences the line for people, not the JSON asked for by name.
+  c = ParseOk({"-q", "--progress-json"});
+  EXPECT_TRUE(c.progress_json);
+  EXPECT_EQ(c.progress, ProgressMode::kOff);
+
+  c = ParseOk({"--metrics-listen", "127.0.0.1:9100"});
+  ASSERT_TRUE(c.metrics_listen.has_value());
+  EXPECT_EQ(c.metrics_listen->ip, "127.0.0.1");
+  EXPECT_EQ(c.metrics_listen->port, 9100);
+  c = ParseOk({"--metrics-listen=[::1]:9200"});
+  EXPECT_EQ(c.metrics_listen->ip, "::1");
+  EXPECT_EQ(c.metrics_listen->port, 9200);
+  c = ParseOk({"--metrics-listen", "localhost:9300"});
+  EXPECT_EQ(c.metrics_listen->ip, "127.0.0.1");
+  EXPECT_EQ(c.metrics_listen->port, 9300);
+  EXPECT_EQ(ParseOk({"--metrics-listen", "0.0.0.0:9100"}).metrics_listen->ip, "0.0.0.0");
+  EXPECT_EQ(ParseError({"--metrics-listen", "127.0.0.1"}),
+            "--metrics-listen: expected HOST:PORT (IP, [IPv6] or localhost, and a port 1-65535), got '127.0.0.1'");
+  for (const char* bad : {"", ":9100", "127.0.0.1:0", "127.0.0.1:65536", "example.com:9100", "localhost:",
+                          "localhost", "[::1]", "::1:9100", "127.0.0.1:x"}) {
+    EXPECT_NE(ParseError({"--metrics-listen", bad}), "") << bad;
+  }
+}
+
 TEST_F(ConfigTest, Resume) {
   EXPECT_EQ(ParseError({"--resume"}), "--resume needs --output FILE: standard output cannot be resumed");
   EXPECT_NE(ParseError({"--resume", "-o", "-"}), "");

@@ -47,6 +47,8 @@ TEST(RunIdentityTest, SpeedAndVisibilityAreNotPartOfIt) {
   now.output = "copy.csv";
   now.parquet_compression = ParquetCompression::kNone;
   now.flags_text = "anything";
+  now.progress_json = true;
+  now.metrics_listen = Endpoint{"127.0.0.1", 9100};
   EXPECT_EQ(Difference(now, Base()), "");
 }
 
@@ -122,10 +124,16 @@ TEST(RunIdentityTest, NamesTheFirstInputThatDiffers) {
 TEST(RunIdentityTest, FlagsUnknownToEitherSideAreADifference) {
   RunIdentity now = IdentityOf(Base(), Inputs(), kSalt);
   RunIdentity then = now;
-  then.flags.push_back({"shard-by", "line"});
+  then.flags.push_back({"dedupe", "on"});
   EXPECT_EQ(FirstDifference(now, then),
-            "the interrupted run recorded --shard-by (line), which this urlsweep does not know");
-  EXPECT_EQ(FirstDifference(then, now), "--shard-by is line here but the interrupted run did not record it");
+            "the interrupted run recorded --dedupe (on), which this urlsweep does not know");
+  EXPECT_EQ(FirstDifference(then, now), "--dedupe is on here but the interrupted run did not record it");
+}
+
+TEST(RunIdentityTest, ShardByIsPartOfTheRun) {
+  Config now = Base();
+  now.shard_by = ShardBy::kLine;
+  EXPECT_EQ(Difference(now, Base()), "--shard-by is line here but was host in the interrupted run");
 }
 
 }  // namespace

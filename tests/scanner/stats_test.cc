@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -245,13 +246,14 @@ TEST(FormatProgressTest, UnknownTotal) {
   ProgressSnapshot p;
   p.done = 12345;
   p.in_flight = 1024;
+  p.queued = 300;
   p.errors = 56;
   p.rate = 4321.4;
   p.elapsed_s = 3;
-  EXPECT_EQ(FormatProgress(p), "12,345 done  4,321/s  1,024 in flight  56 errors  0:00:03 elapsed");
+  EXPECT_EQ(FormatProgress(p), "12,345 done  4,321/s  1,024 in flight  300 queued  56 errors  0:00:03 elapsed");
 }
 
-TEST(FormatProgressTest, KnownTotalShowsEta) {
+TEST(FormatProgressTest, KnownTotalShowsPercentAndEta) {
   ProgressSnapshot p;
   p.done = 12345;
   p.total = 100000;
@@ -261,7 +263,7 @@ TEST(FormatProgressTest, KnownTotalShowsEta) {
   p.elapsed_s = 3725;
   // (100,000 - 12,345) / 1,000 = 87.655 s
   EXPECT_EQ(FormatProgress(p),
-            "12,345/100,000 done  1,000/s  1,024 in flight  56 errors  1:02:05 elapsed  ETA 0:01:28");
+            "12,345/100,000 done  12.3%  1,000/s  1,024 in flight  0 queued  56 errors  1:02:05 elapsed  ETA 0:01:28");
 }
 
 TEST(FormatProgressTest, NoEtaWithoutRateAndSlowRateHasDecimal) {
@@ -269,11 +271,100 @@ TEST(FormatProgressTest, NoEtaWithoutRateAndSlowRateHasDecimal) {
   p.done = 5;
   p.total = 10;
   p.rate = 0;
-  EXPECT_EQ(FormatProgress(p), "5/10 done  0.0/s  0 in flight  0 errors  0:00:00 elapsed");
+  EXPECT_EQ(FormatProgress(p), "5/10 done  50.0%  0.0/s  0 in flight  0 queued  0 errors  0:00:00 elapsed");
   p.rate = 2.5;
-  EXPECT_EQ(FormatProgress(p), "5/10 done  2.5/s  0 in flight  0 errors  0:00:00 elapsed  ETA 0:00:02");
+  EXPECT_EQ(FormatProgress(p),
+            "5/10 done  50.0%  2.5/s  0 in flight  0 queued  0 errors  0:00:00 elapsed  ETA 0:00:02");
   p.rate = 1e-300;  // near zero: no absurd ETA
   EXPECT_FALSE(absl::StrContains(FormatProgress(p), "ETA"));
+}
+
+TEST(FormatProgressTest, EstimateFromBytesBeforeTheInputEnds) {
+  ProgressSnapshot p;
+  p.done = 100;
+  p.rows_seen = 1000;          // rows among the lines read so far
+  p.input_bytes_read = 25000;  // a quarter of the input
+  p.input_bytes = 100000;
+  p.rate = 50;
+  // 1,000 rows in a quarter of the bytes: about 4,000 in all; 100 done is 2.5%, 3,900 left at 50/s.
+  ASSERT_TRUE(ExpectedRows(p).has_value());
+  EXPECT_DOUBLE_EQ(*ExpectedRows(p), 4000);
+  EXPECT_DOUBLE_EQ(*PercentDone(p), 2.5);
+  EXPECT_DOUBLE_EQ(*EtaSeconds(p), 78);
+  EXPECT_EQ(FormatProgress(p),
+            "100/~4,000 done  2.5%  50/s  0 in flight  0 queued  0 errors  0:00:00 elapsed  ETA 0:01:18");
+  // Once the input is read, the count is exact.
+  p.total = 3990;
+  EXPECT_DOUBLE_EQ(*ExpectedRows(p), 3990);
+  EXPECT_TRUE(absl::StartsWith(FormatProgress(p), "100/3,990 done  2.5%"));
+}
+
+TEST(FormatProgressTest, NoEstimateWithoutSizeOrBytes) {
+  ProgressSnapshot p;
+  p.done = 10;
+  p.rows_seen = 20;
+  p.input_bytes_read = 500;
+  EXPECT_FALSE(ExpectedRows(p).has_value());  // size unknown (standard input)
+  p.input_bytes = 1000;
+  p.input_bytes_read = 0;
+  EXPECT_FALSE(ExpectedRows(p).has_value());  // nothing read yet
+  p.input_bytes = 0;
+  EXPECT_FALSE(ExpectedRows(p).has_value());
+  // An estimate is never below the rows already finished.
+  p.input_bytes = 1000;
+  p.input_bytes_read = 1000;
+  p.rows_seen = 5;
+  EXPECT_DOUBLE_EQ(*ExpectedRows(p), 10);
+  // An empty input is done at once.
+  ProgressSnapshot empty;
+  empty.total = 0;
+  EXPECT_DOUBLE_EQ(*PercentDone(empty), 100);
+}
+
+TEST(FormatProgressTest, StoppedRunShowsNoTotalPercentOrEta) {
+  ProgressSnapshot p;
+  p.done = 344;
+  p.total = 1200;  // what had been read when the signal came: not the run's total
+  p.rate = 157;
+  p.stopped = true;
+  EXPECT_FALSE(ExpectedRows(p).has_value());
+  EXPECT_EQ(FormatProgress(p), "344 done  157/s  0 in flight  0 queued  0 errors  0:00:00 elapsed");
+  const std::string json = FormatProgressJson(p);
+  EXPECT_FALSE(absl::StrContains(json, "total")) << json;
+  EXPECT_FALSE(absl::StrContains(json, "percent")) << json;
+  EXPECT_FALSE(absl::StrContains(json, "eta_s")) << json;
+  EXPECT_TRUE(absl::StrContains(json, "\"stopped\":true")) << json;
+}
+
+TEST(FormatProgressJsonTest, EveryFigureWhenKnown) {
+  ProgressSnapshot p;
+  p.elapsed_s = 2.5;
+  p.lines_read = 1200;
+  p.input_bytes_read = 25000;
+  p.input_bytes = 100000;
+  p.rows_seen = 1000;
+  p.done = 100;
+  p.errors = 3;
+  p.in_flight = 8;
+  p.queued = 320;
+  p.rate = 50;
+  EXPECT_EQ(FormatProgressJson(p),
+            "{\"elapsed_s\":2.500,\"lines_read\":1200,\"input_bytes_read\":25000,\"input_bytes\":100000,"
+            "\"rows\":100,\"percent\":2.50,\"eta_s\":78.0,\"errors\":3,\"in_flight\":8,\"queued\":320,"
+            "\"rate_per_s\":50.0}");
+}
+
+TEST(FormatProgressJsonTest, UnknownFiguresLeftOutAndFinalMarked) {
+  ProgressSnapshot p;
+  p.done = 7;
+  p.total = 7;
+  p.final = true;
+  p.rate = 3.25;
+  p.elapsed_s = std::numeric_limits<double>::quiet_NaN();
+  // Input size unknown: no input_bytes; final: no ETA; NaN never reaches the JSON.
+  EXPECT_EQ(FormatProgressJson(p),
+            "{\"elapsed_s\":0.000,\"lines_read\":0,\"input_bytes_read\":0,\"rows\":7,\"total\":7,"
+            "\"percent\":100.00,\"errors\":0,\"in_flight\":0,\"queued\":0,\"rate_per_s\":3.2,\"final\":true}");
 }
 
 }  // namespace
