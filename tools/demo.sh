@@ -9,7 +9,7 @@
 # the fixtures' own DNS server (never the system resolver) and their own CA (--ca-file), and stops the
 # fixtures again, also when something fails. Nothing leaves 127.0.0.0/8 and ::1.
 #
-# `BUILD_DIR/scanner/urlsweep report demo.csv -o report.html` then draws output/report/example.png's page.
+# `BUILD_DIR/scanner/urlsweep report demo.csv -o report.html` then draws docs/report-example.png's page.
 set -eu
 
 # Enough URLs to show throughput, few enough to finish in seconds.
