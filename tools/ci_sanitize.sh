@@ -42,7 +42,7 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-g -O1" \
 # Only what the tests run: every urlsweep_test(...) (a missing test source stops the configuration
 # above, so each one is defined), urlsweep and the fixture server.
 mapfile -t declared < <(sed -n 's/^urlsweep_test(\([A-Za-z0-9_]*\).*/\1/p' tests/CMakeLists.txt)
-targets=(urlsweep fixture_server "${declared[@]}")
+targets=(urlsweep urlsweep_man fixture_server "${declared[@]}")
 echo "ci_sanitize: building ${#targets[@]} targets in $build with $jobs jobs"
 cmake --build "$build" -j"$jobs" --target "${targets[@]}"
 
