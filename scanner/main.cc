@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
   // Stopped by SIGINT/SIGTERM: everything finished is written and the file is closed properly; the shell
   // convention 128 + signal tells scripts the run did not cover the whole input.
   if (outcome->stopped_by_signal != 0) {
-    if (config.output != "-") {
+    if (output->journal != nullptr) {
       const int64_t rows = outcome->rows_written + output->recovered.done.size();
       std::fprintf(stderr, "%s\n", urlsweep::FormatStopped(outcome->stopped_by_signal, config.output, rows).c_str());
     }

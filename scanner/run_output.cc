@@ -1,6 +1,7 @@
 #include "scanner/run_output.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -23,6 +24,14 @@ ScanOutput RunOutput::ForScan(const ScanSetup* setup) {
 absl::StatusOr<RunOutput> OpenRunOutput(const Config& config, InputReader* input) {
   RunOutput out;
   const bool to_file = config.output != "-";
+  // A device or a named pipe (-o /dev/null, -o fifo) is written like standard output: it cannot be cut
+  // back or read again, so it keeps no journal beside it (none in /dev) and cannot be resumed.
+  struct stat existing {};
+  const bool special = to_file && stat(config.output.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode);
+  if (special && config.resume) {
+    return absl::InvalidArgumentError("--resume: '" + config.output +
+                                      "' is not a regular file; only a file output can be resumed");
+  }
   const std::string journal_path = Journal::PathFor(config.output);
   if (config.resume) {
     auto run = Journal::Recover(journal_path, config, input);
@@ -52,7 +61,7 @@ absl::StatusOr<RunOutput> OpenRunOutput(const Config& config, InputReader* input
   }
   if (absl::Status st = out.writer->Open(append); !st.ok()) return st;
 
-  if (to_file) {
+  if (to_file && !special) {
     auto j = recovered.existed ? Journal::Reopen(journal_path, input)
                                : Journal::Create(journal_path, config, input);
     if (!j.ok()) return j.status();

@@ -32,7 +32,6 @@ Command line (what tools/fixtures.sh calls):
 """
 
 import argparse
-import ctypes
 import os
 import shlex
 import signal
@@ -44,6 +43,9 @@ import time
 TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, TOOLS_DIR)
 import dns_fixture  # noqa: E402  (needs TOOLS_DIR on the path)
+from process_util import die_with_parent as _die_with_parent  # noqa: E402
+from process_util import stop_process  # noqa: E402
+from process_util import tail as _tail  # noqa: E402
 
 # The HTTP fixture's address range: 1024 addresses, so tests can give names distinct addresses and
 # count connections per address.
@@ -106,19 +108,12 @@ TLS_LISTENERS = {
 # dnsmasq gives these names 127.0.0.1, where the HTTPS listeners are.
 TLS_NAMES = sorted({name for _, _, _, name in TLS_LISTENERS.values() if name.endswith(".test")})
 
-PR_SET_PDEATHSIG = 1
-
-
 def address_for(n):
     """The loopback address dnsmasq gives h<n>.test."""
     i = n % RANGE_SIZE
     return "127.0.%d.%d" % (RANGE_FIRST[2] + i // 256, i % 256)
 
 
-def _die_with_parent():
-    # In tests, the fixtures end with the test process even when it is killed (ctest's timeout).
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _free_port_udp_tcp():
@@ -151,12 +146,6 @@ def _read_ready(path):
     return entries
 
 
-def _tail(path, limit=2000):
-    try:
-        with open(path, errors="replace") as f:
-            return f.read()[-limit:]
-    except OSError:
-        return ""
 
 
 class FixtureStack:
@@ -362,15 +351,7 @@ class FixtureStack:
     # -- stopping -----------------------------------------------------------------------------------
 
     def _stop_one(self, role):
-        proc = self.procs.pop(role, None)
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(self.procs.pop(role, None), STOP_TIMEOUT_S)
 
     def stop(self):
         for role in ("dnsmasq", "dns_fixture", "fixture_server"):

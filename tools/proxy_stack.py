@@ -35,7 +35,6 @@ Command line:
 import argparse
 import base64
 import re
-import ctypes
 import glob
 import os
 import pwd
@@ -44,6 +43,11 @@ import socket
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from process_util import die_with_parent as _die_with_parent  # noqa: E402
+from process_util import stop_process  # noqa: E402
+from process_util import tail as _tail  # noqa: E402
 
 # What the tests authenticate with. Distinctive, so a test can search every output for it.
 USER = "sweeper"
@@ -80,12 +84,6 @@ SHM_DIR = "/dev/shm"
 # The user squid runs as when started as root (Debian's squid package creates it).
 SQUID_USER = "proxy"
 
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent():
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _free_port():
@@ -102,12 +100,6 @@ def _listening(port):
         return False
 
 
-def _tail(path, limit=2000):
-    try:
-        with open(path, errors="replace") as f:
-            return f.read()[-limit:]
-    except OSError:
-        return ""
 
 
 def basic_credentials(user=USER, password=PASSWORD):
@@ -296,15 +288,7 @@ class ProxyStack:
     # -- stopping ---------------------------------------------------------------------------------
 
     def _stop_one(self, role):
-        proc = self.procs.pop(role, None)
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(GUARD_STOP_TIMEOUT_S if role == "squid" else STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(self.procs.pop(role, None), GUARD_STOP_TIMEOUT_S if role == "squid" else STOP_TIMEOUT_S)
 
     def stop(self):
         for role in ("tinyproxy", "squid"):

@@ -17,7 +17,6 @@ through their parent PIDs, TaskPlugin=task/none binds nothing, and neither accou
 completion records are kept. The daemons run as the current user (SlurmUser and SlurmdUser).
 """
 
-import ctypes
 import getpass
 import os
 import re
@@ -25,7 +24,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from process_util import die_with_parent, stop_process, tail  # noqa: E402
 
 # How long a daemon may take to answer after it started: they start in under a second, but the machine
 # may be loaded.
@@ -42,7 +45,6 @@ PARTITION = "test"
 PROGRAMS = ("munged", "slurmctld", "slurmd", "sbatch", "sinfo", "squeue", "scontrol", "scancel")
 # A munge key is 1,024 random bytes (mungekey(8)'s default size).
 MUNGE_KEY_BYTES = 1024
-PR_SET_PDEATHSIG = 1
 # Job states after which a job changes no more (squeue(1), "JOB STATE CODES").
 FINAL_STATES = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "PREEMPTED",
                 "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE"}
@@ -52,10 +54,6 @@ def missing_programs():
     return [p for p in PROGRAMS if shutil.which(p) is None]
 
 
-def _die_with_parent():
-    # The daemons end with the test process even when it is killed (ctest's timeout).
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _free_tcp_port():
@@ -64,12 +62,6 @@ def _free_tcp_port():
         return s.getsockname()[1]
 
 
-def _tail(path, limit=3000):
-    try:
-        with open(path, errors="replace") as f:
-            return f.read()[-limit:]
-    except OSError:
-        return ""
 
 
 def node_hardware():
@@ -106,7 +98,7 @@ class SlurmCluster:
         return env
 
     def log(self, role):
-        return _tail(os.path.join(self.dir, role + ".out"))
+        return tail(os.path.join(self.dir, role + ".out"), limit=3000)
 
     # -- starting ---------------------------------------------------------------------------------
 
@@ -114,7 +106,7 @@ class SlurmCluster:
         with open(os.path.join(self.dir, role + ".out"), "ab") as log:
             self.procs[role] = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
                                                 stderr=log, close_fds=True,
-                                                preexec_fn=_die_with_parent)
+                                                preexec_fn=die_with_parent)
 
     def _wait(self, role, condition, what):
         deadline = time.monotonic() + READY_TIMEOUT_S
@@ -241,15 +233,7 @@ class SlurmCluster:
     # -- stopping ---------------------------------------------------------------------------------
 
     def _stop_one(self, role):
-        proc = self.procs.pop(role, None)
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(self.procs.pop(role, None), STOP_TIMEOUT_S)
 
     def stop(self):
         if "slurmctld" in self.procs and self.procs["slurmctld"].poll() is None:

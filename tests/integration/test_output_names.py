@@ -6,6 +6,7 @@ names; an extension no format goes by, or Parquet asked to be a compressed strea
 standard error, exit 1, and no file (nor journal) created.
 """
 
+import csv
 import gzip
 import json
 import os
@@ -130,6 +131,29 @@ class OutputNamesTest(fixtures.FixtureTestCase):
             self.assertEqual((code, err), (0, ""))
             with open(output, "rb") as f:
                 self.assertRows(fixtures.parse_jsonl(gzip.decompress(f.read()).decode()))
+
+    def test_named_pipe_output_keeps_no_journal(self):
+        # A device or a named pipe (-o /dev/null, -o FIFO) cannot be cut back or read again: rows go
+        # through as to standard output, no journal is left beside it, and --resume is refused.
+        directory = os.path.join(self.tmp, "fifo")
+        os.mkdir(directory)
+        fifo = os.path.join(directory, "rows")
+        os.mkfifo(fifo)
+        got = os.path.join(directory, "got.csv")
+        with open(got, "wb") as sink:
+            reader = subprocess.Popen(["cat", fifo], stdout=sink)
+            try:
+                code, _, err, _ = self.run_to(fifo)
+            finally:
+                reader.wait(timeout=60)
+        self.assertEqual((code, err), (0, ""))
+        with open(got, encoding="utf-8", newline="") as f:
+            self.assertRows([{"line": int(r["line"]), "status": int(r["status"])} for r in csv.DictReader(f)])
+        self.assertEqual(sorted(os.listdir(directory)), ["got.csv", "rows"])
+        code, _, err, _ = self.run_to(fifo, "--resume")
+        self.assertEqual(code, 1)
+        self.assertEqual(err.splitlines(), ["urlsweep: --resume: '%s' is not a regular file; only a file "
+                                            "output can be resumed" % fifo])
 
     def test_refused_names_create_nothing(self):
         cases = {

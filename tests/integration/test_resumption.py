@@ -15,6 +15,7 @@ import time
 
 import fixtures
 import test_tls
+from process_util import die_with_parent
 
 # URLs per origin in the sequential runs: the first connection is a full handshake, the others resume.
 REPEATS = 4
@@ -25,7 +26,6 @@ CONCURRENT = 8
 # How long nginx gets to listen, and to stop on SIGTERM.
 NGINX_START_S = 20
 NGINX_STOP_S = 10
-PR_SET_PDEATHSIG = 1
 
 
 def _free_port():
@@ -134,7 +134,7 @@ class NginxResumptionTest(fixtures.FixtureTestCase):
         cls.addClassCleanup(log.close)
         cls.nginx = subprocess.Popen(
             ["nginx", "-p", cls.nginx_dir, "-c", conf, "-e", os.path.join(cls.nginx_dir, "error.log")],
-            stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+            stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
         cls.addClassCleanup(cls.stop_nginx)
         deadline = time.monotonic() + NGINX_START_S
         while not all(_listening(p) for p in cls.nginx_ports.values()):
@@ -203,11 +203,6 @@ class NginxResumptionTest(fixtures.FixtureTestCase):
                     self.assertRow(row, status=200, tls_version=version, tls_verify="ok",
                                    cert_not_after=not_after,
                                    title="reused ." if line == 1 else "reused r")
-
-
-def _die_with_parent():
-    import ctypes
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 if __name__ == "__main__":
