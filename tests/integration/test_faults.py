@@ -154,7 +154,10 @@ class FaultsTest(fixtures.FixtureTestCase):
     def test_no_room_for_connections_is_one_line(self):
         urls = self.urls(20, first=73, names=1)
         for label, wrap in (("ulimit -n 12", ["sh", "-c", 'ulimit -n 12 && exec "$0" "$@"']),
-                            ("250 inherited of 256", self.inherit_descriptors(256, 250))):
+                            # 240 leave far too few for a scan (the reserve alone is 40) while keeping a
+                            # few free for the sanitizers' runtime, which opens a pipe of its own to check
+                            # memory (UBSan's vptr check): with none left it reported a false error.
+                            ("240 inherited of 256", self.inherit_descriptors(256, 240))):
             with self.subTest(case=label):
                 before = self.requests_to(73)
                 code, out, err, _ = self.run_urlsweep(
