@@ -1,4 +1,4 @@
-// Row: one output row, the contract's columns (shared/spec/CONTRACT.md, "Output"). Every writer
+// Row: one output row, the contract's columns (docs/output.md). Every writer
 // (CSV, JSON Lines, Parquet) encodes exactly these fields in exactly this order.
 #pragma once
 

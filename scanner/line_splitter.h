@@ -1,5 +1,5 @@
 // LineSplitter: the pure half of InputReader. It turns a byte stream, fed in chunks of any size, into
-// numbered, trimmed, capped input lines (shared/spec/CONTRACT.md, "Input lines"), so that the rules are
+// numbered, trimmed, capped input lines (docs/resume-and-shards.md, "Input"), so that the rules are
 // tested on every split of their input without files.
 #pragma once
 

@@ -1,4 +1,4 @@
-// URL parsing and normalisation for input lines (shared/spec/CONTRACT.md, "Input lines"). Pure: no I/O,
+// URL parsing and normalisation for input lines (docs/resume-and-shards.md, "Input"). Pure: no I/O,
 // no libuv; the only foreign call is libidn2 for non-ASCII host names.
 #pragma once
 

@@ -35,7 +35,7 @@ import dns_fixture  # noqa: E402,F401  (re-exported for the DNS tests)
 import fixture_stack  # noqa: E402
 import gen_urls  # noqa: E402,F401
 
-# The contract's columns, in order (shared/spec/CONTRACT.md, scanner/row.h kColumnNames).
+# The contract's columns, in order (docs/output.md, core/row.h kColumnNames).
 COLUMNS = [
     "line", "url", "final_url", "host", "ip", "port", "status", "reason", "http_version", "error",
     "error_detail", "redirects", "location", "content_type", "content_length", "server", "title",
