@@ -13,9 +13,11 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake pkg-config python3
   libuv1-dev libc-ares-dev libssl-dev libabsl-dev libgtest-dev libbenchmark-dev
-  zlib1g-dev libidn2-dev libzstd-dev libsnappy-dev node-llhttp
+  zlib1g-dev libidn2-dev libzstd-dev libsnappy-dev node-llhttp libnghttp2-dev
   # Real servers the tests and benchmarks start on loopback.
   dnsmasq-base nginx-light squid tinyproxy apache2-utils openssl wrk curl
+  # SOCKS5 servers (with and without username/password), TLS in front of a proxy, HTTP/2 peers and clients.
+  microsocks dante-server stunnel4 nghttp2-server nghttp2-client
   # The benchmark's Python reference client (for /usr/bin/python3).
   python3-aiohttp python3-aiodns
   # Headless rendering check of `urlsweep report`.
