@@ -12,6 +12,7 @@
 #include "core/endpoint.h"
 #include "core/errors.h"
 #include "core/output_format.h"
+#include "core/row.h"
 #include "core/version.h"
 
 namespace urlsweep {
@@ -66,6 +67,9 @@ struct Config {
   int follow = 0;
   IpVersion ip_version = IpVersion::kAny;
   int64_t max_body = 65536;
+  // Optional output columns: --capture-header NAME (repeatable, lower case, duplicates dropped) and
+  // --body-hash.
+  ExtraColumns extra_columns;
   std::vector<Endpoint> resolvers;  // empty: those of /etc/resolv.conf
   // Proxies, resolved once by ParseArgs from --proxy or, without it, the environment (CONTRACT:
   // http_proxy for http URLs, https_proxy/HTTPS_PROXY for https URLs, no_proxy/NO_PROXY exceptions).

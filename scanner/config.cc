@@ -63,6 +63,8 @@ constexpr int kLocationRedirects = 10;
 // Status codes llhttp accepts are three digits; --fail-on names no other.
 constexpr int kMinStatus = 100;
 constexpr int kMaxStatus = 999;
+// --capture-header: a column each; more than this many is a mistake.
+constexpr size_t kMaxCapturedHeaders = 32;
 // Values quoted back in an error are cut here so the message stays one readable line.
 constexpr size_t kMaxQuotedValue = 64;
 
@@ -85,6 +87,8 @@ enum class FlagId {
   kFollow,
   kLocation,
   kMaxBody,
+  kCaptureHeader,
+  kBodyHash,
   kResolver,
   kProxy,
   kCaFile,
@@ -136,6 +140,8 @@ constexpr FlagSpec kFlags[] = {
     Flag("max-redirs", 0, true, FlagId::kFollow),
     Flag("location", 'L', false, FlagId::kLocation),
     Flag("max-body", 0, true, FlagId::kMaxBody),
+    Flag("capture-header", 0, true, FlagId::kCaptureHeader),
+    Flag("body-hash", 0, false, FlagId::kBodyHash),
     Flag("resolver", 0, true, FlagId::kResolver),
     Flag("ip-version", 0, true, FlagId::kIpVersion),
     Flag("", '4', false, FlagId::kIpv4),
@@ -443,6 +449,19 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
       return absl::OkStatus();
     case FlagId::kMaxBody:
       return ParseIntFlag(f, value, 0, kMaxBodyBytes, &c->max_body);
+    case FlagId::kCaptureHeader: {
+      // An HTTP field name (RFC 9110 token), matched without regard to case; named twice, one column.
+      if (value.size() > ExtraColumns::kMaxHeaderNameBytes || !IsToken(value)) {
+        return Invalid(f, "an HTTP header name", value);
+      }
+      std::string name = Lower(value);
+      std::vector<std::string>& names = c->extra_columns.header_names;
+      if (names.size() >= kMaxCapturedHeaders) {
+        return absl::InvalidArgumentError(absl::StrCat(FlagName(f), ": at most ", kMaxCapturedHeaders, " headers"));
+      }
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(std::move(name));
+      return absl::OkStatus();
+    }
     case FlagId::kResolver: {
       Endpoint e;
       if (!ParseEndpoint(value, kDefaultDnsPort, &e)) return Invalid(f, "IP, IP:PORT or [IPv6]:PORT", value);
@@ -496,6 +515,7 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
       return absl::OkStatus();
     }
     case FlagId::kHead:
+    case FlagId::kBodyHash:
     case FlagId::kLocation:
     case FlagId::kInsecure:
     case FlagId::kIpv4:
@@ -543,6 +563,9 @@ void ApplySwitch(FlagId id, Config* c, ParseState* st) {
       break;
     case FlagId::kProgressJson:
       c->progress_json = true;
+      break;
+    case FlagId::kBodyHash:
+      c->extra_columns.body_sha256 = true;
       break;
     default:
       break;

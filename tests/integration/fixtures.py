@@ -40,7 +40,7 @@ COLUMNS = [
     "line", "url", "final_url", "host", "ip", "port", "status", "reason", "http_version", "error",
     "error_detail", "redirects", "location", "content_type", "content_length", "server", "title",
     "body_bytes", "tls_version", "tls_verify", "cert_not_after", "attempts", "dns_ms", "connect_ms",
-    "tls_ms", "ttfb_ms", "total_ms", "started_at",
+    "tls_ms", "ttfb_ms", "total_ms", "started_at", "proxy", "proxy_auth",
 ]
 INT_COLUMNS = {"line", "port", "status", "redirects", "content_length", "body_bytes", "attempts"}
 FLOAT_COLUMNS = {"dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "total_ms"}
