@@ -14,6 +14,7 @@ import time
 import unittest
 
 import fixtures
+import h2_stack  # noqa: E402  (tools/ is on the path through fixtures)
 
 CLIENT_TIMEOUT_S = 20
 # The client connection preface and an empty SETTINGS frame (RFC 9113 sections 3.4 and 6.5).
@@ -303,6 +304,78 @@ class H2FixtureTest(fixtures.FixtureTestCase):
             with self.client_context(["h2", "http/1.1"]).wrap_socket(raw, server_hostname="valid.test") as tls:
                 tls.sendall(payload)
                 return self.read_all(tls, timeout), tls.selected_alpn_protocol()
+
+
+class H2StackTest(fixtures.FixtureTestCase):
+    """tools/h2_stack.py: nginx and nghttpd speak HTTP/2 where the stack says, on IPv4 and IPv6, and
+    their logs count the connections a client used."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cert, key = cls.cert("ip-chain.pem"), cls.cert("ip-key.pem")  # IP SANs 127.0.0.1 and ::1
+        cls.nginx = h2_stack.NginxH2(cls.tmp, cert, key, max_streams=7)
+        cls.addClassCleanup(cls.nginx.stop)
+        cls.nginx.start()
+        cls.nghttpd_tls = h2_stack.Nghttpd(cls.tmp, cert, key, address="127.0.0.1")
+        cls.addClassCleanup(cls.nghttpd_tls.stop)
+        cls.nghttpd_tls.start()
+        cls.nghttpd_h2c = h2_stack.Nghttpd(cls.tmp, address="::1", max_streams=3)
+        cls.addClassCleanup(cls.nghttpd_h2c.stop)
+        cls.nghttpd_h2c.start()
+
+    def curl(self, url, *args):
+        rc, out = run(["curl", "-sS", "-g", "-m", "10", "--cacert", self.stack.ca_file, "-o", "/dev/null",
+                       "-w", "%{http_code} %{http_version}", *args, url], stdout_only=True)
+        self.assertEqual(rc, 0, url)
+        return out
+
+    def test_nginx_protocols_on_each_port_and_address(self):
+        for v6 in (False, True):
+            self.assertEqual(self.curl(self.nginx.url("/", v6=v6), "--http2"), "200 2")
+            self.assertEqual(self.curl(self.nginx.url("/", tls=False, v6=v6), "--http2-prior-knowledge"),
+                             "200 2")
+            self.assertEqual(self.curl(self.nginx.url("/", v6=v6, http1=True)), "200 1.1")
+            # ALPN offers http/1.1 only: the TLS port speaks it.
+            self.assertEqual(self.curl(self.nginx.url("/", v6=v6), "--http1.1"), "200 1.1")
+        self.assertEqual(self.curl(self.nginx.url("/status/404")), "404 2")
+        self.assertEqual(self.curl(self.nginx.url("/redirect")), "302 2")
+        rc, out = run(["curl", "-sS", "--cacert", self.stack.ca_file, self.nginx.url("/anything")],
+                      stdout_only=True)
+        self.assertIn("<title>%s</title>" % h2_stack.PAGE_TITLE, out)
+
+    def test_nginx_log_counts_connections(self):
+        port = self.nginx.h2c_port
+        before = self.nginx.connections(port=port)
+        rc, out = run(["nghttp", "-nv"] + [self.nginx.url("/c%d" % i, tls=False) for i in range(5)])
+        self.assertEqual(rc, 0, out)
+        self.assertIn("[SETTINGS_MAX_CONCURRENT_STREAMS(0x03):7]", out)
+        self.curl(self.nginx.url("/c5", tls=False), "--http2-prior-knowledge")
+        fixtures.wait_until(lambda: len([r for r in self.nginx.requests() if r.path.startswith("/c")]) == 6,
+                            "nginx logged 6 requests")
+        mine = [r for r in self.nginx.requests() if r.path.startswith("/c")]
+        self.assertEqual({r.protocol for r in mine}, {"HTTP/2.0"})
+        self.assertEqual(sorted(r.connection_requests for r in mine if r.path != "/c5"), [1, 2, 3, 4, 5])
+        # nghttp's five streams on one connection, curl's one on another.
+        self.assertEqual(len({r.connection for r in mine}), 2)
+        self.assertEqual(self.nginx.connections(port=port) - before, 2)
+
+    def test_nghttpd_tls_and_prior_knowledge(self):
+        self.assertEqual(self.curl(self.nghttpd_tls.url("/"), "--http2"), "200 2")
+        self.assertEqual(self.curl(self.nghttpd_h2c.url("/"), "--http2-prior-knowledge"), "200 2")
+        self.assertTrue(self.nghttpd_h2c.url("/").startswith("http://[::1]:"))
+        self.assertEqual(self.curl(self.nghttpd_h2c.url("/missing"), "--http2-prior-knowledge"), "404 2")
+        before = self.nghttpd_h2c.connections()
+        # Three streams, its limit (a fourth sent before its SETTINGS arrive would be refused).
+        rc, out = run(["nghttp", "-nv"] + [self.nghttpd_h2c.url("/?n=%d" % i) for i in range(3)])
+        self.assertIn("[SETTINGS_MAX_CONCURRENT_STREAMS(0x03):3]", out)
+        fixtures.wait_until(
+            lambda: len([r for r in self.nghttpd_h2c.requests() if r.path.startswith("/?n=")]) == 3,
+            "nghttpd logged 3 requests")
+        self.assertEqual(self.nghttpd_h2c.connections(), before + 1)
+        rc, out = run(["curl", "-sS", "--cacert", self.stack.ca_file, "-o", "/dev/null", "-w", "%{size_download}",
+                       self.nghttpd_tls.url("/big.bin")], stdout_only=True)
+        self.assertEqual(out, str(1 << 20))
 
 
 if __name__ == "__main__":
