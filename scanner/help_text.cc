@@ -40,6 +40,7 @@ constexpr FlagDoc kFlagDocs[] = {
     {"-L", "--location", "", "follow redirects, up to --max-redirs (or --follow) N", "10 with -L"},
     {"", "--max-redirs", "N", "same as --follow N", ""},
     {"", "--max-body", "BYTES", "body bytes read per response", "65536"},
+    {"", "--scheme-less", "LIST", "schemes for a line without one (https,http: http if https fails)", "http"},
     {"", "--resolver", "IP[:PORT]", "DNS server, repeatable", "those of /etc/resolv.conf"},
     {"", "--ip-version", "4|6|any", "resolve and connect over IPv4 only, IPv6 only, or both", "any"},
     {"-4", "", "", "same as --ip-version 4", ""},
