@@ -129,6 +129,19 @@ class H2FixtureTest(fixtures.FixtureTestCase):
         self.assertNotIn("recv (stream_id=15)", out)
         self.assertIn("Some requests were not processed. total=2, processed=1", out)
 
+    def test_goaway_with_a_lower_last_stream_id(self):
+        # ?last=0: GOAWAY at once, before any response: every stream (also earlier ones) unprocessed.
+        rc, out = self.nghttp("h2c", "/delay/200?a", "/h2/goaway?last=0", "/delay/100?b")
+        self.assertIn("last_stream_id=0, error_code=NO_ERROR(0x00)", out)
+        self.assertNotIn("recv HEADERS", out)
+        self.assertIn("Some requests were not processed. total=3, processed=0", out)
+        # ?last=15 on stream 15: the earlier stream 13 is still answered, 17 is not.
+        rc, out = self.nghttp("h2", "/delay/200?a", "/h2/goaway?last=15", "/delay/100?b")
+        self.assertIn("last_stream_id=15", out)
+        self.assertIn("recv DATA frame <length=89, flags=0x01, stream_id=13>", out)
+        self.assertNotRegex(out, r"recv (HEADERS|DATA) frame <[^>]*stream_id=17>")
+        self.assertIn("Some requests were not processed. total=3, processed=2", out)
+
     def test_goaway_with_an_error_ends_the_connection_mid_body(self):
         rc, out = self.nghttp("h2", "/h2/goaway/internal_error")
         self.assertIn("last_stream_id=13, error_code=INTERNAL_ERROR(0x02)", out)
