@@ -195,6 +195,7 @@ int Main(int argc, char** argv) {
     if (status.ok()) status = h2->AddTlsListen(s);
   }
   if (status.ok() && !h2->empty()) status = h2->Bind();
+  listeners->set_h2(h2.get());
   std::vector<std::unique_ptr<ServerThread>> threads;
   for (int i = 0; status.ok() && i < options.threads; ++i) {
     threads.push_back(std::make_unique<ServerThread>(listeners.get(), traffic.get()));

@@ -101,18 +101,20 @@ class H2FixtureTest(fixtures.FixtureTestCase):
         self.assertEqual(len(body), 100)
 
     def test_count_and_stats_see_h2_requests(self):
-        before = self.h2_count("h2c")
+        before = self.h2_count()
         rc, out = self.nghttp("h2c", "/a", "/b", "/c")
         self.assertEqual(rc, 0, out)
-        after = self.h2_count("h2c")
-        # One connection for three streams (the /count requests add one connection each).
-        self.assertEqual(after[0] - before[0], 2)
-        self.assertEqual(after[1] - before[1], 4)
-
-    def h2_count(self, key):
-        _, _, _, body = self.curl(key, "/count")
-        values = dict(line.split() for line in body.splitlines())
-        return int(values["connections"]), int(values["requests"])
+        rc, out = self.nghttp("h2_v6", "/d")
+        self.assertEqual(rc, 0, out)
+        after = self.h2_count()
+        # Three streams on one connection, one on another (HTTP/1 /count opens no HTTP/2 connection).
+        self.assertEqual((after[0] - before[0], after[1] - before[1]), (2, 4))
+        v6 = self.h2_count("::1")
+        self.assertGreaterEqual(v6[0], 1)
+        self.assertEqual(self.h2_count("127.0.0.2"), (0, 0))
+        # /count over HTTP/2 counts the HTTP/2 ports, itself included.
+        _, _, _, body = self.curl("h2c", "/count?addr=::1")
+        self.assertEqual(body, "connections %d\nrequests %d\n" % v6)
 
     # -- behaviours on demand ----------------------------------------------------------------------
 
