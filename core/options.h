@@ -46,6 +46,9 @@ struct ProxySpec {
   bool has_credentials = false;
 };
 
+// --scheme-less: the scheme(s) a line without one is tried with, in order (scanner/scheme_fallback.h).
+enum class SchemeLess : uint8_t { kHttp, kHttps, kHttpsThenHttp, kHttpThenHttps };
+
 struct Config {
   std::vector<std::string> inputs;  // "-" is standard input; empty means standard input
   std::string output = "-";         // "-" is standard output
@@ -65,6 +68,7 @@ struct Config {
   double dns_timeout_s = 5;
   int retries = 1;
   int follow = 0;
+  SchemeLess scheme_less = SchemeLess::kHttp;
   IpVersion ip_version = IpVersion::kAny;
   int64_t max_body = 65536;
   // Optional output columns: --capture-header NAME (repeatable, lower case, duplicates dropped) and

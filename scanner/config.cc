@@ -29,6 +29,7 @@
 #include "core/flag_tokenizer.h"
 #include "core/output_format.h"
 #include "core/text.h"
+#include "scanner/scheme_fallback.h"
 
 namespace urlsweep {
 namespace {
@@ -106,6 +107,7 @@ enum class FlagId {
   kProgressJson,
   kMetricsListen,
   kShardBy,
+  kSchemeLess,
   kParquetCompression,
   kFailOn,
   kCompress,
@@ -162,6 +164,7 @@ constexpr FlagSpec kFlags[] = {
     Flag("progress-json", 0, false, FlagId::kProgressJson),
     Flag("metrics-listen", 0, true, FlagId::kMetricsListen),
     Flag("shard-by", 0, true, FlagId::kShardBy),
+    Flag("scheme-less", 0, true, FlagId::kSchemeLess),
     Flag("parquet-compression", 0, true, FlagId::kParquetCompression),
     Flag("version", 'V', false, FlagId::kVersion),
     Flag("compress", 0, true, FlagId::kCompress),
@@ -495,6 +498,11 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
     }
     case FlagId::kMetricsListen:
       return ParseMetricsListen(f, value, c);
+    case FlagId::kSchemeLess:
+      if (!ParseSchemeLess(value, &c->scheme_less)) {
+        return Invalid(f, "https, http, or both in the order to try them (https,http)", value);
+      }
+      return absl::OkStatus();
     case FlagId::kShardBy:
       if (!ParseChoice(value, kShardBys, &c->shard_by)) return Invalid(f, "host or line", value);
       return absl::OkStatus();

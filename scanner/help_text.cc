@@ -42,6 +42,7 @@ constexpr FlagDoc kFlagDocs[] = {
     {"", "--max-body", "BYTES", "body bytes read per response", "65536"},
     {"", "--capture-header", "NAME", "a header_NAME column with that response header, repeatable", "none"},
     {"", "--body-hash", "", "a body_sha256 column: SHA-256 of the body bytes read", "off"},
+    {"", "--scheme-less", "LIST", "schemes for a line without one (https,http: http if https fails)", "http"},
     {"", "--resolver", "IP[:PORT]", "DNS server, repeatable", "those of /etc/resolv.conf"},
     {"", "--ip-version", "4|6|any", "resolve and connect over IPv4 only, IPv6 only, or both", "any"},
     {"-4", "", "", "same as --ip-version 4", ""},

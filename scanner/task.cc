@@ -14,6 +14,7 @@
 #include "http/request.h"
 #include "http/retry_after.h"
 #include "scanner/idle_pool.h"
+#include "scanner/scheme_fallback.h"
 #include "scanner/worker.h"
 
 namespace urlsweep {
@@ -612,6 +613,13 @@ void Task::FailAttempt(ErrorCode code, const char* detail) {
     stage_ = Stage::kBackoff;
     deadline_stage_ns_ = w->Now() + backoff;
     ArmTimer();
+    return;
+  }
+  // --scheme-less with two schemes: a line without one whose first scheme failed before any response is
+  // tried once with the second, with retries of its own, within what is left of --timeout.
+  if (!row_.status && FailureAllowsSecondScheme(code) && SwitchToSecondScheme(w->config_.scheme_less, &target_)) {
+    retries_used_ = 0;
+    StartAttempt();
     return;
   }
   row_.error = code;

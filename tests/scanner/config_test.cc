@@ -829,5 +829,17 @@ TEST_F(ConfigTest, NullEnvLookupMeansEmptyEnvironment) {
   EXPECT_FALSE(parsed->config.http_proxy.has_value());
 }
 
+TEST_F(ConfigTest, SchemeLess) {
+  EXPECT_EQ(ParseOk({}).scheme_less, SchemeLess::kHttp);
+  EXPECT_EQ(ParseOk({"--scheme-less", "https"}).scheme_less, SchemeLess::kHttps);
+  EXPECT_EQ(ParseOk({"--scheme-less", "https,http"}).scheme_less, SchemeLess::kHttpsThenHttp);
+  EXPECT_EQ(ParseOk({"--scheme-less=http,https"}).scheme_less, SchemeLess::kHttpThenHttps);
+  EXPECT_EQ(ParseOk({"--scheme-less", "HTTP"}).scheme_less, SchemeLess::kHttp);
+  EXPECT_EQ(ParseError({"--scheme-less", "ftp"}),
+            "--scheme-less: expected https, http, or both in the order to try them (https,http), got 'ftp'");
+  EXPECT_EQ(ParseError({"--scheme-less", "http,http"}),
+            "--scheme-less: expected https, http, or both in the order to try them (https,http), got 'http,http'");
+}
+
 }  // namespace
 }  // namespace urlsweep
