@@ -891,6 +891,32 @@ TEST_F(ResolverTest, CancelOfACacheHitBeforeDelivery) {
   EXPECT_EQ(probe.calls, 0);
 }
 
+TEST_F(ResolverTest, CacheHitsOfOneTurnEachGetTheirOwnAnswer) {
+  Create(Options());
+  ResolveOne("v4.test");
+  ResolveOne("v6.test");
+  Probe first, second, third, fourth;
+  // The first hit's callback cancels the third, answered in the same turn: it never runs.
+  first.then = [&] { resolver_->Cancel(&third); };
+  Resolve("v4.test", &first);
+  Resolve("v6.test", &second);
+  Resolve("v4.test", &third);
+  Resolve("nxdomain-cached.test", &fourth);  // not cached: a query, answered later
+  EXPECT_TRUE(RunUntil([&] { return first.calls > 0 && second.calls > 0 && fourth.calls > 0; }));
+  EXPECT_TRUE(RunUntilIdle());
+  EXPECT_EQ(first.calls, 1);
+  EXPECT_TRUE(first.result.from_cache);
+  EXPECT_EQ(Ips(first.result), std::vector<std::string>{"192.0.2.1"});
+  EXPECT_EQ(second.calls, 1);
+  EXPECT_TRUE(second.result.from_cache);
+  EXPECT_EQ(Ips(second.result), std::vector<std::string>{"2001:db8::1"});
+  EXPECT_EQ(third.calls, 0);
+  EXPECT_FALSE(third.pending());
+  EXPECT_EQ(fourth.calls, 1);
+  EXPECT_FALSE(fourth.result.from_cache);
+  EXPECT_EQ(fourth.result.ares_status, ARES_ENOTFOUND);
+}
+
 TEST_F(ResolverTest, CancelledLookupStillFillsTheCache) {
   Create(Options());
   Probe probe;
