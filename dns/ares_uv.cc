@@ -214,9 +214,10 @@ struct SocketFunctions {
   // c-ares leaves sockets it did not open itself as they are (ares_process.c, configure_socket: "do not
   // set options for user-managed sockets"), so what it would set is set here: non-blocking (its read
   // loops run until EAGAIN), close-on-exec, the receive buffer, and TCP_NODELAY.
-  static ares_socket_t Open(int domain, int type, int protocol, void* /*user*/) {
+  static ares_socket_t Open(int domain, int type, int protocol, void* user) {
     const int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
     if (fd < 0) return ARES_SOCKET_BAD;
+    if (type == SOCK_DGRAM) static_cast<AresUv*>(user)->udp_fds_.push_back(fd);
     // Only asks: the kernel caps it at net.core.rmem_max.
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kSocketReceiveBufferBytes, sizeof(kSocketReceiveBufferBytes));
     if (type == SOCK_STREAM) {
@@ -225,16 +226,47 @@ struct SocketFunctions {
     }
     return fd;
   }
-  static int Close(ares_socket_t fd, void* /*user*/) { return close(fd); }
+  static int Close(ares_socket_t fd, void* user) {
+    // What is queued for this socket goes with it: the descriptor number may be reused at once.
+    auto* self = static_cast<AresUv*>(user);
+    std::erase(self->udp_fds_, fd);
+    std::erase_if(self->send_queue_, [fd](const AresUv::Datagram& d) { return d.fd == fd; });
+    if (self->failed_fd_ == fd) self->failed_fd_ = -1;
+    return close(fd);
+  }
   static int Connect(ares_socket_t fd, const sockaddr* address, ares_socklen_t length, void* /*user*/) {
     return AresUv::ConnectSocket(fd, address, length);
   }
-  static ares_ssize_t SendV(ares_socket_t fd, const iovec* iov, int count, void* /*user*/) {
-    return writev(fd, iov, count);
+  // A UDP datagram is queued for FlushSends (before the loop next waits) and reported sent; TCP, and a
+  // datagram larger than a queue slot, are written at once.
+  static ares_ssize_t SendV(ares_socket_t fd, const iovec* iov, int count, void* user) {
+    auto* self = static_cast<AresUv*>(user);
+    size_t total = 0;
+    for (int i = 0; i < count; ++i) total += iov[i].iov_len;
+    if (total > sizeof(AresUv::Datagram::bytes) ||
+        std::find(self->udp_fds_.begin(), self->udp_fds_.end(), fd) == self->udp_fds_.end()) {
+      return writev(fd, iov, count);
+    }
+    AresUv::Datagram& datagram = self->send_queue_.emplace_back();
+    datagram.fd = fd;
+    datagram.length = static_cast<uint16_t>(total);
+    size_t at = 0;
+    for (int i = 0; i < count; ++i) {
+      std::memcpy(datagram.bytes + at, iov[i].iov_base, iov[i].iov_len);
+      at += iov[i].iov_len;
+    }
+    self->ArmTimerBeforePoll();
+    return static_cast<ares_ssize_t>(total);
   }
   static ares_ssize_t RecvFrom(ares_socket_t fd, void* buffer, size_t length, int flags, sockaddr* from,
                                ares_socklen_t* from_length, void* user) {
     auto* self = static_cast<AresUv*>(user);
+    if (fd == self->failed_fd_) {
+      // The error a queued send of this socket met (FlushSends): c-ares handles it as a read error.
+      self->failed_fd_ = -1;
+      errno = self->failed_errno_;
+      return -1;
+    }
     const ares_socklen_t from_capacity = from_length != nullptr ? *from_length : 0;
     for (;;) {
       const ssize_t n = recvfrom(fd, buffer, length, flags, from, from_length);
@@ -598,14 +630,73 @@ void AresUv::ArmTimerBeforePoll() {
 
 void AresUv::OnPrepare(uv_prepare_t* prepare) {
   // Prepare callbacks run right before libuv computes its poll timeout from the timers, so the new
-  // queries' deadline counts for this very wait. A Lookup started later in this turn (a check or close
-  // callback) starts the handle again, and it runs before the next wait.
-  static_cast<AresUv*>(prepare->data)->ArmTimer();
+  // queries' deadline counts for this very wait, and their datagrams leave before it. A Lookup started
+  // later in this turn (a check or close callback) starts the handle again, and it runs before the next
+  // wait.
+  auto* self = static_cast<AresUv*>(prepare->data);
+  self->FlushSends();
+  self->ArmTimer();
+}
+
+void AresUv::FlushSends() {
+  // Sends may queue more sends (c-ares retries elsewhere after an error it reads below); a few rounds
+  // cover that, and what is left waits for the next loop turn.
+  constexpr int kMaxRounds = 4;
+  // sendmmsg takes at most UIO_MAXIOV (1024) messages a call.
+  constexpr size_t kMaxBatch = 256;
+  mmsghdr headers[kMaxBatch];
+  iovec vectors[kMaxBatch];
+  for (int round = 0; round < kMaxRounds && !send_queue_.empty() && channel_ != nullptr; ++round) {
+    std::vector<Datagram> queue;
+    queue.swap(send_queue_);
+    int failed_fd = -1;
+    size_t i = 0;
+    while (i < queue.size()) {
+      const int fd = queue[i].fd;
+      size_t end = i;
+      while (end < queue.size() && queue[end].fd == fd && end - i < kMaxBatch) ++end;
+      if (fd == failed_fd) {
+        i = end;  // c-ares resends these once it has read the error
+        continue;
+      }
+      for (size_t k = i; k < end; ++k) {
+        vectors[k - i] = {queue[k].bytes, queue[k].length};
+        headers[k - i] = {};
+        headers[k - i].msg_hdr.msg_iov = &vectors[k - i];
+        headers[k - i].msg_hdr.msg_iovlen = 1;
+      }
+      size_t sent = 0;
+      while (i + sent < end) {
+        const int n = sendmmsg(fd, headers + sent, static_cast<unsigned>(end - i - sent), 0);
+        if (n > 0) {
+          sent += static_cast<size_t>(n);
+          continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno != EAGAIN && errno != ENOBUFS) {
+          // Most likely ECONNREFUSED from an earlier ICMP port unreachable: c-ares reads it below.
+          failed_fd = fd;
+          failed_fd_ = fd;
+          failed_errno_ = errno;
+        }
+        // A full send buffer drops the rest, as the network could: their queries are retried on timeout.
+        break;
+      }
+      i = end;
+    }
+    // Queue reused for the next round's sends.
+    if (send_queue_.empty()) {
+      queue.clear();
+      send_queue_.swap(queue);
+    }
+    if (failed_fd >= 0) ares_process_fd(channel_, failed_fd, ARES_SOCKET_BAD);
+  }
 }
 
 void AresUv::ArmTimer() {
-  // This covers every lookup started so far, whoever asked for the re-arm.
-  uv_prepare_stop(&prepare_);
+  // This covers every lookup started so far, whoever asked for the re-arm. Datagrams still queued keep
+  // the prepare handle on: they leave before the loop waits.
+  if (send_queue_.empty()) uv_prepare_stop(&prepare_);
   if (channel_ == nullptr) return;
   timeval wait;
   const timeval* next = ares_timeout(channel_, nullptr, &wait);
@@ -652,6 +743,7 @@ void AresUv::Close(void (*on_closed)(void* arg), void* arg) {
     // Ends every pending lookup with ARES_EDESTRUCTION and reports each socket closed (0, 0).
     ares_destroy(channel);
   }
+  send_queue_.clear();
   for (auto& [fd, poll] : polls_) ClosePoll(poll);
   polls_.clear();
   uv_timer_stop(&timer_);

@@ -12,6 +12,8 @@
 #include <memory>
 #include <string_view>
 
+#include <vector>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "dns/cache.h"
@@ -123,8 +125,13 @@ class AresUv {
   void Process(int read_fd, int write_fd);
   // Re-arms the timer from ares_timeout, or stops it when c-ares has nothing pending.
   void ArmTimer();
-  // ArmTimer before the loop next waits for I/O (see OnPrepare).
+  // ArmTimer (and FlushSends) before the loop next waits for I/O (see OnPrepare).
   void ArmTimerBeforePoll();
+  // Sends the UDP datagrams c-ares wrote since the last flush, one sendmmsg(2) per socket and run
+  // (SocketFunctions::SendV queues them). A socket that reports an error (a refusal left by an earlier
+  // ICMP port unreachable) keeps its error for c-ares' next read of it, and c-ares is made to read it
+  // now, as it would have seen the error on its own send.
+  void FlushSends();
   void ClosePoll(Poll* poll);
   // A UDP datagram c-ares read (SocketFunctions), with several servers: a SERVFAIL, NOTIMP or REFUSED
   // reply is noted on the part of the lookup in flight it answers.
@@ -147,6 +154,19 @@ class AresUv {
   // With several servers only: the lookups in flight by name, for SocketFunctions to find the query a
   // failure reply answers. Keys view Query::name.
   absl::flat_hash_map<std::string_view, Query*> by_name_;
+  // UDP datagrams c-ares has written and FlushSends has not sent yet, in order. A lookup is two
+  // datagrams and lookups start in bursts (the next waiting ones, as answers arrive): one system call
+  // per burst instead of one per datagram.
+  struct Datagram {
+    int fd = -1;
+    uint16_t length = 0;
+    uint8_t bytes[512];  // RFC 1035 section 4.2.1: a UDP message is at most 512 bytes without EDNS
+  };
+  std::vector<Datagram> send_queue_;
+  std::vector<int> udp_fds_;  // c-ares' open UDP sockets (SocketFunctions::Open / Close)
+  // A socket whose queued send failed, and the error its next read by c-ares returns (-1: none).
+  int failed_fd_ = -1;
+  int failed_errno_ = 0;
   int open_handles_ = 0;  // the timer, the prepare handle and every poll not yet through its close callback
   bool closing_ = false;
   void (*on_closed_)(void* arg) = nullptr;
