@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
-
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
