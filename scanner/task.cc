@@ -167,11 +167,6 @@ bool Task::ReuseIdle() {
   return true;
 }
 
-void Task::FailProxy(const char* what, const char* detail) {
-  detail_scratch_ = absl::StrCat(what, " ", proxy_->host, ":", proxy_->port, ": ", detail);
-  FailAttempt(ErrorCode::kProxyError, detail_scratch_.c_str());
-}
-
 void Task::OnResolved(Resolver::Request* request, const DnsResult& result) {
   Task* task = static_cast<Task*>(request->data);
   Worker* w = task->worker_;
@@ -284,50 +279,6 @@ void Task::OnConnected(Connection*, int status) {
   }
 }
 
-void Task::SendConnect() {
-  Worker* w = worker_;
-  const Config& config = w->config_;
-  stage_ = Stage::kProxyConnect;  // still inside the --connect-timeout budget
-  ProxyAuthorization(&w->proxy_auth_scratch_);
-  // CONNECT names the origin as host:port, always with the port (RFC 9110 section 9.3.6).
-  detail_scratch_.assign(target_.host_column());
-  detail_scratch_.push_back(':');
-  absl::StrAppend(&detail_scratch_, target_.port);
-  SerializeConnect(detail_scratch_, config.user_agent, w->proxy_auth_scratch_, &w->request_scratch_);
-  // A 2xx answer to CONNECT has no body: parse it like a HEAD response.
-  parser_.Reset(/*head_request=*/true, 0);
-  request_sent_ = true;
-  int rc = conn_->StartReading();
-  if (rc == 0) rc = conn_->Write(w->request_scratch_);
-  if (rc != 0) {
-    ErrorInfo e = FromUvError(rc, IoStage::kWrite);
-    detail_scratch_ = absl::StrCat("writing CONNECT to proxy: ", e.detail);
-    FailSoon(ErrorCode::kProxyError, detail_scratch_.c_str());
-  }
-}
-
-void Task::OnConnectResponse(ResponseParser::State state) {
-  ResponseParser& p = parser_;
-  if (state == ResponseParser::State::kError) {
-    FailProxy("malformed answer to CONNECT from proxy", p.error_reason());
-    return;
-  }
-  const int status = p.status();
-  if (status >= 200 && status < 300) {
-    // Tunnel open: what follows is the origin's TLS, and the row reports the origin's answer.
-    request_sent_ = false;
-    StartTls();
-    return;
-  }
-  FillResponseFields();
-  if (status == 407) {
-    FailAttempt(ErrorCode::kProxyAuthRequired, "the proxy requires authentication (407)");
-    return;
-  }
-  detail_scratch_ = absl::StrCat("proxy ", proxy_->host, ":", proxy_->port, " refused CONNECT with ", status);
-  FailAttempt(ErrorCode::kProxyError, detail_scratch_.c_str());
-}
-
 void Task::StartTls() {
   Worker* w = worker_;
   stage_ = Stage::kTls;  // the handshake counts inside --connect-timeout
@@ -345,11 +296,6 @@ void Task::OnHandshakeDone(Connection* conn, const ErrorInfo* error) {
   }
   row_.tls_ms = NsToMs(w->Now() - stage_start_ns_);
   SendRequest();
-}
-
-void Task::ProxyAuthorization(std::string* out) const {
-  out->clear();
-  if (proxy_ != nullptr && proxy_->has_credentials) *out = BasicAuthorization(proxy_->user, proxy_->password);
 }
 
 void Task::SendRequest() {
