@@ -36,8 +36,13 @@ struct FailOn {
 // --shard-by: what picks a line's shard (docs/resume-and-shards.md).
 enum class ShardBy { kHost, kLine };
 
-// An HTTP proxy from --proxy or the environment: http://[user:password@]host:port.
+// What a proxy speaks (docs/proxies.md): HTTP, SOCKS5 with the name resolved by urlsweep, or SOCKS5
+// with the name sent to the proxy (socks5h).
+enum class ProxyKind : uint8_t { kHttp, kSocks5, kSocks5h };
+
+// A proxy from --proxy, --proxy-file or the environment: scheme://[user:password@]host:port.
 struct ProxySpec {
+  ProxyKind kind = ProxyKind::kHttp;
   std::string host;  // name or IP literal (no brackets)
   uint16_t port = 0;
   std::string user;      // percent-decoded

@@ -55,6 +55,7 @@ class Socks5Reader {
   State Feed(const char* data, size_t len, size_t* consumed);
 
   State state() const { return state_; }
+  Message message() const { return message_; }
   // kMethod: the method the server chose. kAuth: the status (0 = success). kConnect: the reply code
   // (0 = succeeded).
   uint8_t value() const { return value_; }

@@ -124,10 +124,18 @@ bool NoProxyMatches(const Config& config, std::string_view host) {
 }  // namespace
 
 absl::Status ParseProxyUrl(std::string_view url, ProxySpec* out) {
+  ProxyKind kind = ProxyKind::kHttp;
   size_t sep = url.find("://");
   if (sep != std::string_view::npos) {
-    if (!EqualsIgnoreCase(url.substr(0, sep), "http")) {
-      return absl::InvalidArgumentError("only http:// proxies are supported");
+    std::string_view scheme = url.substr(0, sep);
+    if (EqualsIgnoreCase(scheme, "http")) {
+      kind = ProxyKind::kHttp;
+    } else if (EqualsIgnoreCase(scheme, "socks5")) {
+      kind = ProxyKind::kSocks5;
+    } else if (EqualsIgnoreCase(scheme, "socks5h")) {
+      kind = ProxyKind::kSocks5h;
+    } else {
+      return absl::InvalidArgumentError("unsupported scheme (http://, socks5:// and socks5h:// are)");
     }
   }
   size_t start = AuthorityStart(url);
@@ -135,6 +143,7 @@ absl::Status ParseProxyUrl(std::string_view url, ProxySpec* out) {
   std::string_view authority = url.substr(start, end - start);
   // The path of a proxy URL means nothing; like curl, it is ignored ("http://proxy:3128/" is common).
   *out = ProxySpec();
+  out->kind = kind;
   // The last '@' ends the credentials: an unencoded '@' in a password is common enough to accept.
   size_t at = authority.rfind('@');
   if (at != std::string_view::npos) {
@@ -149,6 +158,10 @@ absl::Status ParseProxyUrl(std::string_view url, ProxySpec* out) {
       return absl::InvalidArgumentError("bad percent-encoding in the credentials");
     }
     out->has_credentials = !userinfo.empty();
+    // RFC 1929 carries each in one length byte.
+    if (kind != ProxyKind::kHttp && (out->user.size() > 255 || out->password.size() > 255)) {
+      return absl::InvalidArgumentError("a SOCKS5 user name or password is at most 255 bytes");
+    }
   }
   std::string_view host;
   std::string_view port;

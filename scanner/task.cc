@@ -128,9 +128,26 @@ void Task::StartAttempt() {
   // DNS, connect and TLS.
   fresh_only_ = no_reuse_;
   no_reuse_ = false;
+  socks_user_pass_ = false;
+  resolving_origin_ = false;
   if (ReuseIdle()) return;
 
-  // Through a proxy the proxy resolves the origin's name; we resolve (or parse) the proxy's.
+  // socks5:// (not socks5h://): urlsweep looks the origin's name up and sends the proxy its address.
+  if (proxy_ != nullptr && proxy_->kind == ProxyKind::kSocks5 && !ParseIpLiteral(target_.host, &socks_origin_)) {
+    resolving_origin_ = true;
+    stage_start_ns_ = w->Now();
+    SetStageDeadline(Stage::kDns, config.dns_timeout_s);
+    w->resolver_->Resolve(target_.host, &dns_request_);
+    return;
+  }
+  ResolveEndpoint();
+}
+
+void Task::ResolveEndpoint() {
+  Worker* w = worker_;
+  const Config& config = w->config_;
+  // Through a proxy the proxy resolves the origin's name (socks5:// excepted, see StartAttempt); we
+  // resolve (or parse) the proxy's.
   const std::string& endpoint = proxy_ != nullptr ? proxy_->host : target_.host;
   if (ParseIpLiteral(endpoint, &addrs_[0])) {
     // A literal needs no lookup; dns_ms stays absent.
@@ -173,6 +190,11 @@ void Task::OnResolved(Resolver::Request* request, const DnsResult& result) {
   w->UpdateNow();
   task->row_.dns_ms = NsToMs(w->Now() - task->stage_start_ns_);
   ErrorInfo e = FromAresStatus(result.ares_status);
+  if (task->resolving_origin_) {
+    task->resolving_origin_ = false;
+    task->OnOriginResolved(result, e);
+    return;
+  }
   // --exclude holds on every address the name resolves to, also those beyond the kMaxAddresses kept
   // here: the resolver checked them all (ResolverOptions::flag_address). The proxy's own name is not
   // checked (only the host as written can be, see StartConnect).
@@ -270,7 +292,9 @@ void Task::OnConnected(Connection*, int status) {
     return;
   }
   row_.connect_ms = NsToMs(w->Now() - stage_start_ns_);
-  if (proxy_ != nullptr && target_.https) {
+  if (ProxyIsSocks()) {
+    SendSocksGreeting();
+  } else if (proxy_ != nullptr && target_.https) {
     SendConnect();
   } else if (target_.https) {
     StartTls();
@@ -304,7 +328,7 @@ void Task::SendRequest() {
   RequestSpec spec;
   spec.method = config.method;
   // Plain http through a proxy uses the absolute form (RFC 9112 section 3.2.2); a tunnel does not.
-  const bool absolute_form = proxy_ != nullptr && !target_.https;
+  const bool absolute_form = proxy_ != nullptr && proxy_->kind == ProxyKind::kHttp && !target_.https;
   spec.target = absolute_form ? std::string_view(target_.url) : std::string_view(target_.request_target);
   spec.host = target_.authority();
   spec.user_agent = config.user_agent;
@@ -345,7 +369,8 @@ void Task::SendRequest() {
 void Task::OnWritten(Connection*, int status) {
   worker_->UpdateNow();
   if (stage_ == Stage::kProxyConnect) {
-    FailProxy("cannot send CONNECT to proxy", FromUvError(status, IoStage::kWrite).detail);
+    FailProxy(ProxyIsSocks() ? "cannot send the SOCKS5 handshake to proxy" : "cannot send CONNECT to proxy",
+              FromUvError(status, IoStage::kWrite).detail);
     return;
   }
   ErrorInfo e = FromUvError(status, stage_ == Stage::kTls ? IoStage::kTlsHandshake : IoStage::kWrite);
@@ -359,6 +384,10 @@ void Task::OnWritten(Connection*, int status) {
 void Task::OnData(Connection*, const char* data, size_t len) {
   Worker* w = worker_;
   w->UpdateNow();
+  if (stage_ == Stage::kProxyConnect && ProxyIsSocks()) {
+    OnSocksData(data, len);
+    return;
+  }
   if (stage_ == Stage::kProxyConnect) {
     size_t consumed = 0;
     ResponseParser::State state = parser_.Feed(data, len, &consumed);
@@ -390,7 +419,9 @@ void Task::OnData(Connection*, const char* data, size_t len) {
 void Task::OnEof(Connection*, bool unclean) {
   worker_->UpdateNow();
   if (stage_ == Stage::kProxyConnect) {
-    FailProxy("proxy closed the connection during CONNECT", "connection closed");
+    FailProxy(ProxyIsSocks() ? "socks5: proxy closed the connection during the handshake"
+                             : "proxy closed the connection during CONNECT",
+              "connection closed");
     return;
   }
   ResponseParser& parser = parser_;
@@ -423,7 +454,8 @@ void Task::OnEof(Connection*, bool unclean) {
 void Task::OnReadError(Connection*, const ErrorInfo& error) {
   worker_->UpdateNow();
   if (stage_ == Stage::kProxyConnect) {
-    FailProxy("reading the answer to CONNECT from proxy", error.detail);
+    FailProxy(ProxyIsSocks() ? "socks5: reading the handshake from proxy" : "reading the answer to CONNECT from proxy",
+              error.detail);
     return;
   }
   if (error.code == ErrorCode::kReadReset && DiedWhileSending(stage_, response_started_, conn_)) {
@@ -464,7 +496,7 @@ void Task::OnResponseComplete() {
   const bool reusable = parser_.keep_alive();
   ReleaseConnection(reusable);
   // A plain request through a proxy answered 407 is the proxy's refusal (CONTRACT "Proxies").
-  if (proxy_ != nullptr && !target_.https && row_.status == 407) {
+  if (proxy_ != nullptr && proxy_->kind == ProxyKind::kHttp && !target_.https && row_.status == 407) {
     row_.error = ErrorCode::kProxyAuthRequired;
     row_.error_detail.Set("the proxy requires authentication (407)");
     Finish();
@@ -600,9 +632,10 @@ void Task::OnTimer(uv_timer_t* timer) {
   if (stage_expired && task->deadline_stage_ns_ < task->deadline_total_ns_) {
     switch (task->stage_) {
       case Stage::kDns:
-        code = task->proxy_ != nullptr ? ErrorCode::kProxyError : ErrorCode::kDnsTimeout;
-        detail = task->proxy_ != nullptr ? "no DNS answer for the proxy within --dns-timeout"
-                                         : "no DNS answer within --dns-timeout";
+        // For socks5:// the first lookup is the origin's own: its words are the direct ones.
+        code = task->proxy_ != nullptr && !task->resolving_origin_ ? ErrorCode::kProxyError : ErrorCode::kDnsTimeout;
+        detail = code == ErrorCode::kProxyError ? "no DNS answer for the proxy within --dns-timeout"
+                                                : "no DNS answer within --dns-timeout";
         break;
       case Stage::kConnect:
         code = task->proxy_ != nullptr ? ErrorCode::kProxyError : ErrorCode::kConnectTimeout;
@@ -611,7 +644,8 @@ void Task::OnTimer(uv_timer_t* timer) {
         break;
       case Stage::kProxyConnect:
         code = ErrorCode::kProxyError;
-        detail = "no answer to CONNECT from the proxy within --connect-timeout";
+        detail = task->ProxyIsSocks() ? "no SOCKS5 handshake from the proxy within --connect-timeout"
+                                      : "no answer to CONNECT from the proxy within --connect-timeout";
         break;
       case Stage::kTls:
         code = ErrorCode::kTlsTimeout;

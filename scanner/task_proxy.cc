@@ -1,5 +1,5 @@
-// Task's proxy stage: the CONNECT tunnel through an HTTP proxy, the answer to it, the proxy's
-// credentials and the proxy_error rows. The same class as scanner/task.cc, in a file of its own so the
+// Task's proxy stage: the CONNECT tunnel through an HTTP proxy and the answer to it, the SOCKS5
+// handshake (RFC 1928, RFC 1929), the proxy's credentials and the proxy_error rows. The same class as scanner/task.cc, in a file of its own so the
 // proxy kinds grow here and not in the task's main path.
 #include "scanner/task.h"
 
@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/error_map.h"
 #include "http/request.h"
+#include "http/socks5.h"
 #include "scanner/worker.h"
 
 namespace urlsweep {
@@ -64,6 +65,134 @@ void Task::OnConnectResponse(ResponseParser::State state) {
 void Task::ProxyAuthorization(std::string* out) const {
   out->clear();
   if (proxy_ != nullptr && proxy_->has_credentials) *out = BasicAuthorization(proxy_->user, proxy_->password);
+}
+
+void Task::OnOriginResolved(const DnsResult& result, ErrorInfo e) {
+  Worker* w = worker_;
+  // The origin's own lookup: its errors and --exclude are the direct ones, as without a proxy.
+  if (e.code == ErrorCode::kNone && result.flagged) {
+    FailSoon(ErrorCode::kExcluded, "an address of the host matches an --exclude entry");
+    return;
+  }
+  bool found = false;
+  for (int i = 0; e.code == ErrorCode::kNone && i < result.address_count && !found; ++i) {
+    found = IpAddressFromSockaddr(reinterpret_cast<const sockaddr*>(&result.addresses[i]), &socks_origin_);
+  }
+  if (e.code == ErrorCode::kNone && !found) e = {ErrorCode::kDnsNodata, "name has no A or AAAA record"};
+  if (e.code == ErrorCode::kDnsNodata && w->config_.ip_version != IpVersion::kAny) {
+    e.detail = NoAddressDetail(w->config_.ip_version);
+  }
+  if (e.code != ErrorCode::kNone) {
+    FailAttempt(e.code, e.detail);
+    return;
+  }
+  ResolveEndpoint();
+}
+
+void Task::WriteProxyBytes(const char* what) {
+  Worker* w = worker_;
+  int rc = conn_->StartReading();
+  if (rc == 0) rc = conn_->Write(w->request_scratch_);
+  if (rc != 0) {
+    ErrorInfo e = FromUvError(rc, IoStage::kWrite);
+    detail_scratch_ = absl::StrCat(what, ": ", e.detail);
+    FailSoon(ErrorCode::kProxyError, detail_scratch_.c_str());
+  }
+}
+
+void Task::SendSocksGreeting() {
+  Worker* w = worker_;
+  stage_ = Stage::kProxyConnect;  // the whole handshake is inside the --connect-timeout budget
+  request_sent_ = false;
+  socks_.Expect(Socks5Reader::Message::kMethod);
+  SerializeSocksGreeting(proxy_->has_credentials, &w->request_scratch_);
+  WriteProxyBytes("socks5: writing the greeting to the proxy");
+}
+
+void Task::SendSocksConnect() {
+  Worker* w = worker_;
+  socks_.Expect(Socks5Reader::Message::kConnect);
+  if (proxy_->kind == ProxyKind::kSocks5h) {
+    // The name as the URL holds it (punycode for IDN); the proxy resolves it. ParseUrl bounds a
+    // name to 253 characters, so it always fits the one-byte length.
+    IpAddress literal;
+    if (ParseIpLiteral(target_.host, &literal)) {
+      SerializeSocksConnectAddress(literal, target_.port, &w->request_scratch_);
+    } else if (!SerializeSocksConnectDomain(target_.host, target_.port, &w->request_scratch_)) {
+      FailSoon(ErrorCode::kProxyError, "socks5: the host name is too long for SOCKS5");
+      return;
+    }
+  } else {
+    SerializeSocksConnectAddress(socks_origin_, target_.port, &w->request_scratch_);
+  }
+  WriteProxyBytes("socks5: writing CONNECT to the proxy");
+}
+
+void Task::FailSocksAuth(const char* detail) {
+  // proxy_auth = socks5 (the proxy_auth column): the scheme the proxy asked for.
+  socks_user_pass_ = true;
+  FailAttempt(ErrorCode::kProxyAuthRequired, detail);
+}
+
+void Task::OnSocksData(const char* data, size_t len) {
+  Worker* w = worker_;
+  while (len > 0) {
+    size_t used = 0;
+    const Socks5Reader::State state = socks_.Feed(data, len, &used);
+    data += used;
+    len -= used;
+    if (state == Socks5Reader::State::kNeedMore) return;
+    if (state == Socks5Reader::State::kError) {
+      FailProxy("socks5: malformed answer from proxy", socks_.error());
+      return;
+    }
+    const uint8_t value = socks_.value();
+    switch (socks_.message()) {
+      case Socks5Reader::Message::kMethod:
+        if (value == kSocksMethodNone) {
+          SendSocksConnect();
+        } else if (value == kSocksMethodUserPass && proxy_->has_credentials) {
+          socks_user_pass_ = true;
+          socks_.Expect(Socks5Reader::Message::kAuth);
+          // ParseProxyUrl bounds both to 255 bytes.
+          SerializeSocksUserPass(proxy_->user, proxy_->password, &w->request_scratch_);
+          WriteProxyBytes("socks5: writing the credentials to the proxy");
+        } else if (value == kSocksMethodNoneAcceptable) {
+          FailSocksAuth(proxy_->has_credentials
+                            ? "socks5: the proxy accepts none of the offered authentication methods"
+                            : "socks5: the proxy requires authentication (no credentials given)");
+        } else {
+          FailProxy("socks5: proxy", "chose an authentication method that was not offered");
+        }
+        return;
+      case Socks5Reader::Message::kAuth:
+        if (value != 0) {
+          FailSocksAuth("socks5: the proxy rejected the user name or password");
+          return;
+        }
+        SendSocksConnect();
+        return;
+      case Socks5Reader::Message::kConnect:
+        if (value != 0) {
+          // The proxy is alive and answered for the origin: its reply, in RFC 1928's words.
+          detail_scratch_ = absl::StrCat("socks5: ", SocksReplyText(value));
+          FailAttempt(ErrorCode::kProxyError, detail_scratch_.c_str());
+          return;
+        }
+        if (len > 0) {
+          // Nothing was sent through the tunnel yet, so the origin cannot have spoken.
+          FailProxy("socks5: proxy", "sent bytes after its CONNECT reply");
+          return;
+        }
+        // Tunnel open: from here on the connection is the origin's, as if connected directly.
+        if (target_.https) {
+          StartTls();
+        } else {
+          SendRequest();
+        }
+        return;
+    }
+  }
 }
 
 }  // namespace urlsweep

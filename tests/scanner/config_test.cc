@@ -395,8 +395,8 @@ TEST_F(ConfigTest, ProxyErrorsNeverShowCredentials) {
   }
   EXPECT_EQ(ParseError({"--proxy", "http://u:s3cret@h:0"}),
             "--proxy: invalid proxy URL: bad port (expected 1 to 65535)");
-  EXPECT_EQ(ParseError({"--proxy", "socks5://h:1"}),
-            "--proxy: invalid proxy URL: only http:// proxies are supported");
+  EXPECT_EQ(ParseError({"--proxy", "socks4://h:1"}),
+            "--proxy: invalid proxy URL: unsupported scheme (http://, socks5:// and socks5h:// are)");
 }
 
 TEST_F(ConfigTest, EnvironmentProxies) {
