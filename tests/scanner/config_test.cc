@@ -385,7 +385,7 @@ TEST_F(ConfigTest, ProxyFlagOverridesEnvironment) {
 
 TEST_F(ConfigTest, ProxyErrorsNeverShowCredentials) {
   for (const char* bad :
-       {"socks5://user:s3cret@h:1", "http://user:s3cret@h:99999", "http://user:s3cret@",
+       {"socks4://user:s3cret@h:1", "socks5://user:s3cret@h:0", "http://user:s3cret@h:99999", "http://user:s3cret@",
         "http://user:s3cret@bad_host!:1", "http://user:s3cret%zz@h:1", "http://user:s3cret@[::1:1",
         "http://user:s3cret@h:port", "https://user:s3cret@h:1"}) {
     std::string error = ParseError({"--proxy", bad});
