@@ -40,6 +40,10 @@ enum class ShardBy { kHost, kLine };
 // with the name sent to the proxy (socks5h).
 enum class ProxyKind : uint8_t { kHttp, kSocks5, kSocks5h };
 
+// --proxy-rotate: which proxy of a --proxy-file pool a URL goes through: by a hash of its host name,
+// or the next one in turn for each URL.
+enum class ProxyRotate : uint8_t { kHost, kUrl };
+
 // A proxy from --proxy, --proxy-file or the environment: scheme://[user:password@]host:port.
 struct ProxySpec {
   ProxyKind kind = ProxyKind::kHttp;
@@ -77,6 +81,9 @@ struct Config {
   // `--proxy ''` leaves both empty. With --proxy both hold the same proxy and no_proxy is ignored.
   std::optional<ProxySpec> http_proxy;
   std::optional<ProxySpec> https_proxy;
+  // --proxy-file: the pool, in file order (empty without it; then http_proxy/https_proxy are empty too).
+  std::vector<ProxySpec> proxy_pool;
+  ProxyRotate proxy_rotate = ProxyRotate::kHost;
   std::vector<std::string> no_proxy;  // lower case, leading '.' removed
   bool no_proxy_all = false;          // no_proxy=*
   std::string ca_file;

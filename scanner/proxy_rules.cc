@@ -228,6 +228,34 @@ absl::Status ResolveProxies(const std::optional<std::string>& proxy_flag, EnvLoo
   return absl::OkStatus();
 }
 
+absl::Status ParseProxyList(std::string_view text, std::vector<ProxySpec>* out) {
+  out->clear();
+  size_t pos = 0;
+  int line = 0;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view entry = text.substr(pos, eol - pos);
+    pos = eol + 1;
+    ++line;
+    size_t hash = entry.find('#');
+    if (hash != std::string_view::npos) entry = entry.substr(0, hash);
+    while (!entry.empty() && absl::ascii_isspace(static_cast<unsigned char>(entry.front()))) entry.remove_prefix(1);
+    while (!entry.empty() && absl::ascii_isspace(static_cast<unsigned char>(entry.back()))) entry.remove_suffix(1);
+    if (entry.empty()) continue;
+    ProxySpec spec;
+    if (absl::Status s = ParseProxyUrl(entry, &spec); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("line ", line, ": invalid proxy URL: ", s.message()));
+    }
+    if (out->size() == kMaxProxyPool) {
+      return absl::InvalidArgumentError(absl::StrCat("more than ", kMaxProxyPool, " proxies"));
+    }
+    out->push_back(std::move(spec));
+  }
+  if (out->empty()) return absl::InvalidArgumentError("no proxy in the file");
+  return absl::OkStatus();
+}
+
 const ProxySpec* ProxyFor(const Config& config, bool https, std::string_view host) {
   const std::optional<ProxySpec>& proxy = https ? config.https_proxy : config.http_proxy;
   if (!proxy.has_value()) return nullptr;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -137,6 +138,9 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, co
   shared.config = &config;
   shared.tls = setup->tls.get();
   shared.exclude = setup->exclude.has_value() ? &*setup->exclude : nullptr;
+  std::optional<ProxyPool> proxy_pool;
+  if (!config.proxy_pool.empty()) proxy_pool.emplace(&config.proxy_pool, config.proxy_rotate);
+  shared.proxy_pool = proxy_pool.has_value() ? &*proxy_pool : nullptr;
   shared.input_pool = &input_pool;
   shared.row_pool = &row_pool;
   shared.rows_out = &rows_out;

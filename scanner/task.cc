@@ -94,6 +94,8 @@ void Task::Begin() {
   row_.started_at_us = RealtimeMicros();
   start_ns_ = w->Now();
   deadline_total_ns_ = start_ns_ + SecondsToNs(w->config_.timeout_s);
+  pool_tries_ = 0;
+  pool_next_ = false;
   StartAttempt();
 }
 
@@ -122,7 +124,8 @@ void Task::StartAttempt() {
     FailSoon(ErrorCode::kExcluded, "the host matches an --exclude entry");
     return;
   }
-  proxy_ = ProxyFor(config, target_.https, target_.host);
+  proxy_fault_ = false;
+  if (!PickProxy()) return;
 
   // Keep-alive: an idle connection to the same scheme, host and port (through the same proxy) skips
   // DNS, connect and TLS.
@@ -397,6 +400,7 @@ void Task::OnData(Connection*, const char* data, size_t len) {
   if (!response_started_) {
     response_started_ = true;
     row_.ttfb_ms = NsToMs(w->Now() - request_sent_ns_);
+    if (proxy_ != nullptr) ProxyWorked();
   }
   // Silence budget: moved lazily, the timer re-arms itself when it fires early (no timer call per read).
   deadline_stage_ns_ = w->Now() + SecondsToNs(w->config_.read_timeout_s);
@@ -563,6 +567,11 @@ void Task::FailAttempt(ErrorCode code, const char* detail) {
   if (conn_ != nullptr && request_sent_) FillResponseFields();
   const bool was_reused = conn_reused_;
   ReleaseConnection(false);
+  // In a --proxy-file pool, a proxy that failed on its own account hands the URL to the next one.
+  if (code == ErrorCode::kProxyError && RetryOnNextProxy()) {
+    StartAttempt();
+    return;
+  }
   // A kept-alive connection the server had already closed: not the URL's fault, and no attempt of its own.
   if (was_reused && !response_started_ &&
       (code == ErrorCode::kWriteError || code == ErrorCode::kReadReset || code == ErrorCode::kEmptyResponse)) {
@@ -659,6 +668,8 @@ void Task::OnTimer(uv_timer_t* timer) {
         break;
     }
   }
+  // The proxy's own stages ran out: the proxy's fault, for a pool's health.
+  if (code == ErrorCode::kProxyError) task->proxy_fault_ = true;
   if (task->stage_ == Stage::kQueued) {
     w->RemoveFromHostGate(task);
   }

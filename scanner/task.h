@@ -73,6 +73,13 @@ class Task final : public ConnectionOwner {
   void SendSocksConnect();
   void OnSocksData(const char* data, size_t len);
   void WriteProxyBytes(const char* what);
+  // The proxy of this attempt: ProxyFor's, or a --proxy-file pool's (task_proxy.cc). False when the
+  // pool has none awake (all rest): the attempt has failed.
+  bool PickProxy();
+  // The proxy did its part (tunnel open, or a response byte through it): for the pool's health.
+  void ProxyWorked();
+  // A pool proxy failed on its own account: counts it, and true when the URL goes on to the next proxy.
+  bool RetryOnNextProxy();
   // proxy_auth_required for a SOCKS5 proxy (proxy_auth = socks5).
   void FailSocksAuth(const char* detail);
   void StartTls();
@@ -135,6 +142,12 @@ class Task final : public ConnectionOwner {
   bool resolving_origin_ = false;
   bool socks_user_pass_ = false;
   IpAddress socks_origin_;
+  // --proxy-file: the pool index of proxy_, how many of the pool this URL has tried, whether the next
+  // attempt moves on to the next proxy, and whether the failure under way is the proxy's own.
+  int16_t pool_index_ = -1;
+  uint8_t pool_tries_ = 0;
+  bool pool_next_ = false;
+  bool proxy_fault_ = false;
   // Normalised URLs fetched in this chain, for redirect_loop. Kept across rows for their capacity.
   std::vector<std::string> visited_;
   size_t visited_count_ = 0;

@@ -3,6 +3,7 @@
 // proxy kinds grow here and not in the task's main path.
 #include "scanner/task.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -14,6 +15,7 @@
 namespace urlsweep {
 
 void Task::FailProxy(const char* what, const char* detail) {
+  proxy_fault_ = true;
   detail_scratch_ = absl::StrCat(what, " ", proxy_->host, ":", proxy_->port, ": ", detail);
   FailAttempt(ErrorCode::kProxyError, detail_scratch_.c_str());
 }
@@ -50,6 +52,7 @@ void Task::OnConnectResponse(ResponseParser::State state) {
   if (status >= 200 && status < 300) {
     // Tunnel open: what follows is the origin's TLS, and the row reports the origin's answer.
     request_sent_ = false;
+    ProxyWorked();
     StartTls();
     return;
   }
@@ -185,6 +188,7 @@ void Task::OnSocksData(const char* data, size_t len) {
           return;
         }
         // Tunnel open: from here on the connection is the origin's, as if connected directly.
+        ProxyWorked();
         if (target_.https) {
           StartTls();
         } else {
@@ -193,6 +197,45 @@ void Task::OnSocksData(const char* data, size_t len) {
         return;
     }
   }
+}
+
+bool Task::PickProxy() {
+  Worker* w = worker_;
+  ProxyPool* pool = w->shared_.proxy_pool;
+  if (pool == nullptr) {
+    proxy_ = ProxyFor(w->config_, target_.https, target_.host);
+    return true;
+  }
+  const size_t start = pool_next_ ? static_cast<size_t>(pool_index_) + 1 : pool->FirstChoice(target_.host);
+  pool_next_ = false;
+  const int index = pool->Pick(start, w->Now());
+  if (index < 0) {
+    proxy_ = nullptr;
+    pool_index_ = -1;
+    FailSoon(ErrorCode::kProxyError, "every proxy of --proxy-file is resting after failing 3 times in a row");
+    return false;
+  }
+  pool_index_ = static_cast<int16_t>(index);
+  proxy_ = &pool->at(index);
+  return true;
+}
+
+void Task::ProxyWorked() {
+  ProxyPool* pool = worker_->shared_.proxy_pool;
+  if (pool != nullptr && pool_index_ >= 0) pool->Succeeded(pool_index_);
+}
+
+bool Task::RetryOnNextProxy() {
+  Worker* w = worker_;
+  ProxyPool* pool = w->shared_.proxy_pool;
+  if (pool == nullptr || pool_index_ < 0 || !proxy_fault_) return false;
+  pool->Failed(pool_index_, w->Now());
+  // Once a response byte came, the proxy did its part; and every proxy is tried at most once per URL.
+  if (response_started_ || pool_tries_ + 1 >= static_cast<int>(std::min<size_t>(pool->size(), 255))) return false;
+  if (w->Now() >= deadline_total_ns_) return false;
+  ++pool_tries_;
+  pool_next_ = true;
+  return true;
 }
 
 }  // namespace urlsweep

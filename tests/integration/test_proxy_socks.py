@@ -161,6 +161,64 @@ class SocksTest(fixtures.FixtureTestCase):
         self.assertRow(row, error="proxy_error", status=None, ip="127.0.0.1", port=self.port)
         self.assertTrue(row["error_detail"].startswith("socks5: "), row)
 
+    # -- pools (--proxy-file) ---------------------------------------------------------------------
+
+    def pool_file(self, name, proxies):
+        lines = ["# a pool for the test", ""] + ["%s   # proxy %d" % (p, n) for n, p in enumerate(proxies)]
+        return self.write_input(name, lines)
+
+    def test_pool_with_a_dead_proxy_answers_every_url(self):
+        # socks5:// only: microsocks would look the h<N>.test names up with the system resolver.
+        # The dead one first: under --proxy-rotate url the first URL goes to it, fails, and is tried
+        # again on the next proxy (attempts 2).
+        pool = self.pool_file("pool-live.txt", ["socks5h://127.0.0.1:%d" % dead_port(),
+                                                self.socks.url("open"),
+                                                self.socks.authed_url(scheme="socks5")])
+        urls = [self.url("/title/u%d" % n, name="h%d.test" % (n % 8 + 1)) for n in range(24)]
+        for rotate in ("host", "url"):
+            with self.subTest(rotate=rotate):
+                # http_proxy names a dead proxy: with --proxy-file the environment is not read.
+                env = {"http_proxy": "http://127.0.0.1:%d" % dead_port()}
+                result = self.scan(urls, "--proxy-file", pool, "--proxy-rotate", rotate,
+                                   "--retries", "0", env=env)
+                self.assertEqual(len(result.rows), len(urls))
+                ports = set()
+                for line in range(1, len(urls) + 1):
+                    row = result.by_line[line]
+                    self.assertRow(row, status=200, error=None, title="u%d" % (line - 1),
+                                   ip="127.0.0.1")
+                    self.assertIn(row["attempts"], (1, 2), row)
+                    ports.add(row["port"])
+                self.assertEqual(ports, {self.socks.ports["open"], self.socks.ports["authed"]})
+                if rotate == "url":
+                    self.assertEqual(result.by_line[1]["attempts"], 2)
+
+    def test_pool_all_dead_gives_every_row_proxy_error(self):
+        pool = self.pool_file("pool-dead.txt", ["socks5://127.0.0.1:%d" % dead_port()
+                                                for _ in range(3)])
+        urls = [self.url("/", name="h%d.test" % (n % 8 + 1)) for n in range(20)]
+        result = self.scan(urls, "--proxy-file", pool, "--retries", "0", "-c", "4")
+        self.assertEqual(len(result.rows), len(urls))
+        for line in range(1, len(urls) + 1):
+            self.assertRow(result.by_line[line], error="proxy_error", status=None)
+        details = {row["error_detail"] for row in result.rows}
+        # The first URLs tried every proxy; once all three rest, the rest fail at once.
+        self.assertIn("every proxy of --proxy-file is resting after failing 3 times in a row", details)
+
+    def test_pool_flags(self):
+        pool = self.pool_file("pool-flags.txt", [self.socks.url("open")])
+        code, out, err, _ = self.run_urlsweep(["--proxy-file", pool, "--proxy",
+                                               self.socks.url("open"), "-"])
+        self.assertEqual(code, 1)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        self.assertIn("--proxy-file", err)
+        bad = self.write_input("pool-bad.txt", ["socks5://%s:%s@127.0.0.1:0" % (
+            self.socks.user, self.socks.password)])
+        code, out, err, _ = self.run_urlsweep(["--proxy-file", bad, "-"])
+        self.assertEqual(code, 1)
+        self.assertIn("line 1", err)
+        self.assertNotIn(self.socks.password, out + err)
+
     # -- secrets ----------------------------------------------------------------------------------
 
     def test_credentials_never_appear_in_any_output(self):
@@ -170,13 +228,15 @@ class SocksTest(fixtures.FixtureTestCase):
         proxies = [self.socks.authed_url(), self.socks.authed_url(scheme="socks5h"),
                    self.socks.url("authed", "socks5", self.socks.user, password + "x"),
                    "socks5://%s:%s@127.0.0.1:%d" % (self.socks.user, password, dead_port())]
-        for proxy in proxies:
+        pool = self.pool_file("pool-secret.txt", proxies)
+        for proxy in proxies + [None]:
             for fmt in ("csv", "jsonl", "parquet"):
-                with self.subTest(proxy=proxy.split("@")[1], format=fmt):
+                with self.subTest(proxy=proxy.split("@")[1] if proxy else "pool", format=fmt):
                     out_file = os.path.join(self.tmp, "secret.%s" % fmt)
                     input_file = self.write_input("secret-input.txt", urls)
+                    flag = ["--proxy", proxy] if proxy else ["--proxy-file", pool]
                     code, out, err, _ = self.run_urlsweep(
-                        ["--proxy", proxy, "--format", fmt, "-o", out_file, "--summary",
+                        flag + ["--format", fmt, "-o", out_file, "--summary",
                          "--progress", "--retries", "0", *self.ca(), input_file])
                     self.assertEqual(code, 0, err)
                     with open(out_file, "rb") as f:

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace urlsweep {
 namespace {
@@ -52,6 +53,24 @@ TEST_F(ProxyRulesTest, ParseProxyUrl) {
   EXPECT_EQ(ParseProxyUrl("http://[1.2.3.4]:1", &p).message(), "bad IPv6 host");
   EXPECT_EQ(ParseProxyUrl("http://:1", &p).message(), "no host");
   EXPECT_EQ(ParseProxyUrl("http://p:0", &p).message(), "bad port (expected 1 to 65535)");
+}
+
+TEST_F(ProxyRulesTest, ParseProxyList) {
+  std::vector<ProxySpec> pool;
+  ASSERT_TRUE(ParseProxyList("# pool\n\nsocks5h://u:pw@127.0.0.1:1080  # first\r\n  http://10.0.0.1:3128\n"
+                             "socks5://[::1]:9050",
+                             &pool)
+                  .ok());
+  ASSERT_EQ(pool.size(), 3u);
+  EXPECT_EQ(pool[0].kind, ProxyKind::kSocks5h);
+  EXPECT_EQ(pool[0].password, "pw");
+  EXPECT_EQ(pool[1].kind, ProxyKind::kHttp);
+  EXPECT_EQ(pool[1].port, 3128);
+  EXPECT_EQ(pool[2].host, "::1");
+  // The line is named, its text (credentials) never.
+  EXPECT_EQ(ParseProxyList("http://p:1\n#\nhttp://user:s3cret@p:0\n", &pool).message(),
+            "line 3: invalid proxy URL: bad port (expected 1 to 65535)");
+  EXPECT_EQ(ParseProxyList("# nothing\n\n", &pool).message(), "no proxy in the file");
 }
 
 TEST_F(ProxyRulesTest, MaskProxyUrl) {
