@@ -45,6 +45,11 @@ S5_CHECKPOINTS = (100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10
 S5_DRAIN_S = 60
 
 
+# S8: the concurrency of both clients, and how many origins (addresses) its URLs name.
+S8_CONCURRENCY = 64
+S8_ORIGINS = 64
+
+
 def write_lines(path, lines):
     with open(path, "w") as f:
         for line in lines:
@@ -130,6 +135,24 @@ class Scenarios:
             if with_aiohttp:
                 self._add(self.clients.aiohttp("S1", ref_file, refs, self.c, close=True,
                                                label="aiohttp (aiodns -> dnsmasq)"))
+
+    # S8: every URL through a SOCKS5 proxy (microsocks, socks5h), against curl --parallel through the
+    # same proxy. The URLs name 64 origins by address (microsocks would resolve names with the system
+    # resolver); both clients keep the tunnels alive and reuse them. --per-host 1: one tunnel per
+    # origin, 64 in all, which -c 64 keeps open (with more per origin, the 64 descriptors -c 64 allows
+    # would close idle tunnels to open new ones, each a new thread in microsocks).
+    def s8(self, socks):
+        n = self.scale["s8_urls"]
+        port = self.nginx.port
+        urls = [("http://%s:%d/" % (address_for(i % S8_ORIGINS), port), address_for(i % S8_ORIGINS),
+                 port, i % S8_ORIGINS) for i in range(n)]
+        urls_file = write_lines(os.path.join(self.dir, "s8.txt"), [u for u, _, _, _ in urls])
+        for _ in range(self.repeat):
+            self._urlsweeps("S8", urls_file, n, ["-c", S8_CONCURRENCY, "--per-host", 1,
+                                                "--proxy", socks.url("socks5h")],
+                            label="urlsweep --proxy socks5h")
+            self._add(self.clients.curl("S8", urls, S8_CONCURRENCY, "curl --parallel --proxy socks5h",
+                                        proxy=socks.url("socks5h")))
 
     # S2: every URL on one name: one lookup, connections reused.
     def s2(self):
