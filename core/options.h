@@ -36,9 +36,9 @@ struct FailOn {
 // --shard-by: what picks a line's shard (docs/resume-and-shards.md).
 enum class ShardBy { kHost, kLine };
 
-// What a proxy speaks (docs/proxies.md): HTTP, SOCKS5 with the name resolved by urlsweep, or SOCKS5
+// What a proxy speaks (docs/proxies.md): HTTP, HTTP inside TLS to the proxy, SOCKS5 with the name resolved by urlsweep, or SOCKS5
 // with the name sent to the proxy (socks5h).
-enum class ProxyKind : uint8_t { kHttp, kSocks5, kSocks5h };
+enum class ProxyKind : uint8_t { kHttp, kHttps, kSocks5, kSocks5h };
 
 // --proxy-rotate: which proxy of a --proxy-file pool a URL goes through: by a hash of its host name,
 // or the next one in turn for each URL.
@@ -84,6 +84,9 @@ struct Config {
   // --proxy-file: the pool, in file order (empty without it; then http_proxy/https_proxy are empty too).
   std::vector<ProxySpec> proxy_pool;
   ProxyRotate proxy_rotate = ProxyRotate::kHost;
+  // --proxy-insecure: the TLS of https:// proxies is not verified (it is, against the origins' trust,
+  // whatever --tls-verify says).
+  bool proxy_insecure = false;
   std::vector<std::string> no_proxy;  // lower case, leading '.' removed
   bool no_proxy_all = false;          // no_proxy=*
   std::string ca_file;

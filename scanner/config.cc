@@ -91,6 +91,7 @@ enum class FlagId {
   kProxy,
   kProxyFile,
   kProxyRotate,
+  kProxyInsecure,
   kCaFile,
   kTlsVerify,
   kInsecure,
@@ -147,6 +148,7 @@ constexpr FlagSpec kFlags[] = {
     Flag("proxy", 'x', true, FlagId::kProxy),
     Flag("proxy-file", 0, true, FlagId::kProxyFile),
     Flag("proxy-rotate", 0, true, FlagId::kProxyRotate),
+    Flag("proxy-insecure", 0, false, FlagId::kProxyInsecure),
     Flag("ca-file", 0, true, FlagId::kCaFile),
     Flag("cacert", 0, true, FlagId::kCaFile),
     Flag("tls-verify", 0, true, FlagId::kTlsVerify),
@@ -513,6 +515,7 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
     case FlagId::kHead:
     case FlagId::kLocation:
     case FlagId::kInsecure:
+    case FlagId::kProxyInsecure:
     case FlagId::kIpv4:
     case FlagId::kIpv6:
     case FlagId::kResume:
@@ -537,6 +540,9 @@ void ApplySwitch(FlagId id, Config* c, ParseState* st) {
       break;
     case FlagId::kInsecure:
       c->tls_verify = TlsVerifyMode::kOff;
+      break;
+    case FlagId::kProxyInsecure:
+      c->proxy_insecure = true;
       break;
     case FlagId::kIpv4:
       c->ip_version = IpVersion::kV4;

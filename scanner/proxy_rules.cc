@@ -15,6 +15,7 @@ namespace {
 
 // Like curl, a proxy URL without a port means 1080.
 constexpr uint16_t kDefaultProxyPort = 1080;
+constexpr uint16_t kDefaultHttpsProxyPort = 443;
 // RFC 1035 section 2.3.4: a domain name has at most 253 characters in text form.
 constexpr size_t kMaxHostName = 253;
 
@@ -130,12 +131,14 @@ absl::Status ParseProxyUrl(std::string_view url, ProxySpec* out) {
     std::string_view scheme = url.substr(0, sep);
     if (EqualsIgnoreCase(scheme, "http")) {
       kind = ProxyKind::kHttp;
+    } else if (EqualsIgnoreCase(scheme, "https")) {
+      kind = ProxyKind::kHttps;
     } else if (EqualsIgnoreCase(scheme, "socks5")) {
       kind = ProxyKind::kSocks5;
     } else if (EqualsIgnoreCase(scheme, "socks5h")) {
       kind = ProxyKind::kSocks5h;
     } else {
-      return absl::InvalidArgumentError("unsupported scheme (http://, socks5:// and socks5h:// are)");
+      return absl::InvalidArgumentError("unsupported scheme (http://, https://, socks5:// and socks5h:// are)");
     }
   }
   size_t start = AuthorityStart(url);
@@ -159,7 +162,7 @@ absl::Status ParseProxyUrl(std::string_view url, ProxySpec* out) {
     }
     out->has_credentials = !userinfo.empty();
     // RFC 1929 carries each in one length byte.
-    if (kind != ProxyKind::kHttp && (out->user.size() > 255 || out->password.size() > 255)) {
+    if ((kind == ProxyKind::kSocks5 || kind == ProxyKind::kSocks5h) && (out->user.size() > 255 || out->password.size() > 255)) {
       return absl::InvalidArgumentError("a SOCKS5 user name or password is at most 255 bytes");
     }
   }
@@ -191,7 +194,8 @@ absl::Status ParseProxyUrl(std::string_view url, ProxySpec* out) {
     }
   }
   out->host = Lower(host);
-  out->port = kDefaultProxyPort;
+  // Like curl: 1080, and 443 for a proxy spoken to over TLS.
+  out->port = kind == ProxyKind::kHttps ? kDefaultHttpsProxyPort : kDefaultProxyPort;
   // RFC 3986 section 3.2.3: an empty port means the default.
   if (has_port && !port.empty() && !ParsePort(port, &out->port)) {
     return absl::InvalidArgumentError("bad port (expected 1 to 65535)");

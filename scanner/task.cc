@@ -297,6 +297,10 @@ void Task::OnConnected(Connection*, int status) {
   row_.connect_ms = NsToMs(w->Now() - stage_start_ns_);
   if (ProxyIsSocks()) {
     SendSocksGreeting();
+  } else if (proxy_ != nullptr && proxy_->kind == ProxyKind::kHttps) {
+    stage_ = Stage::kProxyConnect;  // the proxy's handshake is inside the --connect-timeout budget
+    IpAddress literal;
+    conn_->StartProxyTls(*w->shared_.proxy_tls, proxy_->host, ParseIpLiteral(proxy_->host, &literal));
   } else if (proxy_ != nullptr && target_.https) {
     SendConnect();
   } else if (target_.https) {
@@ -331,7 +335,7 @@ void Task::SendRequest() {
   RequestSpec spec;
   spec.method = config.method;
   // Plain http through a proxy uses the absolute form (RFC 9112 section 3.2.2); a tunnel does not.
-  const bool absolute_form = proxy_ != nullptr && proxy_->kind == ProxyKind::kHttp && !target_.https;
+  const bool absolute_form = ProxyIsHttp() && !target_.https;
   spec.target = absolute_form ? std::string_view(target_.url) : std::string_view(target_.request_target);
   spec.host = target_.authority();
   spec.user_agent = config.user_agent;
@@ -500,7 +504,7 @@ void Task::OnResponseComplete() {
   const bool reusable = parser_.keep_alive();
   ReleaseConnection(reusable);
   // A plain request through a proxy answered 407 is the proxy's refusal (CONTRACT "Proxies").
-  if (proxy_ != nullptr && proxy_->kind == ProxyKind::kHttp && !target_.https && row_.status == 407) {
+  if (ProxyIsHttp() && !target_.https && row_.status == 407) {
     row_.error = ErrorCode::kProxyAuthRequired;
     row_.error_detail.Set("the proxy requires authentication (407)");
     Finish();
@@ -654,7 +658,9 @@ void Task::OnTimer(uv_timer_t* timer) {
       case Stage::kProxyConnect:
         code = ErrorCode::kProxyError;
         detail = task->ProxyIsSocks() ? "no SOCKS5 handshake from the proxy within --connect-timeout"
-                                      : "no answer to CONNECT from the proxy within --connect-timeout";
+                 : task->conn_ != nullptr && task->conn_->proxy_tls_handshaking()
+                     ? "no TLS handshake with the proxy within --connect-timeout"
+                     : "no answer to CONNECT from the proxy within --connect-timeout";
         break;
       case Stage::kTls:
         code = ErrorCode::kTlsTimeout;

@@ -67,7 +67,15 @@ class Task final : public ConnectionOwner {
   // SOCKS5 (task_proxy.cc): for socks5:// the origin's name is looked up first (OnOriginResolved);
   // after the TCP connect to the proxy, greeting, username/password when asked, CONNECT; then the
   // origin's TLS or the request, as if connected directly.
-  bool ProxyIsSocks() const { return proxy_ != nullptr && proxy_->kind != ProxyKind::kHttp; }
+  bool ProxyIsSocks() const {
+    return proxy_ != nullptr && (proxy_->kind == ProxyKind::kSocks5 || proxy_->kind == ProxyKind::kSocks5h);
+  }
+  // An HTTP proxy, spoken to in the clear or inside TLS (https://).
+  bool ProxyIsHttp() const { return proxy_ != nullptr && !ProxyIsSocks(); }
+  // https:// proxies (task_proxy.cc): TLS with the proxy first, then as through an http:// one.
+  void OnProxyTlsDone(Connection* conn, const ErrorInfo* error) override;
+  // What follows the TCP connect to the proxy or the proxy's TLS: CONNECT, or the request.
+  void AfterProxyReached();
   void OnOriginResolved(const DnsResult& result, ErrorInfo e);
   void SendSocksGreeting();
   void SendSocksConnect();

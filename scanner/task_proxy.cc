@@ -199,6 +199,24 @@ void Task::OnSocksData(const char* data, size_t len) {
   }
 }
 
+void Task::OnProxyTlsDone(Connection*, const ErrorInfo* error) {
+  worker_->UpdateNow();
+  if (error != nullptr) {
+    // The proxy's TLS (its certificate included) is the proxy's failure, never the origin's tls_* words.
+    FailProxy("TLS with proxy", error->detail);
+    return;
+  }
+  AfterProxyReached();
+}
+
+void Task::AfterProxyReached() {
+  if (target_.https) {
+    SendConnect();
+  } else {
+    SendRequest();
+  }
+}
+
 bool Task::PickProxy() {
   Worker* w = worker_;
   ProxyPool* pool = w->shared_.proxy_pool;

@@ -55,6 +55,7 @@ const char* NoAddressDetail(IpVersion version);
 struct WorkerShared {
   const Config* config = nullptr;
   const TlsContext* tls = nullptr;         // shared by all loops (an SSL_CTX is thread-safe once set up)
+  const TlsContext* proxy_tls = nullptr;   // for https:// proxies; nullptr when the run has none
   const ExcludeList* exclude = nullptr;    // nullptr without --exclude
   ProxyPool* proxy_pool = nullptr;         // nullptr without --proxy-file
   BatchPool<InputBatch>* input_pool = nullptr;

@@ -41,12 +41,15 @@ TEST_F(ProxyRulesTest, ParseProxyUrl) {
   EXPECT_EQ(p.port, 9050);
   EXPECT_EQ(p.user, "u");
   EXPECT_EQ(p.password, "pw");
+  ASSERT_TRUE(ParseProxyUrl("https://proxy.example", &p).ok());
+  EXPECT_EQ(p.kind, ProxyKind::kHttps);
+  EXPECT_EQ(p.port, 443);
   ASSERT_TRUE(ParseProxyUrl("SOCKS5H://proxy", &p).ok());
   EXPECT_EQ(p.kind, ProxyKind::kSocks5h);
   EXPECT_EQ(p.port, 1080);
   EXPECT_FALSE(p.has_credentials);
   EXPECT_EQ(ParseProxyUrl("socks4://p:1", &p).message(),
-            "unsupported scheme (http://, socks5:// and socks5h:// are)");
+            "unsupported scheme (http://, https://, socks5:// and socks5h:// are)");
   EXPECT_EQ(ParseProxyUrl("socks5://" + std::string(256, 'u') + ":p@h", &p).message(),
             "a SOCKS5 user name or password is at most 255 bytes");
   EXPECT_EQ(ParseProxyUrl("http://u:%zz@p", &p).message(), "bad percent-encoding in the credentials");
@@ -113,8 +116,8 @@ TEST_F(ProxyRulesTest, EnvironmentErrorsNameTheVariable) {
   env_["HTTPS_PROXY"] = "ftp://p";
   Config c;
   EXPECT_EQ(ResolveProxies(std::nullopt, FakeEnv, &c).message(),
-            "environment variable HTTPS_PROXY: invalid proxy URL: unsupported scheme (http://, socks5:// and "
-            "socks5h:// are)");
+            "environment variable HTTPS_PROXY: invalid proxy URL: unsupported scheme (http://, https://, "
+            "socks5:// and socks5h:// are)");
 }
 
 }  // namespace
