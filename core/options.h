@@ -38,6 +38,7 @@ enum class ShardBy { kHost, kLine };
 
 // What a proxy speaks (docs/proxies.md): HTTP, HTTP inside TLS to the proxy, SOCKS5 with the name resolved by urlsweep, or SOCKS5
 // with the name sent to the proxy (socks5h).
+// ParseProxyUrl names them in this order (the `proxy` column's scheme).
 enum class ProxyKind : uint8_t { kHttp, kHttps, kSocks5, kSocks5h };
 
 // --proxy-rotate: which proxy of a --proxy-file pool a URL goes through: by a hash of its host name,
@@ -52,6 +53,8 @@ struct ProxySpec {
   std::string user;      // percent-decoded
   std::string password;  // percent-decoded
   bool has_credentials = false;
+  // The `proxy` column: scheme://host:port, lower case, IPv6 in brackets, never the credentials.
+  std::string column;
 };
 
 struct Config {

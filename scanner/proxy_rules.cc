@@ -200,6 +200,10 @@ absl::Status ParseProxyUrl(std::string_view url, ProxySpec* out) {
   if (has_port && !port.empty() && !ParsePort(port, &out->port)) {
     return absl::InvalidArgumentError("bad port (expected 1 to 65535)");
   }
+  static constexpr const char* kSchemes[] = {"http", "https", "socks5", "socks5h"};
+  const bool v6 = out->host.find(':') != std::string::npos;
+  out->column = absl::StrCat(kSchemes[static_cast<int>(kind)], "://", v6 ? "[" : "", out->host, v6 ? "]" : "",
+                             ":", out->port);
   return absl::OkStatus();
 }
 

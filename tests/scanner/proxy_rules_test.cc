@@ -31,7 +31,9 @@ TEST_F(ProxyRulesTest, ParseProxyUrl) {
   EXPECT_EQ(p.user, "u:x");
   EXPECT_EQ(p.password, "p@ss");  // the last '@' ends the credentials
   EXPECT_TRUE(p.has_credentials);
+  EXPECT_EQ(p.column, "http://proxy.example:3128");
   ASSERT_TRUE(ParseProxyUrl("[::1]:", &p).ok());
+  EXPECT_EQ(p.column, "http://[::1]:1080");
   EXPECT_EQ(p.host, "::1");
   EXPECT_EQ(p.port, 1080);
   EXPECT_FALSE(p.has_credentials);
@@ -41,12 +43,15 @@ TEST_F(ProxyRulesTest, ParseProxyUrl) {
   EXPECT_EQ(p.port, 9050);
   EXPECT_EQ(p.user, "u");
   EXPECT_EQ(p.password, "pw");
+  EXPECT_EQ(p.column, "socks5://127.0.0.1:9050");  // never the credentials
   ASSERT_TRUE(ParseProxyUrl("https://proxy.example", &p).ok());
+  EXPECT_EQ(p.column, "https://proxy.example:443");
   EXPECT_EQ(p.kind, ProxyKind::kHttps);
   EXPECT_EQ(p.port, 443);
   ASSERT_TRUE(ParseProxyUrl("SOCKS5H://proxy", &p).ok());
   EXPECT_EQ(p.kind, ProxyKind::kSocks5h);
   EXPECT_EQ(p.port, 1080);
+  EXPECT_EQ(p.column, "socks5h://proxy:1080");
   EXPECT_FALSE(p.has_credentials);
   EXPECT_EQ(ParseProxyUrl("socks4://p:1", &p).message(),
             "unsupported scheme (http://, https://, socks5:// and socks5h:// are)");
