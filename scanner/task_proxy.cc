@@ -36,8 +36,9 @@ void Task::SendConnect() {
   int rc = conn_->StartReading();
   if (rc == 0) rc = conn_->Write(w->request_scratch_);
   if (rc != 0) {
-    ErrorInfo e = FromUvError(rc, IoStage::kWrite);
+    ErrorInfo e = conn_->WriteError(rc);  // OpenSSL's reason inside an https:// proxy's TLS
     detail_scratch_ = absl::StrCat("writing CONNECT to proxy: ", e.detail);
+    proxy_fault_ = true;
     FailSoon(ErrorCode::kProxyError, detail_scratch_.c_str());
   }
 }
@@ -99,6 +100,7 @@ void Task::WriteProxyBytes(const char* what) {
   if (rc != 0) {
     ErrorInfo e = FromUvError(rc, IoStage::kWrite);
     detail_scratch_ = absl::StrCat(what, ": ", e.detail);
+    proxy_fault_ = true;
     FailSoon(ErrorCode::kProxyError, detail_scratch_.c_str());
   }
 }
