@@ -14,6 +14,7 @@ int Connection::Connect(uv_loop_t* loop, const SocketAddress& addr) {
   reading_ = false;
   writing_ = false;
   write_deferred_ = false;
+  socks_user_pass = false;
   requests_ = 0;
   tcp_.data = this;
   peer_ = addr;

@@ -116,6 +116,8 @@ class Connection {
   uint32_t requests() const { return requests_; }
   void count_request() { ++requests_; }
   uint64_t idle_since_ns = 0;
+  // A SOCKS5 tunnel whose proxy asked for username/password (the proxy_auth column of the requests it
+  // carries). Set by the owner; cleared by Connect().
   // Intrusive links for the idle list and the free list.
   Connection* next = nullptr;
   Connection* prev = nullptr;
@@ -196,6 +198,9 @@ class Connection {
   bool reading_ = false;
   bool writing_ = false;
   bool write_deferred_ = false;  // a plain write waits for the previous write's callback
+
+ public:
+  bool socks_user_pass = false;
 };
 
 // The per-loop pool of Connection objects and the one read buffer they share. Objects are recycled, never

@@ -14,6 +14,7 @@
 #include "http/request.h"
 #include "http/retry_after.h"
 #include "scanner/idle_pool.h"
+#include "scanner/scheme_fallback.h"
 #include "scanner/worker.h"
 
 namespace urlsweep {
@@ -73,6 +74,8 @@ void Task::ResetResponseFields() {
   row_.server.Clear();
   row_.title.Clear();
   row_.body_bytes.reset();
+  for (OptString& header : row_.headers) header.Clear();
+  row_.body_sha256.Clear();
   row_.error = ErrorCode::kNone;
   row_.error_detail.Clear();
 }
@@ -125,13 +128,19 @@ void Task::StartAttempt() {
     return;
   }
   proxy_fault_ = false;
+  row_.proxy_auth.Clear();
   if (!PickProxy()) return;
+  // The `proxy` column: the proxy of this attempt (of the last hop, after redirects), never credentials.
+  if (proxy_ != nullptr) {
+    row_.proxy.Set(proxy_->column);
+  } else {
+    row_.proxy.Clear();
+  }
 
   // Keep-alive: an idle connection to the same scheme, host and port (through the same proxy) skips
   // DNS, connect and TLS.
   fresh_only_ = no_reuse_;
   no_reuse_ = false;
-  socks_user_pass_ = false;
   resolving_origin_ = false;
   if (ReuseIdle()) return;
 
@@ -180,6 +189,8 @@ bool Task::ReuseIdle() {
   if (idle == nullptr) return false;
   conn_ = idle;
   conn_reused_ = true;
+  // A SOCKS5 tunnel opened with username/password carries this request too.
+  if (idle->socks_user_pass) row_.proxy_auth.Set("socks5");
   idle->Attach(this);
   SetPeerColumns(idle->peer());
   if (idle->tls_on()) SetTlsColumns(idle->tls());
@@ -356,6 +367,7 @@ void Task::SendRequest() {
     spec.proxy_authorization = w->proxy_auth_scratch_;
   }
   SerializeRequest(spec, &w->request_scratch_);
+  parser_.SetExtraColumns(&config.extra_columns);
   parser_.Reset(config.method == HttpMethod::kHead, config.max_body);
   conn_->count_request();
   request_sent_ = true;
@@ -491,7 +503,13 @@ void Task::FillResponseFields() {
   SetOpt(&row_.server, p.server());
   SetOpt(&row_.title, p.title());
   row_.content_length = p.content_length();
-  if (stage_ != Stage::kProxyConnect) row_.body_bytes = p.body_bytes();
+  if (stage_ != Stage::kProxyConnect) {
+    row_.body_bytes = p.body_bytes();
+    SetOpt(&row_.body_sha256, p.body_sha256());
+  }
+  const size_t captures = worker_->config_.extra_columns.header_names.size();
+  row_.headers.resize(captures);
+  for (size_t i = 0; i < captures; ++i) SetOpt(&row_.headers[i], p.captured(i));
 }
 
 void Task::OnResponseComplete() {
@@ -593,6 +611,13 @@ void Task::FailAttempt(ErrorCode code, const char* detail) {
     stage_ = Stage::kBackoff;
     deadline_stage_ns_ = w->Now() + backoff;
     ArmTimer();
+    return;
+  }
+  // --scheme-less with two schemes: a line without one whose first scheme failed before any response is
+  // tried once with the second, with retries of its own, within what is left of --timeout.
+  if (!row_.status && FailureAllowsSecondScheme(code) && SwitchToSecondScheme(w->config_.scheme_less, &target_)) {
+    retries_used_ = 0;
+    StartAttempt();
     return;
   }
   row_.error = code;

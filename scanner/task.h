@@ -144,11 +144,10 @@ class Task final : public ConnectionOwner {
   // error_detail text built here; it may wait for the next loop turn (FailSoon), so it is the task's own.
   std::string detail_scratch_;
   const ProxySpec* proxy_ = nullptr;    // the proxy of this attempt, nullptr when direct
-  // SOCKS5: the answer being read, the origin's address for socks5:// (urlsweep resolves), whether the
-  // lookup running is the origin's, and whether the proxy asked for username/password.
+  // SOCKS5: the answer being read, the origin's address for socks5:// (urlsweep resolves), and whether
+  // the lookup running is the origin's.
   Socks5Reader socks_;
   bool resolving_origin_ = false;
-  bool socks_user_pass_ = false;
   IpAddress socks_origin_;
   // --proxy-file: the pool index of proxy_, how many of the pool this URL has tried, whether the next
   // attempt moves on to the next proxy, and whether the failure under way is the proxy's own.

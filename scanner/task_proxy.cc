@@ -31,6 +31,7 @@ void Task::SendConnect() {
   absl::StrAppend(&detail_scratch_, target_.port);
   SerializeConnect(detail_scratch_, config.user_agent, w->proxy_auth_scratch_, &w->request_scratch_);
   // A 2xx answer to CONNECT has no body: parse it like a HEAD response.
+  parser_.SetExtraColumns(&config.extra_columns);
   parser_.Reset(/*head_request=*/true, 0);
   request_sent_ = true;
   int rc = conn_->StartReading();
@@ -135,7 +136,7 @@ void Task::SendSocksConnect() {
 
 void Task::FailSocksAuth(const char* detail) {
   // proxy_auth = socks5 (the proxy_auth column): the scheme the proxy asked for.
-  socks_user_pass_ = true;
+  row_.proxy_auth.Set("socks5");
   FailAttempt(ErrorCode::kProxyAuthRequired, detail);
 }
 
@@ -157,7 +158,8 @@ void Task::OnSocksData(const char* data, size_t len) {
         if (value == kSocksMethodNone) {
           SendSocksConnect();
         } else if (value == kSocksMethodUserPass && proxy_->has_credentials) {
-          socks_user_pass_ = true;
+          conn_->socks_user_pass = true;
+          row_.proxy_auth.Set("socks5");
           socks_.Expect(Socks5Reader::Message::kAuth);
           // ParseProxyUrl bounds both to 255 bytes.
           SerializeSocksUserPass(proxy_->user, proxy_->password, &w->request_scratch_);

@@ -50,7 +50,8 @@ class HttpsProxyTest(fixtures.FixtureTestCase):
 
     def via(self, url, host, line=1, service="ip", **fields):
         row = {"line": line, "url": url, "final_url": url, "host": host, "ip": "127.0.0.1",
-               "port": self.tunnels.ports[service], "redirects": 0, "attempts": 1}
+               "port": self.tunnels.ports[service], "redirects": 0, "attempts": 1,
+               "proxy": "https://127.0.0.1:%d" % self.tunnels.ports[service]}
         row.update(fields)
         return row
 

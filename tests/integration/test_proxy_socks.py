@@ -37,10 +37,13 @@ class SocksTest(fixtures.FixtureTestCase):
     def ca(self):
         return ["--ca-file", self.cert("ca.pem")]
 
-    def via(self, url, role, host, line=1, **fields):
-        """The fields of a row fetched once through the SOCKS proxy `role`: the proxy's address."""
+    def via(self, url, role, host, line=1, scheme="socks5", **fields):
+        """The fields of a row fetched once through the SOCKS proxy `role`: the proxy's address, and
+        proxy_auth socks5 where the proxy asks for username/password."""
         row = {"line": line, "url": url, "final_url": url, "host": host, "ip": "127.0.0.1",
-               "port": self.socks.ports[role], "redirects": 0, "attempts": 1}
+               "port": self.socks.ports[role], "redirects": 0, "attempts": 1,
+               "proxy": "%s://127.0.0.1:%d" % (scheme, self.socks.ports[role]),
+               "proxy_auth": "socks5" if role == "authed" else None}
         row.update(fields)
         return row
 
@@ -82,10 +85,10 @@ class SocksTest(fixtures.FixtureTestCase):
                             ("authed", self.socks.authed_url(scheme="socks5h"))):
             with self.subTest(proxy=role):
                 result = self.scan([http_url, https_url], "--proxy", proxy, *self.ca())
-                self.assertExactRow(result.by_line[1], **self.via(http_url, role, PROXY_ONLY_NAME,
-                                                                  **self.page("named")))
+                self.assertExactRow(result.by_line[1], **self.via(
+                    http_url, role, PROXY_ONLY_NAME, scheme="socks5h", **self.page("named")))
                 self.assertExactRow(result.by_line[2], **self.via(
-                    https_url, role, "127.0.0.1", line=2, **self.page("tunnelled"),
+                    https_url, role, "127.0.0.1", line=2, scheme="socks5h", **self.page("tunnelled"),
                     **self.tls(cert="ip.pem")))
                 # No lookup of our own: the proxy is a literal and the origin's name went to it.
                 for line in (1, 2):
@@ -103,14 +106,24 @@ class SocksTest(fixtures.FixtureTestCase):
         url = "http://no-such-host.test:%d/" % self.port
         row = self.scan_one(url, "--proxy", self.socks.url("open"), "--retries", "0")
         self.assertExactRow(row, line=1, url=url, final_url=url, host="no-such-host.test",
-                            error="dns_nxdomain", error_detail=Matches("."), redirects=0, attempts=1)
+                            error="dns_nxdomain", error_detail=Matches("."), redirects=0, attempts=1,
+                            proxy=self.socks.url("open"))
+
+    def connections_logged(self, role):
+        """How many connections microsocks `role` has made for its clients (one log line each)."""
+        with open(os.path.join(self.socks.dir, "%s.log" % role), errors="replace") as f:
+            return sum(1 for line in f if "connected to" in line)
 
     def test_keep_alive_through_the_tunnel(self):
+        # One tunnel carries the four requests; each row says how the tunnel was authenticated.
         urls = [self.url("/title/p%d" % n, name="h2.test") for n in range(4)]
-        result = self.scan(urls, "--proxy", self.socks.url("open"), "--per-host", "1")
+        before = self.connections_logged("authed")
+        result = self.scan(urls, "--proxy", self.socks.authed_url(), "--per-host", "1")
         for line in range(1, 5):
             self.assertRow(result.by_line[line], status=200, error=None, ip="127.0.0.1",
-                           port=self.socks.ports["open"], title="p%d" % (line - 1))
+                           port=self.socks.ports["authed"], title="p%d" % (line - 1),
+                           proxy=self.socks.url("authed"), proxy_auth="socks5")
+        self.assertEqual(self.connections_logged("authed") - before, 1)
 
     # -- refusals ---------------------------------------------------------------------------------
 
@@ -124,12 +137,14 @@ class SocksTest(fixtures.FixtureTestCase):
                  ("wrong user", self.socks.url("authed", "socks5h", "nobody", self.socks.password),
                   "socks5: the proxy rejected the user name or password"))
         for what, proxy, detail in cases:
+            scheme = proxy.split(":")[0]
             with self.subTest(credentials=what):
                 result = self.scan([http_url, https_url], "--proxy", proxy, *self.ca())
                 for line, (url, host) in enumerate(((http_url, "h3.test"),
                                                     (https_url, "valid.test")), 1):
+                    # proxy_auth names what the proxy asked for: socks5.
                     self.assertExactRow(result.by_line[line], **self.via(
-                        url, "authed", host, line=line, error="proxy_auth_required",
+                        url, "authed", host, line=line, scheme=scheme, error="proxy_auth_required",
                         error_detail=detail))
 
     def test_origin_refusing_the_proxy_is_socks_reply(self):
@@ -139,7 +154,8 @@ class SocksTest(fixtures.FixtureTestCase):
             with self.subTest(scheme=scheme):
                 url = "http://127.0.0.1:%d/" % port
                 row = self.scan_one(url, "--proxy", self.socks.url("open", scheme), "--retries", "0")
-                self.assertExactRow(row, **self.via(url, "open", "127.0.0.1", error="proxy_error",
+                self.assertExactRow(row, **self.via(url, "open", "127.0.0.1", scheme=scheme,
+                                                    error="proxy_error",
                                                     error_detail="socks5: connection refused"))
 
     def test_proxy_where_nothing_listens_is_proxy_error(self):
@@ -152,7 +168,7 @@ class SocksTest(fixtures.FixtureTestCase):
                 self.assertExactRow(result.by_line[line], line=line, url=url, final_url=url,
                                     host=host, ip="127.0.0.1", port=port, error="proxy_error",
                                     error_detail=Matches("(?i)cannot connect to proxy .*refused"),
-                                    redirects=0, attempts=1)
+                                    redirects=0, attempts=1, proxy="socks5h://127.0.0.1:%d" % port)
 
     def test_http_proxy_port_is_not_a_socks_server(self):
         # The fixture's HTTP port answers a SOCKS greeting with an HTTP error: a failed handshake.
@@ -187,6 +203,10 @@ class SocksTest(fixtures.FixtureTestCase):
                     row = result.by_line[line]
                     self.assertRow(row, status=200, error=None, title="u%d" % (line - 1),
                                    ip="127.0.0.1")
+                    # The proxy that answered, and its authentication.
+                    open_row = row["port"] == self.socks.ports["open"]
+                    self.assertRow(row, proxy="socks5://127.0.0.1:%d" % row["port"],
+                                   proxy_auth=None if open_row else "socks5")
                     self.assertIn(row["attempts"], (1, 2), row)
                     ports.add(row["port"])
                 self.assertEqual(ports, {self.socks.ports["open"], self.socks.ports["authed"]})
