@@ -213,6 +213,20 @@ class SocksTest(fixtures.FixtureTestCase):
                 if rotate == "url":
                     self.assertEqual(result.by_line[1]["attempts"], 2)
 
+    def test_pool_keeps_per_host_on_the_origin(self):
+        # Six URLs of one host, spread over two proxies in turn: --per-host 2 still holds at the
+        # origin, whichever proxy each request took.
+        pool = self.pool_file("pool-per-host.txt", [self.socks.url("open"), self.socks.authed_url()])
+        urls = [self.url("/delay/300?n=%d" % n, name="h4.test") for n in range(6)]
+        self.reset_stats()
+        result = self.scan(urls, "--proxy-file", pool, "--proxy-rotate", "url", "--per-host", "2")
+        ports = {row["port"] for row in result.rows}
+        self.assertEqual(ports, {self.socks.ports["open"], self.socks.ports["authed"]})
+        for row in result.rows:
+            self.assertRow(row, status=200, error=None)
+        seen = self.stats(host="h4.test")
+        self.assertEqual((seen["requests"], seen["max_in_flight"]), (6, 2))
+
     def test_pool_all_dead_gives_every_row_proxy_error(self):
         pool = self.pool_file("pool-dead.txt", ["socks5://127.0.0.1:%d" % dead_port()
                                                 for _ in range(3)])
