@@ -97,6 +97,8 @@ void Task::Begin() {
   row_.started_at_us = RealtimeMicros();
   start_ns_ = w->Now();
   deadline_total_ns_ = start_ns_ + SecondsToNs(w->config_.timeout_s);
+  pool_tries_ = 0;
+  pool_next_ = false;
   StartAttempt();
 }
 
@@ -125,15 +127,39 @@ void Task::StartAttempt() {
     FailSoon(ErrorCode::kExcluded, "the host matches an --exclude entry");
     return;
   }
-  proxy_ = ProxyFor(config, target_.https, target_.host);
+  proxy_fault_ = false;
+  row_.proxy_auth.Clear();
+  if (!PickProxy()) return;
+  // The `proxy` column: the proxy of this attempt (of the last hop, after redirects), never credentials.
+  if (proxy_ != nullptr) {
+    row_.proxy.Set(proxy_->column);
+  } else {
+    row_.proxy.Clear();
+  }
 
   // Keep-alive: an idle connection to the same scheme, host and port (through the same proxy) skips
   // DNS, connect and TLS.
   fresh_only_ = no_reuse_;
   no_reuse_ = false;
+  resolving_origin_ = false;
   if (ReuseIdle()) return;
 
-  // Through a proxy the proxy resolves the origin's name; we resolve (or parse) the proxy's.
+  // socks5:// (not socks5h://): urlsweep looks the origin's name up and sends the proxy its address.
+  if (proxy_ != nullptr && proxy_->kind == ProxyKind::kSocks5 && !ParseIpLiteral(target_.host, &socks_origin_)) {
+    resolving_origin_ = true;
+    stage_start_ns_ = w->Now();
+    SetStageDeadline(Stage::kDns, config.dns_timeout_s);
+    w->resolver_->Resolve(target_.host, &dns_request_);
+    return;
+  }
+  ResolveEndpoint();
+}
+
+void Task::ResolveEndpoint() {
+  Worker* w = worker_;
+  const Config& config = w->config_;
+  // Through a proxy the proxy resolves the origin's name (socks5:// excepted, see StartAttempt); we
+  // resolve (or parse) the proxy's.
   const std::string& endpoint = proxy_ != nullptr ? proxy_->host : target_.host;
   if (ParseIpLiteral(endpoint, &addrs_[0])) {
     // A literal needs no lookup; dns_ms stays absent.
@@ -163,16 +189,13 @@ bool Task::ReuseIdle() {
   if (idle == nullptr) return false;
   conn_ = idle;
   conn_reused_ = true;
+  // A SOCKS5 tunnel opened with username/password carries this request too.
+  if (idle->socks_user_pass) row_.proxy_auth.Set("socks5");
   idle->Attach(this);
   SetPeerColumns(idle->peer());
   if (idle->tls_on()) SetTlsColumns(idle->tls());
   SendRequest();
   return true;
-}
-
-void Task::FailProxy(const char* what, const char* detail) {
-  detail_scratch_ = absl::StrCat(what, " ", proxy_->host, ":", proxy_->port, ": ", detail);
-  FailAttempt(ErrorCode::kProxyError, detail_scratch_.c_str());
 }
 
 void Task::OnResolved(Resolver::Request* request, const DnsResult& result) {
@@ -181,6 +204,11 @@ void Task::OnResolved(Resolver::Request* request, const DnsResult& result) {
   w->UpdateNow();
   task->row_.dns_ms = NsToMs(w->Now() - task->stage_start_ns_);
   ErrorInfo e = FromAresStatus(result.ares_status);
+  if (task->resolving_origin_) {
+    task->resolving_origin_ = false;
+    task->OnOriginResolved(result, e);
+    return;
+  }
   // --exclude holds on every address the name resolves to, also those beyond the kMaxAddresses kept
   // here: the resolver checked them all (ResolverOptions::flag_address). The proxy's own name is not
   // checked (only the host as written can be, see StartConnect).
@@ -278,58 +306,19 @@ void Task::OnConnected(Connection*, int status) {
     return;
   }
   row_.connect_ms = NsToMs(w->Now() - stage_start_ns_);
-  if (proxy_ != nullptr && target_.https) {
+  if (ProxyIsSocks()) {
+    SendSocksGreeting();
+  } else if (proxy_ != nullptr && proxy_->kind == ProxyKind::kHttps) {
+    stage_ = Stage::kProxyConnect;  // the proxy's handshake is inside the --connect-timeout budget
+    IpAddress literal;
+    conn_->StartProxyTls(*w->shared_.proxy_tls, proxy_->host, ParseIpLiteral(proxy_->host, &literal));
+  } else if (proxy_ != nullptr && target_.https) {
     SendConnect();
   } else if (target_.https) {
     StartTls();
   } else {
     SendRequest();
   }
-}
-
-void Task::SendConnect() {
-  Worker* w = worker_;
-  const Config& config = w->config_;
-  stage_ = Stage::kProxyConnect;  // still inside the --connect-timeout budget
-  ProxyAuthorization(&w->proxy_auth_scratch_);
-  // CONNECT names the origin as host:port, always with the port (RFC 9110 section 9.3.6).
-  detail_scratch_.assign(target_.host_column());
-  detail_scratch_.push_back(':');
-  absl::StrAppend(&detail_scratch_, target_.port);
-  SerializeConnect(detail_scratch_, config.user_agent, w->proxy_auth_scratch_, &w->request_scratch_);
-  // A 2xx answer to CONNECT has no body: parse it like a HEAD response.
-  parser_.SetExtraColumns(&config.extra_columns);
-  parser_.Reset(/*head_request=*/true, 0);
-  request_sent_ = true;
-  int rc = conn_->StartReading();
-  if (rc == 0) rc = conn_->Write(w->request_scratch_);
-  if (rc != 0) {
-    ErrorInfo e = FromUvError(rc, IoStage::kWrite);
-    detail_scratch_ = absl::StrCat("writing CONNECT to proxy: ", e.detail);
-    FailSoon(ErrorCode::kProxyError, detail_scratch_.c_str());
-  }
-}
-
-void Task::OnConnectResponse(ResponseParser::State state) {
-  ResponseParser& p = parser_;
-  if (state == ResponseParser::State::kError) {
-    FailProxy("malformed answer to CONNECT from proxy", p.error_reason());
-    return;
-  }
-  const int status = p.status();
-  if (status >= 200 && status < 300) {
-    // Tunnel open: what follows is the origin's TLS, and the row reports the origin's answer.
-    request_sent_ = false;
-    StartTls();
-    return;
-  }
-  FillResponseFields();
-  if (status == 407) {
-    FailAttempt(ErrorCode::kProxyAuthRequired, "the proxy requires authentication (407)");
-    return;
-  }
-  detail_scratch_ = absl::StrCat("proxy ", proxy_->host, ":", proxy_->port, " refused CONNECT with ", status);
-  FailAttempt(ErrorCode::kProxyError, detail_scratch_.c_str());
 }
 
 void Task::StartTls() {
@@ -351,18 +340,13 @@ void Task::OnHandshakeDone(Connection* conn, const ErrorInfo* error) {
   SendRequest();
 }
 
-void Task::ProxyAuthorization(std::string* out) const {
-  out->clear();
-  if (proxy_ != nullptr && proxy_->has_credentials) *out = BasicAuthorization(proxy_->user, proxy_->password);
-}
-
 void Task::SendRequest() {
   Worker* w = worker_;
   const Config& config = w->config_;
   RequestSpec spec;
   spec.method = config.method;
   // Plain http through a proxy uses the absolute form (RFC 9112 section 3.2.2); a tunnel does not.
-  const bool absolute_form = proxy_ != nullptr && !target_.https;
+  const bool absolute_form = ProxyIsHttp() && !target_.https;
   spec.target = absolute_form ? std::string_view(target_.url) : std::string_view(target_.request_target);
   spec.host = target_.authority();
   spec.user_agent = config.user_agent;
@@ -404,7 +388,8 @@ void Task::SendRequest() {
 void Task::OnWritten(Connection*, int status) {
   worker_->UpdateNow();
   if (stage_ == Stage::kProxyConnect) {
-    FailProxy("cannot send CONNECT to proxy", FromUvError(status, IoStage::kWrite).detail);
+    FailProxy(ProxyIsSocks() ? "cannot send the SOCKS5 handshake to proxy" : "cannot send CONNECT to proxy",
+              FromUvError(status, IoStage::kWrite).detail);
     return;
   }
   ErrorInfo e = FromUvError(status, stage_ == Stage::kTls ? IoStage::kTlsHandshake : IoStage::kWrite);
@@ -418,6 +403,10 @@ void Task::OnWritten(Connection*, int status) {
 void Task::OnData(Connection*, const char* data, size_t len) {
   Worker* w = worker_;
   w->UpdateNow();
+  if (stage_ == Stage::kProxyConnect && ProxyIsSocks()) {
+    OnSocksData(data, len);
+    return;
+  }
   if (stage_ == Stage::kProxyConnect) {
     size_t consumed = 0;
     ResponseParser::State state = parser_.Feed(data, len, &consumed);
@@ -427,6 +416,7 @@ void Task::OnData(Connection*, const char* data, size_t len) {
   if (!response_started_) {
     response_started_ = true;
     row_.ttfb_ms = NsToMs(w->Now() - request_sent_ns_);
+    if (proxy_ != nullptr) ProxyWorked();
   }
   // Silence budget: moved lazily, the timer re-arms itself when it fires early (no timer call per read).
   deadline_stage_ns_ = w->Now() + SecondsToNs(w->config_.read_timeout_s);
@@ -449,7 +439,9 @@ void Task::OnData(Connection*, const char* data, size_t len) {
 void Task::OnEof(Connection*, bool unclean) {
   worker_->UpdateNow();
   if (stage_ == Stage::kProxyConnect) {
-    FailProxy("proxy closed the connection during CONNECT", "connection closed");
+    FailProxy(ProxyIsSocks() ? "socks5: proxy closed the connection during the handshake"
+                             : "proxy closed the connection during CONNECT",
+              "connection closed");
     return;
   }
   ResponseParser& parser = parser_;
@@ -482,7 +474,8 @@ void Task::OnEof(Connection*, bool unclean) {
 void Task::OnReadError(Connection*, const ErrorInfo& error) {
   worker_->UpdateNow();
   if (stage_ == Stage::kProxyConnect) {
-    FailProxy("reading the answer to CONNECT from proxy", error.detail);
+    FailProxy(ProxyIsSocks() ? "socks5: reading the handshake from proxy" : "reading the answer to CONNECT from proxy",
+              error.detail);
     return;
   }
   if (error.code == ErrorCode::kReadReset && DiedWhileSending(stage_, response_started_, conn_)) {
@@ -529,7 +522,7 @@ void Task::OnResponseComplete() {
   const bool reusable = parser_.keep_alive();
   ReleaseConnection(reusable);
   // A plain request through a proxy answered 407 is the proxy's refusal (CONTRACT "Proxies").
-  if (proxy_ != nullptr && !target_.https && row_.status == 407) {
+  if (ProxyIsHttp() && !target_.https && row_.status == 407) {
     row_.error = ErrorCode::kProxyAuthRequired;
     row_.error_detail.Set("the proxy requires authentication (407)");
     Finish();
@@ -596,6 +589,11 @@ void Task::FailAttempt(ErrorCode code, const char* detail) {
   if (conn_ != nullptr && request_sent_) FillResponseFields();
   const bool was_reused = conn_reused_;
   ReleaseConnection(false);
+  // In a --proxy-file pool, a proxy that failed on its own account hands the URL to the next one.
+  if (code == ErrorCode::kProxyError && RetryOnNextProxy()) {
+    StartAttempt();
+    return;
+  }
   // A kept-alive connection the server had already closed: not the URL's fault, and no attempt of its own.
   if (was_reused && !response_started_ &&
       (code == ErrorCode::kWriteError || code == ErrorCode::kReadReset || code == ErrorCode::kEmptyResponse)) {
@@ -672,9 +670,10 @@ void Task::OnTimer(uv_timer_t* timer) {
   if (stage_expired && task->deadline_stage_ns_ < task->deadline_total_ns_) {
     switch (task->stage_) {
       case Stage::kDns:
-        code = task->proxy_ != nullptr ? ErrorCode::kProxyError : ErrorCode::kDnsTimeout;
-        detail = task->proxy_ != nullptr ? "no DNS answer for the proxy within --dns-timeout"
-                                         : "no DNS answer within --dns-timeout";
+        // For socks5:// the first lookup is the origin's own: its words are the direct ones.
+        code = task->proxy_ != nullptr && !task->resolving_origin_ ? ErrorCode::kProxyError : ErrorCode::kDnsTimeout;
+        detail = code == ErrorCode::kProxyError ? "no DNS answer for the proxy within --dns-timeout"
+                                                : "no DNS answer within --dns-timeout";
         break;
       case Stage::kConnect:
         code = task->proxy_ != nullptr ? ErrorCode::kProxyError : ErrorCode::kConnectTimeout;
@@ -683,7 +682,10 @@ void Task::OnTimer(uv_timer_t* timer) {
         break;
       case Stage::kProxyConnect:
         code = ErrorCode::kProxyError;
-        detail = "no answer to CONNECT from the proxy within --connect-timeout";
+        detail = task->ProxyIsSocks() ? "no SOCKS5 handshake from the proxy within --connect-timeout"
+                 : task->conn_ != nullptr && task->conn_->proxy_tls_handshaking()
+                     ? "no TLS handshake with the proxy within --connect-timeout"
+                     : "no answer to CONNECT from the proxy within --connect-timeout";
         break;
       case Stage::kTls:
         code = ErrorCode::kTlsTimeout;
@@ -697,6 +699,8 @@ void Task::OnTimer(uv_timer_t* timer) {
         break;
     }
   }
+  // The proxy's own stages ran out: the proxy's fault, for a pool's health.
+  if (code == ErrorCode::kProxyError) task->proxy_fault_ = true;
   if (task->stage_ == Stage::kQueued) {
     w->RemoveFromHostGate(task);
   }

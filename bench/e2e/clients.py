@@ -137,7 +137,7 @@ class Clients:
         return Measurement(scenario, label, requests, max(0, requests - bad), run.wall_s, run.cpu_s,
                            run.maxrss_kib, rate=float(rate.group(1)), note=note)
 
-    def curl(self, scenario, urls, parallel_max, label):
+    def curl(self, scenario, urls, parallel_max, label, proxy=None):
         """curl --parallel over `urls`. This curl resolves with the system resolver (not c-ares: no
         --dns-servers), so every name is pinned with a resolve line and curl does no DNS at all. Each
         URL is an operation of its own (`next`) carrying only its own name: one global list of N
@@ -148,7 +148,8 @@ class Clients:
         for url, name, port, n in urls:
             sections.append('url = "%s"\noutput = "/dev/null"\nsilent\nmax-time = 10\n'
                             'write-out = "%%{http_code}\\n"\nresolve = "%s:%d:%s"\n' % (
-                                url, name, port, address_for(n)))
+                                url, name, port, address_for(n)) +
+                            ('proxy = "%s"\n' % proxy if proxy else ""))
         with open(config, "w") as f:
             f.write("next\n".join(sections))
         argv = ["curl", "--parallel", "--parallel-max", str(parallel_max), "--parallel-immediate",

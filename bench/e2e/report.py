@@ -9,6 +9,8 @@ S1_MIN_VS_BEST_REFERENCE = 6.0
 S1_MAX_CPU_VS_WRK = 1.5
 S2_MIN_VS_WRK = 0.6
 S2_MIN_VS_CURL = 2.0
+# S9: urlsweep through a SOCKS5 proxy against curl --parallel through the same proxy, both at -c 64.
+S9_MIN_VS_CURL = 3.0
 S3_MIN_VS_BOUND = 0.9
 S3_MAX_KIB_PER_CONNECTION = 4.0
 S5_MAX_GROWTH = 0.10
@@ -78,6 +80,11 @@ def targets(results, extra, skipped):
     if us2 and curl2:
         check("S2 rate >= %.0fx curl --parallel" % S2_MIN_VS_CURL, us2.rate / curl2.rate,
               lambda v: v >= S2_MIN_VS_CURL)
+    us9 = _find(results, "S9", "urlsweep")
+    curl9 = _find(results, "S9", "curl")
+    if us9 and curl9:
+        check("S9 rate through SOCKS5 >= %.0fx curl --parallel through it" % S9_MIN_VS_CURL,
+              us9.rate / curl9.rate, lambda v: v >= S9_MIN_VS_CURL)
     if "s3_concurrency" in extra:
         low, high = extra["s3_concurrency"]
         check("S3 rate at -c %d >= %.1fx bound c/%g s" % (high, S3_MIN_VS_BOUND, S3_DELAY_MS / 1000.0),

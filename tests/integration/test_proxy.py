@@ -135,7 +135,8 @@ class ProxyTest(fixtures.FixtureTestCase):
         """The fields every row of `url` (host `host`) fetched once through proxy `role` has: the
         proxy's address and port, no lookup of our own (the proxy is an IP literal)."""
         row = {"line": line, "url": url, "final_url": url, "host": host, "ip": "127.0.0.1",
-               "port": self.port_of(role), "redirects": 0, "attempts": 1}
+               "port": self.port_of(role), "redirects": 0, "attempts": 1,
+               "proxy": "http://127.0.0.1:%d" % self.port_of(role)}
         row.update(fields)
         return row
 
@@ -232,7 +233,9 @@ class ProxyTest(fixtures.FixtureTestCase):
                                                self.proxies.squid_port)
         url = self.url("/title/named", name="h3.test")
         row = self.scan_one(url, "--proxy", proxy)
-        self.assertExactRow(row, **self.via(url, "squid", "h3.test", **self.page("named")))
+        expected = self.via(url, "squid", "h3.test", **self.page("named"))
+        expected["proxy"] = "http://valid.test:%d" % self.proxies.squid_port  # never the credentials
+        self.assertExactRow(row, **expected)
         self.assertIsInstance(row["dns_ms"], float)
 
     # -- tinyproxy: IP literals only --------------------------------------------------------------
@@ -320,7 +323,8 @@ class ProxyTest(fixtures.FixtureTestCase):
             with self.subTest(line=line):
                 self.assertExactRow(result.by_line[line], line=line, url=url, final_url=url,
                                     host=host, ip="127.0.0.1", port=port, error="proxy_error",
-                                    error_detail=Matches("(?i)refused"), redirects=0, attempts=1)
+                                    error_detail=Matches("(?i)refused"), redirects=0, attempts=1,
+                                    proxy="http://127.0.0.1:%d" % port)
 
     def test_proxy_with_an_unknown_name_is_proxy_error(self):
         proxy = "http://%s:3128" % UNKNOWN_PROXY_NAME
@@ -332,7 +336,7 @@ class ProxyTest(fixtures.FixtureTestCase):
                 self.assertExactRow(result.by_line[line], line=line, url=url, final_url=url,
                                     host=host, error="proxy_error",
                                     error_detail=Matches("resolve proxy " + UNKNOWN_PROXY_NAME),
-                                    redirects=0, attempts=1)
+                                    redirects=0, attempts=1, proxy=proxy)
 
     def test_proxy_that_never_answers_connect_is_proxy_error(self):
         # The `nohandshake` TLS listener accepts and reads, and never sends a byte: a proxy that
@@ -346,7 +350,7 @@ class ProxyTest(fixtures.FixtureTestCase):
         self.assertExactRow(row, line=1, url=url, final_url=url, host="valid.test",
                             ip="127.0.0.1", port=port, error="proxy_error",
                             error_detail=Matches("CONNECT.*--connect-timeout"), redirects=0,
-                            attempts=1)
+                            attempts=1, proxy="http://127.0.0.1:%d" % port)
         self.assertGreaterEqual(elapsed, 1.0)
         self.assertTookLess(elapsed, 1.0 + SLACK_S)
 
@@ -363,7 +367,7 @@ class ProxyTest(fixtures.FixtureTestCase):
                 self.assertExactRow(result.by_line[line], line=line, url=url, final_url=url,
                                     host=host, ip="127.0.0.1", port=port, error="proxy_error",
                                     error_detail=Matches("proxy.*--connect-timeout"), redirects=0,
-                                    attempts=1)
+                                    attempts=1, proxy="http://127.0.0.1:%d" % port)
 
     # -- proxies from the environment ---------------------------------------------------------------
 
