@@ -149,6 +149,10 @@ RunIdentity IdentityOf(const Config& c, std::vector<InputIdentity> inputs, const
   add("exclude", c.exclude_file);
   add("shard", absl::StrCat(c.shard_index, "/", c.shard_count));
   add("shard-by", c.shard_by == ShardBy::kLine ? "line" : "host");
+  // The HTTP version changes what rows hold (http_version, reason), so a resumed run must keep it.
+  add("http", c.http_version == HttpVersionMode::kHttp11                 ? "1.1"
+              : c.http_version == HttpVersionMode::kHttp2PriorKnowledge ? "2-prior-knowledge"
+                                                                         : "2");
   add("ip-version", c.ip_version == IpVersion::kV4 ? "4" : c.ip_version == IpVersion::kV6 ? "6" : "any");
   return id;
 }
