@@ -201,6 +201,9 @@ bool H2Session::Start() {
   // Until the server's SETTINGS arrive, assume the 100 streams RFC 9113 section 6.5.2 recommends as
   // the least a server should allow (nghttp2 would assume no limit at all).
   nghttp2_option_set_peer_max_concurrent_streams(option, 100);
+  // A closed stream is forgotten at once (nghttp2 would keep some for the priority tree): the memory of
+  // a connection is that of its open streams.
+  nghttp2_option_set_no_closed_streams(option, 1);
   const int rc = nghttp2_session_client_new2(&session_, callbacks, this, option);
   nghttp2_option_del(option);
   nghttp2_session_callbacks_del(callbacks);
@@ -227,7 +230,14 @@ bool H2Session::Start() {
 
 void H2Session::End() {
   // Streams still linked are forgotten without a callback (the owner has already ended them).
-  while (head_ != nullptr) Unlink(head_);
+  for (H2Stream* stream = head_; stream != nullptr;) {
+    H2Stream* next = stream->next_;
+    stream->session_ = nullptr;
+    stream->prev_ = stream->next_ = nullptr;
+    stream = next;
+  }
+  head_ = tail_ = nullptr;
+  open_streams_ = 0;
   if (session_ != nullptr) {
     nghttp2_session_del(session_);
     session_ = nullptr;
