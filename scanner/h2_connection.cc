@@ -113,22 +113,22 @@ void H2Connection::OnData(Connection*, const char* data, size_t len) {
 }
 
 void H2Connection::OnEof(Connection*, bool) {
-  // A GOAWAY with an error code said why the server ends the connection: that code is the streams'
-  // error (CONTRACT: the code received). Otherwise the streams were cut short: read_reset.
+  Lost({ErrorCode::kReadReset, "connection closed before the response was complete"});
+}
+
+void H2Connection::OnReadError(Connection*, const ErrorInfo& error) { Lost(error); }
+
+void H2Connection::OnWritten(Connection*, int status) { Lost(FromUvError(status, IoStage::kRead)); }
+
+void H2Connection::Lost(const ErrorInfo& error) {
+  // A GOAWAY with an error code said why the server ends the connection: that code is the open streams'
+  // error (CONTRACT: the code received), however the connection then ended (a close, or a reset when
+  // our last frames reached a closed socket). Otherwise the streams were cut short: read_reset.
   if (session_.goaway_received() && session_.goaway_code() != 0) {
     Fail(FromH2ProtocolError(session_.goaway_code()), H2StreamEnd::kProtocolError, session_.goaway_code());
     return;
   }
-  Fail({ErrorCode::kReadReset, "connection closed before the response was complete"},
-       H2StreamEnd::kConnectionLost, 0);
-}
-
-void H2Connection::OnReadError(Connection*, const ErrorInfo& error) {
   Fail(error, H2StreamEnd::kConnectionLost, 0);
-}
-
-void H2Connection::OnWritten(Connection*, int status) {
-  Fail(FromUvError(status, IoStage::kRead), H2StreamEnd::kConnectionLost, 0);
 }
 
 void H2Connection::Fail(const ErrorInfo& error, H2StreamEnd end, uint32_t code) {

@@ -82,6 +82,8 @@ class H2Connection final : public ConnectionOwner {
   friend class H2Pool;
   // Sends what the session wants sent. Inside a session call it only notes that more is to send.
   void Flush();
+  // The connection ended (closed, reset, a failed write) with streams perhaps open.
+  void Lost(const ErrorInfo& error);
   // The connection is gone or in violation: every open stream ends with `error`, then it closes.
   void Fail(const ErrorInfo& error, H2StreamEnd end, uint32_t code);
   // After a session call returned: pending sends, and closing when nothing is left to do.

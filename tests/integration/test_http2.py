@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 import fixtures
@@ -305,6 +306,155 @@ class NghttpdTest(Http2Base):
                            tls_version=None, error=None, attempts=1)
         # One connection: only the first row made one (connect_ms); the others were streams on it.
         self.assertEqual(sum(1 for r in result.rows if r.get("connect_ms") is not None), 1)
+
+
+# Raw HTTP/2 frames (RFC 9113 section 4.1) for the misbehaving server below.
+DATA, HEADERS, RST_STREAM, SETTINGS, GOAWAY = 0, 1, 3, 4, 7
+END_STREAM, ACK, END_HEADERS = 0x1, 0x1, 0x4
+STATUS_200 = b"\x88"  # HPACK: indexed field 8 of the static table, ":status: 200"
+
+
+def _frame(kind, flags, stream, payload=b""):
+    return len(payload).to_bytes(3, "big") + bytes([kind, flags]) + stream.to_bytes(4, "big") + payload
+
+
+class RawH2Server:
+    """A loopback h2c server (prior knowledge) that answers every request with one fixed misbehaviour,
+    written frame by frame: what real servers rarely do on purpose, and what urlsweep must still turn
+    into exactly one row per URL. Runs in threads of the test process; closed by the test."""
+
+    def __init__(self, behaviour):
+        self.behaviour = behaviour
+        self.connections = 0
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.stopped = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self):
+        self.stopped = True
+        self.sock.close()
+
+    def _accept(self):
+        while not self.stopped:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn, self.connections), daemon=True).start()
+
+    @staticmethod
+    def _read(conn, n):
+        data = b""
+        while len(data) < n:
+            chunk = conn.recv(n - len(data))
+            if not chunk:
+                raise EOFError
+            data += chunk
+        return data
+
+    def _serve(self, conn, number):
+        conn.settimeout(10)
+        try:
+            self._read(conn, 24)  # the client preface
+            if self.behaviour == "garbage":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                time.sleep(0.2)
+                return
+            conn.sendall(_frame(SETTINGS, 0, 0))
+            while True:
+                head = self._read(conn, 9)
+                length, kind, flags = int.from_bytes(head[:3], "big"), head[3], head[4]
+                stream = int.from_bytes(head[5:9], "big") & 0x7FFFFFFF
+                self._read(conn, length)
+                if kind == SETTINGS and not flags & ACK:
+                    conn.sendall(_frame(SETTINGS, ACK, 0))
+                elif kind == HEADERS:
+                    if not self._answer(conn, stream, number):
+                        return
+        except (EOFError, OSError):
+            pass
+        finally:
+            # A clean close: what the client still sends is read first, so the kernel sends FIN, not
+            # RST (closing with unread bytes resets the connection).
+            try:
+                conn.shutdown(socket.SHUT_WR)
+                while conn.recv(4096):
+                    pass
+            except OSError:
+                pass
+            conn.close()
+
+    def _answer(self, conn, stream, number):
+        """Answers the request on `stream`; False closes the connection."""
+        if self.behaviour == "drop":  # a head and part of a body, then the connection is gone
+            conn.sendall(_frame(HEADERS, END_HEADERS, stream, STATUS_200) + _frame(DATA, 0, stream, b"partial"))
+            time.sleep(0.1)
+            return False
+        if self.behaviour == "reset":
+            conn.sendall(_frame(RST_STREAM, 0, stream, (2).to_bytes(4, "big")))  # INTERNAL_ERROR
+            return True
+        if self.behaviour == "calm":  # GOAWAY ENHANCE_YOUR_CALM covering the stream, then the close
+            conn.sendall(_frame(GOAWAY, 0, 0, stream.to_bytes(4, "big") + (11).to_bytes(4, "big")))
+            time.sleep(0.1)
+            return False
+        if self.behaviour == "goaway_first" and number == 1:  # nothing processed on the first connection
+            conn.sendall(_frame(GOAWAY, 0, 0, (0).to_bytes(4, "big") + (0).to_bytes(4, "big")))
+            time.sleep(0.1)
+            return False
+        conn.sendall(_frame(HEADERS, END_HEADERS | END_STREAM, stream, STATUS_200))
+        return True
+
+
+class RawH2Test(fixtures.FixtureTestCase):
+    """What a stream's end says in its row: a dropped connection, a reset, a GOAWAY with an error, a
+    GOAWAY that processed nothing, bytes that are not HTTP/2."""
+
+    def serve(self, behaviour):
+        server = RawH2Server(behaviour)
+        self.addCleanup(server.close)
+        return server, "http://127.0.0.1:%d/" % server.port
+
+    def test_connection_dropped_mid_body_is_read_reset_with_the_head(self):
+        _, url = self.serve("drop")
+        row = self.scan_one(url, "--http2-prior-knowledge", "--retries", "0")
+        self.assertExactRow(row, url=url, final_url=url, host="127.0.0.1", ip="127.0.0.1", port=int(url.split(":")[2][:-1]),
+                            status=200, http_version="2", error="read_reset",
+                            error_detail="connection closed before the response was complete", redirects=0,
+                            body_bytes=7, attempts=1, line=1)
+
+    def test_every_open_stream_gets_its_row_when_the_connection_drops(self):
+        _, url = self.serve("drop")
+        urls = [url + "?%d" % i for i in range(6)]
+        result = self.scan(urls, "--http2-prior-knowledge", "--per-host", "6")
+        self.assertEqual(sorted(result.by_line), list(range(1, 7)))
+        for line in range(1, 7):
+            self.assertRow(result.by_line[line], error="read_reset")
+
+    def test_stream_reset_is_read_reset_named_and_retried(self):
+        _, url = self.serve("reset")
+        row = self.scan_one(url, "--http2-prior-knowledge")
+        self.assertRow(row, status=None, error="read_reset", error_detail="INTERNAL_ERROR", attempts=2)
+
+    def test_goaway_with_an_error_is_bad_response_named(self):
+        _, url = self.serve("calm")
+        row = self.scan_one(url, "--http2-prior-knowledge")
+        self.assertRow(row, status=None, error="bad_response", error_detail="ENHANCE_YOUR_CALM", attempts=1)
+
+    def test_streams_a_goaway_did_not_process_go_to_a_new_connection(self):
+        server, url = self.serve("goaway_first")
+        result = self.scan([url + "?%d" % i for i in range(3)], "--http2-prior-knowledge", "--per-host", "3")
+        for line in range(1, 4):
+            self.assertRow(result.by_line[line], status=200, http_version="2", error=None, attempts=1)
+        self.assertEqual(server.connections, 2)
+
+    def test_bytes_that_are_not_http2_are_a_protocol_error(self):
+        _, url = self.serve("garbage")
+        row = self.scan_one(url, "--http2-prior-knowledge")
+        self.assertRow(row, status=None, error="bad_response", error_detail="PROTOCOL_ERROR")
 
 
 if __name__ == "__main__":
