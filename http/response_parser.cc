@@ -77,6 +77,15 @@ void ResponseParser::Reset(bool head_request, int64_t max_body) {
   trailing_bytes_ = false;
   stop_at_ = nullptr;
   title_.Reset();
+  if (extra_ != nullptr && extra_->size() > 0) {
+    if (extras_ == nullptr) extras_ = std::make_unique<Extras>();
+    extras_->values.resize(extra_->header_names.size());
+    extras_->present.assign(extra_->header_names.size(), false);
+    extras_->hash_body = extra_->body_sha256 && !head_request;
+    if (extras_->hash_body) extras_->body_hash.Start();
+  } else {
+    extras_.reset();
+  }
   error_ = HPE_OK;
   error_reason_ = "";
 }
@@ -87,6 +96,14 @@ void ResponseParser::StartMessage() {
   name_too_long_ = false;
   current_ = kOther;
   reason_.clear();
+  if (extras_ != nullptr) {
+    extras_->name.clear();
+    extras_->current = -1;
+    for (size_t i = 0; i < extras_->values.size(); ++i) {
+      extras_->values[i].clear();
+      extras_->present[i] = false;
+    }
+  }
   for (int i = 0; i < kFieldCount; ++i) {
     fields_[i].clear();
     present_[i] = false;
@@ -167,6 +184,18 @@ bool ResponseParser::keep_alive() const {
   return state_ == State::kComplete && !truncated_ && should_keep_alive_ && !trailing_bytes_;
 }
 
+std::optional<std::string_view> ResponseParser::captured(size_t i) const {
+  if (!head_complete_ || extras_ == nullptr || i >= extras_->values.size() || !extras_->present[i]) {
+    return std::nullopt;
+  }
+  return std::string_view(extras_->values[i]);
+}
+
+std::optional<std::string_view> ResponseParser::body_sha256() {
+  if (extras_ == nullptr || !extras_->hash_body || !head_complete_) return std::nullopt;
+  return extras_->body_hash.Hex();
+}
+
 std::optional<std::string_view> ResponseParser::Field(FieldId id) const {
   if (!present_[id]) return std::nullopt;
   return std::string_view(fields_[id]);
@@ -194,6 +223,9 @@ int ResponseParser::OnHeaderField(llhttp_t* p, const char* at, size_t len) {
     }
     return 0;
   }
+  if (self->extras_ != nullptr) {
+    AppendCapped(&self->extras_->name, at, len, ExtraColumns::kMaxHeaderNameBytes + 1);
+  }
   if (self->name_len_ + len > kMaxNameBytes) {
     self->name_too_long_ = true;
     return 0;
@@ -219,6 +251,18 @@ int ResponseParser::OnHeaderFieldComplete(llhttp_t* p) {
       }
     }
   }
+  if (Extras* extras = self->extras_.get(); extras != nullptr) {
+    extras->current = -1;
+    absl::AsciiStrToLower(&extras->name);
+    for (size_t i = 0; i < extras->values.size(); ++i) {
+      if (extras->name == self->extra_->header_names[i]) {
+        // A repeated field is joined to the ones before it (RFC 9110 section 5.3).
+        extras->current = static_cast<int>(i);
+        if (extras->present[i]) AppendCapped(&extras->values[i], ", ", 2, kMaxCapturedBytes);
+        break;
+      }
+    }
+  }
   return 0;
 }
 
@@ -235,6 +279,9 @@ int ResponseParser::OnHeaderValue(llhttp_t* p, const char* at, size_t len) {
   if (self->current_ != kOther) {
     AppendCapped(&self->fields_[self->current_], at, len, kFieldCaps[self->current_]);
   }
+  if (self->extras_ != nullptr && self->extras_->current >= 0) {
+    AppendCapped(&self->extras_->values[static_cast<size_t>(self->extras_->current)], at, len, kMaxCapturedBytes);
+  }
   return 0;
 }
 
@@ -247,6 +294,16 @@ int ResponseParser::OnHeaderValueComplete(llhttp_t* p) {
     std::string& v = self->fields_[self->current_];
     while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.pop_back();
     self->present_[self->current_] = true;
+  }
+  if (Extras* extras = self->extras_.get(); extras != nullptr) {
+    if (extras->current >= 0) {
+      const auto i = static_cast<size_t>(extras->current);
+      std::string& v = extras->values[i];
+      while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.pop_back();
+      extras->present[i] = true;
+    }
+    extras->current = -1;
+    extras->name.clear();
   }
   self->current_ = kOther;
   self->name_len_ = 0;
@@ -298,6 +355,7 @@ int ResponseParser::OnBody(llhttp_t* p, const char* at, size_t len) {
   int64_t room = self->max_body_ - self->body_bytes_;
   size_t take = std::min(len, static_cast<size_t>(room));
   self->title_.Feed(std::string_view(at, take));
+  if (self->extras_ != nullptr && self->extras_->hash_body) self->extras_->body_hash.Update(std::string_view(at, take));
   self->body_bytes_ += static_cast<int64_t>(take);
   bool more = take < len;
   if (!more && self->body_bytes_ == self->max_body_ && (p->flags & F_CHUNKED) == 0 &&
@@ -335,6 +393,16 @@ int ResponseParser::OnMessageComplete(llhttp_t* p) {
 void ResponseParser::H2Field(std::string_view name, std::string_view value) {
   bytes_received_ += name.size() + value.size();
   if (state_ != State::kNeedMore) return;
+  if (Extras* extras = extras_.get(); extras != nullptr) {
+    for (size_t i = 0; i < extras->values.size(); ++i) {
+      if (name != extra_->header_names[i]) continue;
+      // A repeated field is joined to the ones before it (RFC 9110 section 5.3), as over HTTP/1.x.
+      if (extras->present[i]) AppendCapped(&extras->values[i], ", ", 2, kMaxCapturedBytes);
+      AppendCapped(&extras->values[i], value.data(), value.size(), kMaxCapturedBytes);
+      extras->present[i] = true;
+      break;
+    }
+  }
   if (name == "content-length") {
     // nghttp2 has checked the value is digits and agrees with the DATA received (RFC 9113 section 8.1.1).
     int64_t n = 0;
@@ -382,6 +450,7 @@ ResponseParser::State ResponseParser::H2Body(const char* data, size_t len) {
   const int64_t room = max_body_ - body_bytes_;
   const size_t take = std::min(len, static_cast<size_t>(room));
   title_.Feed(std::string_view(data, take));
+  if (extras_ != nullptr && extras_->hash_body) extras_->body_hash.Update(std::string_view(data, take));
   body_bytes_ += static_cast<int64_t>(take);
   if (take < len || (body_bytes_ == max_body_ && content_length_.value_or(0) > max_body_)) {
     truncated_ = true;

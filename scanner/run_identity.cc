@@ -154,6 +154,12 @@ RunIdentity IdentityOf(const Config& c, std::vector<InputIdentity> inputs, const
               : c.http_version == HttpVersionMode::kHttp2PriorKnowledge ? "2-prior-knowledge"
                                                                          : "2");
   add("ip-version", c.ip_version == IpVersion::kV4 ? "4" : c.ip_version == IpVersion::kV6 ? "6" : "any");
+  // Recorded only when not the default, so journals written before the flag existed still resume.
+  if (c.scheme_less != SchemeLess::kHttp) {
+    add("scheme-less", c.scheme_less == SchemeLess::kHttps           ? "https"
+                       : c.scheme_less == SchemeLess::kHttpsThenHttp ? "https,http"
+                                                                     : "http,https");
+  }
   return id;
 }
 

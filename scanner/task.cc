@@ -15,6 +15,7 @@
 #include "http/retry_after.h"
 #include "scanner/h2_connection.h"
 #include "scanner/idle_pool.h"
+#include "scanner/scheme_fallback.h"
 #include "scanner/worker.h"
 
 namespace urlsweep {
@@ -79,6 +80,8 @@ void Task::ResetResponseFields() {
   row_.server.Clear();
   row_.title.Clear();
   row_.body_bytes.reset();
+  for (OptString& header : row_.headers) header.Clear();
+  row_.body_sha256.Clear();
   row_.error = ErrorCode::kNone;
   row_.error_detail.Clear();
 }
@@ -350,6 +353,7 @@ void Task::SendConnect() {
   absl::StrAppend(&detail_scratch_, target_.port);
   SerializeConnect(detail_scratch_, config.user_agent, w->proxy_auth_scratch_, &w->request_scratch_);
   // A 2xx answer to CONNECT has no body: parse it like a HEAD response.
+  parser_.SetExtraColumns(&config.extra_columns);
   parser_.Reset(/*head_request=*/true, 0);
   request_sent_ = true;
   int rc = conn_->StartReading();
@@ -496,6 +500,7 @@ void Task::SendH2Request() {
         colon == std::string::npos ? std::string_view() : std::string_view(target_.userinfo).substr(colon + 1));
   }
   spec.authorization = authorization;
+  parser_.SetExtraColumns(&config.extra_columns);
   parser_.Reset(config.method == HttpMethod::kHead, config.max_body);
   request_sent_ = true;
   request_sent_ns_ = w->Now();
@@ -622,6 +627,7 @@ void Task::SendRequest() {
     spec.proxy_authorization = w->proxy_auth_scratch_;
   }
   SerializeRequest(spec, &w->request_scratch_);
+  parser_.SetExtraColumns(&config.extra_columns);
   parser_.Reset(config.method == HttpMethod::kHead, config.max_body);
   conn_->count_request();
   request_sent_ = true;
@@ -752,7 +758,13 @@ void Task::FillResponseFields() {
   SetOpt(&row_.server, p.server());
   SetOpt(&row_.title, p.title());
   row_.content_length = p.content_length();
-  if (stage_ != Stage::kProxyConnect) row_.body_bytes = p.body_bytes();
+  if (stage_ != Stage::kProxyConnect) {
+    row_.body_bytes = p.body_bytes();
+    SetOpt(&row_.body_sha256, p.body_sha256());
+  }
+  const size_t captures = worker_->config_.extra_columns.header_names.size();
+  row_.headers.resize(captures);
+  for (size_t i = 0; i < captures; ++i) SetOpt(&row_.headers[i], p.captured(i));
 }
 
 void Task::OnResponseComplete() {
@@ -853,6 +865,13 @@ void Task::FailAttempt(ErrorCode code, const char* detail) {
     stage_ = Stage::kBackoff;
     deadline_stage_ns_ = w->Now() + backoff;
     ArmTimer();
+    return;
+  }
+  // --scheme-less with two schemes: a line without one whose first scheme failed before any response is
+  // tried once with the second, with retries of its own, within what is left of --timeout.
+  if (!row_.status && FailureAllowsSecondScheme(code) && SwitchToSecondScheme(w->config_.scheme_less, &target_)) {
+    retries_used_ = 0;
+    StartAttempt();
     return;
   }
   row_.error = code;

@@ -125,6 +125,17 @@ def targets(results, extra, skipped):
               t2.cpu_us_per_url / t1.cpu_us_per_url, lambda v: v <= S6_MAX_CPU_GROWTH)
         out.append(("S6 rate --threads 2 vs --threads 1 (reported; the server shares the 2 cores)",
                     "%.2f" % (t2.rate / t1.rate), "-"))
+    us8 = _exact(results, "S8", "urlsweep (default)")
+    us8_h1 = _exact(results, "S8", "urlsweep --http1.1")
+    curl8 = _exact(results, "S8", "curl --parallel --http2")
+    if us8 and curl8:
+        out.append(("S8 urlsweep (default) vs curl --parallel --http2 (reported): rate, CPU/URL",
+                    "%.2f, %.2f" % (us8.rate / curl8.rate, us8.cpu_us_per_url / curl8.cpu_us_per_url), "-"))
+    if us8 and us8_h1:
+        out.append(("S8 urlsweep (default) vs --http1.1 (reported): rate, CPU/URL",
+                    "%.2f, %.2f" % (us8.rate / us8_h1.rate, us8.cpu_us_per_url / us8_h1.cpu_us_per_url), "-"))
+    elif "S8 urlsweep --http1.1" in skipped:
+        out.append(("S8 urlsweep --http1.1", "skipped: " + skipped["S8 urlsweep --http1.1"], "n/a"))
     if "s5" in extra:
         small, large = sorted(extra["s5"])
         a, b = extra["s5"][small], extra["s5"][large]

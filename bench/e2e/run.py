@@ -20,6 +20,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# tools/h2_stack.py: S8's HTTP/2 origin.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                "tools"))
 
 import report  # noqa: E402
 from clients import Clients, aiohttp_available, wrk_available  # noqa: E402
@@ -27,6 +30,7 @@ from dns_server import DnsServer  # noqa: E402
 from fixture_server import FixtureServer  # noqa: E402
 from nginx_server import NginxServer  # noqa: E402
 from scenarios import Scenarios, probe_tls  # noqa: E402
+import h2_stack  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -51,7 +55,7 @@ SCALES = {
 }
 # Names dnsmasq knows: S1's urlsweep list and the references' lists use disjoint names.
 EXTRA_NAMES = 16
-ALL_SCENARIOS = ("S1", "S2", "S3", "S4", "S5", "S6", "S7")
+ALL_SCENARIOS = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8")
 # A proxy from the environment would send the clients' requests elsewhere.
 PROXY_VARIABLES = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
                    "no_proxy", "NO_PROXY")
@@ -123,7 +127,7 @@ def main():
     try:
         names = scale["s1_urls"] + 2 * scale["s1_ref_urls"] + EXTRA_NAMES
         cert = key = None
-        if "S4" in only or "S7" in only:
+        if "S4" in only or "S7" in only or "S8" in only:
             cert, key = make_certs(workdir)
         dns = DnsServer(workdir, names)
         servers.append(dns)
@@ -162,6 +166,14 @@ def main():
                 runs.s6()
             elif scenario == "S7":
                 runs.s7()
+            elif scenario == "S8":
+                # nginx with http2 on TLS (ALPN h2 and http/1.1), a certificate for 127.0.0.1.
+                cert_dir = os.path.dirname(cert)
+                h2_nginx = h2_stack.NginxH2(workdir, os.path.join(cert_dir, "ip-chain.pem"),
+                                            os.path.join(cert_dir, "ip-key.pem"))
+                servers.append(h2_nginx)
+                h2_nginx.start()
+                runs.s8(h2_nginx, os.path.join(cert_dir, "ca.pem"))
     finally:
         for server in reversed(servers):
             server.stop()

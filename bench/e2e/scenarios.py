@@ -43,6 +43,11 @@ S5_BLOCK_LINES = 4096
 S5_CHECKPOINTS = (100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000)
 # How long the scanner gets to finish the lines in flight after its input ends.
 S5_DRAIN_S = 60
+# S8: URLs on one HTTPS host that speaks HTTP/2 (nginx), and the requests every client keeps in flight
+# (curl --parallel-max, urlsweep -c and --per-host): one HTTP/2 connection can carry them all as
+# streams (nginx allows 128), HTTP/1.1 needs as many connections.
+S8_URLS = 20000
+S8_IN_FLIGHT = 100
 
 
 def write_lines(path, lines):
@@ -321,6 +326,42 @@ class Scenarios:
         self._add(m)
         return {"lines": lines, "fed": fed[0], "rows": rows, "maxrss_kib": run.maxrss_kib,
                 "samples": samples, "complete": fed[0] == lines and not run.timed_out}
+
+
+    # S8: 20,000 URLs on one HTTP/2 host: urlsweep as it is by default (HTTP/2 by ALPN once it speaks
+    # it), urlsweep --http1.1 (where the flag exists), and curl --parallel --http2; how many connections
+    # each used and over which protocol, from nginx's access log.
+    def s8(self, h2_nginx, ca_file):
+        urls = ["https://127.0.0.1:%d/s8/%d" % (h2_nginx.tls_port, i) for i in range(S8_URLS)]
+        urls_file = write_lines(os.path.join(self.dir, "s8.txt"), urls)
+        flags = self.clients.urlsweep_flags()
+        common = ["-c", S8_IN_FLIGHT, "--per-host", S8_IN_FLIGHT, "--ca-file", ca_file]
+        for _ in range(self.repeat):
+            before = len(h2_nginx.requests())
+            for m in self._urlsweeps("S8", urls_file, S8_URLS, common, label="urlsweep (default)"):
+                before = self._s8_note(m, h2_nginx, before)
+            if "--http1.1" in flags:
+                for m in self._urlsweeps("S8", urls_file, S8_URLS, common + ["--http1.1"],
+                                         label="urlsweep --http1.1"):
+                    before = self._s8_note(m, h2_nginx, before)
+            else:
+                self.skipped["S8 urlsweep --http1.1"] = "this urlsweep has no --http1.1 (it speaks HTTP/1.1 only)"
+            m = self._add(self.clients.curl_urls(
+                "S8", urls, S8_IN_FLIGHT, "curl --parallel --http2",
+                options=("http2", 'cacert = "%s"' % ca_file)))
+            before = self._s8_note(m, h2_nginx, before)
+
+    def _s8_note(self, m, h2_nginx, before):
+        """Adds to `m`'s note the connections and protocols nginx logged since entry `before`; returns
+        the log's new length."""
+        entries = h2_nginx.requests()
+        mine = entries[before:]
+        protocols = sorted({r.protocol for r in mine})
+        count = len({r.connection for r in mine})
+        note = "%d connection%s, %s" % (count, "" if count == 1 else "s", "/".join(protocols) or "no request")
+        m.note = note + ("; " + m.note if m.note else "")
+        self.log("       %s" % note)
+        return len(entries)
 
 
 def _summary_count(text, label):
