@@ -457,5 +457,63 @@ class RawH2Test(fixtures.FixtureTestCase):
         self.assertRow(row, status=None, error="bad_response", error_detail="PROTOCOL_ERROR")
 
 
+class FixtureH2Test(fixtures.FixtureTestCase):
+    """The fixture server's HTTP/2 misbehaviours (tools/README.md, "HTTP/2"): what each stream's row says."""
+
+    def pk(self, key, path, *args):
+        """One URL of listener `key` (ALPN h2 over TLS, or h2c with prior knowledge) and its row."""
+        extra = ["--ca-file", self.cert("ca.pem")] if key.startswith("h2_") or key == "h2" else \
+            ["--http2-prior-knowledge"]
+        return self.scan_one(self.h2_url(key, path), *extra, *args)
+
+    def test_ordinary_answer_over_h2_and_h2c(self):
+        for key in ("h2", "h2c", "h2_v6", "h2c_v6"):
+            with self.subTest(key=key):
+                self.assertRow(self.pk(key, "/"), status=200, http_version="2", reason=None, error=None,
+                               title=fixtures.DEFAULT_TITLE, server=fixtures.SERVER)
+
+    def test_rst_stream_before_the_head_and_mid_body(self):
+        self.assertRow(self.pk("h2c", "/h2/rst/internal_error"), status=None, error="read_reset",
+                       error_detail="INTERNAL_ERROR", attempts=2)
+        self.assertRow(self.pk("h2", "/h2/rst-body/protocol_error", "--retries", "0"), status=200,
+                       http_version="2", error="read_reset", error_detail="PROTOCOL_ERROR", body_bytes=1000)
+        # REFUSED_STREAM: sent again without counting, then (always refused) the reset's name.
+        self.assertRow(self.pk("h2c", "/h2/rst/refused_stream", "--retries", "0"), error="read_reset",
+                       error_detail="REFUSED_STREAM", attempts=1)
+
+    def test_goaway_with_an_error_mid_body_is_bad_response(self):
+        self.assertRow(self.pk("h2", "/h2/goaway/internal_error"), status=200, http_version="2",
+                       error="bad_response", error_detail="INTERNAL_ERROR", body_bytes=1000)
+
+    def test_streams_after_a_graceful_goaway_are_sent_again(self):
+        urls = [self.h2_url("h2c", "/h2/goaway")] + [self.h2_url("h2c", "/delay/100?%d" % i) for i in range(4)]
+        result = self.scan(urls, "--http2-prior-knowledge", "--per-host", "5")
+        self.assertRow(result.by_line[1], status=200, error=None, body_bytes=2000, attempts=1)
+        for line in range(2, 6):
+            self.assertRow(result.by_line[line], status=200, error=None, attempts=1)
+
+    def test_huge_header_block_is_bad_response(self):
+        self.assertRow(self.pk("h2c", "/h2/huge-headers"), status=None, error="bad_response",
+                       error_detail="response header list larger than 65536 bytes")
+
+    def test_no_settings_and_garbage_are_protocol_errors(self):
+        for key in ("h2_nosettings", "h2c_nosettings", "h2_garbage", "h2c_garbage"):
+            with self.subTest(key=key):
+                self.assertRow(self.pk(key, "/"), status=None, error="bad_response",
+                               error_detail="PROTOCOL_ERROR")
+
+    def test_silence_and_a_stalled_stream_are_read_timeouts(self):
+        self.assertRow(self.pk("h2_silent", "/", "--read-timeout", "1", "--retries", "0"), status=None,
+                       error="read_timeout")
+        self.assertRow(self.pk("h2c", "/h2/stall", "--read-timeout", "1"), status=200, error="read_timeout",
+                       body_bytes=1000)
+
+    def test_server_stream_limit_is_respected(self):
+        urls = [self.h2_url("h2c_maxstreams2", "/delay/100?%d" % i) for i in range(8)]
+        result = self.scan(urls, "--http2-prior-knowledge", "--per-host", "8")
+        for line in range(1, 9):
+            self.assertRow(result.by_line[line], status=200, error=None)
+
+
 if __name__ == "__main__":
     fixtures.main()
