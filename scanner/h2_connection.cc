@@ -186,6 +186,7 @@ H2Connection* H2Pool::Acquire() {
   h->conn_ = nullptr;
   h->waiters_head_ = h->waiters_tail_ = nullptr;
   h->lost_ = {};
+  h->live_index_ = live_.size();
   live_.push_back(h);
   ++open_;
   return h;
@@ -201,7 +202,10 @@ void H2Pool::Release(H2Connection* h) {
   h->session_.End();
   h->state_ = H2Connection::State::kFree;
   h->out_.clear();
-  live_.erase(std::find(live_.begin(), live_.end(), h));
+  // Swap-remove: the last one takes its place.
+  live_[h->live_index_] = live_.back();
+  live_[h->live_index_]->live_index_ = h->live_index_;
+  live_.pop_back();
   --open_;
   h->next_free_ = free_;
   free_ = h;
@@ -210,12 +214,12 @@ void H2Pool::Release(H2Connection* h) {
 void H2Pool::Unregister(H2Connection* h) {
   if (!h->registered_) return;
   h->registered_ = false;
-  auto it = by_key_.find(h->key_);
+  auto it = by_key_.find(std::string_view(h->key_));
   if (it != by_key_.end() && it->second == h) by_key_.erase(it);
 }
 
 H2Connection* H2Pool::Find(std::string_view key) {
-  auto it = by_key_.find(absl::string_view(key.data(), key.size()));
+  auto it = by_key_.find(key);
   if (it == by_key_.end()) return nullptr;
   H2Connection* h = it->second;
   if (h->state_ == H2Connection::State::kPending || h->accepting()) return h;
@@ -226,10 +230,12 @@ H2Connection* H2Pool::OpenPending(std::string_view key) {
   H2Connection* h = Acquire();
   h->state_ = H2Connection::State::kPending;
   h->key_.assign(key);
-  auto [it, inserted] = by_key_.try_emplace(h->key_, h);
+  auto [it, inserted] = by_key_.try_emplace(std::string_view(h->key_), h);
   if (!inserted) {
-    Unregister(it->second);
-    by_key_[h->key_] = h;
+    // The previous holder of the key keeps its streams but takes no new ones.
+    it->second->registered_ = false;
+    by_key_.erase(it);
+    by_key_.emplace(std::string_view(h->key_), h);
   }
   h->registered_ = true;
   return h;
@@ -239,7 +245,7 @@ H2Connection* H2Pool::OpenUnled(std::string_view key) {
   H2Connection* h = Acquire();
   h->state_ = H2Connection::State::kPending;
   h->key_.assign(key);
-  auto [it, inserted] = by_key_.try_emplace(h->key_, h);
+  auto [it, inserted] = by_key_.try_emplace(std::string_view(h->key_), h);
   h->registered_ = inserted;
   return h;
 }

@@ -104,6 +104,7 @@ class H2Connection final : public ConnectionOwner {
   Task* waiters_head_ = nullptr;
   Task* waiters_tail_ = nullptr;
   uint64_t idle_since_ns_ = 0;
+  size_t live_index_ = 0;  // where it stands in H2Pool::live_
   H2Connection* next_free_ = nullptr;
 };
 
@@ -146,10 +147,11 @@ class H2Pool {
   void Release(H2Connection* h);
   void Unregister(H2Connection* h);
 
-  absl::flat_hash_map<std::string, H2Connection*> by_key_;
+  // Keys view the registered connection's own key_ (as IdlePool's do): registering allocates no copy.
+  absl::flat_hash_map<std::string_view, H2Connection*> by_key_;
   absl::flat_hash_set<std::string> http1_;
   std::vector<std::unique_ptr<H2Connection>> all_;
-  std::vector<H2Connection*> live_;  // open or pending, for CloseIdle and CloseAll
+  std::vector<H2Connection*> live_;  // open or pending, for CloseIdle and CloseAll (H2Connection::live_index_)
   H2Connection* free_ = nullptr;
   uint64_t now_ns_ = 0;
   int open_ = 0;
