@@ -419,9 +419,9 @@ class RawH2Test(fixtures.FixtureTestCase):
         return server, "http://127.0.0.1:%d/" % server.port
 
     def test_connection_dropped_mid_body_is_read_reset_with_the_head(self):
-        _, url = self.serve("drop")
+        server, url = self.serve("drop")
         row = self.scan_one(url, "--http2-prior-knowledge", "--retries", "0")
-        self.assertExactRow(row, url=url, final_url=url, host="127.0.0.1", ip="127.0.0.1", port=int(url.split(":")[2][:-1]),
+        self.assertExactRow(row, url=url, final_url=url, host="127.0.0.1", ip="127.0.0.1", port=server.port,
                             status=200, http_version="2", error="read_reset",
                             error_detail="connection closed before the response was complete", redirects=0,
                             body_bytes=7, attempts=1, line=1)
