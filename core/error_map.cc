@@ -4,6 +4,7 @@
 
 #include <ares.h>
 #include <llhttp.h>
+#include <nghttp2/nghttp2.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -216,6 +217,52 @@ const char* TlsVerifyWord(long x509_verify_result) {
 const char* TlsVerifyDetail(long x509_verify_result) {
   // Static text for every code, "unknown certificate verification error" for one OpenSSL lacks.
   return X509_verify_cert_error_string(x509_verify_result);
+}
+
+const char* H2ErrorName(uint32_t h2_error_code) {
+  switch (h2_error_code) {
+    case NGHTTP2_NO_ERROR: return "NO_ERROR";
+    case NGHTTP2_PROTOCOL_ERROR: return "PROTOCOL_ERROR";
+    case NGHTTP2_INTERNAL_ERROR: return "INTERNAL_ERROR";
+    case NGHTTP2_FLOW_CONTROL_ERROR: return "FLOW_CONTROL_ERROR";
+    case NGHTTP2_SETTINGS_TIMEOUT: return "SETTINGS_TIMEOUT";
+    case NGHTTP2_STREAM_CLOSED: return "STREAM_CLOSED";
+    case NGHTTP2_FRAME_SIZE_ERROR: return "FRAME_SIZE_ERROR";
+    case NGHTTP2_REFUSED_STREAM: return "REFUSED_STREAM";
+    case NGHTTP2_CANCEL: return "CANCEL";
+    case NGHTTP2_COMPRESSION_ERROR: return "COMPRESSION_ERROR";
+    case NGHTTP2_CONNECT_ERROR: return "CONNECT_ERROR";
+    case NGHTTP2_ENHANCE_YOUR_CALM: return "ENHANCE_YOUR_CALM";
+    case NGHTTP2_INADEQUATE_SECURITY: return "INADEQUATE_SECURITY";
+    case NGHTTP2_HTTP_1_1_REQUIRED: return "HTTP_1_1_REQUIRED";
+    default: return "unknown HTTP/2 error code";
+  }
+}
+
+ErrorInfo FromH2StreamReset(uint32_t h2_error_code) { return {ErrorCode::kReadReset, H2ErrorName(h2_error_code)}; }
+
+ErrorInfo FromH2ProtocolError(uint32_t h2_error_code) {
+  return {ErrorCode::kBadResponse, H2ErrorName(h2_error_code)};
+}
+
+bool H2CodeIsRefused(uint32_t h2_error_code) { return h2_error_code == NGHTTP2_REFUSED_STREAM; }
+
+uint32_t H2CodeOfNghttp2Error(int nghttp2_error) {
+  switch (nghttp2_error) {
+    case NGHTTP2_ERR_FLOW_CONTROL:
+      return NGHTTP2_FLOW_CONTROL_ERROR;
+    case NGHTTP2_ERR_HEADER_COMP:
+      return NGHTTP2_COMPRESSION_ERROR;
+    case NGHTTP2_ERR_FRAME_SIZE_ERROR:
+      return NGHTTP2_FRAME_SIZE_ERROR;
+    case NGHTTP2_ERR_SETTINGS_EXPECTED:
+      return NGHTTP2_PROTOCOL_ERROR;
+    case NGHTTP2_ERR_NOMEM:
+    case NGHTTP2_ERR_CALLBACK_FAILURE:
+      return NGHTTP2_INTERNAL_ERROR;
+    default:
+      return NGHTTP2_PROTOCOL_ERROR;
+  }
 }
 
 }  // namespace urlsweep

@@ -1,9 +1,11 @@
 // The one place where foreign error codes become the words of core/errors.h: libuv, c-ares, OpenSSL
-// and llhttp status values in, {ErrorCode, static detail} out, or the tls_verify word, or a yes/no the
+// llhttp and nghttp2 status values in, {ErrorCode, static detail} out, or the tls_verify word, or a yes/no the
 // caller needs before it picks a word (STYLE.md rule 7, after libuv's UV_ERRNO_MAP and Envoy's
 // IoErrorCode). The arguments are plain integers, so callers need not compare foreign constants; only
 // error_map.cc reads them. Table-tested in tests/core/error_map_test.cc.
 #pragma once
+
+#include <cstdint>
 
 #include "core/errors.h"
 
@@ -54,5 +56,26 @@ const char* TlsVerifyWord(long x509_verify_result);
 // chain that failed verification under --tls-verify strict, more telling than "certificate verify
 // failed".
 const char* TlsVerifyDetail(long x509_verify_result);
+
+// HTTP/2 (RFC 9113 section 7): the name of an error code as the RFC spells it ("PROTOCOL_ERROR",
+// "FLOW_CONTROL_ERROR", ...), static text; "unknown HTTP/2 error code" for a code the RFC does not define.
+const char* H2ErrorName(uint32_t h2_error_code);
+
+// A stream the server reset (RST_STREAM with `h2_error_code`): read_reset, the code's name as detail.
+ErrorInfo FromH2StreamReset(uint32_t h2_error_code);
+
+// An HTTP/2 protocol error: bad_response with the code's name as detail (the code received in a GOAWAY,
+// or the one urlsweep sends when it detects the violation itself).
+ErrorInfo FromH2ProtocolError(uint32_t h2_error_code);
+
+// A stream that the server did not process: REFUSED_STREAM (RFC 9113 section 8.7), which the caller
+// retries on another connection without counting an attempt.
+bool H2CodeIsRefused(uint32_t h2_error_code);
+
+// The HTTP/2 error code that stands for a negative nghttp2_error returned by the session API (the code
+// nghttp2 puts in the GOAWAY it sends for it): NGHTTP2_ERR_FLOW_CONTROL is FLOW_CONTROL_ERROR,
+// NGHTTP2_ERR_HEADER_COMP COMPRESSION_ERROR, NGHTTP2_ERR_FRAME_SIZE_ERROR FRAME_SIZE_ERROR,
+// NGHTTP2_ERR_NOMEM and callback failures INTERNAL_ERROR, every other one PROTOCOL_ERROR.
+uint32_t H2CodeOfNghttp2Error(int nghttp2_error);
 
 }  // namespace urlsweep

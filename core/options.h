@@ -34,6 +34,10 @@ struct FailOn {
   bool empty() const { return !any_error && errors.empty() && statuses.empty(); }
 };
 
+// Which HTTP versions are spoken: --http2 (default: https offers h2 and http/1.1 by ALPN, http speaks
+// HTTP/1.1), --http1.1 (HTTP/1.1 only), --http2-prior-knowledge (also http URLs speak HTTP/2 at once).
+enum class HttpVersionMode { kHttp2, kHttp11, kHttp2PriorKnowledge };
+
 // --shard-by: what picks a line's shard (docs/resume-and-shards.md).
 enum class ShardBy { kHost, kLine };
 
@@ -82,6 +86,7 @@ struct Config {
   int follow = 0;
   SchemeLess scheme_less = SchemeLess::kHttp;
   IpVersion ip_version = IpVersion::kAny;
+  HttpVersionMode http_version = HttpVersionMode::kHttp2;
   int64_t max_body = 65536;
   // Optional output columns: --capture-header NAME (repeatable, lower case, duplicates dropped) and
   // --body-hash.

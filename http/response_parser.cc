@@ -1,6 +1,7 @@
 #include "http/response_parser.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "absl/strings/ascii.h"
 
@@ -387,6 +388,80 @@ int ResponseParser::OnMessageComplete(llhttp_t* p) {
   self->should_keep_alive_ = llhttp_should_keep_alive(p) != 0 && self->status_ != 101;
   self->state_ = State::kComplete;
   return HPE_PAUSED;
+}
+
+void ResponseParser::H2Field(std::string_view name, std::string_view value) {
+  bytes_received_ += name.size() + value.size();
+  if (state_ != State::kNeedMore) return;
+  if (Extras* extras = extras_.get(); extras != nullptr) {
+    for (size_t i = 0; i < extras->values.size(); ++i) {
+      if (name != extra_->header_names[i]) continue;
+      // A repeated field is joined to the ones before it (RFC 9110 section 5.3), as over HTTP/1.x.
+      if (extras->present[i]) AppendCapped(&extras->values[i], ", ", 2, kMaxCapturedBytes);
+      AppendCapped(&extras->values[i], value.data(), value.size(), kMaxCapturedBytes);
+      extras->present[i] = true;
+      break;
+    }
+  }
+  if (name == "content-length") {
+    // nghttp2 has checked the value is digits and agrees with the DATA received (RFC 9113 section 8.1.1).
+    int64_t n = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec == std::errc() && end == value.data() + value.size() && n >= 0) content_length_ = n;
+    return;
+  }
+  for (int i = 0; i < kFieldCount; ++i) {
+    if (name == kFieldNames[i] && !present_[i]) {
+      AppendCapped(&fields_[i], value.data(), value.size(), kFieldCaps[i]);
+      present_[i] = true;
+      return;
+    }
+  }
+}
+
+ResponseParser::State ResponseParser::H2HeadEnd(int status, bool end_stream) {
+  if (state_ != State::kNeedMore) return state_;
+  if (status >= 100 && status < 200) {
+    // Interim: what it said is not the answer (RFC 9113 section 8.1).
+    if (++interim_count_ > kMaxInterimResponses) {
+      Fail(kHeaderOverflowError, kTooManyInterim);
+      return state_;
+    }
+    StartMessage();
+    return state_;
+  }
+  head_complete_ = true;
+  headers_done_ = true;
+  status_ = status;
+  http_major_ = 2;
+  http_minor_ = 0;
+  if (end_stream || head_request_ || status == 204 || status == 304) {
+    state_ = State::kComplete;
+  } else if (max_body_ == 0) {
+    truncated_ = true;
+    state_ = State::kComplete;
+  }
+  return state_;
+}
+
+ResponseParser::State ResponseParser::H2Body(const char* data, size_t len) {
+  bytes_received_ += len;
+  if (state_ != State::kNeedMore) return state_;
+  const int64_t room = max_body_ - body_bytes_;
+  const size_t take = std::min(len, static_cast<size_t>(room));
+  title_.Feed(std::string_view(data, take));
+  if (extras_ != nullptr && extras_->hash_body) extras_->body_hash.Update(std::string_view(data, take));
+  body_bytes_ += static_cast<int64_t>(take);
+  if (take < len || (body_bytes_ == max_body_ && content_length_.value_or(0) > max_body_)) {
+    truncated_ = true;
+    state_ = State::kComplete;
+  }
+  return state_;
+}
+
+ResponseParser::State ResponseParser::H2End() {
+  if (state_ == State::kNeedMore && head_complete_) state_ = State::kComplete;
+  return state_;
 }
 
 }  // namespace urlsweep

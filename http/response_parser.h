@@ -65,6 +65,16 @@ class ResponseParser {
   // read_reset). kNeedMore when no byte at all was received (the caller's empty_response).
   State Finish();
 
+  // HTTP/2: the same response filled from one stream's frames (http/h2_session.h hands them over), so
+  // that the kept fields, the title and --max-body behave alike over both protocols. Reset() first; then
+  // H2Field for each field of a header block (names in lower case, as HTTP/2 sends them), H2HeadEnd
+  // when a block ends (an interim 1xx block is forgotten), H2Body for DATA, H2End at END_STREAM.
+  // They return what Feed would: kComplete once the response is complete or max_body was reached.
+  void H2Field(std::string_view name, std::string_view value);
+  State H2HeadEnd(int status, bool end_stream);
+  State H2Body(const char* data, size_t len);
+  State H2End();
+
   uint64_t bytes_received() const { return bytes_received_; }
   // The status line and headers of the final response were parsed.
   bool head_complete() const { return head_complete_; }

@@ -15,8 +15,9 @@
 namespace urlsweep {
 namespace {
 
-// ALPN wire format (RFC 7301 section 3.1): length-prefixed protocol names. urlsweep speaks HTTP/1.x only.
+// ALPN wire format (RFC 7301 section 3.1): length-prefixed protocol names, most preferred first.
 constexpr unsigned char kAlpnHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+constexpr unsigned char kAlpnH2Http11[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
 
 // --tls-verify off: replaces the whole chain verification (not just its verdict), so no CPU is spent on
 // signatures nobody will look at.
@@ -66,7 +67,9 @@ absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions&
         absl::StrCat("cannot load --ca-file '", options.ca_file, "': ", TakeOpenSslReason()));
   }
   // Note the inverted convention: SSL_CTX_set_alpn_protos returns 0 on success.
-  if (SSL_CTX_set_alpn_protos(ctx, kAlpnHttp11, sizeof(kAlpnHttp11)) != 0) {
+  const int alpn_rc = options.offer_h2 ? SSL_CTX_set_alpn_protos(ctx, kAlpnH2Http11, sizeof(kAlpnH2Http11))
+                                      : SSL_CTX_set_alpn_protos(ctx, kAlpnHttp11, sizeof(kAlpnHttp11));
+  if (alpn_rc != 0) {
     return absl::InternalError(absl::StrCat("cannot set ALPN: ", TakeOpenSslReason()));
   }
   // Record buffers (about 34 KiB per connection otherwise) are freed whenever they are empty.

@@ -15,6 +15,8 @@ namespace urlsweep {
 struct TlsOptions {
   std::string ca_file;  // --ca-file: extra trusted roots (PEM, may hold several); empty = none
   TlsVerifyMode verify = TlsVerifyMode::kReport;
+  // ALPN offers "h2" before "http/1.1" (--http2, the default); false offers only "http/1.1" (--http1.1).
+  bool offer_h2 = true;
 };
 
 // Client SSL_CTX settings:
@@ -25,7 +27,8 @@ struct TlsOptions {
 // - Trust: the system bundle file (SSL_CERT_FILE when set, else OpenSSL's default file), loaded into
 //   memory once; the hashed certificate directory only when SSL_CERT_DIR names one (OpenSSL's default
 //   directory is not used: its lookup reads the disk on every handshake); plus --ca-file.
-// - ALPN "http/1.1", so servers that speak HTTP/2 know not to.
+// - ALPN "h2" then "http/1.1" (as curl does), or only "http/1.1" under --http1.1, so servers that
+//   speak HTTP/2 know whether they may.
 // - kReport and kStrict ask for a stapled OCSP response (status_request, RFC 6066 section 8); TlsSession
 //   checks it after the handshake. Nothing is fetched: no OCSP request and no CRL download leaves the
 //   scanner, so only a server that staples can be found revoked.

@@ -122,6 +122,7 @@ TlsSession::~TlsSession() {
 void TlsSession::ClearResults() {
   handshake_done_ = false;
   resumed_ = false;
+  alpn_h2_ = false;
   verified_ = false;
   version_ = nullptr;
   verify_word_ = nullptr;
@@ -294,6 +295,10 @@ TlsSession::Status TlsSession::Handshake() {
 }
 
 bool TlsSession::OnHandshakeDone() {
+  const unsigned char* alpn = nullptr;
+  unsigned int alpn_len = 0;
+  SSL_get0_alpn_selected(ssl_, &alpn, &alpn_len);
+  alpn_h2_ = alpn_len == 2 && alpn[0] == 'h' && alpn[1] == '2';
   if (offered_ && SSL_session_reused(ssl_) == 1) {
     // An abbreviated handshake carries no certificate: the row reports what the full handshake that
     // verified the server found (CONTRACT: a resumed session reports the same tls_verify and

@@ -82,6 +82,8 @@ class TlsSession {
   // After Handshake() returned kDone:
   // "TLSv1.3", "TLSv1.2" (static text).
   const char* version() const { return version_; }
+  // The server chose HTTP/2 by ALPN (RFC 7301; "h2", RFC 9113 section 3.2).
+  bool alpn_h2() const { return alpn_h2_; }
   // The leaf certificate's notAfter in microseconds since the epoch (UTC); also under --tls-verify off.
   std::optional<int64_t> cert_not_after_us() const { return cert_not_after_us_; }
   // TlsVerifyWord of the chain verification, then of the stapled OCSP response when the server sent
@@ -146,6 +148,7 @@ class TlsSession {
   bool resumed_ = false;
   bool verified_ = false;  // the chain and name verified, and no staple said revoked
   const char* version_ = nullptr;
+  bool alpn_h2_ = false;
   const char* verify_word_ = nullptr;
   std::optional<int64_t> cert_not_after_us_;
 

@@ -101,6 +101,9 @@ enum class FlagId {
   kTlsVerify,
   kInsecure,
   kIpVersion,
+  kHttp2,
+  kHttp11,
+  kHttp2PriorKnowledge,
   kIpv4,
   kIpv6,
   kExclude,
@@ -153,6 +156,9 @@ constexpr FlagSpec kFlags[] = {
     Flag("ip-version", 0, true, FlagId::kIpVersion),
     Flag("", '4', false, FlagId::kIpv4),
     Flag("", '6', false, FlagId::kIpv6),
+    Flag("http2", 0, false, FlagId::kHttp2),
+    Flag("http1.1", 0, false, FlagId::kHttp11),
+    Flag("http2-prior-knowledge", 0, false, FlagId::kHttp2PriorKnowledge),
     Flag("proxy", 'x', true, FlagId::kProxy),
     Flag("proxy-file", 0, true, FlagId::kProxyFile),
     Flag("proxy-rotate", 0, true, FlagId::kProxyRotate),
@@ -546,6 +552,9 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
     case FlagId::kProxyInsecure:
     case FlagId::kIpv4:
     case FlagId::kIpv6:
+    case FlagId::kHttp2:
+    case FlagId::kHttp11:
+    case FlagId::kHttp2PriorKnowledge:
     case FlagId::kResume:
     case FlagId::kQuiet:
     case FlagId::kProgress:
@@ -577,6 +586,15 @@ void ApplySwitch(FlagId id, Config* c, ParseState* st) {
       break;
     case FlagId::kIpv6:
       c->ip_version = IpVersion::kV6;
+      break;
+    case FlagId::kHttp2:
+      c->http_version = HttpVersionMode::kHttp2;
+      break;
+    case FlagId::kHttp11:
+      c->http_version = HttpVersionMode::kHttp11;
+      break;
+    case FlagId::kHttp2PriorKnowledge:
+      c->http_version = HttpVersionMode::kHttp2PriorKnowledge;
       break;
     case FlagId::kResume:
       c->resume = true;

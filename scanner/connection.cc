@@ -15,6 +15,7 @@ int Connection::Connect(uv_loop_t* loop, const SocketAddress& addr) {
   writing_ = false;
   write_deferred_ = false;
   socks_user_pass = false;
+  out_next_.clear();
   requests_ = 0;
   tcp_.data = this;
   peer_ = addr;
@@ -122,9 +123,9 @@ int Connection::Write(std::string_view bytes) {
   }
   if (proxy_tls_on()) return WriteThroughProxyTls(bytes);
   if (writing_) {
-    // The previous write's bytes are all with the kernel (a connection with unsent bytes is never
-    // reused) but its uv_write_t awaits its callback: these bytes go from OnWrite.
-    out_.assign(bytes.data(), bytes.size());
+    // A write is in flight (its buffer must live until its callback): these bytes wait in out_next_
+    // and go from OnWrite, after whatever waits there already (HTTP/2 frames may follow one another).
+    out_next_.append(bytes.data(), bytes.size());
     write_deferred_ = true;
     return 0;
   }
@@ -199,6 +200,8 @@ void Connection::OnWrite(uv_write_t* req, int status) {
   if (conn->closing_) return;
   if (status == 0 && conn->write_deferred_) {
     conn->write_deferred_ = false;
+    conn->out_.swap(conn->out_next_);
+    conn->out_next_.clear();
     status = conn->StartPlainWrite();
     if (status == 0) return;
   }

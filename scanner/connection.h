@@ -193,6 +193,8 @@ class Connection {
   // Plain request bytes the kernel did not take at once; they must live until the write callback (libuv
   // stream.rst). Empty, without capacity, on a connection whose writes always went out whole.
   std::string out_;
+  // Bytes written while a plain write was in flight; they follow it from OnWrite.
+  std::string out_next_;
   std::unique_ptr<TlsState> tls_;
   std::unique_ptr<ProxyTlsState> ptls_;
   std::string key_;

@@ -71,6 +71,7 @@ std::string FlagName(std::string_view key) {
   if (key == "proxy-http") return "the proxy for http URLs (--proxy or http_proxy)";
   if (key == "proxy-https") return "the proxy for https URLs (--proxy, https_proxy or HTTPS_PROXY)";
   if (key == "no-proxy") return "no_proxy";
+  if (key == "http-version") return "the HTTP version (--http2, --http1.1 or --http2-prior-knowledge)";
   return absl::StrCat("--", ToAbsl(key));
 }
 
@@ -149,6 +150,11 @@ RunIdentity IdentityOf(const Config& c, std::vector<InputIdentity> inputs, const
   add("exclude", c.exclude_file);
   add("shard", absl::StrCat(c.shard_index, "/", c.shard_count));
   add("shard-by", c.shard_by == ShardBy::kLine ? "line" : "host");
+  // The HTTP version changes what rows hold (http_version, reason). The default is not recorded, so a
+  // journal written before the flags existed still matches a run without them.
+  if (c.http_version != HttpVersionMode::kHttp2) {
+    add("http-version", c.http_version == HttpVersionMode::kHttp11 ? "--http1.1" : "--http2-prior-knowledge");
+  }
   add("ip-version", c.ip_version == IpVersion::kV4 ? "4" : c.ip_version == IpVersion::kV6 ? "6" : "any");
   // Recorded only when not the default, so journals written before the flag existed still resume.
   if (c.scheme_less != SchemeLess::kHttp) {

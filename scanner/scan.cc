@@ -94,6 +94,7 @@ absl::StatusOr<ScanSetup> PrepareScan(const Config& config) {
   TlsOptions tls_options;
   tls_options.ca_file = config.ca_file;
   tls_options.verify = config.tls_verify;
+  tls_options.offer_h2 = config.http_version != HttpVersionMode::kHttp11;
   absl::StatusOr<std::unique_ptr<TlsContext>> tls = TlsContext::Create(tls_options);
   if (!tls.ok()) return tls.status();
   setup.tls = std::move(*tls);

@@ -13,6 +13,7 @@
 #include "http/redirect.h"
 #include "http/request.h"
 #include "http/retry_after.h"
+#include "scanner/h2_connection.h"
 #include "scanner/idle_pool.h"
 #include "scanner/scheme_fallback.h"
 #include "scanner/worker.h"
@@ -23,6 +24,11 @@ namespace {
 // A retry waits this long, doubled per retry: long enough for a restarting server or a dropped SYN's peer
 // to recover, short next to the default 10 s budget.
 constexpr uint64_t kRetryBackoffNs = 100'000'000;
+
+// A URL whose stream the server did not process (REFUSED_STREAM, or above a GOAWAY's last stream id) is
+// sent again without counting an attempt (RFC 9113 section 8.7), at most this many times: a server that
+// refuses every stream still gets a row before --timeout.
+constexpr uint8_t kMaxRefusedStreams = 3;
 
 uint64_t SecondsToNs(double s) { return static_cast<uint64_t>(s * 1e9); }
 double NsToMs(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
@@ -104,7 +110,6 @@ void Task::Begin() {
 
 void Task::StartAttempt() {
   Worker* w = worker_;
-  const Config& config = w->config_;
   w->UpdateNow();
   ++row_.attempts;
   response_started_ = false;
@@ -142,7 +147,47 @@ void Task::StartAttempt() {
   fresh_only_ = no_reuse_;
   no_reuse_ = false;
   resolving_origin_ = false;
+  if (H2Wanted() && !fresh_only_ && JoinH2()) return;
+  StartOwnConnection(/*may_lead=*/true);
+}
+
+bool Task::H2Wanted() const {
+  const HttpVersionMode mode = worker_->config_.http_version;
+  if (mode == HttpVersionMode::kHttp11) return false;
+  return target_.https || (mode == HttpVersionMode::kHttp2PriorKnowledge && proxy_ == nullptr);
+}
+
+bool Task::JoinH2() {
+  Worker* w = worker_;
+  IdlePool::KeyFor(target_, proxy_, &w->key_scratch_);
+  H2Connection* h = w->h2_.Find(w->key_scratch_);
+  if (h == nullptr) return false;
+  if (h->state() == H2Connection::State::kOpen) {
+    AttachH2(h);
+    return true;
+  }
+  // The origin's first connection is on its way: wait for it rather than open another. Only --timeout
+  // runs meanwhile; the leader's own budgets end the wait sooner when its connection fails.
+  h2_ = h;
+  h2_role_ = H2Role::kWaiter;
+  h->AddWaiter(this);
+  stage_ = Stage::kConnect;
+  deadline_stage_ns_ = UINT64_MAX;
+  ArmTimer();
+  return true;
+}
+
+void Task::StartOwnConnection(bool may_lead) {
+  Worker* w = worker_;
+  const Config& config = w->config_;
   if (ReuseIdle()) return;
+  if (may_lead && H2Wanted() && h2_role_ == H2Role::kNone) {
+    IdlePool::KeyFor(target_, proxy_, &w->key_scratch_);
+    if (!w->h2_.KnownHttp1(w->key_scratch_) && w->h2_.Find(w->key_scratch_) == nullptr) {
+      h2_ = w->h2_.OpenPending(w->key_scratch_);
+      h2_role_ = H2Role::kLeader;
+    }
+  }
 
   // socks5:// (not socks5h://): urlsweep looks the origin's name up and sends the proxy its address.
   if (proxy_ != nullptr && proxy_->kind == ProxyKind::kSocks5 && !ParseIpLiteral(target_.host, &socks_origin_)) {
@@ -187,6 +232,11 @@ bool Task::ReuseIdle() {
   IdlePool::KeyFor(target_, proxy_, &w->key_scratch_);
   Connection* idle = w->idle_.Take(w->key_scratch_);
   if (idle == nullptr) return false;
+  // An idle connection is an HTTP/1.1 one: the origin does not speak HTTP/2 to us.
+  if (h2_role_ == H2Role::kLeader) {
+    w->h2_.MarkHttp1(h2_->key());
+    ReleaseH2();
+  }
   conn_ = idle;
   conn_reused_ = true;
   // A SOCKS5 tunnel opened with username/password carries this request too.
@@ -306,6 +356,10 @@ void Task::OnConnected(Connection*, int status) {
     return;
   }
   row_.connect_ms = NsToMs(w->Now() - stage_start_ns_);
+  if (proxy_ == nullptr && !target_.https && H2Wanted()) {
+    BecomeH2();  // --http2-prior-knowledge: the connection preface goes first (RFC 9113 section 3.3)
+    return;
+  }
   if (ProxyIsSocks()) {
     SendSocksGreeting();
   } else if (proxy_ != nullptr && proxy_->kind == ProxyKind::kHttps) {
@@ -337,7 +391,196 @@ void Task::OnHandshakeDone(Connection* conn, const ErrorInfo* error) {
     return;
   }
   row_.tls_ms = NsToMs(w->Now() - stage_start_ns_);
+  if (conn->tls().alpn_h2()) {
+    BecomeH2();
+    return;
+  }
+  if (h2_role_ == H2Role::kLeader) {
+    // The server chose HTTP/1.1: the tasks that waited go on alone, later ones do not wait.
+    w->h2_.MarkHttp1(h2_->key());
+    ReleaseH2();
+  }
   SendRequest();
+}
+
+void Task::BecomeH2() {
+  Worker* w = worker_;
+  H2Connection* h = nullptr;
+  if (h2_role_ == H2Role::kLeader) {
+    h = h2_;
+  } else {
+    ReleaseH2();
+    IdlePool::KeyFor(target_, proxy_, &w->key_scratch_);
+    h = w->h2_.OpenUnled(w->key_scratch_);
+  }
+  h2_ = nullptr;
+  h2_role_ = H2Role::kNone;
+  Connection* c = conn_;
+  if (!h->Adopt(c)) {
+    h2_ = h;
+    h2_role_ = H2Role::kLeader;
+    FailAttempt(ErrorCode::kBadResponse, "cannot start an HTTP/2 session (out of memory)");
+    return;
+  }
+  conn_ = nullptr;
+  conn_reused_ = false;
+  Task* waiters = h->TakeWaiters();
+  AttachH2(h);
+  while (waiters != nullptr) {
+    Task* next = waiters->h2_next_;
+    waiters->h2_next_ = nullptr;
+    waiters->AttachH2(h);
+    waiters = next;
+  }
+}
+
+void Task::AttachH2(H2Connection* h) {
+  h2_ = h;
+  h2_role_ = H2Role::kStream;
+  Connection* c = h->connection();
+  SetPeerColumns(c->peer());
+  if (c->tls_on()) SetTlsColumns(c->tls());
+  SendH2Request();
+}
+
+void Task::H2WaitEnded() {
+  h2_ = nullptr;
+  h2_role_ = H2Role::kNone;
+  StartOwnConnection(/*may_lead=*/false);
+}
+
+void Task::ReleaseH2() {
+  if (h2_ == nullptr) return;
+  H2Connection* h = h2_;
+  const H2Role role = h2_role_;
+  h2_ = nullptr;
+  h2_role_ = H2Role::kNone;
+  switch (role) {
+    case H2Role::kStream:
+      h->CancelStream(this);
+      break;
+    case H2Role::kWaiter:
+      h->RemoveWaiter(this);
+      break;
+    case H2Role::kLeader:
+      worker_->h2_.EndPending(h);
+      break;
+    case H2Role::kNone:
+      break;
+  }
+}
+
+void Task::SendH2Request() {
+  Worker* w = worker_;
+  const Config& config = w->config_;
+  RequestSpec spec;
+  spec.method = config.method;
+  spec.target = target_.request_target;
+  spec.host = target_.authority();
+  spec.user_agent = config.user_agent;
+  spec.extra_headers = &config.headers;
+  std::string& authorization = w->authorization_scratch_;
+  authorization.clear();
+  if (!target_.userinfo.empty()) {
+    size_t colon = target_.userinfo.find(':');
+    authorization = BasicAuthorization(
+        std::string_view(target_.userinfo).substr(0, colon),
+        colon == std::string::npos ? std::string_view() : std::string_view(target_.userinfo).substr(colon + 1));
+  }
+  spec.authorization = authorization;
+  parser_.SetExtraColumns(&config.extra_columns);
+  parser_.Reset(config.method == HttpMethod::kHead, config.max_body);
+  request_sent_ = true;
+  request_sent_ns_ = w->Now();
+  stage_start_ns_ = w->Now();
+  SetStageDeadline(Stage::kRead, config.read_timeout_s);
+  // The stream's events may come back inside Submit only if the connection fails there; then this task
+  // has already been told (OnH2Close).
+  if (h2_->Submit(spec, target_.https ? "https" : "http", this) == 0 && h2_role_ == H2Role::kStream) {
+    FailSoon(ErrorCode::kReadReset, "the HTTP/2 connection takes no more streams");
+  }
+}
+
+void Task::OnH2Field(std::string_view name, std::string_view value) {
+  Worker* w = worker_;
+  w->UpdateNow();
+  if (!response_started_) {
+    response_started_ = true;
+    row_.ttfb_ms = NsToMs(w->Now() - request_sent_ns_);
+  }
+  deadline_stage_ns_ = w->Now() + SecondsToNs(w->config_.read_timeout_s);
+  if (!name.empty() && name[0] == ':') return;  // :status comes with OnH2HeadEnd
+  parser_.H2Field(name, value);
+}
+
+void Task::OnH2HeadEnd(int status, bool end_stream) {
+  Worker* w = worker_;
+  w->UpdateNow();
+  deadline_stage_ns_ = w->Now() + SecondsToNs(w->config_.read_timeout_s);
+  switch (parser_.H2HeadEnd(status, end_stream)) {
+    case ResponseParser::State::kNeedMore:
+      return;
+    case ResponseParser::State::kComplete:
+      OnResponseComplete();
+      return;
+    case ResponseParser::State::kError:
+      FailAttempt(ErrorCode::kBadResponse, parser_.error_reason());
+      return;
+  }
+}
+
+void Task::OnH2Data(const char* data, size_t len) {
+  Worker* w = worker_;
+  w->UpdateNow();
+  deadline_stage_ns_ = w->Now() + SecondsToNs(w->config_.read_timeout_s);
+  if (parser_.H2Body(data, len) == ResponseParser::State::kComplete) OnResponseComplete();
+}
+
+void Task::OnH2Close(H2StreamEnd end, uint32_t code) {
+  worker_->UpdateNow();
+  switch (end) {
+    case H2StreamEnd::kComplete:
+      if (parser_.H2End() == ResponseParser::State::kComplete) {
+        OnResponseComplete();
+      } else {
+        FailAttempt(ErrorCode::kBadResponse, "HTTP/2 stream ended without a final response");
+      }
+      return;
+    case H2StreamEnd::kRefused:
+      if (h2_refused_ < kMaxRefusedStreams) {
+        // Not processed by the server: sent again, on another connection after a GOAWAY, and no attempt
+        // of its own.
+        ++h2_refused_;
+        ReleaseH2();
+        --row_.attempts;
+        StartAttempt();
+        return;
+      }
+      {
+        ErrorInfo e = FromH2StreamReset(code);
+        FailAttempt(e.code, e.detail);
+      }
+      return;
+    case H2StreamEnd::kReset: {
+      ErrorInfo e = FromH2StreamReset(code);
+      FailAttempt(e.code, e.detail);
+      return;
+    }
+    case H2StreamEnd::kProtocolError: {
+      ErrorInfo e = FromH2ProtocolError(code);
+      FailAttempt(e.code, e.detail);
+      return;
+    }
+    case H2StreamEnd::kHeaderListTooLarge:
+      static_assert(kMaxH2HeaderListBytes == 65536, "update the text below");
+      FailAttempt(ErrorCode::kBadResponse, "response header list larger than 65536 bytes");
+      return;
+    case H2StreamEnd::kConnectionLost: {
+      ErrorInfo e = h2_ != nullptr ? h2_->lost_error() : ErrorInfo{ErrorCode::kReadReset, "connection lost"};
+      FailAttempt(e.code, e.detail);
+      return;
+    }
+  }
 }
 
 void Task::SendRequest() {
@@ -491,7 +734,11 @@ void Task::FillResponseFields() {
   if (!p.head_complete()) return;
   row_.status = p.status();
   row_.reason.Set(p.reason());
-  if (p.http_major() == 1 && p.http_minor() == 0) {
+  if (p.http_major() == 2) {
+    // HTTP/2 has no reason phrase (RFC 9113 section 8.3.2).
+    row_.http_version.Set("2");
+    row_.reason.Clear();
+  } else if (p.http_major() == 1 && p.http_minor() == 0) {
     row_.http_version.Set("1.0");
   } else if (p.http_major() == 1 && p.http_minor() == 1) {
     row_.http_version.Set("1.1");
@@ -519,8 +766,11 @@ void Task::OnResponseComplete() {
   if ((row_.status == 429 || row_.status == 503) && parser_.retry_after().has_value()) {
     worker_->PauseHost(this, SecondsToNs(RetryAfterSeconds(*parser_.retry_after(), RealtimeMicros())));
   }
-  const bool reusable = parser_.keep_alive();
-  ReleaseConnection(reusable);
+  if (h2_role_ == H2Role::kStream) {
+    ReleaseH2();  // a stream cut at --max-body is cancelled (RST_STREAM CANCEL)
+  } else {
+    ReleaseConnection(parser_.keep_alive());
+  }
   // A plain request through a proxy answered 407 is the proxy's refusal (CONTRACT "Proxies").
   if (ProxyIsHttp() && !target_.https && row_.status == 407) {
     row_.error = ErrorCode::kProxyAuthRequired;
@@ -586,8 +836,9 @@ void Task::FailSoon(ErrorCode code, const char* detail) {
 void Task::FailAttempt(ErrorCode code, const char* detail) {
   Worker* w = worker_;
   if (dns_request_.pending()) w->resolver_->Cancel(&dns_request_);
-  if (conn_ != nullptr && request_sent_) FillResponseFields();
+  if ((conn_ != nullptr || h2_role_ == H2Role::kStream) && request_sent_) FillResponseFields();
   const bool was_reused = conn_reused_;
+  ReleaseH2();
   ReleaseConnection(false);
   // In a --proxy-file pool, a proxy that failed on its own account hands the URL to the next one.
   if (code == ErrorCode::kProxyError && RetryOnNextProxy()) {
@@ -723,6 +974,7 @@ void Task::ReleaseConnection(bool reusable) {
 void Task::Finish() {
   Worker* w = worker_;
   if (dns_request_.pending()) w->resolver_->Cancel(&dns_request_);
+  ReleaseH2();
   ReleaseConnection(false);
   uv_timer_stop(&timer_);
   if (start_ns_ != 0) row_.total_ms = NsToMs(w->Now() - start_ns_);

@@ -14,6 +14,7 @@
 #include "core/options.h"
 #include "core/row.h"
 #include "dns/resolver.h"
+#include "http/h2_session.h"
 #include "http/response_parser.h"
 #include "http/socks5.h"
 #include "http/tls_session.h"
@@ -23,13 +24,17 @@
 namespace urlsweep {
 
 class Worker;
+class H2Connection;
+class H2Pool;
 struct HostGate;
 
 // One URL from its first attempt to its row: DNS, connect, request, response, retries and redirects. There
 // is one per request a loop may have in flight (--concurrency), so its fixed size is most of what a
 // request in flight costs (at most 4 KiB in all, scenario S3 in bench/README.md): what is needed only
 // for a moment (request bytes, redirect parsing, credentials) lives once per loop in the Worker instead.
-class Task final : public ConnectionOwner {
+// Over HTTP/2 a task is one stream on a connection its origin's tasks share (scanner/h2_connection.h):
+// the same row, parser, budgets, retries and redirects, with the stream's events in place of the bytes.
+class Task final : public ConnectionOwner, public H2Stream {
  public:
   enum class Stage : uint8_t { kFree, kQueued, kDns, kConnect, kProxyConnect, kTls, kRead, kBackoff };
 
@@ -44,8 +49,19 @@ class Task final : public ConnectionOwner {
   void OnEof(Connection* conn, bool unclean) override;
   void OnReadError(Connection* conn, const ErrorInfo& error) override;
 
+  // H2Stream.
+  void OnH2Field(std::string_view name, std::string_view value) override;
+  void OnH2HeadEnd(int status, bool end_stream) override;
+  void OnH2Data(const char* data, size_t len) override;
+  void OnH2Close(H2StreamEnd end, uint32_t code) override;
+
  private:
   friend class Worker;
+  friend class H2Connection;
+  friend class H2Pool;
+  // What this attempt is to an HTTP/2 connection (h2_): none, the leader of a pending one, a task
+  // waiting for a pending one, or a stream on an open one.
+  enum class H2Role : uint8_t { kNone, kLeader, kWaiter, kStream };
   friend class TaskQueue;  // links tasks through next_waiting_
   static void OnResolved(Resolver::Request* request, const DnsResult& result);
   static void OnTimer(uv_timer_t* timer);
@@ -57,6 +73,25 @@ class Task final : public ConnectionOwner {
   // Takes an idle keep-alive connection to this attempt's origin, if there is one and the attempt may
   // reuse one, and sends the request on it.
   bool ReuseIdle();
+  // HTTP/2 may be spoken for this attempt: https under --http2, or http under --http2-prior-knowledge
+  // (direct only: a plain request through a proxy stays HTTP/1.1).
+  bool H2Wanted() const;
+  // Joins the HTTP/2 connection of this attempt's origin: as a stream when it is open, as a waiter
+  // while its leader connects. False when there is none to join.
+  bool JoinH2();
+  // The rest of StartAttempt once HTTP/2 sharing is ruled out: keep-alive, then DNS and a connection.
+  void StartOwnConnection(bool may_lead);
+  // This attempt's connection speaks HTTP/2 (ALPN h2, or prior knowledge): it becomes a shared
+  // H2Connection and this task its first stream.
+  void BecomeH2();
+  // Becomes a stream on `h` and sends the request there.
+  void AttachH2(H2Connection* h);
+  void SendH2Request();
+  // The pending connection this task waited for will not speak HTTP/2: go on alone.
+  void H2WaitEnded();
+  // Lets go of whatever h2_ is (cancels the stream, leaves the waiters, ends the lead).
+  void ReleaseH2();
+  void OnH2ResponseDone();
   void TryNextAddress();
   // The proxy's name or address (the endpoint urlsweep connects to when a proxy is used), else the
   // origin's: resolved or parsed, then StartConnect.
@@ -155,6 +190,10 @@ class Task final : public ConnectionOwner {
   uint8_t pool_tries_ = 0;
   bool pool_next_ = false;
   bool proxy_fault_ = false;
+  H2Connection* h2_ = nullptr;
+  Task* h2_next_ = nullptr;  // the next waiter of a pending H2Connection
+  H2Role h2_role_ = H2Role::kNone;
+  uint8_t h2_refused_ = 0;  // streams refused in this URL (REFUSED_STREAM, or above a GOAWAY's last id)
   // Normalised URLs fetched in this chain, for redirect_loop. Kept across rows for their capacity.
   std::vector<std::string> visited_;
   size_t visited_count_ = 0;

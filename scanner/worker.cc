@@ -180,6 +180,13 @@ void Worker::OnGraceOver(uv_timer_t* handle) {
 }
 
 void Worker::AbortAll() {
+  // HTTP/2 connections go first, without a word to their tasks: every task is let go of below.
+  for (auto& t : tasks_) {
+    t->h2_ = nullptr;
+    t->h2_next_ = nullptr;
+    t->h2_role_ = Task::H2Role::kNone;
+  }
+  h2_.CloseAll();
   for (auto& t : tasks_) {
     Task* task = t.get();
     if (task->stage_ == Task::Stage::kFree) continue;
@@ -205,6 +212,7 @@ void Worker::OnTick(uv_timer_t* handle) {
   if (w->shutting_down_) return;  // the stop ended the loop: its handles are closing
   w->FlushRows();
   w->idle_.CloseOlderThan(w->Now(), kMaxIdleNs);
+  w->h2_.CloseIdle(w->Now(), kMaxIdleNs);
   w->connections_->tls_gate().Tick();
   if (w->gates_.any_paused()) {
     w->gates_.ResumeDue(w->Now(), [w](Task* task) {
@@ -263,6 +271,7 @@ void Worker::StartItem(Task* task, InputItem* item) {
   task->visited_count_ = 0;
   task->no_reuse_ = false;
   task->hop_pending_ = false;
+  task->h2_refused_ = 0;
   task->pending_error_ = ErrorCode::kNone;
   if (!item->valid) {
     row.error = ErrorCode::kInvalidUrl;
@@ -404,6 +413,7 @@ void Worker::MaybeShutdown() {
   shutting_down_ = true;
   FlushRows();
   idle_.CloseOlderThan(Now(), 0);
+  h2_.CloseAll();
   uv_timer_stop(&tick_);
   uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&rate_timer_), nullptr);

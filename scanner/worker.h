@@ -19,6 +19,7 @@
 #include "scanner/config.h"
 #include "scanner/connection.h"
 #include "scanner/exclude_list.h"
+#include "scanner/h2_connection.h"
 #include "scanner/host_gate.h"
 #include "scanner/idle_pool.h"
 #include "scanner/live_metrics.h"
@@ -132,7 +133,10 @@ class Worker final {
   void PutIdle(Connection* conn);
   void MaybeShutdown();
   uint64_t Now() const { return uv_now_ns_; }
-  void UpdateNow() { uv_now_ns_ = uv_hrtime(); }
+  void UpdateNow() {
+    uv_now_ns_ = uv_hrtime();
+    h2_.set_now(uv_now_ns_);
+  }
 
   WorkerShared shared_;
   const Config& config_;
@@ -167,6 +171,8 @@ class Worker final {
   TaskQueue rate_queue_;
   bool rate_timer_armed_ = false;
   IdlePool idle_;
+  // HTTP/2 connections shared by their origin's tasks, and origins known to answer HTTP/1.1.
+  H2Pool h2_;
   // Scratch for what a task needs only within one call (its capacity is kept, once per loop instead of
   // once per task): the keep-alive key looked up, the request bytes, credentials, the redirect target.
   std::string key_scratch_;

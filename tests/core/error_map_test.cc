@@ -5,6 +5,7 @@
 #include <ares.h>
 #include <gtest/gtest.h>
 #include <llhttp.h>
+#include <nghttp2/nghttp2.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
@@ -284,6 +285,48 @@ TEST(TlsVerifyDetail, IsOpenSslsTextForTheResult) {
   EXPECT_STREQ(TlsVerifyDetail(X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT), "self-signed certificate");
   EXPECT_STREQ(TlsVerifyDetail(X509_V_ERR_HOSTNAME_MISMATCH), "hostname mismatch");
   EXPECT_STRNE(TlsVerifyDetail(123456), "");  // never null, never empty
+}
+
+TEST(H2ErrorName, IsTheRfcNameOfEachCode) {
+  struct Case {
+    uint32_t code;
+    const char* name;
+  } cases[] = {{NGHTTP2_NO_ERROR, "NO_ERROR"},
+               {NGHTTP2_PROTOCOL_ERROR, "PROTOCOL_ERROR"},
+               {NGHTTP2_INTERNAL_ERROR, "INTERNAL_ERROR"},
+               {NGHTTP2_FLOW_CONTROL_ERROR, "FLOW_CONTROL_ERROR"},
+               {NGHTTP2_SETTINGS_TIMEOUT, "SETTINGS_TIMEOUT"},
+               {NGHTTP2_STREAM_CLOSED, "STREAM_CLOSED"},
+               {NGHTTP2_FRAME_SIZE_ERROR, "FRAME_SIZE_ERROR"},
+               {NGHTTP2_REFUSED_STREAM, "REFUSED_STREAM"},
+               {NGHTTP2_CANCEL, "CANCEL"},
+               {NGHTTP2_COMPRESSION_ERROR, "COMPRESSION_ERROR"},
+               {NGHTTP2_CONNECT_ERROR, "CONNECT_ERROR"},
+               {NGHTTP2_ENHANCE_YOUR_CALM, "ENHANCE_YOUR_CALM"},
+               {NGHTTP2_INADEQUATE_SECURITY, "INADEQUATE_SECURITY"},
+               {NGHTTP2_HTTP_1_1_REQUIRED, "HTTP_1_1_REQUIRED"},
+               {0xdead, "unknown HTTP/2 error code"}};
+  for (const Case& c : cases) EXPECT_STREQ(H2ErrorName(c.code), c.name) << c.code;
+}
+
+TEST(H2Errors, ResetIsReadResetAndViolationsAreBadResponse) {
+  ErrorInfo reset = FromH2StreamReset(NGHTTP2_INTERNAL_ERROR);
+  EXPECT_EQ(reset.code, ErrorCode::kReadReset);
+  EXPECT_STREQ(reset.detail, "INTERNAL_ERROR");
+  ErrorInfo violation = FromH2ProtocolError(NGHTTP2_FLOW_CONTROL_ERROR);
+  EXPECT_EQ(violation.code, ErrorCode::kBadResponse);
+  EXPECT_STREQ(violation.detail, "FLOW_CONTROL_ERROR");
+  EXPECT_TRUE(H2CodeIsRefused(NGHTTP2_REFUSED_STREAM));
+  EXPECT_FALSE(H2CodeIsRefused(NGHTTP2_CANCEL));
+}
+
+TEST(H2CodeOfNghttp2Error, NamesTheCodeOfTheGoawayNghttp2Sends) {
+  EXPECT_EQ(H2CodeOfNghttp2Error(NGHTTP2_ERR_FLOW_CONTROL), static_cast<uint32_t>(NGHTTP2_FLOW_CONTROL_ERROR));
+  EXPECT_EQ(H2CodeOfNghttp2Error(NGHTTP2_ERR_HEADER_COMP), static_cast<uint32_t>(NGHTTP2_COMPRESSION_ERROR));
+  EXPECT_EQ(H2CodeOfNghttp2Error(NGHTTP2_ERR_FRAME_SIZE_ERROR), static_cast<uint32_t>(NGHTTP2_FRAME_SIZE_ERROR));
+  EXPECT_EQ(H2CodeOfNghttp2Error(NGHTTP2_ERR_NOMEM), static_cast<uint32_t>(NGHTTP2_INTERNAL_ERROR));
+  EXPECT_EQ(H2CodeOfNghttp2Error(NGHTTP2_ERR_PROTO), static_cast<uint32_t>(NGHTTP2_PROTOCOL_ERROR));
+  EXPECT_EQ(H2CodeOfNghttp2Error(NGHTTP2_ERR_BAD_CLIENT_MAGIC), static_cast<uint32_t>(NGHTTP2_PROTOCOL_ERROR));
 }
 
 }  // namespace

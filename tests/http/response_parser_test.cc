@@ -614,5 +614,81 @@ TEST(ResponseParserReuseTest, ErrorIsSticky) {
   EXPECT_EQ(p.error(), HPE_INVALID_CONSTANT);
 }
 
+// HTTP/2: the same fields, title and --max-body, from a stream's events.
+TEST(ResponseParserH2Test, FieldsTitleAndBody) {
+  ResponseParser p;
+  p.Reset(false, 65536);
+  p.H2Field("content-type", "text/html");
+  p.H2Field("content-length", "33");
+  p.H2Field("server", "h2srv");
+  p.H2Field("location", "/next");
+  p.H2Field("retry-after", "5");
+  p.H2Field("server", "second");  // the first occurrence wins, as over HTTP/1.x
+  EXPECT_EQ(p.H2HeadEnd(200, false), ResponseParser::State::kNeedMore);
+  EXPECT_EQ(p.H2Body("<title>a b</title>", 18), ResponseParser::State::kNeedMore);
+  EXPECT_EQ(p.H2Body("0123456789abcde", 15), ResponseParser::State::kNeedMore);
+  EXPECT_EQ(p.H2End(), ResponseParser::State::kComplete);
+  EXPECT_EQ(p.status(), 200);
+  EXPECT_EQ(p.http_major(), 2);
+  EXPECT_EQ(p.content_type(), "text/html");
+  EXPECT_EQ(p.server(), "h2srv");
+  EXPECT_EQ(p.location(), "/next");
+  EXPECT_EQ(p.retry_after(), "5");
+  EXPECT_EQ(p.content_length(), 33);
+  EXPECT_EQ(p.title(), "a b");
+  EXPECT_EQ(p.body_bytes(), 33);
+  EXPECT_FALSE(p.truncated());
+}
+
+TEST(ResponseParserH2Test, MaxBodyCompletesAndTruncates) {
+  ResponseParser p;
+  p.Reset(false, 10);
+  EXPECT_EQ(p.H2HeadEnd(200, false), ResponseParser::State::kNeedMore);
+  EXPECT_EQ(p.H2Body("0123456", 7), ResponseParser::State::kNeedMore);
+  EXPECT_EQ(p.H2Body("789abc", 6), ResponseParser::State::kComplete);
+  EXPECT_EQ(p.body_bytes(), 10);
+  EXPECT_TRUE(p.truncated());
+}
+
+TEST(ResponseParserH2Test, InterimHeadIsForgottenAndHeadRequestEndsAtTheHead) {
+  ResponseParser p;
+  p.Reset(true, 65536);
+  p.H2Field("link", "</a.css>");
+  p.H2Field("server", "interim");
+  EXPECT_EQ(p.H2HeadEnd(103, false), ResponseParser::State::kNeedMore);
+  EXPECT_FALSE(p.head_complete());
+  p.H2Field("content-length", "100");
+  EXPECT_EQ(p.H2HeadEnd(200, false), ResponseParser::State::kComplete);
+  EXPECT_EQ(p.server(), std::nullopt);
+  EXPECT_EQ(p.content_length(), 100);
+  EXPECT_EQ(p.body_bytes(), 0);
+}
+
+TEST(ResponseParserH2Test, CapturedHeadersAndBodyHash) {
+  ExtraColumns extra;
+  extra.header_names = {"x-a", "content-length"};
+  extra.body_sha256 = true;
+  ResponseParser p;
+  p.SetExtraColumns(&extra);
+  p.Reset(false, 65536);
+  p.H2Field("x-a", "1");
+  p.H2Field("content-length", "3");
+  p.H2Field("x-a", "2");
+  EXPECT_EQ(p.H2HeadEnd(200, false), ResponseParser::State::kNeedMore);
+  EXPECT_EQ(p.H2Body("abc", 3), ResponseParser::State::kNeedMore);
+  EXPECT_EQ(p.H2End(), ResponseParser::State::kComplete);
+  EXPECT_EQ(p.captured(0), "1, 2");
+  EXPECT_EQ(p.captured(1), "3");
+  EXPECT_EQ(p.content_length(), 3);
+  EXPECT_EQ(p.body_sha256(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(ResponseParserH2Test, EndWithoutFinalHeadIsNotComplete) {
+  ResponseParser p;
+  p.Reset(false, 65536);
+  EXPECT_EQ(p.H2HeadEnd(100, false), ResponseParser::State::kNeedMore);
+  EXPECT_EQ(p.H2End(), ResponseParser::State::kNeedMore);
+}
+
 }  // namespace
 }  // namespace urlsweep

@@ -302,6 +302,15 @@ TEST_F(ConfigTest, Method) {
   EXPECT_EQ(ParseError({"--method", "POST"}), "--method: expected GET or HEAD, got 'POST'");
 }
 
+TEST_F(ConfigTest, HttpVersionFlags) {
+  EXPECT_EQ(ParseOk({}).http_version, HttpVersionMode::kHttp2);
+  EXPECT_EQ(ParseOk({"--http1.1"}).http_version, HttpVersionMode::kHttp11);
+  EXPECT_EQ(ParseOk({"--http2-prior-knowledge"}).http_version, HttpVersionMode::kHttp2PriorKnowledge);
+  // The last one given wins, as for any flag given twice.
+  EXPECT_EQ(ParseOk({"--http1.1", "--http2"}).http_version, HttpVersionMode::kHttp2);
+  EXPECT_EQ(ParseError({"--http2=yes"}), ParseError({"--resume=yes"}).replace(2, 6, "http2"));
+}
+
 TEST_F(ConfigTest, Headers) {
   Config c = ParseOk({"-H", "X-A: 1", "--header", "X-B:two  ", "-HX-C:", "--header=X-D: \t spaced out \t"});
   std::vector<std::pair<std::string, std::string>> want = {

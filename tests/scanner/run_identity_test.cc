@@ -85,6 +85,20 @@ TEST(RunIdentityTest, SchemeLessCountsOnlyWhenNotTheDefault) {
   for (const IdentityFlag& f : id.flags) EXPECT_NE(f.key, "scheme-less");
 }
 
+TEST(RunIdentityTest, HttpVersionCountsOnlyWhenNotTheDefault) {
+  Config h11 = Base();
+  h11.http_version = HttpVersionMode::kHttp11;
+  Config prior = Base();
+  prior.http_version = HttpVersionMode::kHttp2PriorKnowledge;
+  EXPECT_EQ(Difference(h11, h11), "");
+  EXPECT_EQ(Difference(h11, prior),
+            "the HTTP version (--http2, --http1.1 or --http2-prior-knowledge) is --http1.1 here but was "
+            "--http2-prior-knowledge in the interrupted run");
+  EXPECT_NE(Difference(Base(), h11), "");
+  const RunIdentity id = IdentityOf(Base(), Inputs(), kSalt);
+  for (const IdentityFlag& f : id.flags) EXPECT_NE(f.key, "http-version");
+}
+
 TEST(RunIdentityTest, SecretsAreDigestedAndNeverShown) {
   Config then = Base();
   then.headers = {{"authorization", "Bearer hunter2"}, {"X-Trace", "1"}};
