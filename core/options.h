@@ -45,6 +45,10 @@ struct ProxySpec {
   bool has_credentials = false;
 };
 
+// --proxy-auth: which scheme answers an HTTP proxy's 407 (docs/proxies.md). kAny sends no credentials
+// until the proxy's challenge names what it accepts, then the strongest scheme urlsweep speaks.
+enum class ProxyAuthMode : uint8_t { kAny, kBasic, kDigest, kNtlm };
+
 struct Config {
   std::vector<std::string> inputs;  // "-" is standard input; empty means standard input
   std::string output = "-";         // "-" is standard output
@@ -74,6 +78,7 @@ struct Config {
   std::optional<ProxySpec> https_proxy;
   std::vector<std::string> no_proxy;  // lower case, leading '.' removed
   bool no_proxy_all = false;          // no_proxy=*
+  ProxyAuthMode proxy_auth_mode = ProxyAuthMode::kAny;
   std::string ca_file;
   TlsVerifyMode tls_verify = TlsVerifyMode::kReport;
   std::string exclude_file;
