@@ -129,16 +129,19 @@ bool GetField(std::string_view message, size_t at, std::string_view* payload) {
 bool EnableNtlmCrypto() {
   static std::once_flag once;
   static bool available = false;
+  // Both stay loaded for the life of the process, held here (never unloaded: another thread may be
+  // hashing while the process exits).
+  static OSSL_PROVIDER* base = nullptr;
+  static OSSL_PROVIDER* legacy = nullptr;
   std::call_once(once, [] {
     // "default" first: once any provider is loaded explicitly OpenSSL no longer falls back to it.
-    OSSL_PROVIDER* base = OSSL_PROVIDER_load(nullptr, "default");
-    OSSL_PROVIDER* legacy = OSSL_PROVIDER_load(nullptr, "legacy");
+    base = OSSL_PROVIDER_load(nullptr, "default");
+    legacy = OSSL_PROVIDER_load(nullptr, "legacy");
     if (legacy != nullptr) {
       EVP_MD* md = EVP_MD_fetch(nullptr, "MD4", nullptr);
       available = md != nullptr;
       EVP_MD_free(md);
     }
-    (void)base;  // both stay loaded for the life of the process
   });
   return available;
 }
@@ -172,6 +175,7 @@ bool ParseNtlmChallenge(std::string_view message, NtlmChallenge* out) {
     uint16_t id = Get16(info, at);
     uint16_t len = Get16(info, at + 2);
     if (len > info.size() - at - 4) return false;
+    if (id == kMsvAvEol && len != 0) return false;  // MsvAvEOL has no value (section 2.2.2.1)
     if (id == kMsvAvTimestamp) {
       if (len != 8) return false;
       out->has_timestamp = true;
