@@ -9,6 +9,8 @@ S1_MIN_VS_BEST_REFERENCE = 6.0
 S1_MAX_CPU_VS_WRK = 1.5
 S2_MIN_VS_WRK = 0.6
 S2_MIN_VS_CURL = 2.0
+# S8: URLs through an NTLM squid against curl --parallel --proxy-ntlm on the same squid.
+S8_MIN_VS_CURL = 3.0
 S3_MIN_VS_BOUND = 0.9
 S3_MAX_KIB_PER_CONNECTION = 4.0
 S5_MAX_GROWTH = 0.10
@@ -78,6 +80,13 @@ def targets(results, extra, skipped):
     if us2 and curl2:
         check("S2 rate >= %.0fx curl --parallel" % S2_MIN_VS_CURL, us2.rate / curl2.rate,
               lambda v: v >= S2_MIN_VS_CURL)
+    us8 = _find(results, "S8", "urlsweep")
+    curl8 = _find(results, "S8", "curl")
+    if us8 and curl8:
+        check("S8 rate through an NTLM squid >= %.0fx curl --parallel --proxy-ntlm" % S8_MIN_VS_CURL,
+              us8.rate / curl8.rate, lambda v: v >= S8_MIN_VS_CURL)
+        check("S8 CPU/URL vs curl's (reported; lower is better)",
+              us8.cpu_us_per_url / curl8.cpu_us_per_url, lambda v: True)
     if "s3_concurrency" in extra:
         low, high = extra["s3_concurrency"]
         check("S3 rate at -c %d >= %.1fx bound c/0.2 s" % (high, S3_MIN_VS_BOUND),

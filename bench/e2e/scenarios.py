@@ -41,6 +41,10 @@ S5_PER_HOST = S5_CONCURRENCY // S5_NAMES
 S5_BLOCK_LINES = 4096
 # Where S5 samples the scanner's peak RSS, in lines fed: RSS against input length as the run goes.
 S5_CHECKPOINTS = (100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000)
+# S8: URLs through an NTLM squid at this concurrency (curl --parallel-max the same), over this many
+# names (squid's hosts_file maps them to nginx's addresses; the proxy resolves them).
+S8_CONCURRENCY = 64
+S8_NAMES = 64
 # How long the scanner gets to finish the lines in flight after its input ends.
 S5_DRAIN_S = 60
 
@@ -251,6 +255,27 @@ class Scenarios:
                                        close=True, label="wrk https -H 'Connection: close'"))
             self._urlsweeps("S4", grouped_resume, grouped_n, close, label=S4_RESUME_LABEL)
             self._urlsweeps("S4", grouped, grouped_n, close, label=S4_FULL_LABEL)
+
+    # S8: plain http URLs through squid asking for NTLM: a handshake (NEGOTIATE, CHALLENGE,
+    # AUTHENTICATE) per connection to the proxy, then the connection reused; urlsweep against
+    # curl --parallel --proxy-ntlm on the same squid in the same run.
+    def s8(self, squid):
+        n = self.scale["s8_urls"]
+        port = self.nginx.port
+        urls = [("http://h%d.test:%d/" % (i % S8_NAMES, port), "h%d.test" % (i % S8_NAMES), port,
+                 i % S8_NAMES) for i in range(n)]
+        urls_file = write_lines(os.path.join(self.dir, "s8.txt"), [u for u, _, _, _ in urls])
+        authed = squid.url(user=squid.user, password=squid.password)
+        plain = squid.url()
+        for _ in range(self.repeat):
+            self._urlsweeps("S8", urls_file, n, ["-c", S8_CONCURRENCY, "--per-host", S8_CONCURRENCY,
+                                                 "--proxy", authed, "--proxy-auth", "ntlm"],
+                            label="urlsweep --proxy-auth ntlm -c %d" % S8_CONCURRENCY)
+            self._add(self.clients.curl("S8", urls, S8_CONCURRENCY,
+                                        "curl --parallel-max %d --proxy-ntlm" % S8_CONCURRENCY,
+                                        extra_args=["-x", plain, "--proxy-ntlm", "--proxy-user",
+                                                    "%s:%s" % (squid.user, squid.password)],
+                                        resolve=False))
 
     # S5: peak RSS against the number of input lines, fed through a pipe.
     def s5(self):
