@@ -87,6 +87,7 @@ enum class FlagId {
   kMaxBody,
   kResolver,
   kProxy,
+  kProxyAuth,
   kCaFile,
   kTlsVerify,
   kInsecure,
@@ -141,6 +142,7 @@ constexpr FlagSpec kFlags[] = {
     Flag("", '4', false, FlagId::kIpv4),
     Flag("", '6', false, FlagId::kIpv6),
     Flag("proxy", 'x', true, FlagId::kProxy),
+    Flag("proxy-auth", 0, true, FlagId::kProxyAuth),
     Flag("ca-file", 0, true, FlagId::kCaFile),
     Flag("cacert", 0, true, FlagId::kCaFile),
     Flag("tls-verify", 0, true, FlagId::kTlsVerify),
@@ -316,6 +318,9 @@ constexpr std::pair<std::string_view, HttpMethod> kMethods[] = {{"GET", HttpMeth
                                                                 {"HEAD", HttpMethod::kHead}};
 constexpr std::pair<std::string_view, TlsVerifyMode> kTlsModes[] = {
     {"report", TlsVerifyMode::kReport}, {"strict", TlsVerifyMode::kStrict}, {"off", TlsVerifyMode::kOff}};
+constexpr std::pair<std::string_view, ProxyAuthMode> kProxyAuthModes[] = {
+    {"any", ProxyAuthMode::kAny}, {"basic", ProxyAuthMode::kBasic}, {"digest", ProxyAuthMode::kDigest},
+    {"ntlm", ProxyAuthMode::kNtlm}};
 constexpr std::pair<std::string_view, ParquetCompression> kCompressions[] = {
     {"zstd", ParquetCompression::kZstd},
     {"snappy", ParquetCompression::kSnappy},
@@ -451,6 +456,11 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
     }
     case FlagId::kProxy:
       st->proxy = std::string(value);
+      return absl::OkStatus();
+    case FlagId::kProxyAuth:
+      if (!ParseChoice(value, kProxyAuthModes, &c->proxy_auth_mode)) {
+        return Invalid(f, "any, basic, digest or ntlm", value);
+      }
       return absl::OkStatus();
     case FlagId::kCaFile:
       c->ca_file = std::string(value);

@@ -45,6 +45,7 @@ constexpr FlagDoc kFlagDocs[] = {
     {"-4", "", "", "same as --ip-version 4", ""},
     {"-6", "", "", "same as --ip-version 6", ""},
     {"-x", "--proxy", "URL", "http://[user:password@]host[:port=1080], '' = none", "from the environment"},
+    {"", "--proxy-auth", "SCHEME", "any, basic, digest or ntlm: how proxy credentials are offered", "any"},
     {"", "--ca-file", "PATH", "extra trusted roots, PEM", "none"},
     {"", "--cacert", "PATH", "same as --ca-file", ""},
     {"", "--tls-verify", "MODE", "report, strict or off", "report"},
