@@ -104,6 +104,10 @@ class Connection {
   // Requests carried so far (a reused connection has carried at least one).
   uint32_t requests() const { return requests_; }
   void count_request() { ++requests_; }
+  // The proxy authenticated this connection with NTLM (ProxyAuthenticator): its later requests carry
+  // no Proxy-Authorization. Cleared when the slot is reused for a new connection.
+  bool proxy_ntlm() const { return proxy_ntlm_; }
+  void set_proxy_ntlm() { proxy_ntlm_ = true; }
   uint64_t idle_since_ns = 0;
   // Intrusive links for the idle list and the free list.
   Connection* next = nullptr;
@@ -167,7 +171,8 @@ class Connection {
   bool closing_ = false;
   bool reading_ = false;
   bool writing_ = false;
-  bool write_deferred_ = false;  // a plain write waits for the previous write's callback
+  bool write_deferred_ = false;
+  bool proxy_ntlm_ = false;  // a plain write waits for the previous write's callback
 };
 
 // The per-loop pool of Connection objects and the one read buffer they share. Objects are recycled, never
