@@ -23,6 +23,7 @@
 #include "scanner/idle_pool.h"
 #include "scanner/live_metrics.h"
 #include "scanner/pipeline.h"
+#include "scanner/proxy_authenticator.h"
 #include "scanner/rate_limiter.h"
 #include "scanner/stats.h"
 #include "scanner/task.h"
@@ -164,6 +165,8 @@ class Worker final {
   TaskQueue rate_queue_;
   bool rate_timer_armed_ = false;
   IdlePool idle_;
+  // --proxy-auth: what this loop learnt from proxies' 407s (scheme per proxy, Digest nonces).
+  ProxyAuthenticator proxy_auth_;
   // Scratch for what a task needs only within one call (its capacity is kept, once per loop instead of
   // once per task): the keep-alive key looked up, the request bytes, credentials, the redirect target.
   std::string key_scratch_;
