@@ -64,6 +64,9 @@ struct Row {
   std::optional<double> ttfb_ms;
   std::optional<double> total_ms;
   std::optional<int64_t> started_at_us;  // first attempt start, microseconds since the Unix epoch (UTC)
+  // Stand-in until the proxy columns land on main (not yet written by any writer): the proxy
+  // authentication scheme used, or the schemes a 407 offered.
+  OptString proxy_auth;
 
   // Back to the state of a new Row, keeping string capacity.
   void Clear();
@@ -80,6 +83,7 @@ inline constexpr std::array<std::string_view, 28> kColumnNames = {
 
 inline void Row::Clear() {
   line = 0;
+  proxy_auth.Clear();
   url.clear();
   final_url.Clear();
   host.Clear();

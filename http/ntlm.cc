@@ -158,14 +158,16 @@ std::string NtlmNegotiateMessage() {
 bool ParseNtlmChallenge(std::string_view message, NtlmChallenge* out) {
   *out = NtlmChallenge{};
   // Signature, type, TargetNameFields, flags, ServerChallenge: 32 bytes. Old servers stop there or
-  // before the version; TargetInfoFields needs 48.
+  // before the version; TargetInfoFields needs 48. The target name is not used and not read (squid's
+  // ntlm_fake_auth sends a bogus offset for it).
   if (message.size() < 32 || message.size() > kMaxNtlmChallengeBytes) return false;
   if (message.substr(0, 8) != kSignature || Get32(message, 8) != kChallengeType) return false;
-  std::string_view target_name;
-  if (!GetField(message, 12, &target_name)) return false;
   out->flags = Get32(message, 20);
   for (size_t i = 0; i < 8; ++i) out->server_challenge[i] = static_cast<uint8_t>(message[24 + i]);
-  if (message.size() < 48) return true;
+  // TargetInfoFields are ignored unless NTLMSSP_NEGOTIATE_TARGET_INFO is set (section 2.2.1.2): a
+  // server without it may have its payload where they would be.
+  if ((out->flags & kNtlmNegotiateTargetInfo) == 0) return true;
+  if (message.size() < 48) return false;
   std::string_view info;
   if (!GetField(message, 40, &info)) return false;
   if (info.empty()) return true;

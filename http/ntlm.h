@@ -42,9 +42,10 @@ struct NtlmChallenge {
   uint64_t timestamp = 0;      // its FILETIME value (100 ns units since 1601-01-01)
 };
 
-// Decodes a CHALLENGE message (section 2.2.1.2). Every field's offset and length is checked against
-// the message; the AV pairs must each fit and the list must end in MsvAvEOL. False when it is not a
-// well-formed CHALLENGE message.
+// Decodes a CHALLENGE message (section 2.2.1.2). The target info (read only when the server set
+// NTLMSSP_NEGOTIATE_TARGET_INFO) is checked against the message; its AV pairs must each fit and the
+// list must end in MsvAvEOL. The target name is not read. False when it is not a well-formed
+// CHALLENGE message.
 bool ParseNtlmChallenge(std::string_view message, NtlmChallenge* out);
 
 struct NtlmCredentials {

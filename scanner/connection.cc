@@ -15,7 +15,7 @@ int Connection::Connect(uv_loop_t* loop, const SocketAddress& addr) {
   writing_ = false;
   write_deferred_ = false;
   requests_ = 0;
-  proxy_ntlm_ = false;
+  proxy_auth_ = ProxyAuthScheme::kNone;
   tcp_.data = this;
   peer_ = addr;
   // Requests are small and written at once; Nagle would only delay them.
@@ -308,7 +308,7 @@ Connection* ConnectionPool::Acquire() {
   conn->open_ = false;
   conn->closing_ = false;
   conn->write_deferred_ = false;
-  conn->proxy_ntlm_ = false;
+  conn->proxy_auth_ = ProxyAuthScheme::kNone;
   ++live_;
   return conn;
 }

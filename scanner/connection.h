@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/proxy_auth.h"
 #include "http/tls_session.h"
 #include "scanner/tls_handshake_gate.h"
 #include "core/errors.h"
@@ -104,10 +105,12 @@ class Connection {
   // Requests carried so far (a reused connection has carried at least one).
   uint32_t requests() const { return requests_; }
   void count_request() { ++requests_; }
-  // The proxy authenticated this connection with NTLM (ProxyAuthenticator): its later requests carry
-  // no Proxy-Authorization. Cleared when the slot is reused for a new connection.
-  bool proxy_ntlm() const { return proxy_ntlm_; }
-  void set_proxy_ntlm() { proxy_ntlm_ = true; }
+  // The scheme that authenticated this connection to its proxy, for good: NTLM on a connection that
+  // carries plain http requests (they then carry no Proxy-Authorization), any scheme on a CONNECT
+  // tunnel (the row of a request reusing the tunnel reports it). kNone for a new connection.
+  ProxyAuthScheme proxy_auth() const { return proxy_auth_; }
+  bool proxy_ntlm() const { return proxy_auth_ == ProxyAuthScheme::kNtlm; }
+  void set_proxy_auth(ProxyAuthScheme scheme) { proxy_auth_ = scheme; }
   uint64_t idle_since_ns = 0;
   // Intrusive links for the idle list and the free list.
   Connection* next = nullptr;
@@ -172,7 +175,7 @@ class Connection {
   bool reading_ = false;
   bool writing_ = false;
   bool write_deferred_ = false;
-  bool proxy_ntlm_ = false;  // a plain write waits for the previous write's callback
+  ProxyAuthScheme proxy_auth_ = ProxyAuthScheme::kNone;  // a plain write waits for the previous write's callback
 };
 
 // The per-loop pool of Connection objects and the one read buffer they share. Objects are recycled, never

@@ -123,6 +123,8 @@ void Task::StartAttempt() {
     return;
   }
   proxy_ = ProxyFor(config, target_.https, target_.host);
+  proxy_exchange_.Reset();
+  SetProxyAuthColumn({});
 
   // Keep-alive: an idle connection to the same scheme, host and port (through the same proxy) skips
   // DNS, connect and TLS.
@@ -163,6 +165,7 @@ bool Task::ReuseIdle() {
   idle->Attach(this);
   SetPeerColumns(idle->peer());
   if (idle->tls_on()) SetTlsColumns(idle->tls());
+  if (proxy_ != nullptr && target_.https) SetProxyAuthColumn(ProxyAuthSchemeName(idle->proxy_auth()));
   SendRequest();
   return true;
 }
@@ -288,14 +291,15 @@ void Task::SendConnect() {
   Worker* w = worker_;
   const Config& config = w->config_;
   stage_ = Stage::kProxyConnect;  // still inside the --connect-timeout budget
-  ProxyAuthorization(&w->proxy_auth_scratch_);
   // CONNECT names the origin as host:port, always with the port (RFC 9110 section 9.3.6).
   detail_scratch_.assign(target_.host_column());
   detail_scratch_.push_back(':');
   absl::StrAppend(&detail_scratch_, target_.port);
+  ProxyAuthorization("CONNECT", detail_scratch_, &w->proxy_auth_scratch_);
   SerializeConnect(detail_scratch_, config.user_agent, w->proxy_auth_scratch_, &w->request_scratch_);
-  // A 2xx answer to CONNECT has no body: parse it like a HEAD response.
-  parser_.Reset(/*head_request=*/true, 0);
+  // A 2xx answer to CONNECT has no body; a refusal's body is read (not reported), so that a 407 leaves
+  // the connection usable for the answer to its challenge.
+  parser_.Reset(/*head_request=*/false, kMaxProxyRefusalBodyBytes, /*connect_request=*/true);
   request_sent_ = true;
   int rc = conn_->StartReading();
   if (rc == 0) rc = conn_->Write(w->request_scratch_);
@@ -316,12 +320,13 @@ void Task::OnConnectResponse(ResponseParser::State state) {
   if (status >= 200 && status < 300) {
     // Tunnel open: what follows is the origin's TLS, and the row reports the origin's answer.
     request_sent_ = false;
+    OnProxyAccepted(/*connect=*/true);
     StartTls();
     return;
   }
   FillResponseFields();
   if (status == 407) {
-    FailAttempt(ErrorCode::kProxyAuthRequired, "the proxy requires authentication (407)");
+    OnProxy407(/*connect=*/true);
     return;
   }
   detail_scratch_ = absl::StrCat("proxy ", proxy_->host, ":", proxy_->port, " refused CONNECT with ", status);
@@ -347,11 +352,6 @@ void Task::OnHandshakeDone(Connection* conn, const ErrorInfo* error) {
   SendRequest();
 }
 
-void Task::ProxyAuthorization(std::string* out) const {
-  out->clear();
-  if (proxy_ != nullptr && proxy_->has_credentials) *out = BasicAuthorization(proxy_->user, proxy_->password);
-}
-
 void Task::SendRequest() {
   Worker* w = worker_;
   const Config& config = w->config_;
@@ -375,7 +375,8 @@ void Task::SendRequest() {
   }
   spec.authorization = authorization;
   if (absolute_form) {
-    ProxyAuthorization(&w->proxy_auth_scratch_);
+    ProxyAuthorization(config.method == HttpMethod::kHead ? "HEAD" : "GET", target_.url,
+                       &w->proxy_auth_scratch_);
     spec.proxy_authorization = w->proxy_auth_scratch_;
   }
   SerializeRequest(spec, &w->request_scratch_);
@@ -503,9 +504,13 @@ void Task::FillResponseFields() {
   SetOpt(&row_.location, p.location());
   SetOpt(&row_.content_type, p.content_type());
   SetOpt(&row_.server, p.server());
-  SetOpt(&row_.title, p.title());
   row_.content_length = p.content_length();
-  if (stage_ != Stage::kProxyConnect) row_.body_bytes = p.body_bytes();
+  // A refused CONNECT's page is read only to keep the connection (a 407 answered on it); the row
+  // reports its head.
+  if (stage_ != Stage::kProxyConnect) {
+    SetOpt(&row_.title, p.title());
+    row_.body_bytes = p.body_bytes();
+  }
 }
 
 void Task::OnResponseComplete() {
@@ -515,15 +520,17 @@ void Task::OnResponseComplete() {
   if ((row_.status == 429 || row_.status == 503) && parser_.retry_after().has_value()) {
     worker_->PauseHost(this, SecondsToNs(RetryAfterSeconds(*parser_.retry_after(), RealtimeMicros())));
   }
+  // A plain request through a proxy answered 407 is the proxy's refusal (CONTRACT "Proxies"), unless
+  // its challenge can be answered (--proxy-auth).
+  if (proxy_ != nullptr && !target_.https) {
+    if (row_.status == 407) {
+      OnProxy407(/*connect=*/false);
+      return;
+    }
+    OnProxyAccepted(/*connect=*/false);
+  }
   const bool reusable = parser_.keep_alive();
   ReleaseConnection(reusable);
-  // A plain request through a proxy answered 407 is the proxy's refusal (CONTRACT "Proxies").
-  if (proxy_ != nullptr && !target_.https && row_.status == 407) {
-    row_.error = ErrorCode::kProxyAuthRequired;
-    row_.error_detail.Set("the proxy requires authentication (407)");
-    Finish();
-    return;
-  }
   if (FollowRedirect()) return;
   Finish();
 }

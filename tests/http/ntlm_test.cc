@@ -149,13 +149,29 @@ TEST_F(Ntlm, MalformedChallenges) {
   m[40] = static_cast<char>(0x20);
   m[42] = static_cast<char>(0x20);
   EXPECT_FALSE(ParseNtlmChallenge(m, &c));
-  // An old-style 32-byte challenge with no target name or info is fine.
+  // The target info flag set, the message too short to hold the fields.
+  EXPECT_FALSE(ParseNtlmChallenge(kSpecChallenge.substr(0, 40), &c));
+  // An old-style 32-byte challenge without the target info flag is fine.
   m = kSpecChallenge.substr(0, 32);
-  m[12] = m[13] = m[14] = m[15] = 0;
-  m[16] = 32;
-  m[17] = m[18] = m[19] = 0;
+  m[22] = 0;  // flags 0xe2008233: NTLMSSP_NEGOTIATE_TARGET_INFO (0x00800000) cleared
   ASSERT_TRUE(ParseNtlmChallenge(m, &c));
   EXPECT_TRUE(c.target_info.empty());
+}
+
+// squid 5.7's ntlm_fake_auth: no target info flag, a bogus target name offset, the name where the
+// target info fields would be. Read as curl reads it: the server challenge, no AV pairs.
+TEST_F(Ntlm, SquidFakeHelperChallenge) {
+  std::string raw;
+  ASSERT_TRUE(absl::Base64Unescape("TlRMTVNTUAACAAAACQAJAK6qqqoHgggA+yfopkOPGBUAAAAAAAA6AFdPUktHUk9VUA==", &raw));
+  NtlmChallenge c;
+  ASSERT_TRUE(ParseNtlmChallenge(raw, &c));
+  EXPECT_EQ(c.flags, 0x00088207u);
+  EXPECT_EQ(Hex(std::string_view(reinterpret_cast<const char*>(c.server_challenge.data()), 8)),
+            "fb27e8a6438f1815");
+  EXPECT_TRUE(c.target_info.empty());
+  std::string message;
+  ASSERT_TRUE(NtlmAuthenticateMessage(c, {"u", "", "p", ""}, MakeNtlmClientValues(), &message));
+  EXPECT_EQ(message.substr(message.size() - 2), std::string("u\0", 2));  // flag 0x1: UTF-16LE
 }
 
 TEST_F(Ntlm, SplitUser) {
