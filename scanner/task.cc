@@ -445,6 +445,11 @@ void Task::OnData(Connection*, const char* data, size_t len) {
 void Task::OnEof(Connection*, bool unclean) {
   worker_->UpdateNow();
   if (stage_ == Stage::kProxyConnect) {
+    // A refusal whose page ends with the connection (tinyproxy's HTTP/1.0 407) is complete here.
+    if (parser_.Finish() == ResponseParser::State::kComplete) {
+      OnConnectResponse(ResponseParser::State::kComplete);
+      return;
+    }
     FailProxy("proxy closed the connection during CONNECT", "connection closed");
     return;
   }
