@@ -137,11 +137,14 @@ class Clients:
         return Measurement(scenario, label, requests, max(0, requests - bad), run.wall_s, run.cpu_s,
                            run.maxrss_kib, rate=float(rate.group(1)), note=note)
 
-    def curl(self, scenario, urls, parallel_max, label, extra_args=(), resolve=True):
+    def curl(self, scenario, urls, parallel_max, label, extra_config=(), resolve=True):
         """curl --parallel over `urls`. This curl resolves with the system resolver (not c-ares: no
         --dns-servers), so every name is pinned with a resolve line and curl does no DNS at all. Each
         URL is an operation of its own (`next`) carrying only its own name: one global list of N
-        resolve lines would be loaded into every transfer, N^2 work that is not curl's real cost."""
+        resolve lines would be loaded into every transfer, N^2 work that is not curl's real cost.
+        extra_config: more config lines for every operation (`next` resets an operation's options, so
+        a proxy given once on the command line would apply to the first URL only). Through a proxy the
+        resolve lines are never used, but would keep curl off the system resolver were it not."""
         out, err = self.paths("curl")
         config = out + ".config"
         sections = []
@@ -149,11 +152,12 @@ class Clients:
             section = 'url = "%s"\noutput = "/dev/null"\nsilent\nmax-time = 10\nwrite-out = "%%{http_code}\\n"\n' % url
             if resolve:
                 section += 'resolve = "%s:%d:%s"\n' % (name, port, address_for(n))
+            section += "".join(line + "\n" for line in extra_config)
             sections.append(section)
         with open(config, "w") as f:
             f.write("next\n".join(sections))
         argv = ["curl", "--parallel", "--parallel-max", str(parallel_max), "--parallel-immediate",
-                "-s"] + list(extra_args) + ["-K", config]
+                "-s", "-K", config]
         run = MeasuredProcess(argv, out, err).start().wait(self.timeout_s)
         codes = run.stdout_text().split()
         ok = sum(1 for c in codes if c not in ("000", "407"))
