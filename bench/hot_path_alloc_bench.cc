@@ -105,15 +105,15 @@ Row AnsweredRow() {
   return row;
 }
 
-template <void (*Encode)(const Row&, std::string*)>
+template <void (*Encode)(const Row&, std::string*, const ExtraColumns&)>
 void BM_EncodeWarm(benchmark::State& state) {
   const Row row = AnsweredRow();
   std::string out;
-  for (int i = 0; i < 64; ++i) Encode(row, &out);
+  for (int i = 0; i < 64; ++i) Encode(row, &out, ExtraColumns::None());
   const uint64_t before = HeapAllocations();
   for (auto _ : state) {
     out.clear();
-    Encode(row, &out);
+    Encode(row, &out, ExtraColumns::None());
     benchmark::DoNotOptimize(out.data());
   }
   ReportAllocations(state, before);

@@ -77,13 +77,13 @@ std::vector<Row> RealisticRows(size_t count) {
   return rows;
 }
 
-template <void (*Encode)(const Row&, std::string*)>
+template <void (*Encode)(const Row&, std::string*, const ExtraColumns&)>
 void BM_Encode(benchmark::State& state) {
   const std::vector<Row> rows = RealisticRows(kBatchRows);
   std::string out;
   for (auto _ : state) {
     out.clear();
-    for (const Row& row : rows) Encode(row, &out);
+    for (const Row& row : rows) Encode(row, &out, ExtraColumns::None());
     benchmark::DoNotOptimize(out.data());
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * rows.size()));

@@ -12,6 +12,7 @@
 #include "core/endpoint.h"
 #include "core/errors.h"
 #include "core/output_format.h"
+#include "core/row.h"
 #include "core/version.h"
 
 namespace urlsweep {
@@ -49,6 +50,9 @@ struct ProxySpec {
 // until the proxy's challenge names what it accepts, then the strongest scheme urlsweep speaks.
 enum class ProxyAuthMode : uint8_t { kAny, kBasic, kDigest, kNtlm };
 
+// --scheme-less: the scheme(s) a line without one is tried with, in order (scanner/scheme_fallback.h).
+enum class SchemeLess : uint8_t { kHttp, kHttps, kHttpsThenHttp, kHttpThenHttps };
+
 struct Config {
   std::vector<std::string> inputs;  // "-" is standard input; empty means standard input
   std::string output = "-";         // "-" is standard output
@@ -68,8 +72,12 @@ struct Config {
   double dns_timeout_s = 5;
   int retries = 1;
   int follow = 0;
+  SchemeLess scheme_less = SchemeLess::kHttp;
   IpVersion ip_version = IpVersion::kAny;
   int64_t max_body = 65536;
+  // Optional output columns: --capture-header NAME (repeatable, lower case, duplicates dropped) and
+  // --body-hash.
+  ExtraColumns extra_columns;
   std::vector<Endpoint> resolvers;  // empty: those of /etc/resolv.conf
   // Proxies, resolved once by ParseArgs from --proxy or, without it, the environment (CONTRACT:
   // http_proxy for http URLs, https_proxy/HTTPS_PROXY for https URLs, no_proxy/NO_PROXY exceptions).

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/errors.h"
 
@@ -64,26 +66,56 @@ struct Row {
   std::optional<double> ttfb_ms;
   std::optional<double> total_ms;
   std::optional<int64_t> started_at_us;  // first attempt start, microseconds since the Unix epoch (UTC)
-  // Stand-in until the proxy columns land on main (not yet written by any writer): the proxy
-  // authentication scheme used, or the schemes a 407 offered.
-  OptString proxy_auth;
+  OptString proxy;                       // proxy used, scheme://host:port (never credentials)
+  OptString proxy_auth;                  // scheme used with the proxy, or on a 407 the schemes it offered
+  // The run's optional columns (ExtraColumns): one value per --capture-header, in flag order, then the
+  // body hash. `headers` may be shorter than the run's list; the missing ones are absent.
+  std::vector<OptString> headers;
+  OptString body_sha256;  // hex SHA-256 of the body bytes read (--body-hash)
 
   // Back to the state of a new Row, keeping string capacity.
   void Clear();
 };
 
-// Column names in contract order: the CSV header, the JSON keys, the Parquet schema.
-inline constexpr std::array<std::string_view, 28> kColumnNames = {
+// Names of the columns every run writes, in contract order: the CSV header, the JSON keys, the Parquet
+// schema. The run's optional columns (ExtraColumns) follow them.
+inline constexpr std::array<std::string_view, 30> kColumnNames = {
     "line",         "url",          "final_url",      "host",        "ip",          "port",
     "status",       "reason",       "http_version",   "error",       "error_detail", "redirects",
     "location",     "content_type", "content_length", "server",      "title",       "body_bytes",
     "tls_version",  "tls_verify",   "cert_not_after", "attempts",    "dns_ms",      "connect_ms",
-    "tls_ms",       "ttfb_ms",      "total_ms",       "started_at",
+    "tls_ms",       "ttfb_ms",      "total_ms",       "started_at",  "proxy",       "proxy_auth",
+};
+
+// The columns a run adds after the fixed ones, as its flags ask: `header_<name>` per --capture-header
+// (in flag order), then `body_sha256` with --body-hash. All are optional strings.
+struct ExtraColumns {
+  // Longest name --capture-header takes: no real field name comes near it.
+  static constexpr size_t kMaxHeaderNameBytes = 64;
+
+  std::vector<std::string> header_names;  // HTTP field names, lower case, as matched in responses
+  bool body_sha256 = false;
+
+  // No optional columns: what writers use when the run asks for none.
+  static const ExtraColumns& None() {
+    static const ExtraColumns kNone;
+    return kNone;
+  }
+  size_t size() const { return header_names.size() + (body_sha256 ? 1 : 0); }
+  // Column name of extra column `i` (0 <= i < size()): `header_` + the field name with '-' as '_', or
+  // `body_sha256`.
+  std::string Name(size_t i) const {
+    if (i >= header_names.size()) return "body_sha256";
+    std::string name = "header_" + header_names[i];
+    for (char& c : name) {
+      if (c == '-') c = '_';
+    }
+    return name;
+  }
 };
 
 inline void Row::Clear() {
   line = 0;
-  proxy_auth.Clear();
   url.clear();
   final_url.Clear();
   host.Clear();
@@ -111,6 +143,10 @@ inline void Row::Clear() {
   ttfb_ms.reset();
   total_ms.reset();
   started_at_us.reset();
+  proxy.Clear();
+  proxy_auth.Clear();
+  for (OptString& header : headers) header.Clear();
+  body_sha256.Clear();
 }
 
 }  // namespace urlsweep

@@ -79,6 +79,15 @@ void ResponseParser::Reset(bool head_request, int64_t max_body, bool connect_req
   trailing_bytes_ = false;
   stop_at_ = nullptr;
   title_.Reset();
+  if (extra_ != nullptr && extra_->size() > 0) {
+    if (extras_ == nullptr) extras_ = std::make_unique<Extras>();
+    extras_->values.resize(extra_->header_names.size());
+    extras_->present.assign(extra_->header_names.size(), false);
+    extras_->hash_body = extra_->body_sha256 && !head_request;
+    if (extras_->hash_body) extras_->body_hash.Start();
+  } else {
+    extras_.reset();
+  }
   error_ = HPE_OK;
   error_reason_ = "";
 }
@@ -89,6 +98,14 @@ void ResponseParser::StartMessage() {
   name_too_long_ = false;
   current_ = kOther;
   reason_.clear();
+  if (extras_ != nullptr) {
+    extras_->name.clear();
+    extras_->current = -1;
+    for (size_t i = 0; i < extras_->values.size(); ++i) {
+      extras_->values[i].clear();
+      extras_->present[i] = false;
+    }
+  }
   for (int i = 0; i < kFieldCount; ++i) {
     fields_[i].clear();
     present_[i] = false;
@@ -169,6 +186,18 @@ bool ResponseParser::keep_alive() const {
   return state_ == State::kComplete && !truncated_ && should_keep_alive_ && !trailing_bytes_;
 }
 
+std::optional<std::string_view> ResponseParser::captured(size_t i) const {
+  if (!head_complete_ || extras_ == nullptr || i >= extras_->values.size() || !extras_->present[i]) {
+    return std::nullopt;
+  }
+  return std::string_view(extras_->values[i]);
+}
+
+std::optional<std::string_view> ResponseParser::body_sha256() {
+  if (extras_ == nullptr || !extras_->hash_body || !head_complete_) return std::nullopt;
+  return extras_->body_hash.Hex();
+}
+
 std::optional<std::string_view> ResponseParser::Field(FieldId id) const {
   if (!present_[id]) return std::nullopt;
   return std::string_view(fields_[id]);
@@ -195,6 +224,9 @@ int ResponseParser::OnHeaderField(llhttp_t* p, const char* at, size_t len) {
       return -1;
     }
     return 0;
+  }
+  if (self->extras_ != nullptr) {
+    AppendCapped(&self->extras_->name, at, len, ExtraColumns::kMaxHeaderNameBytes + 1);
   }
   if (self->name_len_ + len > kMaxNameBytes) {
     self->name_too_long_ = true;
@@ -228,6 +260,18 @@ int ResponseParser::OnHeaderFieldComplete(llhttp_t* p) {
       break;
     }
   }
+  if (Extras* extras = self->extras_.get(); extras != nullptr) {
+    extras->current = -1;
+    absl::AsciiStrToLower(&extras->name);
+    for (size_t i = 0; i < extras->values.size(); ++i) {
+      if (extras->name == self->extra_->header_names[i]) {
+        // A repeated field is joined to the ones before it (RFC 9110 section 5.3).
+        extras->current = static_cast<int>(i);
+        if (extras->present[i]) AppendCapped(&extras->values[i], ", ", 2, kMaxCapturedBytes);
+        break;
+      }
+    }
+  }
   return 0;
 }
 
@@ -244,6 +288,9 @@ int ResponseParser::OnHeaderValue(llhttp_t* p, const char* at, size_t len) {
   if (self->current_ != kOther) {
     AppendCapped(&self->fields_[self->current_], at, len, kFieldCaps[self->current_]);
   }
+  if (self->extras_ != nullptr && self->extras_->current >= 0) {
+    AppendCapped(&self->extras_->values[static_cast<size_t>(self->extras_->current)], at, len, kMaxCapturedBytes);
+  }
   return 0;
 }
 
@@ -256,6 +303,16 @@ int ResponseParser::OnHeaderValueComplete(llhttp_t* p) {
     std::string& v = self->fields_[self->current_];
     while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.pop_back();
     self->present_[self->current_] = true;
+  }
+  if (Extras* extras = self->extras_.get(); extras != nullptr) {
+    if (extras->current >= 0) {
+      const auto i = static_cast<size_t>(extras->current);
+      std::string& v = extras->values[i];
+      while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.pop_back();
+      extras->present[i] = true;
+    }
+    extras->current = -1;
+    extras->name.clear();
   }
   self->current_ = kOther;
   self->name_len_ = 0;
@@ -308,6 +365,7 @@ int ResponseParser::OnBody(llhttp_t* p, const char* at, size_t len) {
   int64_t room = self->max_body_ - self->body_bytes_;
   size_t take = std::min(len, static_cast<size_t>(room));
   self->title_.Feed(std::string_view(at, take));
+  if (self->extras_ != nullptr && self->extras_->hash_body) self->extras_->body_hash.Update(std::string_view(at, take));
   self->body_bytes_ += static_cast<int64_t>(take);
   bool more = take < len;
   if (!more && self->body_bytes_ == self->max_body_ && (p->flags & F_CHUNKED) == 0 &&

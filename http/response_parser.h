@@ -7,10 +7,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/row.h"
+#include "http/body_hash.h"
 #include "http/title.h"
 
 namespace urlsweep {
@@ -26,6 +30,9 @@ inline constexpr size_t kMaxFieldBytes = 1024;
 // Every Proxy-Authenticate field of a 407, joined: a few challenges, an NTLM CHALLENGE message in base64
 // (a few hundred bytes) the longest.
 inline constexpr size_t kMaxProxyAuthenticateBytes = 8 * 1024;
+// A captured header's value (its fields joined with ", ") is cut at kMaxCapturedBytes, enough for a
+// Content-Security-Policy or a few Set-Cookie fields.
+inline constexpr size_t kMaxCapturedBytes = 4096;
 // 1xx responses carry no answer; a server sending them without end would hold the slot until --timeout,
 // so after this many we call the response bad. Real servers send one or two (100, 102, 103).
 inline constexpr int kMaxInterimResponses = 32;
@@ -45,6 +52,10 @@ class ResponseParser {
   // so a 2xx answer has no body (the tunnel starts after its head, RFC 9110 section 9.3.6) while any
   // other answer (a 407) has the body its headers announce.
   void Reset(bool head_request, int64_t max_body, bool connect_request = false);
+
+  // The run's optional columns: which headers to keep (lower-case names) and whether to hash the body.
+  // `extra` must outlive the parser; nullptr (the default) keeps none. Takes effect at the next Reset.
+  void SetExtraColumns(const ExtraColumns* extra) { extra_ = extra; }
 
   // Feeds bytes as they arrive, in any split down to 1 byte. Returns kComplete once the final response
   // is complete, or once max_body body bytes were read and more were coming (truncated() then true).
@@ -80,6 +91,12 @@ class ResponseParser {
   int64_t body_bytes() const { return body_bytes_; }
   // The <title> text within the body bytes read.
   std::optional<std::string_view> title() const;
+  // Captured header `i` (ExtraColumns::header_names order) of the final response: all its fields
+  // joined with ", ", or nullopt when the response had none.
+  std::optional<std::string_view> captured(size_t i) const;
+  // Lower-case hex SHA-256 of the body bytes read, when the extra columns ask for it and the final
+  // response's head was read (the hash of nothing for an empty body); nullopt otherwise.
+  std::optional<std::string_view> body_sha256();
   // Stopped at max_body before the body ended.
   bool truncated() const { return truncated_; }
   // The connection may carry another request: complete, not truncated, llhttp_should_keep_alive, and
@@ -95,8 +112,19 @@ class ResponseParser {
     kLocation, kContentType, kServer, kRetryAfter, kProxyAuthenticate, kFieldCount, kOther = kFieldCount
   };
 
-  // Longest header name we keep ("proxy-authenticate" is 18); longer names are never ours.
+  // Longest header name of the row's own fields ("proxy-authenticate" is 18); captured names are
+  // collected apart (Extras::name), so a parser without extra columns stays small.
   static constexpr size_t kMaxNameBytes = 18;
+
+  // What only a run with extra columns needs, allocated at the first Reset that asks for it.
+  struct Extras {
+    std::string name;  // the current header name, lower case, up to ExtraColumns::kMaxHeaderNameBytes + 1
+    int current = -1;  // index of the captured header the current value goes to, -1 for none
+    std::vector<std::string> values;
+    std::vector<bool> present;
+    bool hash_body = false;
+    BodyHash body_hash;
+  };
 
   std::optional<std::string_view> Field(FieldId id) const;
   void StartMessage();
@@ -149,6 +177,10 @@ class ResponseParser {
   bool trailing_bytes_ = false;
   const char* stop_at_ = nullptr;  // where OnBody stopped the parse at max_body
   TitleScanner title_;
+
+  // The optional columns (SetExtraColumns); extras_ is null while none is asked for.
+  const ExtraColumns* extra_ = nullptr;
+  std::unique_ptr<Extras> extras_;
 
   int error_ = HPE_OK;
   const char* error_reason_ = "";

@@ -1,6 +1,7 @@
-// VisitColumns: walks a Row's columns in their documented order (core/row.h kColumnNames), so that the text
-// writers share one list of columns instead of each repeating it. Absent values reach the visitor as
-// Null(): OptString without value, an empty std::optional, ErrorCode::kNone, a non-finite duration.
+// VisitColumns: walks a Row's columns in their documented order (core/row.h kColumnNames, then the run's
+// ExtraColumns), so that the text writers share one list of columns instead of each repeating it. Absent
+// values reach the visitor as Null(): OptString without value, an empty std::optional, ErrorCode::kNone, a
+// non-finite duration, a captured header the row has no slot for.
 #pragma once
 
 #include <cmath>
@@ -13,14 +14,15 @@
 
 namespace urlsweep {
 
-// `Visitor` provides, each taking the column's index into kColumnNames first:
+// `Visitor` provides, each taking the column's index first (into kColumnNames, then kColumnNames.size() + i
+// for extra column i):
 //   void Null(int column);
 //   void Int(int column, int64_t value);
 //   void String(int column, std::string_view bytes);  // bytes as stored, not necessarily UTF-8
 //   void Timestamp(int column, int64_t micros_since_epoch);
 //   void Millis(int column, double ms);                 // always finite
 template <typename Visitor>
-void VisitColumns(const Row& row, Visitor& visitor) {
+void VisitColumns(const Row& row, const ExtraColumns& extra, Visitor& visitor) {
   int column = 0;
   auto opt_string = [&](const OptString& s) {
     if (s.has_value()) {
@@ -84,6 +86,16 @@ void VisitColumns(const Row& row, Visitor& visitor) {
   opt_millis(row.ttfb_ms);
   opt_millis(row.total_ms);
   opt_time(row.started_at_us);
+  opt_string(row.proxy);
+  opt_string(row.proxy_auth);
+  for (size_t i = 0; i < extra.header_names.size(); ++i) {
+    if (i < row.headers.size()) {
+      opt_string(row.headers[i]);
+    } else {
+      visitor.Null(column++);
+    }
+  }
+  if (extra.body_sha256) opt_string(row.body_sha256);
 }
 
 }  // namespace urlsweep

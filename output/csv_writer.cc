@@ -2,6 +2,8 @@
 // a line break is enclosed in double quotes (rule 6) and its double quotes are doubled (rule 7).
 #include "output/csv_writer.h"
 
+#include <utility>
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -54,20 +56,28 @@ class CsvFields {
 
 }  // namespace
 
-CsvWriter::CsvWriter(OutputFile* file, OutputCompression compression)
-    : TextRowWriter(file, compression, &CsvWriter::AppendRow) {}
+CsvWriter::CsvWriter(OutputFile* file, OutputCompression compression, ExtraColumns extra)
+    : TextRowWriter(file, compression, std::move(extra),
+                    [](const Row& row, const ExtraColumns& columns, std::string* out) {
+                      AppendRow(row, out, columns);
+                    }) {}
 
-void CsvWriter::AppendHeader(std::string* out) {
+void CsvWriter::AppendHeader(std::string* out, const ExtraColumns& extra) {
   for (size_t i = 0; i < kColumnNames.size(); ++i) {
     if (i > 0) out->push_back(',');
     out->append(kColumnNames[i]);
   }
+  // Extra names are HTTP tokens (or body_sha256): nothing in them needs quoting.
+  for (size_t i = 0; i < extra.size(); ++i) {
+    out->push_back(',');
+    out->append(extra.Name(i));
+  }
   out->append(kRecordEnd);
 }
 
-void CsvWriter::AppendRow(const Row& row, std::string* out) {
+void CsvWriter::AppendRow(const Row& row, std::string* out, const ExtraColumns& extra) {
   CsvFields fields(out);
-  VisitColumns(row, fields);
+  VisitColumns(row, extra, fields);
   out->append(kRecordEnd);
 }
 
@@ -96,7 +106,7 @@ void CsvWriter::AppendField(std::string_view value, std::string* out) {
 
 absl::Status CsvWriter::Open(bool append) {
   if (append) return absl::OkStatus();
-  return WritePreamble(&CsvWriter::AppendHeader);
+  return WritePreamble([](std::string* out, const ExtraColumns& extra) { AppendHeader(out, extra); });
 }
 
 }  // namespace urlsweep

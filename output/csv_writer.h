@@ -18,16 +18,18 @@ class CsvWriter final : public TextRowWriter {
  public:
   // `file` must outlive the writer. `compression` other than kNone compresses the whole stream
   // (CompressingSink).
-  explicit CsvWriter(OutputFile* file, OutputCompression compression = OutputCompression::kNone);
+  // `extra`: the run's optional columns, after the fixed ones.
+  explicit CsvWriter(OutputFile* file, OutputCompression compression = OutputCompression::kNone,
+                     ExtraColumns extra = {});
 
   // Writes the header line unless `append`.
   absl::Status Open(bool append) override;
 
   // Pure encoders, public for tests, the fuzz target and the benchmark.
   // The header record, CRLF included.
-  static void AppendHeader(std::string* out);
+  static void AppendHeader(std::string* out, const ExtraColumns& extra = ExtraColumns::None());
   // One record, CRLF included.
-  static void AppendRow(const Row& row, std::string* out);
+  static void AppendRow(const Row& row, std::string* out, const ExtraColumns& extra = ExtraColumns::None());
   // One field, quoted when it must be.
   static void AppendField(std::string_view value, std::string* out);
 };

@@ -1,6 +1,8 @@
 // JSON Lines (https://jsonlines.org/): one RFC 8259 value per line, UTF-8, '\n' separated.
 #include "output/jsonl_writer.h"
 
+#include <utility>
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -90,7 +92,7 @@ const std::array<std::string, kColumnNames.size()>& KeyPrefixes() {
 
 class JsonMembers {
  public:
-  explicit JsonMembers(std::string* out) : out_(out), keys_(KeyPrefixes()) {}
+  JsonMembers(std::string* out, const ExtraColumns& extra) : out_(out), keys_(KeyPrefixes()), extra_(extra) {}
 
   void Null(int column) {
     Key(column);
@@ -116,19 +118,33 @@ class JsonMembers {
   }
 
  private:
-  void Key(int column) { out_->append(keys_[static_cast<size_t>(column)]); }
+  // Extra column names are HTTP tokens (or body_sha256): nothing in them needs escaping.
+  void Key(int column) {
+    const size_t index = static_cast<size_t>(column);
+    if (index < keys_.size()) {
+      out_->append(keys_[index]);
+      return;
+    }
+    out_->append(",\"");
+    out_->append(extra_.Name(index - keys_.size()));
+    out_->append("\":");
+  }
   std::string* out_;
   const std::array<std::string, kColumnNames.size()>& keys_;
+  const ExtraColumns& extra_;
 };
 
 }  // namespace
 
-JsonlWriter::JsonlWriter(OutputFile* file, OutputCompression compression)
-    : TextRowWriter(file, compression, &JsonlWriter::AppendRow) {}
+JsonlWriter::JsonlWriter(OutputFile* file, OutputCompression compression, ExtraColumns extra)
+    : TextRowWriter(file, compression, std::move(extra),
+                    [](const Row& row, const ExtraColumns& columns, std::string* out) {
+                      AppendRow(row, out, columns);
+                    }) {}
 
-void JsonlWriter::AppendRow(const Row& row, std::string* out) {
-  JsonMembers members(out);
-  VisitColumns(row, members);
+void JsonlWriter::AppendRow(const Row& row, std::string* out, const ExtraColumns& extra) {
+  JsonMembers members(out, extra);
+  VisitColumns(row, extra, members);
   out->append("}\n");
 }
 

@@ -19,14 +19,16 @@ class JsonlWriter final : public TextRowWriter {
  public:
   // `file` must outlive the writer. `compression` other than kNone compresses the whole stream
   // (CompressingSink).
-  explicit JsonlWriter(OutputFile* file, OutputCompression compression = OutputCompression::kNone);
+  // `extra`: the run's optional columns, after the fixed ones.
+  explicit JsonlWriter(OutputFile* file, OutputCompression compression = OutputCompression::kNone,
+                       ExtraColumns extra = {});
 
   // JSON Lines has no preamble: writes nothing.
   absl::Status Open(bool append) override;
 
   // Pure encoders, public for tests, the fuzz target and the benchmark.
   // One object, '\n' included.
-  static void AppendRow(const Row& row, std::string* out);
+  static void AppendRow(const Row& row, std::string* out, const ExtraColumns& extra = ExtraColumns::None());
   // A JSON string literal, quotes included: '"' '\' and controls below 0x20 escaped, each maximal
   // ill-formed UTF-8 subsequence (Unicode 15, section 3.9, "U+FFFD substitution of maximal subparts")
   // replaced with one U+FFFD.

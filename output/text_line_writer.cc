@@ -42,7 +42,8 @@ void AppendMillisForPeople(double ms, std::string* out) {
 }  // namespace
 
 TextLineWriter::TextLineWriter(OutputFile* file, bool colour)
-    : TextRowWriter(file, OutputCompression::kNone, colour ? &AppendColouredLine : &AppendPlainLine) {}
+    : TextRowWriter(file, OutputCompression::kNone, ExtraColumns(),
+                    colour ? &AppendColouredLine : &AppendPlainLine) {}
 
 void TextLineWriter::AppendVisible(std::string_view text, std::string* out) {
   for (size_t i = 0; i < text.size(); ++i) {

@@ -33,8 +33,13 @@ class TextLineWriter final : public TextRowWriter {
 
  private:
   // AppendLine with and without colour, as the RowEncoder the shared base calls.
-  static void AppendColouredLine(const Row& row, std::string* out) { AppendLine(row, true, out); }
-  static void AppendPlainLine(const Row& row, std::string* out) { AppendLine(row, false, out); }
+  // The line for people shows no optional columns (they are for the machine formats).
+  static void AppendColouredLine(const Row& row, const ExtraColumns&, std::string* out) {
+    AppendLine(row, true, out);
+  }
+  static void AppendPlainLine(const Row& row, const ExtraColumns&, std::string* out) {
+    AppendLine(row, false, out);
+  }
 };
 
 }  // namespace urlsweep

@@ -1,9 +1,12 @@
 #include "output/text_row_writer.h"
 
+#include <utility>
+
 namespace urlsweep {
 
-TextRowWriter::TextRowWriter(OutputFile* file, OutputCompression compression, RowEncoder encode_row)
-    : file_(file), encode_row_(encode_row) {
+TextRowWriter::TextRowWriter(OutputFile* file, OutputCompression compression, ExtraColumns extra,
+                             RowEncoder encode_row)
+    : file_(file), extra_(std::move(extra)), encode_row_(encode_row) {
   if (compression != OutputCompression::kNone) sink_ = std::make_unique<CompressingSink>(compression, file);
 }
 
@@ -14,7 +17,7 @@ absl::Status TextRowWriter::HandOver(std::string_view bytes) {
 absl::Status TextRowWriter::Write(absl::Span<const Row> rows) {
   scratch_.clear();
   for (const Row& row : rows) {
-    encode_row_(row, &scratch_);
+    encode_row_(row, extra_, &scratch_);
     if (scratch_.size() >= kHandOverBytes) {
       if (absl::Status status = HandOver(scratch_); !status.ok()) return status;
       scratch_.clear();
@@ -24,9 +27,9 @@ absl::Status TextRowWriter::Write(absl::Span<const Row> rows) {
   return HandOver(scratch_);
 }
 
-absl::Status TextRowWriter::WritePreamble(void (*encode)(std::string* out)) {
+absl::Status TextRowWriter::WritePreamble(void (*encode)(std::string* out, const ExtraColumns& extra)) {
   scratch_.clear();
-  encode(&scratch_);
+  encode(&scratch_, extra_);
   return HandOver(scratch_);
 }
 

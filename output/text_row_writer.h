@@ -20,8 +20,8 @@ namespace urlsweep {
 
 class TextRowWriter : public RowWriter {
  public:
-  // Appends one whole record of `row` to `out`, its line end included. Pure.
-  using RowEncoder = void (*)(const Row& row, std::string* out);
+  // Appends one whole record of `row` with the run's `extra` columns to `out`, its line end included. Pure.
+  using RowEncoder = void (*)(const Row& row, const ExtraColumns& extra, std::string* out);
 
   // Encodes the rows and hands them to the file in batches of about kHandOverBytes.
   absl::Status Write(absl::Span<const Row> rows) final;
@@ -35,10 +35,10 @@ class TextRowWriter : public RowWriter {
  protected:
   // `file` must outlive the writer. With a compression other than kNone, the encoded bytes go through a
   // CompressingSink of the writer's own.
-  TextRowWriter(OutputFile* file, OutputCompression compression, RowEncoder encode_row);
+  TextRowWriter(OutputFile* file, OutputCompression compression, ExtraColumns extra, RowEncoder encode_row);
 
   // Hands a preamble (the CSV header) to the file: `encode` appends it to the emptied scratch string.
-  absl::Status WritePreamble(void (*encode)(std::string* out));
+  absl::Status WritePreamble(void (*encode)(std::string* out, const ExtraColumns& extra));
 
  private:
   // Encoded rows are handed to the OutputFile in batches of about this size: dozens of rows per call,
@@ -52,6 +52,7 @@ class TextRowWriter : public RowWriter {
 
   OutputFile* file_;
   std::unique_ptr<CompressingSink> sink_;  // nullptr when the output is not compressed
+  ExtraColumns extra_;
   RowEncoder encode_row_;
   // Rows are encoded here and handed to the file in batches; reused, so a warm writer never allocates.
   std::string scratch_;

@@ -15,9 +15,9 @@ namespace urlsweep {
 std::unique_ptr<RowWriter> MakeRowWriter(const Config& config, OutputFile* file) {
   switch (config.format) {
     case OutputFormat::kCsv:
-      return std::make_unique<CsvWriter>(file, config.compression);
+      return std::make_unique<CsvWriter>(file, config.compression, config.extra_columns);
     case OutputFormat::kJsonl:
-      return std::make_unique<JsonlWriter>(file, config.compression);
+      return std::make_unique<JsonlWriter>(file, config.compression, config.extra_columns);
     case OutputFormat::kParquet:
       return MakeParquetWriter(config, file);
     case OutputFormat::kText:

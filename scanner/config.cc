@@ -29,6 +29,7 @@
 #include "core/flag_tokenizer.h"
 #include "core/output_format.h"
 #include "core/text.h"
+#include "scanner/scheme_fallback.h"
 
 namespace urlsweep {
 namespace {
@@ -63,6 +64,8 @@ constexpr int kLocationRedirects = 10;
 // Status codes llhttp accepts are three digits; --fail-on names no other.
 constexpr int kMinStatus = 100;
 constexpr int kMaxStatus = 999;
+// --capture-header: a column each; more than this many is a mistake.
+constexpr size_t kMaxCapturedHeaders = 32;
 // Values quoted back in an error are cut here so the message stays one readable line.
 constexpr size_t kMaxQuotedValue = 64;
 
@@ -85,6 +88,8 @@ enum class FlagId {
   kFollow,
   kLocation,
   kMaxBody,
+  kCaptureHeader,
+  kBodyHash,
   kResolver,
   kProxy,
   kProxyAuth,
@@ -103,6 +108,7 @@ enum class FlagId {
   kProgressJson,
   kMetricsListen,
   kShardBy,
+  kSchemeLess,
   kParquetCompression,
   kFailOn,
   kCompress,
@@ -137,6 +143,8 @@ constexpr FlagSpec kFlags[] = {
     Flag("max-redirs", 0, true, FlagId::kFollow),
     Flag("location", 'L', false, FlagId::kLocation),
     Flag("max-body", 0, true, FlagId::kMaxBody),
+    Flag("capture-header", 0, true, FlagId::kCaptureHeader),
+    Flag("body-hash", 0, false, FlagId::kBodyHash),
     Flag("resolver", 0, true, FlagId::kResolver),
     Flag("ip-version", 0, true, FlagId::kIpVersion),
     Flag("", '4', false, FlagId::kIpv4),
@@ -158,6 +166,7 @@ constexpr FlagSpec kFlags[] = {
     Flag("progress-json", 0, false, FlagId::kProgressJson),
     Flag("metrics-listen", 0, true, FlagId::kMetricsListen),
     Flag("shard-by", 0, true, FlagId::kShardBy),
+    Flag("scheme-less", 0, true, FlagId::kSchemeLess),
     Flag("parquet-compression", 0, true, FlagId::kParquetCompression),
     Flag("version", 'V', false, FlagId::kVersion),
     Flag("compress", 0, true, FlagId::kCompress),
@@ -448,6 +457,19 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
       return absl::OkStatus();
     case FlagId::kMaxBody:
       return ParseIntFlag(f, value, 0, kMaxBodyBytes, &c->max_body);
+    case FlagId::kCaptureHeader: {
+      // An HTTP field name (RFC 9110 token), matched without regard to case; named twice, one column.
+      if (value.size() > ExtraColumns::kMaxHeaderNameBytes || !IsToken(value)) {
+        return Invalid(f, "an HTTP header name", value);
+      }
+      std::string name = Lower(value);
+      std::vector<std::string>& names = c->extra_columns.header_names;
+      if (names.size() >= kMaxCapturedHeaders) {
+        return absl::InvalidArgumentError(absl::StrCat(FlagName(f), ": at most ", kMaxCapturedHeaders, " headers"));
+      }
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(std::move(name));
+      return absl::OkStatus();
+    }
     case FlagId::kResolver: {
       Endpoint e;
       if (!ParseEndpoint(value, kDefaultDnsPort, &e)) return Invalid(f, "IP, IP:PORT or [IPv6]:PORT", value);
@@ -486,6 +508,11 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
     }
     case FlagId::kMetricsListen:
       return ParseMetricsListen(f, value, c);
+    case FlagId::kSchemeLess:
+      if (!ParseSchemeLess(value, &c->scheme_less)) {
+        return Invalid(f, "https, http, or both in the order to try them (https,http)", value);
+      }
+      return absl::OkStatus();
     case FlagId::kShardBy:
       if (!ParseChoice(value, kShardBys, &c->shard_by)) return Invalid(f, "host or line", value);
       return absl::OkStatus();
@@ -506,6 +533,7 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
       return absl::OkStatus();
     }
     case FlagId::kHead:
+    case FlagId::kBodyHash:
     case FlagId::kLocation:
     case FlagId::kInsecure:
     case FlagId::kIpv4:
@@ -553,6 +581,9 @@ void ApplySwitch(FlagId id, Config* c, ParseState* st) {
       break;
     case FlagId::kProgressJson:
       c->progress_json = true;
+      break;
+    case FlagId::kBodyHash:
+      c->extra_columns.body_sha256 = true;
       break;
     default:
       break;

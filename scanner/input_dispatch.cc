@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "scanner/scheme_fallback.h"
 #include "scanner/shard.h"
 #include "scanner/url.h"
 
@@ -59,7 +60,7 @@ DispatchResult DispatchInput(const Config& config, InputReader* input, LineSet* 
       parsed.invalid_detail = line.truncated ? "URL longer than 8192 bytes (url holds its first 65536 bytes)"
                                              : "URL longer than 8192 bytes";
     } else {
-      parsed.valid = ParseUrl(line.text, &parsed.target, &detail);
+      parsed.valid = ParseUrl(line.text, &parsed.target, &detail, SchemeLessFirstIsHttps(config.scheme_less));
       parsed.invalid_detail = detail;
     }
     const uint64_t h = parsed.valid ? StableHash(parsed.target.host) : StableHash(parsed.text);

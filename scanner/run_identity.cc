@@ -150,6 +150,12 @@ RunIdentity IdentityOf(const Config& c, std::vector<InputIdentity> inputs, const
   add("shard", absl::StrCat(c.shard_index, "/", c.shard_count));
   add("shard-by", c.shard_by == ShardBy::kLine ? "line" : "host");
   add("ip-version", c.ip_version == IpVersion::kV4 ? "4" : c.ip_version == IpVersion::kV6 ? "6" : "any");
+  // Recorded only when not the default, so journals written before the flag existed still resume.
+  if (c.scheme_less != SchemeLess::kHttp) {
+    add("scheme-less", c.scheme_less == SchemeLess::kHttps           ? "https"
+                       : c.scheme_less == SchemeLess::kHttpsThenHttp ? "https,http"
+                                                                     : "http,https");
+  }
   return id;
 }
 

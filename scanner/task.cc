@@ -14,6 +14,7 @@
 #include "http/request.h"
 #include "http/retry_after.h"
 #include "scanner/idle_pool.h"
+#include "scanner/scheme_fallback.h"
 #include "scanner/worker.h"
 
 namespace urlsweep {
@@ -73,6 +74,8 @@ void Task::ResetResponseFields() {
   row_.server.Clear();
   row_.title.Clear();
   row_.body_bytes.reset();
+  for (OptString& header : row_.headers) header.Clear();
+  row_.body_sha256.Clear();
   row_.error = ErrorCode::kNone;
   row_.error_detail.Clear();
 }
@@ -125,6 +128,13 @@ void Task::StartAttempt() {
   proxy_ = ProxyFor(config, target_.https, target_.host);
   proxy_exchange_.Reset();
   SetProxyAuthColumn({});
+  if (proxy_ != nullptr) {
+    // scheme://host:port, never the credentials; an IPv6 literal in brackets.
+    const bool v6 = proxy_->host.find(':') != std::string::npos;
+    row_.proxy.Set(absl::StrCat("http://", v6 ? "[" : "", proxy_->host, v6 ? "]" : "", ":", proxy_->port));
+  } else {
+    row_.proxy.Clear();
+  }
 
   // Keep-alive: an idle connection to the same scheme, host and port (through the same proxy) skips
   // DNS, connect and TLS.
@@ -299,6 +309,7 @@ void Task::SendConnect() {
   SerializeConnect(detail_scratch_, config.user_agent, w->proxy_auth_scratch_, &w->request_scratch_);
   // A 2xx answer to CONNECT has no body; a refusal's body is read (not reported), so that a 407 leaves
   // the connection usable for the answer to its challenge.
+  parser_.SetExtraColumns(&config.extra_columns);
   parser_.Reset(/*head_request=*/false, kMaxProxyRefusalBodyBytes, /*connect_request=*/true);
   request_sent_ = true;
   int rc = conn_->StartReading();
@@ -329,6 +340,8 @@ void Task::OnConnectResponse(ResponseParser::State state) {
     OnProxy407(/*connect=*/true);
     return;
   }
+  // Refused for another reason than credentials: those it was sent passed (no 407).
+  SetProxyAuthColumn(ProxyAuthSchemeName(proxy_exchange_.sent));
   detail_scratch_ = absl::StrCat("proxy ", proxy_->host, ":", proxy_->port, " refused CONNECT with ", status);
   FailAttempt(ErrorCode::kProxyError, detail_scratch_.c_str());
 }
@@ -380,6 +393,7 @@ void Task::SendRequest() {
     spec.proxy_authorization = w->proxy_auth_scratch_;
   }
   SerializeRequest(spec, &w->request_scratch_);
+  parser_.SetExtraColumns(&config.extra_columns);
   parser_.Reset(config.method == HttpMethod::kHead, config.max_body);
   conn_->count_request();
   request_sent_ = true;
@@ -515,7 +529,11 @@ void Task::FillResponseFields() {
   if (stage_ != Stage::kProxyConnect) {
     SetOpt(&row_.title, p.title());
     row_.body_bytes = p.body_bytes();
+    SetOpt(&row_.body_sha256, p.body_sha256());
   }
+  const size_t captures = worker_->config_.extra_columns.header_names.size();
+  row_.headers.resize(captures);
+  for (size_t i = 0; i < captures; ++i) SetOpt(&row_.headers[i], p.captured(i));
 }
 
 void Task::OnResponseComplete() {
@@ -614,6 +632,13 @@ void Task::FailAttempt(ErrorCode code, const char* detail) {
     stage_ = Stage::kBackoff;
     deadline_stage_ns_ = w->Now() + backoff;
     ArmTimer();
+    return;
+  }
+  // --scheme-less with two schemes: a line without one whose first scheme failed before any response is
+  // tried once with the second, with retries of its own, within what is left of --timeout.
+  if (!row_.status && FailureAllowsSecondScheme(code) && SwitchToSecondScheme(w->config_.scheme_less, &target_)) {
+    retries_used_ = 0;
+    StartAttempt();
     return;
   }
   row_.error = code;

@@ -93,9 +93,11 @@ bool IsValidUtf8(std::string_view s) {
 }
 
 // Splits off the scheme. On success *rest is what follows "scheme://" (or the whole line when the line
-// has no scheme) and *https says which scheme applies.
-bool SplitScheme(std::string_view in, bool* https, std::string_view* rest, const char** detail) {
+// has no scheme), *https says which scheme the line names and *schemeless that it names none.
+bool SplitScheme(std::string_view in, bool* https, bool* schemeless, std::string_view* rest,
+                 const char** detail) {
   *https = false;
+  *schemeless = true;
   if (in.substr(0, 2) == "//") {
     *rest = in.substr(2);
     return true;
@@ -123,6 +125,7 @@ bool SplitScheme(std::string_view in, bool* https, std::string_view* rest, const
       return false;
     }
     *https = is_https;
+    *schemeless = false;
     *rest = after.substr(2);
     return true;
   }
@@ -292,14 +295,17 @@ std::string_view Target::authority() const {
   return std::string_view(url).substr(prefix, url.size() - prefix - request_target.size());
 }
 
-bool ParseUrl(std::string_view input, Target* target, const char** detail) {
+bool ParseUrl(std::string_view input, Target* target, const char** detail, bool schemeless_https) {
   if (input.size() > kMaxUrlBytes) {
     *detail = "URL longer than 8192 bytes";
     return false;
   }
   bool https = false;
+  bool schemeless = false;
   std::string_view rest;
-  if (!SplitScheme(input, &https, &rest, detail)) return false;
+  if (!SplitScheme(input, &https, &schemeless, &rest, detail)) return false;
+  if (schemeless) https = schemeless_https;
+  target->schemeless = schemeless;
 
   const size_t authority_end = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, authority_end);

@@ -16,6 +16,7 @@ inline constexpr size_t kMaxUrlBytes = 8192;
 // so a Target is only meaningful as ParseUrl left it.
 struct Target {
   bool https = false;
+  bool schemeless = false;     // the line named no scheme: https came from --scheme-less
   std::string host;            // lower-case ASCII (punycode for IDN); IPv6 literal WITHOUT brackets
   int ip_family = 0;           // 0 = a name, AF_INET or AF_INET6 for literals
   uint16_t port = 0;           // explicit or the scheme default
@@ -37,8 +38,9 @@ struct Target {
 // error_detail ("unsupported scheme", "missing host", "invalid port", "invalid host", ...).
 //
 // Decisions beyond the contract's text:
-// - "//host/path" (scheme-relative) is read as http, like any other line without a scheme.
-// - "host:port" without a scheme is http; "word:rest" where rest is not a port and word has no '.' is an
+// - A line without a scheme is http, or https when `schemeless_https` (the first of --scheme-less);
+//   "//host/path" (scheme-relative) is such a line too.
+// - "host:port" without a scheme is such a line; "word:rest" where rest is not a port and word has no '.' is an
 //   unsupported scheme (mailto:, javascript:, ftp:...). "http:host" without "//" is invalid.
 // - A host whose last label is all digits is an IPv4 literal and must be a dotted quad of decimal
 //   numbers 0..255 without leading zeros: "1.2.3", "127.1", "2130706433", "010.0.0.1" are invalid_url
@@ -47,7 +49,7 @@ struct Target {
 //   default port (RFC 3986 section 3.2.3); an explicit default port is dropped from `url`.
 // - IPv6 literals are written in their canonical (RFC 5952) form; zone ids ("%25eth0") are rejected.
 // - Dot segments in the path are kept: the scanner asks for exactly the path it was given.
-bool ParseUrl(std::string_view input, Target* target, const char** detail);
+bool ParseUrl(std::string_view input, Target* target, const char** detail, bool schemeless_https = false);
 
 // A stable 64-bit hash of `bytes`, the same on every machine and in every version (tests pin its values):
 // FNV-1a 64, then MurmurHash3's fmix64 finaliser so that every output bit depends on every input bit

@@ -34,6 +34,7 @@ FOREIGN = {
     # scanner/sha256.cc: the journal's input digest and salted secrets (OpenSSL's EVP SHA-256 and RAND).
     "openssl/": ("http/", "scanner/sha256.", "tools/", "tests/", "bench/"),
     "llhttp": ("http/", "tools/", "tests/", "bench/"),
+    "nghttp2/": ("http/", "tools/", "tests/", "bench/"),
 }
 ERROR_MAP = "core/error_map.cc"
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "tools/fixture/h2_server.h"
 #include "tools/fixture/listener_set.h"
 #include "tools/fixture/server_thread.h"
 #include "tools/fixture/traffic_stats.h"
@@ -32,12 +33,16 @@ constexpr char kUsage[] =
     "usage: fixture_server --listen ADDR:PORT [--listen [V6]:PORT] [--listen-range A-B:PORT]\n"
     "                      [--tls-listen ADDR:PORT:CERT_PEM:KEY_PEM[:OPTIONS]]\n"
     "                      [--early-listen ADDR:PORT] [--stall-reset-listen ADDR:PORT]\n"
+    "                      [--h2-listen ADDR:PORT[:H2OPTIONS]]\n"
+    "                      [--h2-tls-listen ADDR:PORT:CERT_PEM:KEY_PEM[:H2OPTIONS]]\n"
     "                      [--threads N] [--blackhole ADDR:PORT]\n"
     "                      [--ready-file PATH] [--stats]\n"
     "Port 0 picks a free port (the same one for every --listen and --listen-range asking for 0;\n"
     "one of its own for each --tls-listen, --early-listen and --stall-reset-listen).\n"
     "TLS OPTIONS, comma-separated: tls12, noresume, ocsp=PATH (staple that DER OCSP response), nohandshake,\n"
     "alert, reset, plain.\n"
+    "--h2-listen: HTTP/2 with prior knowledge (h2c); --h2-tls-listen: HTTP/2 over TLS (ALPN h2). H2OPTIONS,\n"
+    "comma-separated: maxstreams=N, nosettings, silent, garbage, nowindow (and tls12, noresume over TLS).\n"
     "--early-listen answers before reading the request. --stall-reset-listen never reads and resets\n"
     "each connection after 200 ms, while a large request is still being sent.\n"
     "Paths and their behaviour: see tools/README.md.\n";
@@ -49,6 +54,8 @@ struct Options {
   std::vector<std::string> blackholes;
   std::vector<std::string> early_listen;
   std::vector<std::string> stall_reset_listen;
+  std::vector<std::string> h2_listen;
+  std::vector<std::string> h2_tls_listen;
   int threads = 1;
   std::string ready_file;
   bool stats = false;
@@ -81,6 +88,12 @@ bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
     } else if (arg == "--stall-reset-listen") {
       if (!value(&v)) return false;
       options->stall_reset_listen.push_back(v);
+    } else if (arg == "--h2-listen") {
+      if (!value(&v)) return false;
+      options->h2_listen.push_back(v);
+    } else if (arg == "--h2-tls-listen") {
+      if (!value(&v)) return false;
+      options->h2_tls_listen.push_back(v);
     } else if (arg == "--blackhole") {
       if (!value(&v)) return false;
       options->blackholes.push_back(v);
@@ -107,8 +120,11 @@ bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
     }
   }
   if (options->listen.empty() && options->ranges.empty() && options->tls_listen.empty() &&
-      options->early_listen.empty() && options->stall_reset_listen.empty()) {
-    *error = "give at least one --listen, --listen-range, --tls-listen, --early-listen or --stall-reset-listen";
+      options->early_listen.empty() && options->stall_reset_listen.empty() && options->h2_listen.empty() &&
+      options->h2_tls_listen.empty()) {
+    *error =
+        "give at least one --listen, --listen-range, --tls-listen, --early-listen, --stall-reset-listen, "
+        "--h2-listen or --h2-tls-listen";
     return false;
   }
   return true;
@@ -171,6 +187,15 @@ int Main(int argc, char** argv) {
   if (status.ok()) status = listeners->Bind();
 
   auto traffic = std::make_unique<TrafficStats>();
+  auto h2 = std::make_unique<H2Server>(traffic.get());
+  for (const auto& s : options.h2_listen) {
+    if (status.ok()) status = h2->AddListen(s);
+  }
+  for (const auto& s : options.h2_tls_listen) {
+    if (status.ok()) status = h2->AddTlsListen(s);
+  }
+  if (status.ok() && !h2->empty()) status = h2->Bind();
+  listeners->set_h2(h2.get());
   std::vector<std::unique_ptr<ServerThread>> threads;
   for (int i = 0; status.ok() && i < options.threads; ++i) {
     threads.push_back(std::make_unique<ServerThread>(listeners.get(), traffic.get()));
@@ -183,11 +208,14 @@ int Main(int argc, char** argv) {
   for (auto& t : threads) {
     std::thread([thread = t.get()] { thread->Run(); }).detach();
   }
+  if (!h2->empty()) {
+    std::thread([server = h2.get()] { server->Run(); }).detach();
+  }
   if (listeners->has_stall_resets()) {
     std::thread([set = listeners.get()] { set->RunStallResets(); }).detach();
   }
   if (!options.ready_file.empty()) {
-    if (absl::Status s = listeners->WriteReadyFile(options.ready_file); !s.ok()) {
+    if (absl::Status s = listeners->WriteReadyFile(options.ready_file, h2->ReadyLines()); !s.ok()) {
       std::fprintf(stderr, "fixture_server: %s\n", std::string(s.message()).c_str());
       return 1;
     }

@@ -7,7 +7,7 @@ The stack:
                   answer comes before the request is read), a "stall-reset" port on 127.0.0.1 (a
                   large request is still being sent when the connection is reset), and (unless
                   tls=False) one HTTPS port on 127.0.0.1 per entry of TLS_LISTENERS, with
-                  certificates from make_certs.sh
+                  certificates from make_certs.sh, and one HTTP/2 port per entry of H2_LISTENERS
   dns_fixture.py  odd DNS answers (servfail*, refused*, garbage*, trunc*, silent*, many*) and a sink
   dnsmasq         the names of the tests (below), on a free port
 
@@ -105,6 +105,26 @@ TLS_LISTENERS = {
     "reset": ("valid-chain.pem", "valid-key.pem", "reset", "valid.test"),
     "plain": ("valid-chain.pem", "valid-key.pem", "plain", "valid.test"),
 }
+# The HTTP/2 listeners of fixture_server, one port each: key -> (TLS certificate and key files or None
+# for cleartext prior knowledge (h2c), address, options, host name of the URLs that reach it). The
+# options are fixture_server's H2OPTIONS (tools/README.md): what the port does wrong on purpose.
+H2_LISTENERS = {
+    "h2": (("valid-chain.pem", "valid-key.pem"), "127.0.0.1", "", "valid.test"),
+    "h2_v6": (("ip-chain.pem", "ip-key.pem"), "::1", "", "[::1]"),
+    "h2_tls12": (("valid-chain.pem", "valid-key.pem"), "127.0.0.1", "tls12", "valid.test"),
+    "h2_maxstreams2": (("valid-chain.pem", "valid-key.pem"), "127.0.0.1", "maxstreams=2", "valid.test"),
+    "h2_nosettings": (("valid-chain.pem", "valid-key.pem"), "127.0.0.1", "nosettings", "valid.test"),
+    "h2_silent": (("valid-chain.pem", "valid-key.pem"), "127.0.0.1", "silent", "valid.test"),
+    "h2_garbage": (("valid-chain.pem", "valid-key.pem"), "127.0.0.1", "garbage", "valid.test"),
+    "h2_nowindow": (("valid-chain.pem", "valid-key.pem"), "127.0.0.1", "nowindow", "valid.test"),
+    "h2c": (None, "127.0.0.1", "", "valid.test"),
+    "h2c_v6": (None, "::1", "", "v6.test"),
+    "h2c_maxstreams2": (None, "127.0.0.1", "maxstreams=2", "valid.test"),
+    "h2c_nosettings": (None, "127.0.0.1", "nosettings", "valid.test"),
+    "h2c_silent": (None, "127.0.0.1", "silent", "valid.test"),
+    "h2c_garbage": (None, "127.0.0.1", "garbage", "valid.test"),
+}
+
 # dnsmasq gives these names 127.0.0.1, where the HTTPS listeners are.
 TLS_NAMES = sorted({name for _, _, _, name in TLS_LISTENERS.values() if name.endswith(".test")})
 
@@ -162,6 +182,7 @@ class FixtureStack:
         self.cert_dir = os.path.join(self.dir, "certs")
         self.ca_file = os.path.join(self.cert_dir, "ca.pem")
         self.tls_ports = {}  # TLS_LISTENERS key -> port
+        self.h2_ports = {}  # H2_LISTENERS key -> port (with tls only)
         # detach: the processes outlive this Python process (the command line's `start`).
         self.detach = detach
         self.procs = {}  # role -> Popen
@@ -234,6 +255,16 @@ class FixtureStack:
                                if o.startswith("ocsp=") else o
                                for o in options.split(",") if o)
             argv += ["--tls-listen", spec + (":" + options if options else "")]
+        # The HTTP/2 ports need the certificates too, so they come with tls.
+        h2_keys = {True: [], False: []}
+        for key in (H2_LISTENERS if self.tls else {}):
+            files, address, options, _ = H2_LISTENERS[key]
+            spec = ("[%s]" % address if ":" in address else address) + ":0"
+            if files:
+                spec += ":%s:%s" % tuple(os.path.join(self.cert_dir, f) for f in files)
+            argv += ["--h2-tls-listen" if files else "--h2-listen",
+                     spec + (":" + options if options else "")]
+            h2_keys[files is not None].append(key)
         self._spawn("fixture_server", argv)
         for address, port, kind, rest in self._wait_ready("fixture_server", ready):
             if kind == "blackhole":
@@ -244,12 +275,20 @@ class FixtureStack:
                 self.stall_reset_port = port
             elif kind == "tls":
                 self.tls_ports[tls_keys[int(rest[0])]] = port
+            elif kind in ("h2", "h2c"):
+                self.h2_ports[h2_keys[kind == "h2"][int(rest[0])]] = port
             elif address == "127.0.0.1":
                 self.http_port = port
 
     def tls_url(self, key, path="/"):
         """The https URL of TLS listener `key` (a TLS_LISTENERS key) under its certificate's name."""
         return "https://%s:%d%s" % (TLS_LISTENERS[key][3], self.tls_ports[key], path)
+
+    def h2_url(self, key, path="/"):
+        """The URL of HTTP/2 listener `key` (an H2_LISTENERS key): https for TLS ports, http for
+        prior-knowledge ports."""
+        files, _, _, host = H2_LISTENERS[key]
+        return "%s://%s:%d%s" % ("https" if files else "http", host, self.h2_ports[key], path)
 
     def _start_dns_fixture(self):
         ready = os.path.join(self.dir, "dns_fixture.ready")
@@ -320,6 +359,8 @@ class FixtureStack:
             tls["CA_FILE"] = self.ca_file
             for key, port in self.tls_ports.items():
                 tls["TLS_%s_PORT" % key.upper()] = port
+            for key, port in self.h2_ports.items():
+                tls["%s_PORT" % key.upper()] = port
         return {
             "FIXTURE_DIR": self.dir,
             "HTTP_PORT": self.http_port,

@@ -167,6 +167,32 @@ class Clients:
         return Measurement(scenario, label, len(urls), ok, run.wall_s, run.cpu_s, run.maxrss_kib,
                            note=note)
 
+    def curl_urls(self, scenario, urls, parallel_max, label, options=()):
+        """curl --parallel over `urls` (address literals: no name to pin), each URL an operation of
+        its own carrying `options` (config-file lines such as 'http2' or 'cacert = "ca.pem"').
+        Without --parallel-immediate: curl waits for a connection's multiplexing (HTTP/2 streams)
+        rather than opening a new connection per transfer."""
+        out, err = self.paths("curl")
+        config = out + ".config"
+        extra = "".join(o + "\n" for o in options)
+        with open(config, "w") as f:
+            f.write("next\n".join('url = "%s"\noutput = "/dev/null"\nsilent\nmax-time = 30\n'
+                                   'write-out = "%%{http_code}\\n"\n%s' % (url, extra) for url in urls))
+        argv = ["curl", "--parallel", "--parallel-max", str(parallel_max), "-s", "-K", config]
+        run = MeasuredProcess(argv, out, err).start().wait(self.timeout_s)
+        codes = run.stdout_text().split()
+        ok = sum(1 for c in codes if c != "000")
+        note = _check_exit(run, "curl")
+        if run.returncode not in (0, None) and ok == len(urls):
+            note = ""  # curl's exit status reflects the last transfer only
+        return Measurement(scenario, label, len(urls), ok, run.wall_s, run.cpu_s, run.maxrss_kib,
+                           note=note)
+
+    def urlsweep_flags(self):
+        """The flags this urlsweep's --help lists (to tell which protocol switches it has)."""
+        proc = subprocess.run([self.urlsweep_bin, "--help"], capture_output=True, timeout=30)
+        return set(re.findall(r"--[a-z0-9][a-z0-9.-]*", proc.stdout.decode("utf-8", "replace")))
+
     def aiohttp(self, scenario, urls_file, url_count, concurrency, close, label):
         out, err = self.paths("aiohttp")
         script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "aiohttp_client.py")

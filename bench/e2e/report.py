@@ -9,8 +9,8 @@ S1_MIN_VS_BEST_REFERENCE = 6.0
 S1_MAX_CPU_VS_WRK = 1.5
 S2_MIN_VS_WRK = 0.6
 S2_MIN_VS_CURL = 2.0
-# S8: URLs through an NTLM squid against curl --parallel --proxy-ntlm on the same squid.
-S8_MIN_VS_CURL = 3.0
+# S10: URLs through an NTLM squid against curl --parallel --proxy-ntlm on the same squid.
+S10_MIN_VS_CURL = 3.0
 S3_MIN_VS_BOUND = 0.9
 S3_MAX_KIB_PER_CONNECTION = 4.0
 S5_MAX_GROWTH = 0.10
@@ -80,13 +80,13 @@ def targets(results, extra, skipped):
     if us2 and curl2:
         check("S2 rate >= %.0fx curl --parallel" % S2_MIN_VS_CURL, us2.rate / curl2.rate,
               lambda v: v >= S2_MIN_VS_CURL)
-    us8 = _find(results, "S8", "urlsweep")
-    curl8 = _find(results, "S8", "curl")
-    if us8 and curl8:
-        check("S8 rate through an NTLM squid >= %.0fx curl --parallel --proxy-ntlm" % S8_MIN_VS_CURL,
-              us8.rate / curl8.rate, lambda v: v >= S8_MIN_VS_CURL)
-        check("S8 CPU/URL vs curl's (reported; lower is better)",
-              us8.cpu_us_per_url / curl8.cpu_us_per_url, lambda v: True)
+    us10 = _find(results, "S10", "urlsweep")
+    curl10 = _find(results, "S10", "curl")
+    if us10 and curl10:
+        check("S10 rate through an NTLM squid >= %.0fx curl --parallel --proxy-ntlm" % S10_MIN_VS_CURL,
+              us10.rate / curl10.rate, lambda v: v >= S10_MIN_VS_CURL)
+        check("S10 CPU/URL vs curl's (reported; lower is better)",
+              us10.cpu_us_per_url / curl10.cpu_us_per_url, lambda v: True)
     if "s3_concurrency" in extra:
         low, high = extra["s3_concurrency"]
         check("S3 rate at -c %d >= %.1fx bound c/0.2 s" % (high, S3_MIN_VS_BOUND),
@@ -134,6 +134,17 @@ def targets(results, extra, skipped):
               t2.cpu_us_per_url / t1.cpu_us_per_url, lambda v: v <= S6_MAX_CPU_GROWTH)
         out.append(("S6 rate --threads 2 vs --threads 1 (reported; the server shares the 2 cores)",
                     "%.2f" % (t2.rate / t1.rate), "-"))
+    us8 = _exact(results, "S8", "urlsweep (default)")
+    us8_h1 = _exact(results, "S8", "urlsweep --http1.1")
+    curl8 = _exact(results, "S8", "curl --parallel --http2")
+    if us8 and curl8:
+        out.append(("S8 urlsweep (default) vs curl --parallel --http2 (reported): rate, CPU/URL",
+                    "%.2f, %.2f" % (us8.rate / curl8.rate, us8.cpu_us_per_url / curl8.cpu_us_per_url), "-"))
+    if us8 and us8_h1:
+        out.append(("S8 urlsweep (default) vs --http1.1 (reported): rate, CPU/URL",
+                    "%.2f, %.2f" % (us8.rate / us8_h1.rate, us8.cpu_us_per_url / us8_h1.cpu_us_per_url), "-"))
+    elif "S8 urlsweep --http1.1" in skipped:
+        out.append(("S8 urlsweep --http1.1", "skipped: " + skipped["S8 urlsweep --http1.1"], "n/a"))
     if "s5" in extra:
         small, large = sorted(extra["s5"])
         a, b = extra["s5"][small], extra["s5"][large]

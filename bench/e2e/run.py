@@ -20,8 +20,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-# tools/proxy_stack.py: S8's squid.
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "tools"))
+# tools/h2_stack.py: S8's HTTP/2 origin; tools/proxy_stack.py: S10's squid.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                "tools"))
 
 import report  # noqa: E402
 from clients import Clients, aiohttp_available, wrk_available  # noqa: E402
@@ -29,7 +30,8 @@ from dns_server import DnsServer  # noqa: E402
 from fixture_server import FixtureServer  # noqa: E402
 from nginx_server import NginxServer  # noqa: E402
 from dns_server import address_for  # noqa: E402
-from scenarios import S8_NAMES, Scenarios, probe_tls  # noqa: E402
+from scenarios import S10_NAMES, Scenarios, probe_tls  # noqa: E402
+import h2_stack  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -40,7 +42,7 @@ SCALES = {
         "s2_urls": 20000, "s2_ref_urls": 5000, "s6_urls": 20000,
         "s3_concurrency": (1000, 10000), "s3_rounds": 3,
         "s5_lines": (100_000, 1_000_000), "s5_bound_s": 25,
-        "s7_concurrency": (200, 2000), "s8_urls": 2000,
+        "s7_concurrency": (200, 2000), "s10_urls": 2000,
         "client_timeout_s": 60, "repeat": 1,
     },
     "full": {
@@ -48,13 +50,13 @@ SCALES = {
         "s2_urls": 100000, "s2_ref_urls": 20000, "s6_urls": 100000,
         "s3_concurrency": (1000, 10000), "s3_rounds": 10,
         "s5_lines": (1_000_000, 10_000_000), "s5_bound_s": 240,
-        "s7_concurrency": (200, 2000), "s8_urls": 20000,
+        "s7_concurrency": (200, 2000), "s10_urls": 20000,
         "client_timeout_s": 300, "repeat": 3,
     },
 }
 # Names dnsmasq knows: S1's urlsweep list and the references' lists use disjoint names.
 EXTRA_NAMES = 16
-ALL_SCENARIOS = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8")
+ALL_SCENARIOS = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S10")
 # A proxy from the environment would send the clients' requests elsewhere.
 PROXY_VARIABLES = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
                    "no_proxy", "NO_PROXY")
@@ -126,7 +128,7 @@ def main():
     try:
         names = scale["s1_urls"] + 2 * scale["s1_ref_urls"] + EXTRA_NAMES
         cert = key = None
-        if "S4" in only or "S7" in only:
+        if "S4" in only or "S7" in only or "S8" in only:
             cert, key = make_certs(workdir)
         dns = DnsServer(workdir, names)
         servers.append(dns)
@@ -141,9 +143,9 @@ def main():
             servers.append(fixture)
             fixture.start()
         squid = None
-        if "S8" in only:
+        if "S10" in only:
             import proxy_stack
-            hosts = {"h%d.test" % n: address_for(n) for n in range(S8_NAMES)}
+            hosts = {"h%d.test" % n: address_for(n) for n in range(S10_NAMES)}
             squid = proxy_stack.AuthSquid(os.path.join(workdir, "squid"), hosts, ["ntlm"])
             servers.append(squid)
             squid.start()
@@ -173,7 +175,15 @@ def main():
             elif scenario == "S7":
                 runs.s7()
             elif scenario == "S8":
-                runs.s8(squid)
+                # nginx with http2 on TLS (ALPN h2 and http/1.1), a certificate for 127.0.0.1.
+                cert_dir = os.path.dirname(cert)
+                h2_nginx = h2_stack.NginxH2(workdir, os.path.join(cert_dir, "ip-chain.pem"),
+                                            os.path.join(cert_dir, "ip-key.pem"))
+                servers.append(h2_nginx)
+                h2_nginx.start()
+                runs.s8(h2_nginx, os.path.join(cert_dir, "ca.pem"))
+            elif scenario == "S10":
+                runs.s10(squid)
     finally:
         for server in reversed(servers):
             server.stop()

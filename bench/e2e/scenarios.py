@@ -41,12 +41,17 @@ S5_PER_HOST = S5_CONCURRENCY // S5_NAMES
 S5_BLOCK_LINES = 4096
 # Where S5 samples the scanner's peak RSS, in lines fed: RSS against input length as the run goes.
 S5_CHECKPOINTS = (100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000)
-# S8: URLs through an NTLM squid at this concurrency (curl --parallel-max the same), over this many
+# S10: URLs through an NTLM squid at this concurrency (curl --parallel-max the same), over this many
 # names (squid's hosts_file maps them to nginx's addresses; the proxy resolves them).
-S8_CONCURRENCY = 64
-S8_NAMES = 64
+S10_CONCURRENCY = 64
+S10_NAMES = 64
 # How long the scanner gets to finish the lines in flight after its input ends.
 S5_DRAIN_S = 60
+# S8: URLs on one HTTPS host that speaks HTTP/2 (nginx), and the requests every client keeps in flight
+# (curl --parallel-max, urlsweep -c and --per-host): one HTTP/2 connection can carry them all as
+# streams (nginx allows 128), HTTP/1.1 needs as many connections.
+S8_URLS = 20000
+S8_IN_FLIGHT = 100
 
 
 def write_lines(path, lines):
@@ -256,15 +261,15 @@ class Scenarios:
             self._urlsweeps("S4", grouped_resume, grouped_n, close, label=S4_RESUME_LABEL)
             self._urlsweeps("S4", grouped, grouped_n, close, label=S4_FULL_LABEL)
 
-    # S8: plain http URLs through squid asking for NTLM: a handshake (NEGOTIATE, CHALLENGE,
+    # S10: plain http URLs through squid asking for NTLM: a handshake (NEGOTIATE, CHALLENGE,
     # AUTHENTICATE) per connection to the proxy, then the connection reused; urlsweep against
     # curl --parallel --proxy-ntlm on the same squid in the same run.
-    def s8(self, squid):
-        n = self.scale["s8_urls"]
+    def s10(self, squid):
+        n = self.scale["s10_urls"]
         port = self.nginx.port
-        urls = [("http://h%d.test:%d/" % (i % S8_NAMES, port), "h%d.test" % (i % S8_NAMES), port,
-                 i % S8_NAMES) for i in range(n)]
-        urls_file = write_lines(os.path.join(self.dir, "s8.txt"), [u for u, _, _, _ in urls])
+        urls = [("http://h%d.test:%d/" % (i % S10_NAMES, port), "h%d.test" % (i % S10_NAMES), port,
+                 i % S10_NAMES) for i in range(n)]
+        urls_file = write_lines(os.path.join(self.dir, "s10.txt"), [u for u, _, _, _ in urls])
         authed = squid.url(user=squid.user, password=squid.password)
         plain = squid.url()
 
@@ -279,11 +284,11 @@ class Scenarios:
 
         for _ in range(self.repeat):
             self._add(with_squid_cpu(lambda: self.clients.urlsweep(
-                "S8", urls_file, n, ["-c", S8_CONCURRENCY, "--per-host", S8_CONCURRENCY, "--proxy", authed,
+                "S10", urls_file, n, ["-c", S10_CONCURRENCY, "--per-host", S10_CONCURRENCY, "--proxy", authed,
                                      "--proxy-auth", "ntlm"],
-                label="urlsweep --proxy-auth ntlm -c %d" % S8_CONCURRENCY)))
+                label="urlsweep --proxy-auth ntlm -c %d" % S10_CONCURRENCY)))
             self._add(with_squid_cpu(lambda: self.clients.curl(
-                "S8", urls, S8_CONCURRENCY, "curl --parallel-max %d --proxy-ntlm" % S8_CONCURRENCY,
+                "S10", urls, S10_CONCURRENCY, "curl --parallel-max %d --proxy-ntlm" % S10_CONCURRENCY,
                 extra_config=['proxy = "%s"' % plain, "proxy-ntlm",
                               'proxy-user = "%s:%s"' % (squid.user, squid.password)])))
 
@@ -365,6 +370,40 @@ def squid_cpu_s(squid):
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    # S8: 20,000 URLs on one HTTP/2 host: urlsweep as it is by default (HTTP/2 by ALPN once it speaks
+    # it), urlsweep --http1.1 (where the flag exists), and curl --parallel --http2; how many connections
+    # each used and over which protocol, from nginx's access log.
+    def s8(self, h2_nginx, ca_file):
+        urls = ["https://127.0.0.1:%d/s8/%d" % (h2_nginx.tls_port, i) for i in range(S8_URLS)]
+        urls_file = write_lines(os.path.join(self.dir, "s8.txt"), urls)
+        flags = self.clients.urlsweep_flags()
+        common = ["-c", S8_IN_FLIGHT, "--per-host", S8_IN_FLIGHT, "--ca-file", ca_file]
+        for _ in range(self.repeat):
+            before = len(h2_nginx.requests())
+            for m in self._urlsweeps("S8", urls_file, S8_URLS, common, label="urlsweep (default)"):
+                before = self._s8_note(m, h2_nginx, before)
+            if "--http1.1" in flags:
+                for m in self._urlsweeps("S8", urls_file, S8_URLS, common + ["--http1.1"],
+                                         label="urlsweep --http1.1"):
+                    before = self._s8_note(m, h2_nginx, before)
+            else:
+                self.skipped["S8 urlsweep --http1.1"] = "this urlsweep has no --http1.1 (it speaks HTTP/1.1 only)"
+            m = self._add(self.clients.curl_urls(
+                "S8", urls, S8_IN_FLIGHT, "curl --parallel --http2",
+                options=("http2", 'cacert = "%s"' % ca_file)))
+            before = self._s8_note(m, h2_nginx, before)
+
+    def _s8_note(self, m, h2_nginx, before):
+        """Adds to `m`'s note the connections and protocols nginx logged since entry `before`; returns
+        the log's new length."""
+        entries = h2_nginx.requests()
+        mine = entries[before:]
+        protocols = sorted({r.protocol for r in mine})
+        count = len({r.connection for r in mine})
+        note = "%d connection%s, %s" % (count, "" if count == 1 else "s", "/".join(protocols) or "no request")
+        m.note = note + ("; " + m.note if m.note else "")
+        self.log("       %s" % note)
+        return len(entries)
 
 
 def _summary_count(text, label):

@@ -30,7 +30,7 @@ enum class LogicalKind { kNone, kString, kTimestampMicrosUtc };
 
 // One leaf of the flat schema (the root is implied).
 struct ColumnSchema {
-  std::string_view name;
+  std::string name;
   PhysicalType type;
   Repetition repetition;
   LogicalKind logical = LogicalKind::kNone;

@@ -45,7 +45,7 @@ class ParquetWriter final : public RowWriter {
     ColumnWriterOptions column_options;
     if (options.page_bytes > 0) column_options.page_bytes = options.page_bytes;
     if (options.max_dictionary_bytes > 0) column_options.max_dictionary_bytes = options.max_dictionary_bytes;
-    columns_ = parquet::MakeRowColumnWriters(column_options);
+    columns_ = parquet::MakeRowColumnWriters(column_options, config.extra_columns);
     for (const auto& column : columns_) {
       schema_.push_back(column->schema());
       states_.push_back(column->InitializeState());

@@ -1,6 +1,7 @@
 #include "output/parquet/row_schema.h"
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "output/parquet/primitive_column_writer.h"
@@ -15,7 +16,8 @@ constexpr Repetition kOptional = Repetition::kOptional;
 
 }  // namespace
 
-std::vector<std::unique_ptr<ColumnWriter>> MakeRowColumnWriters(const ColumnWriterOptions& options) {
+std::vector<std::unique_ptr<ColumnWriter>> MakeRowColumnWriters(const ColumnWriterOptions& options,
+                                                                const ExtraColumns& extra) {
   std::vector<std::unique_ptr<ColumnWriter>> columns;
   // Dictionaries for strings that repeat across rows (a scan sees few distinct servers, content types,
   // errors; hosts repeat when a list holds many URLs per host); PLAIN for those unique per row (url,
@@ -25,22 +27,22 @@ std::vector<std::unique_ptr<ColumnWriter>> MakeRowColumnWriters(const ColumnWrit
   auto string = [&](std::string_view name, StringField field, bool use_dictionary) {
     const Repetition repetition = field.required != nullptr ? kRequired : kOptional;
     columns.push_back(std::make_unique<StringColumnWriter>(
-        ColumnSchema{name, PhysicalType::kByteArray, repetition, LogicalKind::kString}, options, field,
+        ColumnSchema{std::string(name), PhysicalType::kByteArray, repetition, LogicalKind::kString}, options, field,
         use_dictionary));
   };
   auto int32 = [&](std::string_view name, PrimitiveField<int32_t> field) {
     const Repetition repetition = field.required != nullptr ? kRequired : kOptional;
     columns.push_back(std::make_unique<PrimitiveColumnWriter<int32_t>>(
-        ColumnSchema{name, PhysicalType::kInt32, repetition}, options, field));
+        ColumnSchema{std::string(name), PhysicalType::kInt32, repetition}, options, field));
   };
   auto int64 = [&](std::string_view name, PrimitiveField<int64_t> field, LogicalKind logical) {
     const Repetition repetition = field.required != nullptr ? kRequired : kOptional;
     columns.push_back(std::make_unique<PrimitiveColumnWriter<int64_t>>(
-        ColumnSchema{name, PhysicalType::kInt64, repetition, logical}, options, field));
+        ColumnSchema{std::string(name), PhysicalType::kInt64, repetition, logical}, options, field));
   };
   auto float64 = [&](std::string_view name, std::optional<double> Row::*member) {
     columns.push_back(std::make_unique<PrimitiveColumnWriter<double>>(
-        ColumnSchema{name, PhysicalType::kDouble, kOptional}, options, PrimitiveField<double>(member)));
+        ColumnSchema{std::string(name), PhysicalType::kDouble, kOptional}, options, PrimitiveField<double>(member)));
   };
   constexpr LogicalKind kNone = LogicalKind::kNone;
   constexpr LogicalKind kTimestamp = LogicalKind::kTimestampMicrosUtc;
@@ -73,6 +75,12 @@ std::vector<std::unique_ptr<ColumnWriter>> MakeRowColumnWriters(const ColumnWrit
   float64("ttfb_ms", &Row::ttfb_ms);
   float64("total_ms", &Row::total_ms);
   int64("started_at", &Row::started_at_us, kTimestamp);
+  string("proxy", &Row::proxy, kDictionary);
+  string("proxy_auth", &Row::proxy_auth, kDictionary);
+  for (size_t i = 0; i < extra.header_names.size(); ++i) {
+    string(extra.Name(i), StringField::Header(i), kDictionary);
+  }
+  if (extra.body_sha256) string("body_sha256", &Row::body_sha256, kPlain);
   return columns;
 }
 

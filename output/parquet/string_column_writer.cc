@@ -290,6 +290,15 @@ size_t StringColumnWriter::Append(absl::Span<const Row> rows, ColumnWriterState*
       return field.has_value();
     });
   }
+  if (field_.header >= 0) {
+    return AppendRows(rows, state, [index = static_cast<size_t>(field_.header)](const Row& row,
+                                                                               std::string_view* value) {
+      if (index >= row.headers.size()) return false;
+      const OptString& field = row.headers[index];
+      *value = field.view();
+      return field.has_value();
+    });
+  }
   if (field_.required != nullptr) {
     return AppendRows(rows, state, [member = field_.required](const Row& row, std::string_view* value) {
       *value = row.*member;

@@ -19,10 +19,20 @@ struct StringField {
   StringField(OptString Row::*member) : optional(member) {}
   StringField(std::string Row::*member) : required(member) {}
   StringField(ErrorCode Row::*member) : error(member) {}
+  // Captured header `index` (Row::headers): absent when the row has no such slot or no value in it.
+  static StringField Header(size_t index) {
+    StringField field;
+    field.header = static_cast<int>(index);
+    return field;
+  }
 
   OptString Row::*optional = nullptr;   // an OPTIONAL string
   std::string Row::*required = nullptr;  // a REQUIRED string
   ErrorCode Row::*error = nullptr;       // the error word (ErrorName), null for kNone
+  int header = -1;                        // an index into Row::headers, OPTIONAL
+
+ private:
+  StringField() = default;
 };
 
 class StringColumnWriter final : public ColumnWriter {

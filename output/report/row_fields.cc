@@ -86,7 +86,8 @@ static_assert(kColumnNames[0] == "line" && kColumnNames[1] == "url" && kColumnNa
                   kColumnNames[19] == "tls_verify" && kColumnNames[20] == "cert_not_after" &&
                   kColumnNames[21] == "attempts" && kColumnNames[22] == "dns_ms" && kColumnNames[23] == "connect_ms" &&
                   kColumnNames[24] == "tls_ms" && kColumnNames[25] == "ttfb_ms" && kColumnNames[26] == "total_ms" &&
-                  kColumnNames[27] == "started_at",
+                  kColumnNames[27] == "started_at" && kColumnNames[28] == "proxy" &&
+                  kColumnNames[29] == "proxy_auth",
               "kColumnNames changed order: update the setters in row_fields.cc");
 
 int ColumnIndex(std::string_view name) {
@@ -152,6 +153,8 @@ absl::Status SetColumnString(int column, std::string_view value, Row* row) {
     case 16: row->title.Set(value); break;
     case 18: row->tls_version.Set(value); break;
     case 19: row->tls_verify.Set(value); break;
+    case 28: row->proxy.Set(value); break;
+    case 29: row->proxy_auth.Set(value); break;
     default: return Invalid(column, "a value of its own type, not a string", value);
   }
   return absl::OkStatus();
@@ -187,6 +190,8 @@ void SetColumnNull(int column, Row* row) {
     case 25: row->ttfb_ms.reset(); break;
     case 26: row->total_ms.reset(); break;
     case 27: row->started_at_us.reset(); break;
+    case 28: row->proxy.Clear(); break;
+    case 29: row->proxy_auth.Clear(); break;
     default: break;
   }
 }

@@ -29,10 +29,11 @@ inline constexpr std::array<ColumnKind, kColumnNames.size()> kColumnKinds = {
     ColumnKind::kString,    ColumnKind::kInt32,  ColumnKind::kString,    ColumnKind::kString, ColumnKind::kInt64,
     ColumnKind::kString,    ColumnKind::kString, ColumnKind::kInt64,     ColumnKind::kString, ColumnKind::kString,
     ColumnKind::kTimestamp, ColumnKind::kInt32,  ColumnKind::kMillis,    ColumnKind::kMillis, ColumnKind::kMillis,
-    ColumnKind::kMillis,    ColumnKind::kMillis, ColumnKind::kTimestamp,
+    ColumnKind::kMillis,    ColumnKind::kMillis, ColumnKind::kTimestamp, ColumnKind::kString, ColumnKind::kString,
 };
 
-// The index of `name` in kColumnNames, or -1 for a column urlsweep does not write.
+// The index of `name` in kColumnNames, or -1 for a column the report does not read (the optional
+// header_* and body_sha256 columns among them).
 int ColumnIndex(std::string_view name);
 
 // Whether the contract makes the column always present (line, url, redirects, attempts).

@@ -33,6 +33,8 @@ struct Outcome {
   bool keep_alive = false;
   int error = 0;
   std::string error_reason;
+  std::vector<std::optional<std::string>> captured;  // one per Options::extra header name
+  std::optional<std::string> body_sha256;
   bool operator==(const Outcome&) const = default;
 };
 
@@ -46,7 +48,7 @@ std::ostream& operator<<(std::ostream& os, const Outcome& o) {
             << " proxy-auth=" << opt(o.proxy_authenticate)
             << " cl=" << (o.content_length ? std::to_string(*o.content_length) : "-")
             << " body=" << o.body_bytes << " trunc=" << o.truncated << " ka=" << o.keep_alive
-            << " err=" << o.error << " '" << o.error_reason << "'}";
+            << " err=" << o.error << " '" << o.error_reason << "' sha256=" << opt(o.body_sha256) << "}";
 }
 
 std::optional<std::string> Str(std::optional<std::string_view> v) {
@@ -59,10 +61,12 @@ struct Options {
   int64_t max_body = 65536;
   bool eof = false;  // the peer closes after the input: Finish() is called if still kNeedMore
   bool connect_request = false;
+  const ExtraColumns* extra = nullptr;  // headers to capture, body hash
 };
 
 // Feeds every piece in order, as a connection feeds every read; a state once reached must stay.
 Outcome Run(ResponseParser* p, const std::vector<std::string_view>& pieces, const Options& opt) {
+  p->SetExtraColumns(opt.extra);
   p->Reset(opt.head_request, opt.max_body, opt.connect_request);
   Outcome o;
   for (std::string_view piece : pieces) {
@@ -97,6 +101,10 @@ Outcome Run(ResponseParser* p, const std::vector<std::string_view>& pieces, cons
   o.keep_alive = p->keep_alive();
   o.error = p->error();
   o.error_reason = p->error_reason();
+  if (opt.extra != nullptr) {
+    for (size_t i = 0; i < opt.extra->header_names.size(); ++i) o.captured.push_back(Str(p->captured(i)));
+  }
+  o.body_sha256 = Str(p->body_sha256());
   return o;
 }
 
@@ -546,6 +554,57 @@ std::vector<Case> Cases() {
           EXPECT_EQ(o.error_reason, "more than 32 interim (1xx) responses");
         });
   }
+  // Captured headers: any case, repeated fields joined, interim responses' fields forgotten, trailing
+  // white space dropped, a captured name that is also one of the row's own fields kept in both.
+  static const ExtraColumns* const kCapture = [] {
+    auto* extra = new ExtraColumns;
+    extra->header_names = {"x-powered-by", "set-cookie", "server", "strict-transport-security"};
+    extra->body_sha256 = true;
+    return extra;
+  }();
+  add("CapturedHeadersAndBodyHash",
+      "HTTP/1.1 103 Early Hints\r\nSet-Cookie: early=1\r\n\r\n" +
+          WithLength("HTTP/1.1 200 OK\r\nX-Powered-By: PHP/8.2  \r\nset-cookie: a=1\r\nServer: nginx\r\n"
+                     "SET-COOKIE: b=2; Path=/\r\nX-Powered-By-Not: no\r\n",
+                     "abc"),
+      {.extra = kCapture}, [](const Outcome& o, size_t) {
+        EXPECT_EQ(o.state, State::kComplete);
+        ASSERT_EQ(o.captured.size(), 4u);
+        EXPECT_EQ(o.captured[0], "PHP/8.2");
+        EXPECT_EQ(o.captured[1], "a=1, b=2; Path=/");
+        EXPECT_EQ(o.captured[2], "nginx");
+        EXPECT_EQ(o.server, "nginx");
+        EXPECT_EQ(o.captured[3], std::nullopt);
+        // SHA-256("abc"), FIPS 180-2 appendix B.1.
+        EXPECT_EQ(o.body_sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+      });
+  add("BodyHashAfterChunkedDecodingAndOfNothing",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n2\r\nbc\r\n0\r\n\r\n",
+      {.extra = kCapture}, [](const Outcome& o, size_t) {
+        EXPECT_EQ(o.state, State::kComplete);
+        EXPECT_EQ(o.body_sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+      });
+  add("BodyHashOfEmptyBody", "HTTP/1.1 204 No Content\r\n\r\n", {.extra = kCapture},
+      [](const Outcome& o, size_t) {
+        EXPECT_EQ(o.state, State::kComplete);
+        EXPECT_EQ(o.body_sha256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+      });
+  add("BodyHashOfTheBytesReadOnly", WithLength("HTTP/1.1 200 OK\r\n", "abcdef"),
+      {.max_body = 3, .extra = kCapture}, [](const Outcome& o, size_t) {
+        EXPECT_TRUE(o.truncated);
+        EXPECT_EQ(o.body_sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+      });
+  add("NoBodyHashForHead", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n",
+      {.head_request = true, .extra = kCapture}, [](const Outcome& o, size_t) {
+        EXPECT_EQ(o.state, State::kComplete);
+        EXPECT_EQ(o.body_sha256, std::nullopt);
+      });
+  add("NoCapturesWithoutAResponse", "HTTP/1.1 200 OK\r\nX-Powered-By: a\r\n", {.eof = true, .extra = kCapture},
+      [](const Outcome& o, size_t) {
+        EXPECT_EQ(o.state, State::kError);
+        EXPECT_EQ(o.captured[0], std::nullopt);
+        EXPECT_EQ(o.body_sha256, std::nullopt);
+      });
   add("EmptyThenClose", "", {.eof = true}, [](const Outcome& o, size_t) {
     EXPECT_EQ(o.state, State::kNeedMore);
     EXPECT_EQ(o.bytes_received, 0u);

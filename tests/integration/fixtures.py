@@ -40,7 +40,7 @@ COLUMNS = [
     "line", "url", "final_url", "host", "ip", "port", "status", "reason", "http_version", "error",
     "error_detail", "redirects", "location", "content_type", "content_length", "server", "title",
     "body_bytes", "tls_version", "tls_verify", "cert_not_after", "attempts", "dns_ms", "connect_ms",
-    "tls_ms", "ttfb_ms", "total_ms", "started_at",
+    "tls_ms", "ttfb_ms", "total_ms", "started_at", "proxy", "proxy_auth",
 ]
 INT_COLUMNS = {"line", "port", "status", "redirects", "content_length", "body_bytes", "attempts"}
 FLOAT_COLUMNS = {"dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "total_ms"}
@@ -260,6 +260,12 @@ class FixtureTestCase(unittest.TestCase):
         return cls.stack.tls_url(key, path)
 
     @classmethod
+    def h2_url(cls, key, path="/"):
+        """URL of the fixture's HTTP/2 listener `key` (fixture_stack.H2_LISTENERS): https for the TLS
+        ones (ALPN h2), http for the prior-knowledge ones, under the name the stack gives them."""
+        return cls.stack.h2_url(key, path)
+
+    @classmethod
     def cert(cls, name):
         """Path of make_certs.sh's file `name` (e.g. 'ca.pem', 'expired.pem') in this stack."""
         return os.path.join(cls.stack.cert_dir, name)
@@ -388,6 +394,13 @@ class FixtureTestCase(unittest.TestCase):
         _, _, body = self.fetch("/count?addr=" + address if address else "/count")
         values = dict(line.split() for line in body.decode().splitlines())
         return int(values["tls_handshakes"]), int(values["tls_resumed"])
+
+    def h2_count(self, address=""):
+        """(connections, requests) the fixture's HTTP/2 ports saw on `address` (all when empty), asked
+        over HTTP/1.1 on 127.0.0.1 so that asking opens no HTTP/2 connection."""
+        _, _, body = self.fetch("/count?addr=" + address if address else "/count")
+        values = dict(line.split() for line in body.decode().splitlines())
+        return int(values["h2_connections"]), int(values["h2_requests"])
 
     def stats(self, addr=None, host=None):
         """What the fixture saw of the requests (TrafficStats, /stats) on listening address `addr`,

@@ -100,14 +100,14 @@ TEST_F(ParquetWriterTest, EmptyOutputIsAValidFileWithTheFullSchema) {
   EXPECT_TRUE(file.row_groups().empty());
   const std::vector<parquet_test::Thrift> columns = file.columns();
   ASSERT_EQ(columns.size(), kColumnNames.size());
-  EXPECT_EQ(file.metadata[2].list[0][5].i, 28);  // the root's num_children
+  EXPECT_EQ(file.metadata[2].list[0][5].i, 30);  // the root's num_children
   for (size_t i = 0; i < columns.size(); ++i) EXPECT_EQ(columns[i][4].bin, kColumnNames[i]);
 }
 
 TEST_F(ParquetWriterTest, SchemaHasTheContractTypesAndAnnotations) {
   const ParquetFile file = WriteAll({MinimalRow(1)});
   const std::vector<parquet_test::Thrift> c = file.columns();
-  ASSERT_EQ(c.size(), 28u);
+  ASSERT_EQ(c.size(), 30u);
   // Physical types: 1 INT32, 2 INT64, 5 DOUBLE, 6 BYTE_ARRAY.
   EXPECT_EQ(c[kLine][1].i, 2);
   EXPECT_EQ(c[kUrl][1].i, 6);
@@ -133,7 +133,7 @@ TEST_F(ParquetWriterTest, SchemaHasTheContractTypesAndAnnotations) {
   }
   EXPECT_FALSE(c[kLine].has(10));
   // Every column declares the type-defined order for its statistics.
-  ASSERT_EQ(file.metadata[7].list.size(), 28u);
+  ASSERT_EQ(file.metadata[7].list.size(), 30u);
   EXPECT_TRUE(file.metadata[7].list[0].has(1));
 }
 

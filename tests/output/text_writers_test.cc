@@ -49,12 +49,13 @@ constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
 // Writes `rows` with the writer for `format` into a new file (or appends, with Open(true)) and returns
 // the file's bytes.
 std::string WriteRows(OutputFormat format, const std::vector<Row>& rows, const std::string& path,
-                      bool append = false) {
+                      bool append = false, const ExtraColumns& extra = ExtraColumns::None()) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
   EXPECT_GE(fd, 0) << path;
   OutputFile file(fd, path);
   Config config;
   config.format = format;
+  config.extra_columns = extra;
   std::unique_ptr<RowWriter> writer = MakeRowWriter(config, &file);
   EXPECT_TRUE(writer->Open(append).ok());
   absl::Status status = writer->Write(rows);
@@ -124,6 +125,8 @@ Row FullRow() {
   row.ttfb_ms = 1234567.891;
   row.total_ms = 1234.0004;
   row.started_at_us = 951825600000007;  // 2000-02-29T12:00:00.000007Z, a leap day
+  row.proxy.Set("http://proxy.example:3128");
+  row.proxy_auth.Set("digest");
   return row;
 }
 
@@ -179,22 +182,22 @@ TEST(CsvWriterTest, WritesHeaderAndRowsExactly) {
   const std::string header =
       "line,url,final_url,host,ip,port,status,reason,http_version,error,error_detail,redirects,location,"
       "content_type,content_length,server,title,body_bytes,tls_version,tls_verify,cert_not_after,attempts,"
-      "dns_ms,connect_ms,tls_ms,ttfb_ms,total_ms,started_at\r\n";
+      "dns_ms,connect_ms,tls_ms,ttfb_ms,total_ms,started_at,proxy,proxy_auth\r\n";
   const std::string full =
       "1,http://example.com/,https://example.com/,example.com,93.184.216.34,443,200,OK,1.1,read_timeout,"
       "no byte for 10 s,1,https://example.com/,text/html; charset=UTF-8,1256,ECS dcb/7F83,Example Domain,"
       "1256,TLSv1.3,ok,2026-11-29T16:25:51.123456Z,2,1.500,12.345,0.000,1234567.891,1234.000,"
-      "2000-02-29T12:00:00.000007Z\r\n";
+      "2000-02-29T12:00:00.000007Z,http://proxy.example:3128,digest\r\n";
   const std::string nine_empty = ",,,,,,,,,";
-  const std::string empty = "2,x" + nine_empty + ",0" + nine_empty + ",0,,,,,,\r\n";
+  const std::string empty = "2,x" + nine_empty + ",0" + nine_empty + ",0,,,,,,,,\r\n";
   const std::string hostile = "3,\"http://a/?q=\"\"x\"\",y\",,,,,,\"a,b\",,," +
                               std::string("ctl\x01\x1F\x7F\t\b\f\\/", 11) + std::string(1, '\0') +
                               ",0,Gr\xC3\xBC\xC3\x9F"
                               "e \xE2\x80\x93 \xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x98\x80,"
-                              "bad\xFF\xC0\xAFutf8\xE2\x82,,\"\"\"\",\"one\r\ntwo\nthree\",,,,,1,,,,,,\r\n";
+                              "bad\xFF\xC0\xAFutf8\xE2\x82,,\"\"\"\",\"one\r\ntwo\nthree\",,,,,1,,,,,,,,\r\n";
   const std::string extreme =
       "9223372036854775807,http://[::1]:8080/,,,,65535,-1,,,,,2147483647,,,9223372036854775807,,,"
-      "-9223372036854775808,,,2100-02-28T23:59:59.999999Z,0,,,,,0.000,1900-02-28T00:00:00.000000Z\r\n";
+      "-9223372036854775808,,,2100-02-28T23:59:59.999999Z,0,,,,,0.000,1900-02-28T00:00:00.000000Z,,\r\n";
   EXPECT_EQ(bytes, header + full + empty + hostile + extreme);
   unlink(path.c_str());
 }
@@ -204,7 +207,7 @@ TEST(CsvWriterTest, AppendWritesNoSecondHeader) {
   const std::string first = WriteRows(OutputFormat::kCsv, {FullRow()}, path);
   const std::string both = WriteRows(OutputFormat::kCsv, {EmptyRow()}, path, /*append=*/true);
   ASSERT_EQ(both.substr(0, first.size()), first);
-  EXPECT_EQ(both.substr(first.size()), "2,x,,,,,,,,,,0,,,,,,,,,,0,,,,,,\r\n");
+  EXPECT_EQ(both.substr(first.size()), "2,x,,,,,,,,,,0,,,,,,,,,,0,,,,,,,,\r\n");
   unlink(path.c_str());
 }
 
@@ -213,7 +216,7 @@ TEST(CsvWriterTest, EmptyOutputIsTheHeaderAlone) {
   std::string expected;
   CsvWriter::AppendHeader(&expected);
   EXPECT_EQ(WriteRows(OutputFormat::kCsv, {}, path), expected);
-  EXPECT_EQ(std::count(expected.begin(), expected.end(), ','), 27);
+  EXPECT_EQ(std::count(expected.begin(), expected.end(), ','), 29);
   unlink(path.c_str());
 }
 
@@ -278,14 +281,14 @@ TEST(JsonlWriterTest, WritesRowsExactly) {
       R"("server":"ECS dcb/7F83","title":"Example Domain","body_bytes":1256,"tls_version":"TLSv1.3",)"
       R"("tls_verify":"ok","cert_not_after":"2026-11-29T16:25:51.123456Z","attempts":2,"dns_ms":1.500,)"
       R"("connect_ms":12.345,"tls_ms":0.000,"ttfb_ms":1234567.891,"total_ms":1234.000,)"
-      R"("started_at":"2000-02-29T12:00:00.000007Z"})"
+      R"("started_at":"2000-02-29T12:00:00.000007Z","proxy":"http://proxy.example:3128","proxy_auth":"digest"})"
       "\n";
   const std::string empty =
       R"({"line":2,"url":"x","final_url":null,"host":null,"ip":null,"port":null,"status":null,)"
       R"("reason":null,"http_version":null,"error":null,"error_detail":null,"redirects":0,"location":null,)"
       R"("content_type":null,"content_length":null,"server":null,"title":null,"body_bytes":null,)"
       R"("tls_version":null,"tls_verify":null,"cert_not_after":null,"attempts":0,"dns_ms":null,)"
-      R"("connect_ms":null,"tls_ms":null,"ttfb_ms":null,"total_ms":null,"started_at":null})"
+      R"("connect_ms":null,"tls_ms":null,"ttfb_ms":null,"total_ms":null,"started_at":null,"proxy":null,"proxy_auth":null})"
       "\n";
   const std::string hostile =
       R"({"line":3,"url":"http://a/?q=\"x\",y","final_url":null,"host":null,"ip":null,"port":null,)"
@@ -296,7 +299,7 @@ TEST(JsonlWriterTest, WritesRowsExactly) {
       "\"content_type\":\"bad\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDutf8\xEF\xBF\xBD\","
       R"("content_length":null,"server":"\"","title":"one\r\ntwo\nthree","body_bytes":null,)"
       R"("tls_version":null,"tls_verify":null,"cert_not_after":null,"attempts":1,"dns_ms":null,)"
-      R"("connect_ms":null,"tls_ms":null,"ttfb_ms":null,"total_ms":null,"started_at":null})"
+      R"("connect_ms":null,"tls_ms":null,"ttfb_ms":null,"total_ms":null,"started_at":null,"proxy":null,"proxy_auth":null})"
       "\n";
   const std::string extreme =
       R"({"line":9223372036854775807,"url":"http://[::1]:8080/","final_url":null,"host":null,"ip":null,)"
@@ -305,10 +308,56 @@ TEST(JsonlWriterTest, WritesRowsExactly) {
       R"("server":null,"title":null,"body_bytes":-9223372036854775808,"tls_version":null,)"
       R"("tls_verify":null,"cert_not_after":"2100-02-28T23:59:59.999999Z","attempts":0,"dns_ms":null,)"
       R"("connect_ms":null,"tls_ms":null,"ttfb_ms":null,"total_ms":0.000,)"
-      R"("started_at":"1900-02-28T00:00:00.000000Z"})"
+      R"("started_at":"1900-02-28T00:00:00.000000Z","proxy":null,"proxy_auth":null})"
       "\n";
   EXPECT_EQ(bytes, full + empty + hostile + extreme);
   unlink(path.c_str());
+}
+
+// --capture-header and --body-hash columns follow the fixed ones, in flag order; a row with fewer
+// header slots than the run asks for (a failed URL) has them absent.
+TEST(ExtraColumnsTest, FollowTheFixedColumnsInBothTextFormats) {
+  ExtraColumns extra;
+  extra.header_names = {"x-powered-by", "strict-transport-security"};
+  extra.body_sha256 = true;
+  Row answered = EmptyRow();
+  answered.headers.resize(2);
+  answered.headers[0].Set("PHP/8.2, \"quoted\"");
+  answered.body_sha256.Set("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  Row failed = EmptyRow();
+  failed.line = 3;
+
+  const std::string csv_path = TempPath("extra.csv");
+  const std::string csv = WriteRows(OutputFormat::kCsv, {answered, failed}, csv_path, false, extra);
+  const std::string fixed_header =
+      "line,url,final_url,host,ip,port,status,reason,http_version,error,error_detail,redirects,location,"
+      "content_type,content_length,server,title,body_bytes,tls_version,tls_verify,cert_not_after,attempts,"
+      "dns_ms,connect_ms,tls_ms,ttfb_ms,total_ms,started_at,proxy,proxy_auth";
+  EXPECT_EQ(csv, fixed_header + ",header_x_powered_by,header_strict_transport_security,body_sha256\r\n" +
+                     "2,x,,,,,,,,,,0,,,,,,,,,,0,,,,,,,,,\"PHP/8.2, \"\"quoted\"\"\",,"
+                     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\r\n"
+                     "3,x,,,,,,,,,,0,,,,,,,,,,0,,,,,,,,,,,\r\n");
+  unlink(csv_path.c_str());
+
+  const std::string jsonl_path = TempPath("extra.jsonl");
+  const std::string jsonl = WriteRows(OutputFormat::kJsonl, {answered, failed}, jsonl_path, false, extra);
+  const std::string fixed_nulls =
+      R"("reason":null,"http_version":null,"error":null,"error_detail":null,"redirects":0,"location":null,)"
+      R"("content_type":null,"content_length":null,"server":null,"title":null,"body_bytes":null,)"
+      R"("tls_version":null,"tls_verify":null,"cert_not_after":null,"attempts":0,"dns_ms":null,)"
+      R"("connect_ms":null,"tls_ms":null,"ttfb_ms":null,"total_ms":null,"started_at":null,"proxy":null,)"
+      R"("proxy_auth":null,)";
+  EXPECT_EQ(jsonl,
+            R"({"line":2,"url":"x","final_url":null,"host":null,"ip":null,"port":null,"status":null,)" +
+                fixed_nulls +
+                R"("header_x_powered_by":"PHP/8.2, \"quoted\"","header_strict_transport_security":null,)"
+                R"("body_sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"})"
+                "\n" +
+                R"({"line":3,"url":"x","final_url":null,"host":null,"ip":null,"port":null,"status":null,)" +
+                fixed_nulls + R"("header_x_powered_by":null,"header_strict_transport_security":null,)"
+                R"("body_sha256":null})"
+                "\n");
+  unlink(jsonl_path.c_str());
 }
 
 // python3's json module, strict about UTF-8 and rejecting NaN, parses every line back with the
@@ -437,7 +486,7 @@ TEST(ColumnsTest, VisitorSeesEveryColumnInOrder) {
   };
   for (const Row& row : {FullRow(), EmptyRow()}) {
     Recorder recorder;
-    VisitColumns(row, recorder);
+    VisitColumns(row, ExtraColumns::None(), recorder);
     ASSERT_EQ(recorder.columns.size(), kColumnNames.size());
     for (size_t i = 0; i < kColumnNames.size(); ++i) EXPECT_EQ(recorder.columns[i], static_cast<int>(i));
   }

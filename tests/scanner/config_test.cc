@@ -63,6 +63,37 @@ class ConfigTest : public testing::Test {
   }
 };
 
+// --capture-header: names in flag order, lower case, a repeat (in any case) one column; --body-hash.
+TEST_F(ConfigTest, ExtraColumns) {
+  Config none = ParseOk({"x.txt"});
+  EXPECT_EQ(none.extra_columns.size(), 0u);
+  Config c = ParseOk({"--capture-header", "X-Powered-By", "--capture-header=server", "--capture-header",
+                      "x-powered-by", "--body-hash", "x.txt"});
+  EXPECT_EQ(c.extra_columns.header_names, (std::vector<std::string>{"x-powered-by", "server"}));
+  EXPECT_TRUE(c.extra_columns.body_sha256);
+  EXPECT_EQ(c.extra_columns.Name(0), "header_x_powered_by");
+  EXPECT_EQ(c.extra_columns.Name(1), "header_server");
+  EXPECT_EQ(c.extra_columns.Name(2), "body_sha256");
+  EXPECT_EQ(ParseError({"--capture-header", "X Bad", "x.txt"}),
+            "--capture-header: expected an HTTP header name, got 'X Bad'");
+  EXPECT_EQ(ParseError({"--capture-header", "", "x.txt"}), "--capture-header: expected an HTTP header name, got ''");
+  EXPECT_EQ(ParseError({"--capture-header", "a:b", "x.txt"}),
+            "--capture-header: expected an HTTP header name, got 'a:b'");
+  const std::string long_name(65, 'a');
+  EXPECT_FALSE(Parse({"--capture-header", long_name.c_str(), "x.txt"}).ok());
+  std::vector<std::string> many;
+  std::vector<const char*> argv = {"urlsweep"};
+  for (int i = 0; i < 33; ++i) many.push_back("x-" + std::to_string(i));
+  for (const std::string& name : many) {
+    argv.push_back("--capture-header");
+    argv.push_back(name.c_str());
+  }
+  argv.push_back("x.txt");
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs(static_cast<int>(argv.size()), argv.data(), LookupFakeEnv);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().message(), "--capture-header: at most 32 headers");
+}
+
 TEST_F(ConfigTest, Defaults) {
   Config c = ParseOk({});
   EXPECT_TRUE(c.inputs.empty());
@@ -806,6 +837,18 @@ TEST_F(ConfigTest, NullEnvLookupMeansEmptyEnvironment) {
   absl::StatusOr<ParsedArgs> parsed = ParseArgs(3, argv, nullptr);
   ASSERT_TRUE(parsed.ok());
   EXPECT_FALSE(parsed->config.http_proxy.has_value());
+}
+
+TEST_F(ConfigTest, SchemeLess) {
+  EXPECT_EQ(ParseOk({}).scheme_less, SchemeLess::kHttp);
+  EXPECT_EQ(ParseOk({"--scheme-less", "https"}).scheme_less, SchemeLess::kHttps);
+  EXPECT_EQ(ParseOk({"--scheme-less", "https,http"}).scheme_less, SchemeLess::kHttpsThenHttp);
+  EXPECT_EQ(ParseOk({"--scheme-less=http,https"}).scheme_less, SchemeLess::kHttpThenHttps);
+  EXPECT_EQ(ParseOk({"--scheme-less", "HTTP"}).scheme_less, SchemeLess::kHttp);
+  EXPECT_EQ(ParseError({"--scheme-less", "ftp"}),
+            "--scheme-less: expected https, http, or both in the order to try them (https,http), got 'ftp'");
+  EXPECT_EQ(ParseError({"--scheme-less", "http,http"}),
+            "--scheme-less: expected https, http, or both in the order to try them (https,http), got 'http,http'");
 }
 
 }  // namespace

@@ -71,6 +71,20 @@ TEST(RunIdentityTest, NamesTheFirstFlagThatDiffers) {
   EXPECT_EQ(Difference(exclude, Base()), "--exclude is 'my list' here but was (none) in the interrupted run");
 }
 
+TEST(RunIdentityTest, SchemeLessCountsOnlyWhenNotTheDefault) {
+  Config both = Base();
+  both.scheme_less = SchemeLess::kHttpsThenHttp;
+  EXPECT_EQ(Difference(both, both), "");
+  EXPECT_NE(Difference(both, Base()), "");
+  EXPECT_NE(Difference(Base(), both), "");
+  Config https = Base();
+  https.scheme_less = SchemeLess::kHttps;
+  EXPECT_EQ(Difference(https, both), "--scheme-less is https here but was https,http in the interrupted run");
+  // The default is not recorded: a journal written before the flag existed matches it.
+  const RunIdentity id = IdentityOf(Base(), Inputs(), kSalt);
+  for (const IdentityFlag& f : id.flags) EXPECT_NE(f.key, "scheme-less");
+}
+
 TEST(RunIdentityTest, SecretsAreDigestedAndNeverShown) {
   Config then = Base();
   then.headers = {{"authorization", "Bearer hunter2"}, {"X-Trace", "1"}};

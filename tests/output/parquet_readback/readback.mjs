@@ -19,7 +19,7 @@ const COLUMNS = [
   ['content_length', 'i64'], ['server', 'str'], ['title', 'str'], ['body_bytes', 'i64'],
   ['tls_version', 'str'], ['tls_verify', 'str'], ['cert_not_after', 'ts'], ['attempts', 'i32'],
   ['dns_ms', 'f64'], ['connect_ms', 'f64'], ['tls_ms', 'f64'], ['ttfb_ms', 'f64'], ['total_ms', 'f64'],
-  ['started_at', 'ts'],
+  ['started_at', 'ts'], ['proxy', 'str'], ['proxy_auth', 'str'],
 ];
 const REQUIRED = new Set(['line', 'url', 'redirects', 'attempts']);
 const DUCKDB_TYPES = {

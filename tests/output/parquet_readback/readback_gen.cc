@@ -131,6 +131,8 @@ std::string RowJson(const Row& r) {
   f64("ttfb_ms", r.ttfb_ms);
   f64("total_ms", r.total_ms);
   i64("started_at", r.started_at_us);
+  str("proxy", r.proxy);
+  str("proxy_auth", r.proxy_auth);
   out += "}";
   return out;
 }
@@ -197,6 +199,10 @@ std::vector<Row> VariedRows(int count, uint64_t seed, int long_every) {
     ms(r.ttfb_ms);
     ms(r.total_ms);
     if (!rng.OneIn(4)) r.started_at_us = rng.OneIn(6) ? rng.Pick(times) : 1'764'433'551'000'000 + i;
+    if (rng.OneIn(3)) {
+      r.proxy.Set(rng.OneIn(2) ? "http://127.0.0.1:3128" : "socks5h://[::1]:1080");
+      maybe(r.proxy_auth, rng.OneIn(2) ? "ntlm" : "basic,digest");
+    }
   }
   return rows;
 }

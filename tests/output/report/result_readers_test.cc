@@ -49,7 +49,7 @@ struct Texts {
 
 std::vector<std::string> AsTexts(const Row& row) {
   Texts t;
-  VisitColumns(row, t);
+  VisitColumns(row, ExtraColumns::None(), t);
   return t.values;
 }
 
