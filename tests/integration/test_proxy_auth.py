@@ -27,8 +27,6 @@ INTRUDER = "intruder"
 # URLs through the Digest squid in the stale-nonce test: past squid's nonce_max_count (50) twice.
 STALE_URLS = 120
 CURL_TIMEOUT_S = 30
-# Whether this build reports the proxy columns (they arrive with the row's `proxy`/`proxy_auth`).
-HAS_PROXY_COLUMNS = "proxy_auth" in fixtures.COLUMNS
 
 
 class ProxyAuthTest(fixtures.FixtureTestCase):
@@ -64,8 +62,6 @@ class ProxyAuthTest(fixtures.FixtureTestCase):
         return s.url()
 
     def proxy_columns(self, squid, proxy_auth):
-        if not HAS_PROXY_COLUMNS:
-            return {}
         return {"proxy": "http://127.0.0.1:%d" % self.squids[squid].squid_port, "proxy_auth": proxy_auth}
 
     def expected(self, url, host, squid, proxy_auth, ok, https):
@@ -170,9 +166,7 @@ class ProxyAuthTest(fixtures.FixtureTestCase):
                            "--ca-file", self.cert("ca.pem"))
         self.assertEqual(len(result.rows), len(urls) + len(tls))
         for row in result.rows:
-            self.assertRow(row, status=200, error=None, attempts=1)
-            if HAS_PROXY_COLUMNS:
-                self.assertRow(row, proxy_auth="ntlm")
+            self.assertRow(row, status=200, error=None, attempts=1, proxy_auth="ntlm")
         with open(os.path.join(self.squids["ntlm"].squid_dir, "access.log")) as f:
             log = f.read()
         self.assertEqual(self.count_407("ntlm") - before, 2 + tunnels, log)
