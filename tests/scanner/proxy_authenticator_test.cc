@@ -7,6 +7,8 @@
 #include "absl/strings/escaping.h"
 #include "http/auth_challenge.h"
 #include "http/ntlm.h"
+#include "scanner/idle_pool.h"
+#include "scanner/url.h"
 
 namespace urlsweep {
 namespace {
@@ -208,6 +210,37 @@ TEST(ProxyAuthenticator, RememberedPerCredentials) {
   ASSERT_EQ(auth.On407(a, R"(Basic realm="r")", true, &ex, &offered), Verdict::kRetry);
   EXPECT_EQ(auth.Remembered(a), ProxyAuthScheme::kBasic);
   EXPECT_EQ(auth.Remembered(b), ProxyAuthScheme::kNone);
+}
+
+// An NTLM-authenticated connection is never handed to a request with other credentials: keep-alive
+// keys through a proxy differ by user and by password, and never hold the password itself.
+TEST(ProxyAuthenticator, IdleKeysApartByCredentials) {
+  Target target;
+  const char* detail = nullptr;
+  ASSERT_TRUE(ParseUrl("http://a.test/", &target, &detail));
+  ProxySpec a = Proxy();
+  ProxySpec other_password = a;
+  other_password.password = "another";
+  ProxySpec other_user = a;
+  other_user.user = "bob";
+  ProxySpec none = Proxy(false);
+  std::string ka, kp, ku, kn, again;
+  IdlePool::KeyFor(target, &a, &ka);
+  IdlePool::KeyFor(target, &other_password, &kp);
+  IdlePool::KeyFor(target, &other_user, &ku);
+  IdlePool::KeyFor(target, &none, &kn);
+  IdlePool::KeyFor(target, &a, &again);
+  EXPECT_EQ(ka, again);
+  EXPECT_NE(ka, kp);
+  EXPECT_NE(ka, ku);
+  EXPECT_NE(ka, kn);
+  EXPECT_EQ(ka.find("secret"), std::string::npos);
+  // Plain http through one proxy with one account still shares connections across origins.
+  Target other;
+  ASSERT_TRUE(ParseUrl("http://b.test:8080/x", &other, &detail));
+  std::string kb;
+  IdlePool::KeyFor(other, &a, &kb);
+  EXPECT_EQ(ka, kb);
 }
 
 }  // namespace
