@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <mutex>
 
 #include "absl/strings/escaping.h"
@@ -129,8 +130,7 @@ bool GetField(std::string_view message, size_t at, std::string_view* payload) {
 bool EnableNtlmCrypto() {
   static std::once_flag once;
   static bool available = false;
-  // Both stay loaded for the life of the process, held here (never unloaded: another thread may be
-  // hashing while the process exits).
+  // Both stay loaded until the process exits, held here.
   static OSSL_PROVIDER* base = nullptr;
   static OSSL_PROVIDER* legacy = nullptr;
   std::call_once(once, [] {
@@ -142,6 +142,14 @@ bool EnableNtlmCrypto() {
       available = md != nullptr;
       EVP_MD_free(md);
     }
+    // Our loads are given back at exit, before OpenSSL's own cleanup (registered earlier, so run
+    // later): it frees only what no load still holds, and what ours held would be reported as leaked
+    // by LeakSanitizer. The process has ended its work by then (the scan's threads are joined).
+    std::atexit([] {
+      if (legacy != nullptr) OSSL_PROVIDER_unload(legacy);
+      if (base != nullptr) OSSL_PROVIDER_unload(base);
+      legacy = base = nullptr;
+    });
   });
   return available;
 }
