@@ -1,8 +1,9 @@
 // AresUv: one c-ares channel driven by one libuv loop. All c-ares calls of urlsweep live in ares_uv.cc:
 // the channel options, the fd -> uv_poll_t map fed by c-ares' sock_state_cb, the one uv_timer_t re-armed
-// from ares_timeout after every ares_process_fd and once per loop turn after new lookups, and the
-// conversion of an ares_addrinfo into a DnsCache::Answer. It knows nothing of requests, coalescing or
-// caching (that is Resolver's job).
+// from ares_timeout after every ares_process_fd and once per loop turn after new lookups, the socket
+// functions c-ares reads and writes through, and the two queries of a lookup (an A and an AAAA query,
+// written by dns_message and sent with ares_send) whose replies dns_message reads into a
+// DnsCache::Answer. It knows nothing of requests, coalescing or caching (that is Resolver's job).
 #pragma once
 
 #include <uv.h>
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -17,7 +19,6 @@
 #include "dns/resolver.h"
 
 struct ares_channeldata;
-struct ares_addrinfo;
 
 namespace urlsweep {
 
@@ -52,9 +53,8 @@ class AresUv {
   struct Query {
     void* arg = nullptr;  // handed to the done callback
     AresUv* owner = nullptr;
-    // One ares_getaddrinfo per family. c-ares 1.18's AF_UNSPEC lookup ends with the status of whichever
-    // of its two queries finished last, so an A query refused by a dying server followed by an AAAA
-    // NODATA answer came out as ENODATA (a cacheable "no address") for a name that has one.
+    // One query per family, each ended by its own ares_send callback, combined when both have (a
+    // refused or timed-out A query with an AAAA NODATA answer is that failure, not a cacheable NODATA).
     struct Part {
       Query* query = nullptr;
       int family = 0;
@@ -70,9 +70,9 @@ class AresUv {
     uint32_t min_ttl = 0;
   };
 
-  // Starts an A+AAAA lookup of `name` (only A or only AAAA with ResolverOptions::family) (NUL-terminated, kept alive by the caller until done);
-  // `done(query->arg, ...)` runs exactly once, possibly inside this call (an IP literal, an .onion
-  // name). Not after Close.
+  // Starts an A+AAAA lookup of `name` (only A or only AAAA with ResolverOptions::family), kept alive by
+  // the caller until done; `done(query->arg, ...)` runs exactly once, possibly inside this call (an IP
+  // literal, an .onion name, a name the wire cannot hold). Not after Close.
   void Lookup(const char* name, Query* query);
 
   // Destroys the channel (every pending Lookup ends with ARES_EDESTRUCTION, inside this call) and closes
@@ -86,6 +86,10 @@ class AresUv {
     bool (*fn)(const void* arg, int family, const uint8_t* bytes) = nullptr;
     const void* arg = nullptr;
   };
+
+  // connect(2) for c-ares' sockets: refuses (-1, errno ECONNREFUSED) a socket that the connect left
+  // bound to its own peer address, which reads back its own queries (see SocketFunctions in ares_uv.cc).
+  static int ConnectSocket(int fd, const sockaddr* address, socklen_t length);
 
   const TryPlan& plan() const { return plan_; }
   int server_count() const { return server_count_; }
@@ -108,17 +112,28 @@ class AresUv {
   static void OnPrepare(uv_prepare_t* prepare);
   // The timer's and the prepare handle's close callback.
   static void OnOwnHandleClosed(uv_handle_t* handle);
-  static void OnAddrInfo(void* arg, int status, int timeouts, ares_addrinfo* result);
+  // ares_send's callback for one part: `reply` is the whole DNS message when status is ARES_SUCCESS.
+  static void OnReply(void* arg, int status, int timeouts, unsigned char* reply, int length);
+  // Records `status` as the end of `part` and, once both parts have ended, reports the lookup.
+  static void EndPart(Query::Part* part, int status);
+  // A fresh random message ID (RFC 5452 section 9.2: the ID is part of what a spoofed reply must guess;
+  // c-ares' ares_send sends the ID it is given).
+  uint16_t NextId();
 
   // Process `read_fd`/`write_fd` (ARES_SOCKET_BAD for none; both none: timeouts only), then re-arm.
   void Process(int read_fd, int write_fd);
   // Re-arms the timer from ares_timeout, or stops it when c-ares has nothing pending.
   void ArmTimer();
-  // ArmTimer before the loop next waits for I/O (see OnPrepare).
+  // ArmTimer (and FlushSends) before the loop next waits for I/O (see OnPrepare).
   void ArmTimerBeforePoll();
+  // Sends the UDP datagrams c-ares wrote since the last flush, one sendmmsg(2) per socket and run
+  // (SocketFunctions::SendV queues them). A socket that reports an error (a refusal left by an earlier
+  // ICMP port unreachable) keeps its error for c-ares' next read of it, and c-ares is made to read it
+  // now, as it would have seen the error on its own send.
+  void FlushSends();
   void ClosePoll(Poll* poll);
-  // A UDP datagram c-ares read (SocketFunctions): a SERVFAIL, NOTIMP or REFUSED reply is noted on the
-  // part of the lookup in flight it answers.
+  // A UDP datagram c-ares read (SocketFunctions), with several servers: a SERVFAIL, NOTIMP or REFUSED
+  // reply is noted on the part of the lookup in flight it answers.
   void NoteFailureReply(const unsigned char* message, size_t length);
   void HandleClosed();
 
@@ -132,9 +147,25 @@ class AresUv {
   int server_count_ = 0;
   FlagAddress flag_;
   int family_ = AF_UNSPEC;  // ResolverOptions::family
+  // Random bytes for message IDs, refilled from getrandom(2) when used up.
+  uint16_t ids_[128];
+  size_t ids_left_ = 0;
   // With several servers only: the lookups in flight by name, for SocketFunctions to find the query a
   // failure reply answers. Keys view Query::name.
   absl::flat_hash_map<std::string_view, Query*> by_name_;
+  // UDP datagrams c-ares has written and FlushSends has not sent yet, in order. A lookup is two
+  // datagrams and lookups start in bursts (the next waiting ones, as answers arrive): one system call
+  // per burst instead of one per datagram.
+  struct Datagram {
+    int fd = -1;
+    uint16_t length = 0;
+    uint8_t bytes[512];  // RFC 1035 section 4.2.1: a UDP message is at most 512 bytes without EDNS
+  };
+  std::vector<Datagram> send_queue_;
+  std::vector<int> udp_fds_;  // c-ares' open UDP sockets (SocketFunctions::Open / Close)
+  // A socket whose queued send failed, and the error its next read by c-ares returns (-1: none).
+  int failed_fd_ = -1;
+  int failed_errno_ = 0;
   int open_handles_ = 0;  // the timer, the prepare handle and every poll not yet through its close callback
   bool closing_ = false;
   void (*on_closed_)(void* arg) = nullptr;

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/memory/memory.h"
@@ -25,7 +26,7 @@ namespace urlsweep {
 namespace {
 
 // Finished lookups kept for reuse, so steady scanning allocates none; beyond this (after a burst of
-// cache hits, one record each) they are freed. Each holds a DnsResult of about 1 KiB.
+// lookups) they are freed. Each holds its name and the compact answer (a few dozen bytes).
 constexpr size_t kMaxFreeLookups = 1024;
 
 // Lookups handed to c-ares at once per channel (each is an A and an AAAA query); the rest wait in
@@ -79,12 +80,20 @@ class ResolverImpl final : public Resolver {
  private:
   struct Lookup {
     std::string name;
-    DnsResult result;
+    DnsCache::Answer answer;  // once answered; turned into `result_` for each delivery
     AresUv::Query query;
     Request* head = nullptr;  // waiting requests, in arrival order
     Request* tail = nullptr;
     Lookup* next = nullptr;  // in the done queue, the delivery batch or the free list
     ResolverImpl* owner = nullptr;
+  };
+
+  // A cache or hosts-file answer waiting for the next loop turn: the answer itself (a few dozen bytes,
+  // not a DnsResult of about 1 KiB per hit: -c 10000 on cached names held megabytes until the turn
+  // ended), and its request, nullptr once cancelled.
+  struct Hit {
+    Request* request = nullptr;
+    DnsCache::Answer answer;
   };
 
   static void OnLookupDone(void* arg, int ares_status, const DnsCache::Answer& answer, uint32_t ttl_s);
@@ -100,7 +109,9 @@ class ResolverImpl final : public Resolver {
   static void DropWaiters(Lookup* lookup);
   void QueueDone(Lookup* lookup);
   // A hosts-file or cache answer, delivered like a DNS answer on a later loop turn.
-  void AnswerLater(std::string_view name, const DnsCache::Answer& answer, Request* request);
+  void AnswerLater(const DnsCache::Answer& answer, Request* request);
+  // Every request in `hits` becomes not pending, without callback; the list is emptied.
+  static void DropHits(std::vector<Hit>* hits);
   // Hands waiting lookups to c-ares while fewer than kMaxLookupsInFlight are there. Not re-entrant: a
   // lookup that ends inside ares_getaddrinfo (an IP literal, an .onion name) frees its place for this
   // same loop.
@@ -126,6 +137,12 @@ class ResolverImpl final : public Resolver {
   int started_ = 0;  // lookups c-ares holds
   bool starting_ = false;
   Lookup* delivering_ = nullptr;  // the rest of the batch Deliver is working through
+  // Cache and hosts-file hits: those of this turn, and those Deliver is working through. Swapped at each
+  // delivery, so their capacity is reused and steady scanning allocates nothing for a hit.
+  std::vector<Hit> hits_;
+  std::vector<Hit> delivering_hits_;
+  // The one DnsResult every callback is given, filled just before.
+  DnsResult result_;
   Lookup* free_ = nullptr;
   size_t free_count_ = 0;
   Stats stats_;
@@ -240,12 +257,12 @@ void ResolverImpl::Resolve(std::string_view name, Request* request) {
   if (listed == nullptr && HostsFile::IsLocalhostName(name)) listed = &HostsFile::LoopbackAnswer();
   if (listed != nullptr) {
     ++stats_.hosts_hits;
-    AnswerLater(name, *listed, request);
+    AnswerLater(*listed, request);
     return;
   }
   if (const DnsCache::Answer* cached = cache_.Find(name, uv_now(loop_))) {
     ++stats_.cache_hits;
-    AnswerLater(name, *cached, request);
+    AnswerLater(*cached, request);
     return;
   }
   if (auto found = in_flight_.find(name); found != in_flight_.end()) {
@@ -266,11 +283,19 @@ void ResolverImpl::Resolve(std::string_view name, Request* request) {
   StartWaiting();
 }
 
-void ResolverImpl::AnswerLater(std::string_view name, const DnsCache::Answer& answer, Request* request) {
-  Lookup* lookup = NewLookup(name);
-  FillResult(answer, /*from_cache=*/true, family_, &lookup->result);
-  Append(lookup, request);
-  QueueDone(lookup);
+void ResolverImpl::AnswerLater(const DnsCache::Answer& answer, Request* request) {
+  request->pending_ = &hits_;
+  request->hit_index_ = hits_.size();
+  request->next_ = request->prev_ = nullptr;
+  hits_.push_back(Hit{request, answer});
+  uv_idle_start(&idle_, &ResolverImpl::OnIdle);
+}
+
+void ResolverImpl::DropHits(std::vector<Hit>* hits) {
+  for (Hit& hit : *hits) {
+    if (hit.request != nullptr) hit.request->pending_ = nullptr;
+  }
+  hits->clear();
 }
 
 void ResolverImpl::StartWaiting() {
@@ -289,8 +314,14 @@ void ResolverImpl::StartWaiting() {
 }
 
 void ResolverImpl::Cancel(Request* request) {
+  if (request->pending_ == nullptr) return;
+  if (request->pending_ == &hits_ || request->pending_ == &delivering_hits_) {
+    auto* hits = static_cast<std::vector<Hit>*>(request->pending_);
+    (*hits)[request->hit_index_].request = nullptr;
+    request->pending_ = nullptr;
+    return;
+  }
   auto* lookup = static_cast<Lookup*>(request->pending_);
-  if (lookup == nullptr) return;
   if (request->prev_ != nullptr) {
     request->prev_->next_ = request->next_;
   } else {
@@ -323,7 +354,7 @@ void ResolverImpl::OnLookupDone(void* arg, int ares_status, const DnsCache::Answ
     self->StartWaiting();
     return;
   }
-  FillResult(answer, /*from_cache=*/false, self->family_, &lookup->result);
+  lookup->answer = answer;
   self->QueueDone(lookup);
   self->StartWaiting();
 }
@@ -353,17 +384,34 @@ void ResolverImpl::Deliver() {
   // the next turn, so a callback chain cannot starve the loop.
   delivering_ = done_head_;
   done_head_ = done_tail_ = nullptr;
+  hits_.swap(delivering_hits_);  // hits_ was emptied by the delivery before
+  for (size_t i = 0; i < delivering_hits_.size(); ++i) {
+    // A callback below may cancel a request further down this batch: it looks here now.
+    if (delivering_hits_[i].request != nullptr) delivering_hits_[i].request->pending_ = &delivering_hits_;
+  }
+  for (size_t i = 0; i < delivering_hits_.size(); ++i) {
+    Hit& hit = delivering_hits_[i];
+    Request* request = hit.request;
+    if (request == nullptr) continue;  // cancelled
+    request->pending_ = nullptr;
+    FillResult(hit.answer, /*from_cache=*/true, family_, &result_);
+    request->callback_(request, result_);
+    // Close() in the callback dropped every waiter and emptied the lists: nothing may follow.
+    if (closing_) return;
+  }
+  delivering_hits_.clear();
   while (delivering_ != nullptr) {
     Lookup* lookup = delivering_;
+    FillResult(lookup->answer, /*from_cache=*/false, family_, &result_);
     while (Request* request = PopFront(lookup)) {
-      request->callback_(request, lookup->result);
+      request->callback_(request, result_);
       // Close() in the callback dropped every waiter and recycled this batch: nothing may follow.
       if (closing_) return;
     }
     delivering_ = lookup->next;
     Recycle(lookup);
   }
-  if (done_head_ == nullptr) uv_idle_stop(&idle_);
+  if (done_head_ == nullptr && hits_.empty()) uv_idle_stop(&idle_);
 }
 
 void ResolverImpl::Close(void (*on_closed)(void* arg), void* arg) {
@@ -388,6 +436,8 @@ void ResolverImpl::Close(void (*on_closed)(void* arg), void* arg) {
     }
   }
   delivering_ = done_head_ = done_tail_ = nullptr;
+  DropHits(&hits_);
+  DropHits(&delivering_hits_);
   // The channel is destroyed on the next loop turn: Close may have been called from code that c-ares has
   // on its stack, and destroying the channel there is a use-after-free (c-ares #1259, #1283).
   uv_idle_start(&idle_, &ResolverImpl::OnIdle);

@@ -58,6 +58,7 @@ class Resolver {
   // alive until its callback runs or Cancel() returns.
   class Request {
    public:
+    // `result` lives only for the call (the resolver fills one DnsResult per delivery and reuses it).
     using Callback = void (*)(Request* request, const DnsResult& result);
     explicit Request(Callback cb) : callback_(cb) {}
     bool pending() const { return pending_ != nullptr; }
@@ -67,9 +68,11 @@ class Resolver {
     friend class Resolver;
     friend class ResolverImpl;
     Callback callback_;
-    void* pending_ = nullptr;  // the in-flight lookup this request waits on
+    // What the request waits on: a lookup, or one of the resolver's two lists of cache hits.
+    void* pending_ = nullptr;
     Request* next_ = nullptr;
     Request* prev_ = nullptr;
+    size_t hit_index_ = 0;  // its place in that list of cache hits
   };
 
   static absl::StatusOr<std::unique_ptr<Resolver>> Create(uv_loop_t* loop, const ResolverOptions& options);

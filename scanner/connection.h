@@ -115,6 +115,9 @@ class Connection {
   // Intrusive links for the idle list and the free list.
   Connection* next = nullptr;
   Connection* prev = nullptr;
+  // Intrusive links for the idle pool's order of use across keys (IdlePool: least recently used first).
+  Connection* idle_newer = nullptr;
+  Connection* idle_older = nullptr;
 
  private:
   friend class ConnectionPool;

@@ -1,7 +1,6 @@
 #include "scanner/idle_pool.h"
 
 #include <functional>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 
@@ -58,7 +57,22 @@ void IdlePool::Unlink(Map::iterator it, Connection* conn) {
     if (next != nullptr) map_.emplace(std::string_view(next->key()), next);
   }
   conn->next = conn->prev = nullptr;
+  UnlinkFromUse(conn);
   --count_;
+}
+
+void IdlePool::UnlinkFromUse(Connection* conn) {
+  if (conn->idle_newer != nullptr) {
+    conn->idle_newer->idle_older = conn->idle_older;
+  } else if (newest_ == conn) {
+    newest_ = conn->idle_older;
+  }
+  if (conn->idle_older != nullptr) {
+    conn->idle_older->idle_newer = conn->idle_newer;
+  } else if (oldest_ == conn) {
+    oldest_ = conn->idle_newer;
+  }
+  conn->idle_newer = conn->idle_older = nullptr;
 }
 
 void IdlePool::Put(Connection* conn, uint64_t now_ns) {
@@ -73,6 +87,14 @@ void IdlePool::Put(Connection* conn, uint64_t now_ns) {
   conn->next = head;
   if (head != nullptr) head->prev = conn;
   map_.emplace(std::string_view(conn->key()), conn);
+  conn->idle_older = newest_;
+  conn->idle_newer = nullptr;
+  if (newest_ != nullptr) {
+    newest_->idle_newer = conn;
+  } else {
+    oldest_ = conn;
+  }
+  newest_ = conn;
   ++count_;
   conn->idle_since_ns = now_ns;
   conn->Attach(this);
@@ -84,25 +106,18 @@ void IdlePool::Drop(Connection* conn) {
     Unlink(it, conn);
   } else {
     conn->next = conn->prev = nullptr;
+    UnlinkFromUse(conn);
   }
   conn->Close();
 }
 
 void IdlePool::DropOne() {
-  if (count_ == 0) return;
-  Drop(map_.begin()->second);
+  if (oldest_ != nullptr) Drop(oldest_);
 }
 
 void IdlePool::CloseOlderThan(uint64_t now_ns, uint64_t max_idle_ns) {
-  if (count_ == 0) return;
-  // Collected first: Drop() changes the map being walked.
-  std::vector<Connection*> old;
-  for (auto& [key, head] : map_) {
-    for (Connection* c = head; c != nullptr; c = c->next) {
-      if (now_ns - c->idle_since_ns >= max_idle_ns) old.push_back(c);
-    }
-  }
-  for (Connection* c : old) Drop(c);
+  // Parked in time order: the old ones are the first ones. Idle times come from one monotonic clock.
+  while (oldest_ != nullptr && now_ns - oldest_->idle_since_ns >= max_idle_ns) Drop(oldest_);
 }
 
 }  // namespace urlsweep

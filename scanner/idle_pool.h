@@ -33,7 +33,9 @@ class IdlePool final : public ConnectionOwner {
   void Put(Connection* conn, uint64_t now_ns);
   // Takes `conn` out of the pool and closes it.
   void Drop(Connection* conn);
-  // Closes one idle connection, any (to make room at the descriptor budget).
+  // Closes the idle connection that has waited longest, whatever its key (to make room at the
+  // descriptor budget): when the hosts in rotation outnumber the connections allowed, the ones used
+  // recently are the ones most likely to be asked for again.
   void DropOne();
   // Closes every connection idle for at least `max_idle_ns` (all of them with 0).
   void CloseOlderThan(uint64_t now_ns, uint64_t max_idle_ns);
@@ -49,13 +51,18 @@ class IdlePool final : public ConnectionOwner {
 
  private:
   using Map = absl::flat_hash_map<std::string_view, Connection*>;
-  // Takes `conn` out of the list of entry `it`.
+  // Takes `conn` out of the list of entry `it`, and out of the order of use.
   void Unlink(Map::iterator it, Connection* conn);
+  void UnlinkFromUse(Connection* conn);
 
   // Idle connections by key, each list most recent first. A key views its head connection's own key
   // string (Connection::key()), so parking a connection never allocates a copy of it, also for keys
   // longer than the short-string buffer (15 bytes: "h|example.com|80" is 16).
   Map map_;
+  // Every idle connection, whatever its key, by the time it was parked: oldest_ first (DropOne,
+  // CloseOlderThan), newest_ last.
+  Connection* oldest_ = nullptr;
+  Connection* newest_ = nullptr;
   int count_ = 0;
 };
 

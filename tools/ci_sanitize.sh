@@ -54,9 +54,6 @@ if [[ "${SKIP_INTEGRATION:-0}" != 1 ]]; then
   regex="^integration_($(IFS='|'; echo "${quick_integration[*]}"))\$"
   echo "ci_sanitize: integration tests $regex"
   # One at a time: each starts its own fixture stack, and the timing tests need a CPU to themselves.
-  # A group that fails is run once more before it fails the step: integration_hostile's "DNS server dies
-  # mid-run" case came out dns_nodata instead of dns_timeout for one name in one sanitized run of ~7
-  # (not reproduced in Release); a failure that repeats still fails CI.
-  ctest -R "$regex" --output-on-failure --timeout 600 --repeat until-pass:2
+  ctest -R "$regex" --output-on-failure --timeout 600
 fi
 echo "ci_sanitize: all green under ASan/UBSan ($root/$build)"

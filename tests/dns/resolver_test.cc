@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -146,6 +147,7 @@ class FakeDnsServer {
     kRefused,    // a well-formed reply with rcode 5
     kGarbage,    // bytes that are not a DNS reply at all
     kBadAnswer,  // a reply to the question whose answer section is cut short
+    kEcho,       // the query itself sent back (what a socket connected to its own address reads)
   };
 
   FakeDnsServer(int family, Mode mode) : mode_(mode) {
@@ -176,6 +178,11 @@ class FakeDnsServer {
       while (end < static_cast<size_t>(n) && query[end] != 0) end += query[end] + 1;
       end += 5;
       if (end > static_cast<size_t>(n)) continue;
+      if (mode_ == Mode::kEcho) {
+        sendto(fd_, query, static_cast<size_t>(n), 0, reinterpret_cast<sockaddr*>(&from), from_length);
+        ++replies_;
+        continue;
+      }
       std::string reply(reinterpret_cast<char*>(query), end);
       reply[2] = static_cast<char>(0x81);  // QR, RD
       reply[3] = static_cast<char>(0x80);  // RA, rcode 0
@@ -194,6 +201,8 @@ class FakeDnsServer {
           reply[7] = 1;                                     // one answer...
           reply += std::string("\xc0\x0c\x00\x01\x00", 5);  // ...that stops in the middle
           break;
+        case Mode::kEcho:
+          break;  // sent above
       }
       sendto(fd_, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), from_length);
       ++replies_;
@@ -312,6 +321,8 @@ class ResolverTest : public ::testing::Test {
     conf << "local=/test/\n"
          << "local-ttl=300\n"
          << "host-record=v4.test,192.0.2.1\n"
+         << "cname=alias.test,v4.test\n"
+         << "cname=alias2.test,alias.test\n"
          << "host-record=v6.test,2001:db8::1\n"
          << "host-record=both.test,192.0.2.2,2001:db8::2\n"
          << "host-record=both.test,192.0.2.3\n";
@@ -563,6 +574,63 @@ TEST_F(ResolverTest, MalformedAnswerIsBadResponse) {
   options.servers = {Endpoint{"127.0.0.1", bad.port()}};
   Create(options);
   EXPECT_EQ(ResolveOne("v4.test").ares_status, ARES_EBADRESP);
+}
+
+TEST_F(ResolverTest, ItsOwnQueryReadBackIsNoAnswer) {
+  // A UDP socket connected to a dead resolver's port can be bound to that very port and read its own
+  // queries back: the same ID and question, no QR bit, no records. That is no reply, so the lookup ends
+  // by timeout, and nothing is cached (it once came out as a cached NODATA).
+  FakeDnsServer echo(AF_INET, FakeDnsServer::Mode::kEcho);
+  ASSERT_TRUE(echo.ok());
+  ResolverOptions options = Options(0.3);
+  options.servers = {Endpoint{"127.0.0.1", echo.port()}};
+  Create(options);
+  EXPECT_EQ(ResolveOne("v4.test").ares_status, ARES_ETIMEOUT);
+  EXPECT_GT(echo.replies(), 0);
+  const DnsResult again = ResolveOne("v4.test");
+  EXPECT_EQ(again.ares_status, ARES_ETIMEOUT);
+  EXPECT_FALSE(again.from_cache);
+  EXPECT_EQ(resolver_->stats().queries, 2u);
+}
+
+TEST(AresUvConnectTest, ASocketConnectedToItselfIsRefused) {
+  // What the kernel may do when c-ares connects a fresh UDP socket to a port nothing listens on: bind
+  // it to that port. Bound by hand here, so that it happens every time.
+  uint16_t port = 0;
+  const int fd = BindUdp(AF_INET, 0, &port);
+  ASSERT_GE(fd, 0);
+  sockaddr_in self = {};
+  self.sin_family = AF_INET;
+  self.sin_port = htons(port);
+  self.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  errno = 0;
+  EXPECT_EQ(AresUv::ConnectSocket(fd, reinterpret_cast<sockaddr*>(&self), sizeof(self)), -1);
+  EXPECT_EQ(errno, ECONNREFUSED);
+  close(fd);
+  // Any other peer connects.
+  const int other = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(other, 0);
+  EXPECT_EQ(AresUv::ConnectSocket(other, reinterpret_cast<sockaddr*>(&self), sizeof(self)), 0);
+  close(other);
+}
+
+TEST_F(ResolverTest, FollowsCnameChains) {
+  Create(Options());
+  for (const char* name : {"alias.test", "alias2.test"}) {
+    const DnsResult result = ResolveOne(name);
+    EXPECT_EQ(result.ares_status, ARES_SUCCESS) << name;
+    EXPECT_EQ(Ips(result), std::vector<std::string>{"192.0.2.1"}) << name;
+  }
+}
+
+TEST_F(ResolverTest, NamesAnsweredWithoutAQuery) {
+  Create(Options());
+  const DnsResult literal = ResolveOne("192.0.2.55");
+  EXPECT_EQ(literal.ares_status, ARES_SUCCESS);
+  EXPECT_EQ(Ips(literal), std::vector<std::string>{"192.0.2.55"});
+  EXPECT_EQ(ResolveOne("hidden.onion").ares_status, ARES_ENOTFOUND);  // RFC 7686
+  EXPECT_EQ(ResolveOne(std::string(64, 'x') + ".test").ares_status, ARES_EBADNAME);
+  EXPECT_EQ(ResolveOne("a..test").ares_status, ARES_EBADNAME);
 }
 
 TEST_F(ResolverTest, Ipv6ServerInBrackets) {
@@ -821,6 +889,32 @@ TEST_F(ResolverTest, CancelOfACacheHitBeforeDelivery) {
   resolver_->Cancel(&probe);
   EXPECT_TRUE(RunUntilIdle());
   EXPECT_EQ(probe.calls, 0);
+}
+
+TEST_F(ResolverTest, CacheHitsOfOneTurnEachGetTheirOwnAnswer) {
+  Create(Options());
+  ResolveOne("v4.test");
+  ResolveOne("v6.test");
+  Probe first, second, third, fourth;
+  // The first hit's callback cancels the third, answered in the same turn: it never runs.
+  first.then = [&] { resolver_->Cancel(&third); };
+  Resolve("v4.test", &first);
+  Resolve("v6.test", &second);
+  Resolve("v4.test", &third);
+  Resolve("nxdomain-cached.test", &fourth);  // not cached: a query, answered later
+  EXPECT_TRUE(RunUntil([&] { return first.calls > 0 && second.calls > 0 && fourth.calls > 0; }));
+  EXPECT_TRUE(RunUntilIdle());
+  EXPECT_EQ(first.calls, 1);
+  EXPECT_TRUE(first.result.from_cache);
+  EXPECT_EQ(Ips(first.result), std::vector<std::string>{"192.0.2.1"});
+  EXPECT_EQ(second.calls, 1);
+  EXPECT_TRUE(second.result.from_cache);
+  EXPECT_EQ(Ips(second.result), std::vector<std::string>{"2001:db8::1"});
+  EXPECT_EQ(third.calls, 0);
+  EXPECT_FALSE(third.pending());
+  EXPECT_EQ(fourth.calls, 1);
+  EXPECT_FALSE(fourth.result.from_cache);
+  EXPECT_EQ(fourth.result.ares_status, ARES_ENOTFOUND);
 }
 
 TEST_F(ResolverTest, CancelledLookupStillFillsTheCache) {
