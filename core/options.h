@@ -37,13 +37,25 @@ struct FailOn {
 // --shard-by: what picks a line's shard (docs/resume-and-shards.md).
 enum class ShardBy { kHost, kLine };
 
-// An HTTP proxy from --proxy or the environment: http://[user:password@]host:port.
+// What a proxy speaks (docs/proxies.md): HTTP, HTTP inside TLS to the proxy, SOCKS5 with the name resolved by urlsweep, or SOCKS5
+// with the name sent to the proxy (socks5h).
+// ParseProxyUrl names them in this order (the `proxy` column's scheme).
+enum class ProxyKind : uint8_t { kHttp, kHttps, kSocks5, kSocks5h };
+
+// --proxy-rotate: which proxy of a --proxy-file pool a URL goes through: by a hash of its host name,
+// or the next one in turn for each URL.
+enum class ProxyRotate : uint8_t { kHost, kUrl };
+
+// A proxy from --proxy, --proxy-file or the environment: scheme://[user:password@]host:port.
 struct ProxySpec {
+  ProxyKind kind = ProxyKind::kHttp;
   std::string host;  // name or IP literal (no brackets)
   uint16_t port = 0;
   std::string user;      // percent-decoded
   std::string password;  // percent-decoded
   bool has_credentials = false;
+  // The `proxy` column: scheme://host:port, lower case, IPv6 in brackets, never the credentials.
+  std::string column;
 };
 
 // --proxy-auth: which scheme answers an HTTP proxy's 407 (docs/proxies.md). kAny sends no credentials
@@ -84,6 +96,12 @@ struct Config {
   // `--proxy ''` leaves both empty. With --proxy both hold the same proxy and no_proxy is ignored.
   std::optional<ProxySpec> http_proxy;
   std::optional<ProxySpec> https_proxy;
+  // --proxy-file: the pool, in file order (empty without it; then http_proxy/https_proxy are empty too).
+  std::vector<ProxySpec> proxy_pool;
+  ProxyRotate proxy_rotate = ProxyRotate::kHost;
+  // --proxy-insecure: the TLS of https:// proxies is not verified (it is, against the origins' trust,
+  // whatever --tls-verify says).
+  bool proxy_insecure = false;
   std::vector<std::string> no_proxy;  // lower case, leading '.' removed
   bool no_proxy_all = false;          // no_proxy=*
   ProxyAuthMode proxy_auth_mode = ProxyAuthMode::kAny;

@@ -14,6 +14,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -93,6 +95,9 @@ enum class FlagId {
   kResolver,
   kProxy,
   kProxyAuth,
+  kProxyFile,
+  kProxyRotate,
+  kProxyInsecure,
   kCaFile,
   kTlsVerify,
   kInsecure,
@@ -151,6 +156,9 @@ constexpr FlagSpec kFlags[] = {
     Flag("", '6', false, FlagId::kIpv6),
     Flag("proxy", 'x', true, FlagId::kProxy),
     Flag("proxy-auth", 0, true, FlagId::kProxyAuth),
+    Flag("proxy-file", 0, true, FlagId::kProxyFile),
+    Flag("proxy-rotate", 0, true, FlagId::kProxyRotate),
+    Flag("proxy-insecure", 0, false, FlagId::kProxyInsecure),
     Flag("ca-file", 0, true, FlagId::kCaFile),
     Flag("cacert", 0, true, FlagId::kCaFile),
     Flag("tls-verify", 0, true, FlagId::kTlsVerify),
@@ -334,6 +342,8 @@ constexpr std::pair<std::string_view, ParquetCompression> kCompressions[] = {
     {"zstd", ParquetCompression::kZstd},
     {"snappy", ParquetCompression::kSnappy},
     {"none", ParquetCompression::kNone}};
+constexpr std::pair<std::string_view, ProxyRotate> kProxyRotates[] = {{"host", ProxyRotate::kHost},
+                                                                     {"url", ProxyRotate::kUrl}};
 constexpr std::pair<std::string_view, ShardBy> kShardBys[] = {{"host", ShardBy::kHost}, {"line", ShardBy::kLine}};
 
 // --metrics-listen HOST:PORT: an IP literal (IPv6 in brackets) or `localhost`, and a port (no default:
@@ -359,6 +369,7 @@ struct ParseState {
   bool location = false;      // -L
   std::optional<OutputCompression> compress;  // the value of --compress, when given
   std::optional<std::string> proxy;  // the value of --proxy, when given
+  std::optional<std::string> proxy_file;  // the value of --proxy-file, when given
   int64_t threads_requested = 1;
 };
 
@@ -484,6 +495,12 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
         return Invalid(f, "any, basic, digest or ntlm", value);
       }
       return absl::OkStatus();
+    case FlagId::kProxyFile:
+      st->proxy_file = std::string(value);
+      return absl::OkStatus();
+    case FlagId::kProxyRotate:
+      if (!ParseChoice(value, kProxyRotates, &c->proxy_rotate)) return Invalid(f, "host or url", value);
+      return absl::OkStatus();
     case FlagId::kCaFile:
       c->ca_file = std::string(value);
       return absl::OkStatus();
@@ -536,6 +553,7 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
     case FlagId::kBodyHash:
     case FlagId::kLocation:
     case FlagId::kInsecure:
+    case FlagId::kProxyInsecure:
     case FlagId::kIpv4:
     case FlagId::kIpv6:
     case FlagId::kResume:
@@ -560,6 +578,9 @@ void ApplySwitch(FlagId id, Config* c, ParseState* st) {
       break;
     case FlagId::kInsecure:
       c->tls_verify = TlsVerifyMode::kOff;
+      break;
+    case FlagId::kProxyInsecure:
+      c->proxy_insecure = true;
       break;
     case FlagId::kIpv4:
       c->ip_version = IpVersion::kV4;
@@ -745,7 +766,19 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, EnvLooku
   if (!c.exclude_file.empty()) {
     if (absl::Status s = CheckReadableFile("--exclude", c.exclude_file); !s.ok()) return s;
   }
-  if (absl::Status s = ResolveProxies(st.proxy, env, &c); !s.ok()) return s;
+  if (st.proxy_file.has_value()) {
+    // A pool replaces --proxy and the environment's proxies alike.
+    if (st.proxy.has_value()) return absl::InvalidArgumentError("--proxy-file and --proxy: give one of them");
+    if (absl::Status s = CheckReadableFile("--proxy-file", *st.proxy_file); !s.ok()) return s;
+    std::ifstream file(*st.proxy_file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    if (!file.good() && !file.eof()) return absl::InvalidArgumentError("--proxy-file: cannot read the file");
+    if (absl::Status s = ParseProxyList(text, &c.proxy_pool); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--proxy-file: ", s.message()));
+    }
+  } else if (absl::Status s = ResolveProxies(st.proxy, env, &c); !s.ok()) {
+    return s;
+  }
   c.flags_text = absl::StrJoin(shown, " ");
   return parsed;
 }

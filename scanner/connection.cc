@@ -14,6 +14,7 @@ int Connection::Connect(uv_loop_t* loop, const SocketAddress& addr) {
   reading_ = false;
   writing_ = false;
   write_deferred_ = false;
+  socks_user_pass = false;
   requests_ = 0;
   proxy_auth_ = ProxyAuthScheme::kNone;
   tcp_.data = this;
@@ -58,7 +59,51 @@ void Connection::BeginTls() {
   }
 }
 
+void Connection::StartProxyTls(const TlsContext& context, std::string_view host, bool host_is_ip) {
+  if (ptls_ == nullptr) ptls_ = std::make_unique<ProxyTlsState>();
+  ptls_->cipher_pending.clear();
+  ptls_->session.Start(context, host, host_is_ip);
+  int rc = StartReading();
+  TlsSession::Status st = ptls_->session.Handshake();
+  if (rc == 0) rc = FlushProxyCiphertext();
+  if (rc != 0) {
+    ErrorInfo e = FromUvError(rc, IoStage::kTlsHandshake);
+    owner_->OnProxyTlsDone(this, &e);  // nothing may follow
+    return;
+  }
+  if (st == TlsSession::Status::kError) {
+    ErrorInfo e = ptls_->session.error_info();
+    owner_->OnProxyTlsDone(this, &e);  // nothing may follow
+  }
+}
+
+int Connection::FlushProxyCiphertext() {
+  ptls_->session.DrainCiphertext(&ptls_->cipher_pending);
+  if (writing_ || ptls_->cipher_pending.empty()) return 0;
+  std::swap(ptls_->cipher_inflight, ptls_->cipher_pending);
+  ptls_->cipher_pending.clear();
+  writing_ = true;
+  uv_buf_t buf = uv_buf_init(ptls_->cipher_inflight.data(), static_cast<unsigned>(ptls_->cipher_inflight.size()));
+  write_req_.data = this;
+  int rc = uv_write(&write_req_, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, &Connection::OnWrite);
+  if (rc != 0) writing_ = false;
+  return rc;
+}
+
+int Connection::WriteThroughProxyTls(std::string_view bytes) {
+  if (!bytes.empty() && ptls_->session.Write(bytes) != TlsSession::Status::kDone) return kTlsWriteFailed;
+  return FlushProxyCiphertext();
+}
+
 int Connection::FlushCiphertext() {
+  if (proxy_tls_on()) {
+    // Inside an https:// proxy's TLS: the origin's records are the proxy layer's plaintext.
+    tls_->cipher_pending.clear();
+    tls_->session.DrainCiphertext(&tls_->cipher_pending);
+    int rc = WriteThroughProxyTls(tls_->cipher_pending);
+    tls_->cipher_pending.clear();
+    return rc;
+  }
   tls_->session.DrainCiphertext(&tls_->cipher_pending);
   if (writing_ || tls_->cipher_pending.empty()) return 0;
   std::swap(tls_->cipher_inflight, tls_->cipher_pending);
@@ -76,6 +121,7 @@ int Connection::Write(std::string_view bytes) {
     if (tls_->session.Write(bytes) != TlsSession::Status::kDone) return kTlsWriteFailed;
     return FlushCiphertext();
   }
+  if (proxy_tls_on()) return WriteThroughProxyTls(bytes);
   if (writing_) {
     // The previous write's bytes are all with the kernel (a connection with unsent bytes is never
     // reused) but its uv_write_t awaits its callback: these bytes go from OnWrite.
@@ -98,6 +144,12 @@ ErrorInfo Connection::WriteError(int write_status) const {
   if (write_status == kTlsWriteFailed && tls_on() && tls_->session.failed()) {
     const TlsSession& tls = tls_->session;
     // At the write stage whatever stage the session failed in: the request could not be sent.
+    ErrorInfo e = FromSslError(tls.ssl_error(), tls.err_code(), IoStage::kWrite);
+    e.detail = tls.error_detail();
+    return e;
+  }
+  if (write_status == kTlsWriteFailed && proxy_tls_on() && ptls_->session.failed()) {
+    const TlsSession& tls = ptls_->session;
     ErrorInfo e = FromSslError(tls.ssl_error(), tls.err_code(), IoStage::kWrite);
     e.detail = tls.error_detail();
     return e;
@@ -151,6 +203,10 @@ void Connection::OnWrite(uv_write_t* req, int status) {
     status = conn->StartPlainWrite();
     if (status == 0) return;
   }
+  if (status == 0 && conn->proxy_tls_on() && !conn->ptls_->cipher_pending.empty()) {
+    status = conn->FlushProxyCiphertext();
+    if (status == 0) return;
+  }
   if (status == 0 && conn->tls_on() && !conn->tls_->cipher_pending.empty()) {
     status = conn->FlushCiphertext();
     if (status == 0) return;
@@ -170,6 +226,22 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
   if (conn->owner_ == nullptr || conn->closing_) {
     // Bytes or EOF for a connection nobody owns (closing): drop them.
     return;
+  }
+  if (conn->proxy_tls_on()) {
+    if (nread > 0) {
+      conn->OnProxyTlsBytes(conn->pool_->read_buffer(), static_cast<size_t>(nread));
+    } else if (nread == UV_EOF) {
+      conn->OnProxyTlsEof();
+    } else if (!conn->ptls_->session.handshake_done()) {
+      ErrorInfo e = FromUvError(static_cast<int>(nread), IoStage::kTlsHandshake);
+      conn->owner_->OnProxyTlsDone(conn, &e);
+    } else if (conn->tls_on() && !conn->tls_->session.handshake_done()) {
+      ErrorInfo e = FromUvError(static_cast<int>(nread), IoStage::kTlsHandshake);
+      conn->owner_->OnHandshakeDone(conn, &e);
+    } else {
+      conn->owner_->OnReadError(conn, FromUvError(static_cast<int>(nread), IoStage::kRead));
+    }
+    return;  // nothing may follow
   }
   if (conn->tls_on()) {
     if (nread > 0) {
@@ -229,6 +301,86 @@ void Connection::OnTlsBytes(const char* data, size_t len) {
   }
 }
 
+void Connection::OnProxyTlsBytes(const char* data, size_t len) {
+  TlsSession& outer = ptls_->session;
+  outer.FeedCiphertext(data, len);
+  if (!outer.handshake_done()) {
+    TlsSession::Status st = outer.Handshake();
+    int rc = FlushProxyCiphertext();
+    if (st == TlsSession::Status::kError || rc != 0) {
+      ErrorInfo e = st == TlsSession::Status::kError ? outer.error_info() : FromUvError(rc, IoStage::kTlsHandshake);
+      owner_->OnProxyTlsDone(this, &e);  // nothing may follow
+      return;
+    }
+    if (st != TlsSession::Status::kDone) return;
+    ConnectionOwner* owner = owner_;
+    owner->OnProxyTlsDone(this, nullptr);
+    if (owner_ != owner || closing_) return;
+  }
+  DeliverProxyPlaintext();  // nothing may follow
+}
+
+void Connection::OnProxyTlsEof() {
+  TlsSession& outer = ptls_->session;
+  outer.FeedEof();
+  if (!outer.handshake_done()) {
+    TlsSession::Status st = outer.Handshake();
+    ErrorInfo e = st == TlsSession::Status::kError
+                      ? outer.error_info()
+                      : ErrorInfo{ErrorCode::kConnectReset, "connection closed during the TLS handshake"};
+    owner_->OnProxyTlsDone(this, &e);  // nothing may follow
+    return;
+  }
+  DeliverProxyPlaintext();  // nothing may follow
+}
+
+void Connection::DeliverProxyPlaintext() {
+  ConnectionOwner* owner = owner_;
+  TlsSession& outer = ptls_->session;
+  // The socket's bytes were copied into the proxy session's BIO: the read buffer is free for its
+  // plaintext (the origin's TLS, below, decrypts into plain_buffer()).
+  char* buf = pool_->read_buffer();
+  for (;;) {
+    size_t n = 0;
+    TlsSession::Status st = outer.Read(buf, ConnectionPool::kPlainBufferBytes, &n);
+    if (int rc = FlushProxyCiphertext(); rc != 0) {
+      owner->OnReadError(this, FromUvError(rc, IoStage::kWrite));  // nothing may follow
+      return;
+    }
+    switch (st) {
+      case TlsSession::Status::kDone:
+        if (n == 0) return;
+        if (tls_on()) {
+          OnTlsBytes(buf, n);
+        } else {
+          owner->OnData(this, buf, n);
+        }
+        if (owner_ != owner || closing_) return;  // the owner let go: stop delivering
+        continue;
+      case TlsSession::Status::kWantIo:
+        return;
+      case TlsSession::Status::kClosed:
+        ProxyStreamEnded(/*unclean=*/false);  // nothing may follow
+        return;
+      case TlsSession::Status::kError:
+        if (outer.unexpected_eof()) {
+          ProxyStreamEnded(/*unclean=*/true);  // nothing may follow
+        } else {
+          owner->OnReadError(this, outer.error_info());  // nothing may follow
+        }
+        return;
+    }
+  }
+}
+
+void Connection::ProxyStreamEnded(bool unclean) {
+  if (tls_on()) {
+    OnTlsEof();
+  } else {
+    owner_->OnEof(this, unclean);
+  }
+}
+
 void Connection::OnTlsEof() {
   TlsSession& tls = tls_->session;
   tls.FeedEof();
@@ -282,6 +434,7 @@ void Connection::OnClose(uv_handle_t* handle) {
   --conn->pool_->closing_;
   // Frees the SSL now rather than at reuse: an idle pooled Connection should hold no TLS memory.
   if (conn->tls_ != nullptr) conn->tls_->session.Reset();
+  if (conn->ptls_ != nullptr) conn->ptls_->session.Reset();
   conn->pool_->Release(conn);
   // A handshake slot this connection held, or its followers, may be waiting to be used.
   conn->pool_->tls_gate().Pump();

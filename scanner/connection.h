@@ -42,6 +42,9 @@ class ConnectionOwner {
   virtual void OnEof(Connection* conn, bool unclean) = 0;
   // Reading failed: a reset, or a TLS failure after the handshake, already in contract words.
   virtual void OnReadError(Connection* conn, const ErrorInfo& error) = 0;
+  // The TLS handshake with an https:// proxy started by StartProxyTls() finished: error is nullptr on
+  // success. Only owners that start one hear it.
+  virtual void OnProxyTlsDone(Connection*, const ErrorInfo*) {}
 
  protected:
   ~ConnectionOwner() = default;
@@ -63,6 +66,14 @@ class Connection {
   // handshake may wait in the loop's TlsHandshakeGate first (nothing is read meanwhile); it may also
   // begin, and fail, inside this call. Reading starts when it begins.
   void StartTls(const TlsContext& context, std::string_view host, bool host_is_ip, uint16_t port);
+  // Starts TLS with an https:// proxy over the connected socket, under everything else: from then on
+  // what Write() sends (plain requests, CONNECT, or the origin's TLS records from StartTls) is encrypted
+  // for the proxy, and what the proxy sends is decrypted before anything else reads it. The owner hears
+  // OnProxyTlsDone, possibly inside this call. Not gated (TlsHandshakeGate is for origins), no session
+  // cache.
+  void StartProxyTls(const TlsContext& context, std::string_view host, bool host_is_ip);
+  bool proxy_tls_on() const { return ptls_ != nullptr && ptls_->session.active(); }
+  bool proxy_tls_handshaking() const { return proxy_tls_on() && !ptls_->session.handshake_done(); }
   // Sends `bytes`, encrypted when TLS is on; the caller's buffer is free again when it returns (what the
   // kernel did not take at once is copied). A non-zero return is a libuv error, or kTlsWriteFailed when
   // OpenSSL refused the bytes; WriteError() names either. One uv write in flight at a time: a further
@@ -112,6 +123,8 @@ class Connection {
   bool proxy_ntlm() const { return proxy_auth_ == ProxyAuthScheme::kNtlm; }
   void set_proxy_auth(ProxyAuthScheme scheme) { proxy_auth_ = scheme; }
   uint64_t idle_since_ns = 0;
+  // A SOCKS5 tunnel whose proxy asked for username/password (the proxy_auth column of the requests it
+  // carries). Set by the owner; cleared by Connect().
   // Intrusive links for the idle list and the free list.
   Connection* next = nullptr;
   Connection* prev = nullptr;
@@ -137,6 +150,15 @@ class Connection {
   void DeliverPlaintext();
   // The handshake StartTls() asked for, once the gate lets it begin.
   void BeginTls();
+  // The https:// proxy's layer: its ciphertext out to the socket, bytes through it, its bytes in.
+  int FlushProxyCiphertext();
+  int WriteThroughProxyTls(std::string_view bytes);
+  void OnProxyTlsBytes(const char* data, size_t len);
+  void OnProxyTlsEof();
+  // Decrypts the proxy's bytes and hands them on: to the origin's TLS when on, else to the owner.
+  void DeliverProxyPlaintext();
+  // The proxy's TLS stream ended (cleanly or not): the end of whatever runs inside it.
+  void ProxyStreamEnded(bool unclean);
 
   // What only https needs, made on the first StartTls() of this slot and kept for its next connections.
   struct TlsState {
@@ -156,6 +178,13 @@ class Connection {
     bool leading = false;  // the origin's first handshake, which others wait for
   };
 
+  // TLS with an https:// proxy, made on this slot's first StartProxyTls() and kept for its next ones.
+  struct ProxyTlsState {
+    TlsSession session;
+    std::string cipher_inflight;  // ciphertext handed to uv_write; lives until its callback
+    std::string cipher_pending;   // ciphertext produced while a write was in flight
+  };
+
   ConnectionPool* pool_;
   uv_tcp_t tcp_;
   // The connect request is done before the first write starts (writes begin in or after OnConnected, and
@@ -172,13 +201,17 @@ class Connection {
   // stream.rst). Empty, without capacity, on a connection whose writes always went out whole.
   std::string out_;
   std::unique_ptr<TlsState> tls_;
+  std::unique_ptr<ProxyTlsState> ptls_;
   std::string key_;
   bool open_ = false;
   bool closing_ = false;
   bool reading_ = false;
   bool writing_ = false;
-  bool write_deferred_ = false;
-  ProxyAuthScheme proxy_auth_ = ProxyAuthScheme::kNone;  // a plain write waits for the previous write's callback
+  bool write_deferred_ = false;  // a plain write waits for the previous write's callback
+  ProxyAuthScheme proxy_auth_ = ProxyAuthScheme::kNone;
+
+ public:
+  bool socks_user_pass = false;
 };
 
 // The per-loop pool of Connection objects and the one read buffer they share. Objects are recycled, never

@@ -8,10 +8,18 @@ namespace urlsweep {
 
 void IdlePool::KeyFor(const Target& target, const ProxySpec* proxy, std::string* out) {
   out->clear();
-  if (proxy != nullptr) {
+  if (proxy != nullptr && (proxy->kind == ProxyKind::kSocks5 || proxy->kind == ProxyKind::kSocks5h)) {
+    // A SOCKS5 connection is a tunnel to one origin, for one scheme.
+    out->append(proxy->kind == ProxyKind::kSocks5 ? "5|" : "5h|");
+    out->append(proxy->host);
+    out->push_back('|');
+    absl::StrAppend(out, proxy->port);
+    out->append(target.https ? "|s|" : "|h|");
+  } else if (proxy != nullptr) {
     // Plain http through a proxy: any origin may share a connection to the proxy. https: one tunnel per
     // origin.
-    out->append(target.https ? "T|" : "P|");
+    out->append(target.https ? "T" : "P");
+    out->append(proxy->kind == ProxyKind::kHttps ? "s|" : "|");
     out->append(proxy->host);
     out->push_back('|');
     absl::StrAppend(out, proxy->port);

@@ -15,6 +15,7 @@ namespace {
 
 // Like curl, a proxy URL without a port means 1080.
 constexpr uint16_t kDefaultProxyPort = 1080;
+constexpr uint16_t kDefaultHttpsProxyPort = 443;
 // RFC 1035 section 2.3.4: a domain name has at most 253 characters in text form.
 constexpr size_t kMaxHostName = 253;
 
@@ -124,10 +125,20 @@ bool NoProxyMatches(const Config& config, std::string_view host) {
 }  // namespace
 
 absl::Status ParseProxyUrl(std::string_view url, ProxySpec* out) {
+  ProxyKind kind = ProxyKind::kHttp;
   size_t sep = url.find("://");
   if (sep != std::string_view::npos) {
-    if (!EqualsIgnoreCase(url.substr(0, sep), "http")) {
-      return absl::InvalidArgumentError("only http:// proxies are supported");
+    std::string_view scheme = url.substr(0, sep);
+    if (EqualsIgnoreCase(scheme, "http")) {
+      kind = ProxyKind::kHttp;
+    } else if (EqualsIgnoreCase(scheme, "https")) {
+      kind = ProxyKind::kHttps;
+    } else if (EqualsIgnoreCase(scheme, "socks5")) {
+      kind = ProxyKind::kSocks5;
+    } else if (EqualsIgnoreCase(scheme, "socks5h")) {
+      kind = ProxyKind::kSocks5h;
+    } else {
+      return absl::InvalidArgumentError("unsupported scheme (http://, https://, socks5:// and socks5h:// are)");
     }
   }
   size_t start = AuthorityStart(url);
@@ -135,6 +146,7 @@ absl::Status ParseProxyUrl(std::string_view url, ProxySpec* out) {
   std::string_view authority = url.substr(start, end - start);
   // The path of a proxy URL means nothing; like curl, it is ignored ("http://proxy:3128/" is common).
   *out = ProxySpec();
+  out->kind = kind;
   // The last '@' ends the credentials: an unencoded '@' in a password is common enough to accept.
   size_t at = authority.rfind('@');
   if (at != std::string_view::npos) {
@@ -149,6 +161,10 @@ absl::Status ParseProxyUrl(std::string_view url, ProxySpec* out) {
       return absl::InvalidArgumentError("bad percent-encoding in the credentials");
     }
     out->has_credentials = !userinfo.empty();
+    // RFC 1929 carries each in one length byte.
+    if ((kind == ProxyKind::kSocks5 || kind == ProxyKind::kSocks5h) && (out->user.size() > 255 || out->password.size() > 255)) {
+      return absl::InvalidArgumentError("a SOCKS5 user name or password is at most 255 bytes");
+    }
   }
   std::string_view host;
   std::string_view port;
@@ -178,11 +194,16 @@ absl::Status ParseProxyUrl(std::string_view url, ProxySpec* out) {
     }
   }
   out->host = Lower(host);
-  out->port = kDefaultProxyPort;
+  // Like curl: 1080, and 443 for a proxy spoken to over TLS.
+  out->port = kind == ProxyKind::kHttps ? kDefaultHttpsProxyPort : kDefaultProxyPort;
   // RFC 3986 section 3.2.3: an empty port means the default.
   if (has_port && !port.empty() && !ParsePort(port, &out->port)) {
     return absl::InvalidArgumentError("bad port (expected 1 to 65535)");
   }
+  static constexpr const char* kSchemes[] = {"http", "https", "socks5", "socks5h"};
+  const bool v6 = out->host.find(':') != std::string::npos;
+  out->column = absl::StrCat(kSchemes[static_cast<int>(kind)], "://", v6 ? "[" : "", out->host, v6 ? "]" : "",
+                             ":", out->port);
   return absl::OkStatus();
 }
 
@@ -212,6 +233,34 @@ absl::Status ResolveProxies(const std::optional<std::string>& proxy_flag, EnvLoo
   if (absl::Status s = ProxyFromEnv(env, "https_proxy", "HTTPS_PROXY", &c->https_proxy); !s.ok()) return s;
   const char* which = nullptr;
   if (const char* list = FirstNonEmpty(env, "no_proxy", "NO_PROXY", &which)) ParseNoProxy(list, c);
+  return absl::OkStatus();
+}
+
+absl::Status ParseProxyList(std::string_view text, std::vector<ProxySpec>* out) {
+  out->clear();
+  size_t pos = 0;
+  int line = 0;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view entry = text.substr(pos, eol - pos);
+    pos = eol + 1;
+    ++line;
+    size_t hash = entry.find('#');
+    if (hash != std::string_view::npos) entry = entry.substr(0, hash);
+    while (!entry.empty() && absl::ascii_isspace(static_cast<unsigned char>(entry.front()))) entry.remove_prefix(1);
+    while (!entry.empty() && absl::ascii_isspace(static_cast<unsigned char>(entry.back()))) entry.remove_suffix(1);
+    if (entry.empty()) continue;
+    ProxySpec spec;
+    if (absl::Status s = ParseProxyUrl(entry, &spec); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("line ", line, ": invalid proxy URL: ", s.message()));
+    }
+    if (out->size() == kMaxProxyPool) {
+      return absl::InvalidArgumentError(absl::StrCat("more than ", kMaxProxyPool, " proxies"));
+    }
+    out->push_back(std::move(spec));
+  }
+  if (out->empty()) return absl::InvalidArgumentError("no proxy in the file");
   return absl::OkStatus();
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "core/options.h"
@@ -28,6 +29,13 @@ std::string MaskProxyUrl(std::string_view url);
 // --proxy when given: it applies to both schemes and the environment is not read ('' = no proxy at all).
 // Errors are one line naming the flag or variable.
 absl::Status ResolveProxies(const std::optional<std::string>& proxy_flag, EnvLookup env, Config* config);
+
+// The most proxies a --proxy-file may hold (a task keeps the index in 16 bits).
+inline constexpr size_t kMaxProxyPool = 10000;
+
+// A --proxy-file's text: one proxy URL a line (any kind ParseProxyUrl takes), '#' starts a comment,
+// blank lines skipped. At least one proxy. Errors name the line number, never its text.
+absl::Status ParseProxyList(std::string_view text, std::vector<ProxySpec>* out);
 
 // The proxy for one URL; nullptr = connect directly. `host` is the lower-case ASCII host name or IP
 // literal of the URL (no brackets). no_proxy entries match the name and its subdomains, an equal IP

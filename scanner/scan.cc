@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -96,6 +97,17 @@ absl::StatusOr<ScanSetup> PrepareScan(const Config& config) {
   absl::StatusOr<std::unique_ptr<TlsContext>> tls = TlsContext::Create(tls_options);
   if (!tls.ok()) return tls.status();
   setup.tls = std::move(*tls);
+  bool https_proxy = false;
+  for (const std::optional<ProxySpec>* p : {&config.http_proxy, &config.https_proxy}) {
+    https_proxy = https_proxy || (p->has_value() && (*p)->kind == ProxyKind::kHttps);
+  }
+  for (const ProxySpec& p : config.proxy_pool) https_proxy = https_proxy || p.kind == ProxyKind::kHttps;
+  if (https_proxy) {
+    tls_options.verify = config.proxy_insecure ? TlsVerifyMode::kOff : TlsVerifyMode::kStrict;
+    absl::StatusOr<std::unique_ptr<TlsContext>> proxy_tls = TlsContext::Create(tls_options);
+    if (!proxy_tls.ok()) return proxy_tls.status();
+    setup.proxy_tls = std::move(*proxy_tls);
+  }
   if (!config.exclude_file.empty()) {
     absl::StatusOr<ExcludeList> loaded = ExcludeList::Load(config.exclude_file);
     if (!loaded.ok()) return loaded.status();
@@ -136,7 +148,11 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, co
   WorkerShared shared;
   shared.config = &config;
   shared.tls = setup->tls.get();
+  shared.proxy_tls = setup->proxy_tls.get();
   shared.exclude = setup->exclude.has_value() ? &*setup->exclude : nullptr;
+  std::optional<ProxyPool> proxy_pool;
+  if (!config.proxy_pool.empty()) proxy_pool.emplace(&config.proxy_pool, config.proxy_rotate);
+  shared.proxy_pool = proxy_pool.has_value() ? &*proxy_pool : nullptr;
   shared.input_pool = &input_pool;
   shared.row_pool = &row_pool;
   shared.rows_out = &rows_out;

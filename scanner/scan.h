@@ -41,6 +41,9 @@ inline constexpr uint64_t kStopGraceMs = 2000;
 // --exclude, or a metrics port in use, is one line and exit 1 with no output file or journal left behind.
 struct ScanSetup {
   std::unique_ptr<TlsContext> tls;
+  // For https:// proxies (made only when the run has one): the same trust, verified strictly unless
+  // --proxy-insecure, whatever --tls-verify says of origins.
+  std::unique_ptr<TlsContext> proxy_tls;
   std::optional<ExcludeList> exclude;
   std::unique_ptr<MetricsServer> metrics;  // listening already; RunScan feeds it and stops it at its end
 };

@@ -97,6 +97,8 @@ void Task::Begin() {
   row_.started_at_us = RealtimeMicros();
   start_ns_ = w->Now();
   deadline_total_ns_ = start_ns_ + SecondsToNs(w->config_.timeout_s);
+  pool_tries_ = 0;
+  pool_next_ = false;
   StartAttempt();
 }
 
@@ -125,13 +127,13 @@ void Task::StartAttempt() {
     FailSoon(ErrorCode::kExcluded, "the host matches an --exclude entry");
     return;
   }
-  proxy_ = ProxyFor(config, target_.https, target_.host);
+  proxy_fault_ = false;
+  row_.proxy_auth.Clear();
   proxy_exchange_.Reset();
-  SetProxyAuthColumn({});
+  if (!PickProxy()) return;
+  // The `proxy` column: the proxy of this attempt (of the last hop, after redirects), never credentials.
   if (proxy_ != nullptr) {
-    // scheme://host:port, never the credentials; an IPv6 literal in brackets.
-    const bool v6 = proxy_->host.find(':') != std::string::npos;
-    row_.proxy.Set(absl::StrCat("http://", v6 ? "[" : "", proxy_->host, v6 ? "]" : "", ":", proxy_->port));
+    row_.proxy.Set(proxy_->column);
   } else {
     row_.proxy.Clear();
   }
@@ -140,9 +142,25 @@ void Task::StartAttempt() {
   // DNS, connect and TLS.
   fresh_only_ = no_reuse_;
   no_reuse_ = false;
+  resolving_origin_ = false;
   if (ReuseIdle()) return;
 
-  // Through a proxy the proxy resolves the origin's name; we resolve (or parse) the proxy's.
+  // socks5:// (not socks5h://): urlsweep looks the origin's name up and sends the proxy its address.
+  if (proxy_ != nullptr && proxy_->kind == ProxyKind::kSocks5 && !ParseIpLiteral(target_.host, &socks_origin_)) {
+    resolving_origin_ = true;
+    stage_start_ns_ = w->Now();
+    SetStageDeadline(Stage::kDns, config.dns_timeout_s);
+    w->resolver_->Resolve(target_.host, &dns_request_);
+    return;
+  }
+  ResolveEndpoint();
+}
+
+void Task::ResolveEndpoint() {
+  Worker* w = worker_;
+  const Config& config = w->config_;
+  // Through a proxy the proxy resolves the origin's name (socks5:// excepted, see StartAttempt); we
+  // resolve (or parse) the proxy's.
   const std::string& endpoint = proxy_ != nullptr ? proxy_->host : target_.host;
   if (ParseIpLiteral(endpoint, &addrs_[0])) {
     // A literal needs no lookup; dns_ms stays absent.
@@ -172,17 +190,14 @@ bool Task::ReuseIdle() {
   if (idle == nullptr) return false;
   conn_ = idle;
   conn_reused_ = true;
+  // A SOCKS5 tunnel opened with username/password carries this request too.
+  if (idle->socks_user_pass) row_.proxy_auth.Set("socks5");
   idle->Attach(this);
   SetPeerColumns(idle->peer());
   if (idle->tls_on()) SetTlsColumns(idle->tls());
-  if (proxy_ != nullptr && target_.https) SetProxyAuthColumn(ProxyAuthSchemeName(idle->proxy_auth()));
+  if (ProxyIsHttp() && target_.https) SetProxyAuthColumn(ProxyAuthSchemeName(idle->proxy_auth()));
   SendRequest();
   return true;
-}
-
-void Task::FailProxy(const char* what, const char* detail) {
-  detail_scratch_ = absl::StrCat(what, " ", proxy_->host, ":", proxy_->port, ": ", detail);
-  FailAttempt(ErrorCode::kProxyError, detail_scratch_.c_str());
 }
 
 void Task::OnResolved(Resolver::Request* request, const DnsResult& result) {
@@ -191,6 +206,11 @@ void Task::OnResolved(Resolver::Request* request, const DnsResult& result) {
   w->UpdateNow();
   task->row_.dns_ms = NsToMs(w->Now() - task->stage_start_ns_);
   ErrorInfo e = FromAresStatus(result.ares_status);
+  if (task->resolving_origin_) {
+    task->resolving_origin_ = false;
+    task->OnOriginResolved(result, e);
+    return;
+  }
   // --exclude holds on every address the name resolves to, also those beyond the kMaxAddresses kept
   // here: the resolver checked them all (ResolverOptions::flag_address). The proxy's own name is not
   // checked (only the host as written can be, see StartConnect).
@@ -288,62 +308,19 @@ void Task::OnConnected(Connection*, int status) {
     return;
   }
   row_.connect_ms = NsToMs(w->Now() - stage_start_ns_);
-  if (proxy_ != nullptr && target_.https) {
+  if (ProxyIsSocks()) {
+    SendSocksGreeting();
+  } else if (proxy_ != nullptr && proxy_->kind == ProxyKind::kHttps) {
+    stage_ = Stage::kProxyConnect;  // the proxy's handshake is inside the --connect-timeout budget
+    IpAddress literal;
+    conn_->StartProxyTls(*w->shared_.proxy_tls, proxy_->host, ParseIpLiteral(proxy_->host, &literal));
+  } else if (proxy_ != nullptr && target_.https) {
     SendConnect();
   } else if (target_.https) {
     StartTls();
   } else {
     SendRequest();
   }
-}
-
-void Task::SendConnect() {
-  Worker* w = worker_;
-  const Config& config = w->config_;
-  stage_ = Stage::kProxyConnect;  // still inside the --connect-timeout budget
-  // CONNECT names the origin as host:port, always with the port (RFC 9110 section 9.3.6).
-  detail_scratch_.assign(target_.host_column());
-  detail_scratch_.push_back(':');
-  absl::StrAppend(&detail_scratch_, target_.port);
-  ProxyAuthorization("CONNECT", detail_scratch_, &w->proxy_auth_scratch_);
-  SerializeConnect(detail_scratch_, config.user_agent, w->proxy_auth_scratch_, &w->request_scratch_);
-  // A 2xx answer to CONNECT has no body; a refusal's body is read (not reported), so that a 407 leaves
-  // the connection usable for the answer to its challenge.
-  parser_.SetExtraColumns(&config.extra_columns);
-  parser_.Reset(/*head_request=*/false, kMaxProxyRefusalBodyBytes, /*connect_request=*/true);
-  request_sent_ = true;
-  int rc = conn_->StartReading();
-  if (rc == 0) rc = conn_->Write(w->request_scratch_);
-  if (rc != 0) {
-    ErrorInfo e = FromUvError(rc, IoStage::kWrite);
-    detail_scratch_ = absl::StrCat("writing CONNECT to proxy: ", e.detail);
-    FailSoon(ErrorCode::kProxyError, detail_scratch_.c_str());
-  }
-}
-
-void Task::OnConnectResponse(ResponseParser::State state) {
-  ResponseParser& p = parser_;
-  if (state == ResponseParser::State::kError) {
-    FailProxy("malformed answer to CONNECT from proxy", p.error_reason());
-    return;
-  }
-  const int status = p.status();
-  if (status >= 200 && status < 300) {
-    // Tunnel open: what follows is the origin's TLS, and the row reports the origin's answer.
-    request_sent_ = false;
-    OnProxyAccepted(/*connect=*/true);
-    StartTls();
-    return;
-  }
-  FillResponseFields();
-  if (status == 407) {
-    OnProxy407(/*connect=*/true);
-    return;
-  }
-  // Refused for another reason than credentials: those it was sent passed (no 407).
-  SetProxyAuthColumn(ProxyAuthSchemeName(proxy_exchange_.sent));
-  detail_scratch_ = absl::StrCat("proxy ", proxy_->host, ":", proxy_->port, " refused CONNECT with ", status);
-  FailAttempt(ErrorCode::kProxyError, detail_scratch_.c_str());
 }
 
 void Task::StartTls() {
@@ -371,7 +348,7 @@ void Task::SendRequest() {
   RequestSpec spec;
   spec.method = config.method;
   // Plain http through a proxy uses the absolute form (RFC 9112 section 3.2.2); a tunnel does not.
-  const bool absolute_form = proxy_ != nullptr && !target_.https;
+  const bool absolute_form = ProxyIsHttp() && !target_.https;
   spec.target = absolute_form ? std::string_view(target_.url) : std::string_view(target_.request_target);
   spec.host = target_.authority();
   spec.user_agent = config.user_agent;
@@ -414,7 +391,8 @@ void Task::SendRequest() {
 void Task::OnWritten(Connection*, int status) {
   worker_->UpdateNow();
   if (stage_ == Stage::kProxyConnect) {
-    FailProxy("cannot send CONNECT to proxy", FromUvError(status, IoStage::kWrite).detail);
+    FailProxy(ProxyIsSocks() ? "cannot send the SOCKS5 handshake to proxy" : "cannot send CONNECT to proxy",
+              FromUvError(status, IoStage::kWrite).detail);
     return;
   }
   ErrorInfo e = FromUvError(status, stage_ == Stage::kTls ? IoStage::kTlsHandshake : IoStage::kWrite);
@@ -428,6 +406,10 @@ void Task::OnWritten(Connection*, int status) {
 void Task::OnData(Connection*, const char* data, size_t len) {
   Worker* w = worker_;
   w->UpdateNow();
+  if (stage_ == Stage::kProxyConnect && ProxyIsSocks()) {
+    OnSocksData(data, len);
+    return;
+  }
   if (stage_ == Stage::kProxyConnect) {
     size_t consumed = 0;
     ResponseParser::State state = parser_.Feed(data, len, &consumed);
@@ -437,6 +419,7 @@ void Task::OnData(Connection*, const char* data, size_t len) {
   if (!response_started_) {
     response_started_ = true;
     row_.ttfb_ms = NsToMs(w->Now() - request_sent_ns_);
+    if (proxy_ != nullptr) ProxyWorked();
   }
   // Silence budget: moved lazily, the timer re-arms itself when it fires early (no timer call per read).
   deadline_stage_ns_ = w->Now() + SecondsToNs(w->config_.read_timeout_s);
@@ -460,11 +443,13 @@ void Task::OnEof(Connection*, bool unclean) {
   worker_->UpdateNow();
   if (stage_ == Stage::kProxyConnect) {
     // A refusal whose page ends with the connection (tinyproxy's HTTP/1.0 407) is complete here.
-    if (parser_.Finish() == ResponseParser::State::kComplete) {
+    if (!ProxyIsSocks() && parser_.Finish() == ResponseParser::State::kComplete) {
       OnConnectResponse(ResponseParser::State::kComplete);
       return;
     }
-    FailProxy("proxy closed the connection during CONNECT", "connection closed");
+    FailProxy(ProxyIsSocks() ? "socks5: proxy closed the connection during the handshake"
+                             : "proxy closed the connection during CONNECT",
+              "connection closed");
     return;
   }
   ResponseParser& parser = parser_;
@@ -497,7 +482,8 @@ void Task::OnEof(Connection*, bool unclean) {
 void Task::OnReadError(Connection*, const ErrorInfo& error) {
   worker_->UpdateNow();
   if (stage_ == Stage::kProxyConnect) {
-    FailProxy("reading the answer to CONNECT from proxy", error.detail);
+    FailProxy(ProxyIsSocks() ? "socks5: reading the handshake from proxy" : "reading the answer to CONNECT from proxy",
+              error.detail);
     return;
   }
   if (error.code == ErrorCode::kReadReset && DiedWhileSending(stage_, response_started_, conn_)) {
@@ -545,7 +531,7 @@ void Task::OnResponseComplete() {
   }
   // A plain request through a proxy answered 407 is the proxy's refusal (CONTRACT "Proxies"), unless
   // its challenge can be answered (--proxy-auth).
-  if (proxy_ != nullptr && !target_.https) {
+  if (ProxyIsHttp() && !target_.https) {
     if (row_.status == 407) {
       OnProxy407(/*connect=*/false);
       return;
@@ -615,6 +601,11 @@ void Task::FailAttempt(ErrorCode code, const char* detail) {
   if (conn_ != nullptr && request_sent_) FillResponseFields();
   const bool was_reused = conn_reused_;
   ReleaseConnection(false);
+  // In a --proxy-file pool, a proxy that failed on its own account hands the URL to the next one.
+  if (code == ErrorCode::kProxyError && RetryOnNextProxy()) {
+    StartAttempt();
+    return;
+  }
   // A kept-alive connection the server had already closed: not the URL's fault, and no attempt of its own.
   if (was_reused && !response_started_ &&
       (code == ErrorCode::kWriteError || code == ErrorCode::kReadReset || code == ErrorCode::kEmptyResponse)) {
@@ -691,9 +682,10 @@ void Task::OnTimer(uv_timer_t* timer) {
   if (stage_expired && task->deadline_stage_ns_ < task->deadline_total_ns_) {
     switch (task->stage_) {
       case Stage::kDns:
-        code = task->proxy_ != nullptr ? ErrorCode::kProxyError : ErrorCode::kDnsTimeout;
-        detail = task->proxy_ != nullptr ? "no DNS answer for the proxy within --dns-timeout"
-                                         : "no DNS answer within --dns-timeout";
+        // For socks5:// the first lookup is the origin's own: its words are the direct ones.
+        code = task->proxy_ != nullptr && !task->resolving_origin_ ? ErrorCode::kProxyError : ErrorCode::kDnsTimeout;
+        detail = code == ErrorCode::kProxyError ? "no DNS answer for the proxy within --dns-timeout"
+                                                : "no DNS answer within --dns-timeout";
         break;
       case Stage::kConnect:
         code = task->proxy_ != nullptr ? ErrorCode::kProxyError : ErrorCode::kConnectTimeout;
@@ -702,7 +694,10 @@ void Task::OnTimer(uv_timer_t* timer) {
         break;
       case Stage::kProxyConnect:
         code = ErrorCode::kProxyError;
-        detail = "no answer to CONNECT from the proxy within --connect-timeout";
+        detail = task->ProxyIsSocks() ? "no SOCKS5 handshake from the proxy within --connect-timeout"
+                 : task->conn_ != nullptr && task->conn_->proxy_tls_handshaking()
+                     ? "no TLS handshake with the proxy within --connect-timeout"
+                     : "no answer to CONNECT from the proxy within --connect-timeout";
         break;
       case Stage::kTls:
         code = ErrorCode::kTlsTimeout;
@@ -716,6 +711,8 @@ void Task::OnTimer(uv_timer_t* timer) {
         break;
     }
   }
+  // The proxy's own stages ran out: the proxy's fault, for a pool's health.
+  if (code == ErrorCode::kProxyError) task->proxy_fault_ = true;
   if (task->stage_ == Stage::kQueued) {
     w->RemoveFromHostGate(task);
   }

@@ -15,6 +15,7 @@
 #include "core/row.h"
 #include "dns/resolver.h"
 #include "http/response_parser.h"
+#include "http/socks5.h"
 #include "http/tls_session.h"
 #include "scanner/connection.h"
 #include "scanner/proxy_authenticator.h"
@@ -63,9 +64,38 @@ class Task final : public ConnectionOwner {
   // reuse one, and sends the request on it.
   bool ReuseIdle();
   void TryNextAddress();
+  // The proxy's name or address (the endpoint urlsweep connects to when a proxy is used), else the
+  // origin's: resolved or parsed, then StartConnect.
+  void ResolveEndpoint();
   // Proxy tunnel for https through an HTTP proxy: CONNECT, then TLS inside.
   void SendConnect();
   void OnConnectResponse(ResponseParser::State state);
+  // SOCKS5 (task_proxy.cc): for socks5:// the origin's name is looked up first (OnOriginResolved);
+  // after the TCP connect to the proxy, greeting, username/password when asked, CONNECT; then the
+  // origin's TLS or the request, as if connected directly.
+  bool ProxyIsSocks() const {
+    return proxy_ != nullptr && (proxy_->kind == ProxyKind::kSocks5 || proxy_->kind == ProxyKind::kSocks5h);
+  }
+  // An HTTP proxy, spoken to in the clear or inside TLS (https://).
+  bool ProxyIsHttp() const { return proxy_ != nullptr && !ProxyIsSocks(); }
+  // https:// proxies (task_proxy.cc): TLS with the proxy first, then as through an http:// one.
+  void OnProxyTlsDone(Connection* conn, const ErrorInfo* error) override;
+  // What follows the TCP connect to the proxy or the proxy's TLS: CONNECT, or the request.
+  void AfterProxyReached();
+  void OnOriginResolved(const DnsResult& result, ErrorInfo e);
+  void SendSocksGreeting();
+  void SendSocksConnect();
+  void OnSocksData(const char* data, size_t len);
+  void WriteProxyBytes(const char* what);
+  // The proxy of this attempt: ProxyFor's, or a --proxy-file pool's (task_proxy.cc). False when the
+  // pool has none awake (all rest): the attempt has failed.
+  bool PickProxy();
+  // The proxy did its part (tunnel open, or a response byte through it): for the pool's health.
+  void ProxyWorked();
+  // A pool proxy failed on its own account: counts it, and true when the URL goes on to the next proxy.
+  bool RetryOnNextProxy();
+  // proxy_auth_required for a SOCKS5 proxy (proxy_auth = socks5).
+  void FailSocksAuth(const char* detail);
   void StartTls();
   void SendRequest();
   void SetPeerColumns(const SocketAddress& addr);
@@ -133,6 +163,17 @@ class Task final : public ConnectionOwner {
   const ProxySpec* proxy_ = nullptr;    // the proxy of this attempt, nullptr when direct
   // What this attempt has said to the proxy about credentials (reset with each attempt).
   ProxyAuthenticator::Exchange proxy_exchange_;
+  // SOCKS5: the answer being read, the origin's address for socks5:// (urlsweep resolves), and whether
+  // the lookup running is the origin's.
+  Socks5Reader socks_;
+  bool resolving_origin_ = false;
+  IpAddress socks_origin_;
+  // --proxy-file: the pool index of proxy_, how many of the pool this URL has tried, whether the next
+  // attempt moves on to the next proxy, and whether the failure under way is the proxy's own.
+  int16_t pool_index_ = -1;
+  uint8_t pool_tries_ = 0;
+  bool pool_next_ = false;
+  bool proxy_fault_ = false;
   // Normalised URLs fetched in this chain, for redirect_loop. Kept across rows for their capacity.
   std::vector<std::string> visited_;
   size_t visited_count_ = 0;

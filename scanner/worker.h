@@ -24,6 +24,7 @@
 #include "scanner/live_metrics.h"
 #include "scanner/pipeline.h"
 #include "scanner/proxy_authenticator.h"
+#include "scanner/proxy_pool.h"
 #include "scanner/rate_limiter.h"
 #include "scanner/stats.h"
 #include "scanner/task.h"
@@ -55,7 +56,9 @@ const char* NoAddressDetail(IpVersion version);
 struct WorkerShared {
   const Config* config = nullptr;
   const TlsContext* tls = nullptr;         // shared by all loops (an SSL_CTX is thread-safe once set up)
+  const TlsContext* proxy_tls = nullptr;   // for https:// proxies; nullptr when the run has none
   const ExcludeList* exclude = nullptr;    // nullptr without --exclude
+  ProxyPool* proxy_pool = nullptr;         // nullptr without --proxy-file
   BatchPool<InputBatch>* input_pool = nullptr;
   BatchPool<RowBatch>* row_pool = nullptr;
   BatchQueue<RowBatch>* rows_out = nullptr;

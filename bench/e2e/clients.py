@@ -137,7 +137,7 @@ class Clients:
         return Measurement(scenario, label, requests, max(0, requests - bad), run.wall_s, run.cpu_s,
                            run.maxrss_kib, rate=float(rate.group(1)), note=note)
 
-    def curl(self, scenario, urls, parallel_max, label, extra_config=(), resolve=True):
+    def curl(self, scenario, urls, parallel_max, label, proxy=None, extra_config=()):
         """curl --parallel over `urls`. This curl resolves with the system resolver (not c-ares: no
         --dns-servers), so every name is pinned with a resolve line and curl does no DNS at all. Each
         URL is an operation of its own (`next`) carrying only its own name: one global list of N
@@ -149,9 +149,10 @@ class Clients:
         config = out + ".config"
         sections = []
         for url, name, port, n in urls:
-            section = 'url = "%s"\noutput = "/dev/null"\nsilent\nmax-time = 10\nwrite-out = "%%{http_code}\\n"\n' % url
-            if resolve:
-                section += 'resolve = "%s:%d:%s"\n' % (name, port, address_for(n))
+            section = ('url = "%s"\noutput = "/dev/null"\nsilent\nmax-time = 10\n'
+                       'write-out = "%%{http_code}\\n"\nresolve = "%s:%d:%s"\n' % (url, name, port, address_for(n)))
+            if proxy:
+                section += 'proxy = "%s"\n' % proxy
             section += "".join(line + "\n" for line in extra_config)
             sections.append(section)
         with open(config, "w") as f:

@@ -9,6 +9,8 @@ S1_MIN_VS_BEST_REFERENCE = 6.0
 S1_MAX_CPU_VS_WRK = 1.5
 S2_MIN_VS_WRK = 0.6
 S2_MIN_VS_CURL = 2.0
+# S9: urlsweep through a SOCKS5 proxy against curl --parallel through the same proxy, both at -c 64.
+S9_MIN_VS_CURL = 3.0
 # S10: URLs through an NTLM squid against curl --parallel --proxy-ntlm on the same squid.
 S10_MIN_VS_CURL = 3.0
 S3_MIN_VS_BOUND = 0.9
@@ -80,6 +82,11 @@ def targets(results, extra, skipped):
     if us2 and curl2:
         check("S2 rate >= %.0fx curl --parallel" % S2_MIN_VS_CURL, us2.rate / curl2.rate,
               lambda v: v >= S2_MIN_VS_CURL)
+    us9 = _find(results, "S9", "urlsweep")
+    curl9 = _find(results, "S9", "curl")
+    if us9 and curl9:
+        check("S9 rate through SOCKS5 >= %.0fx curl --parallel through it" % S9_MIN_VS_CURL,
+              us9.rate / curl9.rate, lambda v: v >= S9_MIN_VS_CURL)
     us10 = _find(results, "S10", "urlsweep")
     curl10 = _find(results, "S10", "curl")
     if us10 and curl10:

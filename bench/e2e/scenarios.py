@@ -57,6 +57,11 @@ S8_URLS = 20000
 S8_IN_FLIGHT = 100
 
 
+# S9: the concurrency of both clients, and how many origins (addresses) its URLs name.
+S9_CONCURRENCY = 64
+S9_ORIGINS = 64
+
+
 def write_lines(path, lines):
     with open(path, "w") as f:
         for line in lines:
@@ -142,6 +147,24 @@ class Scenarios:
             if with_aiohttp:
                 self._add(self.clients.aiohttp("S1", ref_file, refs, self.c, close=True,
                                                label="aiohttp (aiodns -> dnsmasq)"))
+
+    # S9: every URL through a SOCKS5 proxy (microsocks, socks5h), against curl --parallel through the
+    # same proxy. The URLs name 64 origins by address (microsocks would resolve names with the system
+    # resolver); both clients keep the tunnels alive and reuse them. --per-host 1: one tunnel per
+    # origin, 64 in all, which -c 64 keeps open (with more per origin, the 64 descriptors -c 64 allows
+    # would close idle tunnels to open new ones, each a new thread in microsocks).
+    def s9(self, socks):
+        n = self.scale["s9_urls"]
+        port = self.nginx.port
+        urls = [("http://%s:%d/" % (address_for(i % S9_ORIGINS), port), address_for(i % S9_ORIGINS),
+                 port, i % S9_ORIGINS) for i in range(n)]
+        urls_file = write_lines(os.path.join(self.dir, "s9.txt"), [u for u, _, _, _ in urls])
+        for _ in range(self.repeat):
+            self._urlsweeps("S9", urls_file, n, ["-c", S9_CONCURRENCY, "--per-host", 1,
+                                                "--proxy", socks.url("socks5h")],
+                            label="urlsweep --proxy socks5h")
+            self._add(self.clients.curl("S9", urls, S9_CONCURRENCY, "curl --parallel --proxy socks5h",
+                                        proxy=socks.url("socks5h")))
 
     # S2: every URL on one name: one lookup, connections reused.
     def s2(self):

@@ -416,9 +416,9 @@ TEST_F(ConfigTest, ProxyFlagOverridesEnvironment) {
 
 TEST_F(ConfigTest, ProxyErrorsNeverShowCredentials) {
   for (const char* bad :
-       {"socks5://user:s3cret@h:1", "http://user:s3cret@h:99999", "http://user:s3cret@",
+       {"socks4://user:s3cret@h:1", "socks5://user:s3cret@h:0", "http://user:s3cret@h:99999", "http://user:s3cret@",
         "http://user:s3cret@bad_host!:1", "http://user:s3cret%zz@h:1", "http://user:s3cret@[::1:1",
-        "http://user:s3cret@h:port", "https://user:s3cret@h:1"}) {
+        "http://user:s3cret@h:port", "https://user:s3cret@h:0"}) {
     std::string error = ParseError({"--proxy", bad});
     EXPECT_TRUE(absl::StartsWith(error, "--proxy: invalid proxy URL: ")) << error;
     EXPECT_FALSE(absl::StrContains(error, "s3cret")) << error;
@@ -426,8 +426,8 @@ TEST_F(ConfigTest, ProxyErrorsNeverShowCredentials) {
   }
   EXPECT_EQ(ParseError({"--proxy", "http://u:s3cret@h:0"}),
             "--proxy: invalid proxy URL: bad port (expected 1 to 65535)");
-  EXPECT_EQ(ParseError({"--proxy", "socks5://h:1"}),
-            "--proxy: invalid proxy URL: only http:// proxies are supported");
+  EXPECT_EQ(ParseError({"--proxy", "socks4://h:1"}),
+            "--proxy: invalid proxy URL: unsupported scheme (http://, https://, socks5:// and socks5h:// are)");
 }
 
 TEST_F(ConfigTest, EnvironmentProxies) {
