@@ -46,10 +46,11 @@ void ProxyAuthenticator::Authorization(const ProxySpec& proxy, std::string_view 
   exchange->ntlm_negotiate = false;
   exchange->sent = ProxyAuthScheme::kNone;
   if (!proxy.has_credentials) return;
-  if (!exchange->ntlm_authenticate.empty()) {
+  if (exchange->ntlm_authenticate) {
     // The third NTLM message, answering the CHALLENGE the last 407 carried.
-    out->swap(exchange->ntlm_authenticate);
-    exchange->ntlm_authenticate.clear();
+    out->swap(pending_authenticate_);
+    pending_authenticate_.clear();
+    exchange->ntlm_authenticate = false;
     exchange->sent = ProxyAuthScheme::kNtlm;
     return;
   }
@@ -114,7 +115,8 @@ ProxyAuthenticator::Verdict ProxyAuthenticator::On407(const ProxySpec& proxy, st
                                  &message)) {
       return Verdict::kRejected;
     }
-    exchange->ntlm_authenticate = NtlmAuthorization(message);
+    pending_authenticate_ = NtlmAuthorization(message);
+    exchange->ntlm_authenticate = true;
     return Verdict::kRetry;
   }
   Entry& entry = entries_[KeyOf(proxy)];

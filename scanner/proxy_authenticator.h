@@ -26,16 +26,17 @@ constexpr int kMaxProxyAuthRounds = 4;
 class ProxyAuthenticator {
  public:
   // What one attempt (one URL's request or CONNECT, over one or more connections) has said so far.
+  // Four bytes: one lives in every Task.
   struct Exchange {
     ProxyAuthScheme sent = ProxyAuthScheme::kNone;  // the scheme of the last message's credentials
     bool ntlm_negotiate = false;                    // the last message carried an NTLM NEGOTIATE
     uint8_t rounds = 0;                             // 407s answered in this attempt
-    std::string ntlm_authenticate;                  // the AUTHENTICATE value for the next message
+    bool ntlm_authenticate = false;                 // the next message carries the AUTHENTICATE
     void Reset() {
       sent = ProxyAuthScheme::kNone;
       ntlm_negotiate = false;
       rounds = 0;
-      ntlm_authenticate.clear();
+      ntlm_authenticate = false;
     }
   };
 
@@ -55,7 +56,9 @@ class ProxyAuthenticator {
 
   // A 407 answered the last message. proxy_authenticate: its Proxy-Authenticate fields as one list;
   // keep_alive: the connection can carry another message. *offered gets the offered schemes, lower
-  // case, comma-separated (the row's proxy_auth on kRejected).
+  // case, comma-separated (the row's proxy_auth on kRejected). After kRetry for an NTLM CHALLENGE the
+  // next call must be Authorization for the same exchange (the AUTHENTICATE waits in this object,
+  // not in every task): the Task sends again within the same call.
   Verdict On407(const ProxySpec& proxy, std::string_view proxy_authenticate, bool keep_alive,
                 Exchange* exchange, std::string* offered);
 
@@ -80,6 +83,7 @@ class ProxyAuthenticator {
   bool NtlmAvailable();
 
   ProxyAuthMode mode_;
+  std::string pending_authenticate_;  // the AUTHENTICATE value of the exchange that retries now
   int ntlm_state_ = 0;  // 0 not tried, 1 available, -1 unavailable (EnableNtlmCrypto)
   absl::flat_hash_map<std::string, Entry> entries_;
 };
