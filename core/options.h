@@ -62,6 +62,10 @@ struct ProxySpec {
   std::string column;
 };
 
+// --proxy-auth: which scheme answers an HTTP proxy's 407 (docs/proxies.md). kAny sends no credentials
+// until the proxy's challenge names what it accepts, then the strongest scheme urlsweep speaks.
+enum class ProxyAuthMode : uint8_t { kAny, kBasic, kDigest, kNtlm };
+
 // --scheme-less: the scheme(s) a line without one is tried with, in order (scanner/scheme_fallback.h).
 enum class SchemeLess : uint8_t { kHttp, kHttps, kHttpsThenHttp, kHttpThenHttps };
 
@@ -105,6 +109,7 @@ struct Config {
   bool proxy_insecure = false;
   std::vector<std::string> no_proxy;  // lower case, leading '.' removed
   bool no_proxy_all = false;          // no_proxy=*
+  ProxyAuthMode proxy_auth_mode = ProxyAuthMode::kAny;
   std::string ca_file;
   TlsVerifyMode tls_verify = TlsVerifyMode::kReport;
   std::string exclude_file;

@@ -18,8 +18,10 @@ constexpr char kStatusTooLow[] = "status code below 100";
 constexpr char kClosedBeforeFinal[] = "connection closed before the final response";
 constexpr char kNotHttp1[] = "status line of another HTTP version than 1.x";
 
-constexpr std::string_view kFieldNames[] = {"location", "content-type", "server", "retry-after"};
-constexpr size_t kFieldCaps[] = {kMaxLocationBytes, kMaxFieldBytes, kMaxFieldBytes, kMaxFieldBytes};
+constexpr std::string_view kFieldNames[] = {"location", "content-type", "server", "retry-after",
+                                            "proxy-authenticate"};
+constexpr size_t kFieldCaps[] = {kMaxLocationBytes, kMaxFieldBytes, kMaxFieldBytes, kMaxFieldBytes,
+                                 kMaxProxyAuthenticateBytes};
 
 ResponseParser* Self(llhttp_t* p) { return static_cast<ResponseParser*>(p->data); }
 
@@ -54,11 +56,12 @@ const llhttp_settings_t* ResponseParser::Settings() {
 
 ResponseParser::ResponseParser() { Reset(false, 0); }
 
-void ResponseParser::Reset(bool head_request, int64_t max_body) {
+void ResponseParser::Reset(bool head_request, int64_t max_body, bool connect_request) {
   llhttp_init(&parser_, HTTP_RESPONSE, Settings());
   parser_.data = this;
   state_ = State::kNeedMore;
   head_request_ = head_request;
+  connect_request_ = connect_request;
   max_body_ = std::max<int64_t>(max_body, 0);
   bytes_received_ = 0;
   in_message_ = false;
@@ -243,12 +246,19 @@ int ResponseParser::OnHeaderFieldComplete(llhttp_t* p) {
   if (!self->name_too_long_) {
     std::string_view name(self->name_, self->name_len_);
     for (int i = 0; i < kFieldCount; ++i) {
-      // The first occurrence wins; a repeated field cannot replace what was kept.
-      if (name == kFieldNames[i] && !self->present_[i]) {
-        self->current_ = static_cast<FieldId>(i);
-        self->fields_[i].clear();
+      if (name != kFieldNames[i]) continue;
+      if (i == kProxyAuthenticate) {
+        // Each Proxy-Authenticate field is kept, as one comma-separated list (RFC 9110 section 5.3).
+        self->current_ = kProxyAuthenticate;
+        if (self->present_[i]) AppendCapped(&self->fields_[i], ", ", 2, kFieldCaps[i]);
         break;
       }
+      // The first occurrence wins; a repeated field cannot replace what was kept.
+      if (!self->present_[i]) {
+        self->current_ = static_cast<FieldId>(i);
+        self->fields_[i].clear();
+      }
+      break;
     }
   }
   if (Extras* extras = self->extras_.get(); extras != nullptr) {
@@ -341,6 +351,7 @@ int ResponseParser::OnHeadersComplete(llhttp_t* p) {
   // RFC 9112 section 6.3: responses to HEAD, and 1xx, 204 and 304 responses, end at the empty line
   // whatever their Content-Length says. llhttp knows the 1xx/204 rules but waits for a 304's body.
   if (self->head_request_ || status == 101 || status == 204 || status == 304) return 1;
+  if (self->connect_request_ && status >= 200 && status < 300) return 1;
   if (self->max_body_ == 0 && self->content_length_.value_or(0) > 0) {
     // Nothing of the body is wanted and some is announced: stop right after the head.
     self->truncated_ = true;

@@ -27,6 +27,9 @@ inline constexpr size_t kMaxLocationBytes = 8 * 1024;
 // Reason, Content-Type, Server and Retry-After are labels; 1 KiB keeps every row small.
 inline constexpr size_t kMaxReasonBytes = 1024;
 inline constexpr size_t kMaxFieldBytes = 1024;
+// Every Proxy-Authenticate field of a 407, joined: a few challenges, an NTLM CHALLENGE message in base64
+// (a few hundred bytes) the longest.
+inline constexpr size_t kMaxProxyAuthenticateBytes = 8 * 1024;
 // A captured header's value (its fields joined with ", ") is cut at kMaxCapturedBytes, enough for a
 // Content-Security-Policy or a few Set-Cookie fields.
 inline constexpr size_t kMaxCapturedBytes = 4096;
@@ -45,8 +48,10 @@ class ResponseParser {
   ResponseParser& operator=(const ResponseParser&) = delete;
 
   // Starts a new response. head_request: the request was HEAD, so no body follows whatever the headers
-  // say. max_body: --max-body, the most body bytes to read.
-  void Reset(bool head_request, int64_t max_body);
+  // say. max_body: --max-body, the most body bytes to read. connect_request: the request was CONNECT,
+  // so a 2xx answer has no body (the tunnel starts after its head, RFC 9110 section 9.3.6) while any
+  // other answer (a 407) has the body its headers announce.
+  void Reset(bool head_request, int64_t max_body, bool connect_request = false);
 
   // The run's optional columns: which headers to keep (lower-case names) and whether to hash the body.
   // `extra` must outlive the parser; nullptr (the default) keeps none. Takes effect at the next Reset.
@@ -87,6 +92,9 @@ class ResponseParser {
   std::optional<std::string_view> content_type() const { return Field(kContentType); }
   std::optional<std::string_view> server() const { return Field(kServer); }
   std::optional<std::string_view> retry_after() const { return Field(kRetryAfter); }
+  // Every Proxy-Authenticate field, in order, joined by ", " (RFC 9110 section 5.3), capped at
+  // kMaxProxyAuthenticateBytes.
+  std::optional<std::string_view> proxy_authenticate() const { return Field(kProxyAuthenticate); }
   // As llhttp parsed it; llhttp rejects malformed and conflicting values.
   std::optional<int64_t> content_length() const { return content_length_; }
   // Body bytes read after chunked decoding; never more than max_body.
@@ -110,11 +118,13 @@ class ResponseParser {
   const char* error_reason() const { return error_reason_; }
 
  private:
-  enum FieldId { kLocation, kContentType, kServer, kRetryAfter, kFieldCount, kOther = kFieldCount };
+  enum FieldId {
+    kLocation, kContentType, kServer, kRetryAfter, kProxyAuthenticate, kFieldCount, kOther = kFieldCount
+  };
 
-  // Longest header name of the row's own fields ("content-type" is 12); captured names are collected
-  // apart (Extras::name), so a parser without extra columns stays small.
-  static constexpr size_t kMaxNameBytes = 16;
+  // Longest header name of the row's own fields ("proxy-authenticate" is 18); captured names are
+  // collected apart (Extras::name), so a parser without extra columns stays small.
+  static constexpr size_t kMaxNameBytes = 18;
 
   // What only a run with extra columns needs, allocated at the first Reset that asks for it.
   struct Extras {
@@ -145,6 +155,7 @@ class ResponseParser {
   llhttp_t parser_;
   State state_ = State::kNeedMore;
   bool head_request_ = false;
+  bool connect_request_ = false;
   int64_t max_body_ = 0;
   uint64_t bytes_received_ = 0;
 

@@ -94,6 +94,7 @@ enum class FlagId {
   kBodyHash,
   kResolver,
   kProxy,
+  kProxyAuth,
   kProxyFile,
   kProxyRotate,
   kProxyInsecure,
@@ -160,6 +161,7 @@ constexpr FlagSpec kFlags[] = {
     Flag("http1.1", 0, false, FlagId::kHttp11),
     Flag("http2-prior-knowledge", 0, false, FlagId::kHttp2PriorKnowledge),
     Flag("proxy", 'x', true, FlagId::kProxy),
+    Flag("proxy-auth", 0, true, FlagId::kProxyAuth),
     Flag("proxy-file", 0, true, FlagId::kProxyFile),
     Flag("proxy-rotate", 0, true, FlagId::kProxyRotate),
     Flag("proxy-insecure", 0, false, FlagId::kProxyInsecure),
@@ -339,6 +341,9 @@ constexpr std::pair<std::string_view, HttpMethod> kMethods[] = {{"GET", HttpMeth
                                                                 {"HEAD", HttpMethod::kHead}};
 constexpr std::pair<std::string_view, TlsVerifyMode> kTlsModes[] = {
     {"report", TlsVerifyMode::kReport}, {"strict", TlsVerifyMode::kStrict}, {"off", TlsVerifyMode::kOff}};
+constexpr std::pair<std::string_view, ProxyAuthMode> kProxyAuthModes[] = {
+    {"any", ProxyAuthMode::kAny}, {"basic", ProxyAuthMode::kBasic}, {"digest", ProxyAuthMode::kDigest},
+    {"ntlm", ProxyAuthMode::kNtlm}};
 constexpr std::pair<std::string_view, ParquetCompression> kCompressions[] = {
     {"zstd", ParquetCompression::kZstd},
     {"snappy", ParquetCompression::kSnappy},
@@ -490,6 +495,11 @@ absl::Status ApplyValue(const FlagSpec& f, std::string_view value, Config* c, Pa
     }
     case FlagId::kProxy:
       st->proxy = std::string(value);
+      return absl::OkStatus();
+    case FlagId::kProxyAuth:
+      if (!ParseChoice(value, kProxyAuthModes, &c->proxy_auth_mode)) {
+        return Invalid(f, "any, basic, digest or ntlm", value);
+      }
       return absl::OkStatus();
     case FlagId::kProxyFile:
       st->proxy_file = std::string(value);

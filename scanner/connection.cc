@@ -17,6 +17,7 @@ int Connection::Connect(uv_loop_t* loop, const SocketAddress& addr) {
   socks_user_pass = false;
   out_next_.clear();
   requests_ = 0;
+  proxy_auth_ = ProxyAuthScheme::kNone;
   tcp_.data = this;
   peer_ = addr;
   // Requests are small and written at once; Nagle would only delay them.
@@ -463,6 +464,7 @@ Connection* ConnectionPool::Acquire() {
   conn->open_ = false;
   conn->closing_ = false;
   conn->write_deferred_ = false;
+  conn->proxy_auth_ = ProxyAuthScheme::kNone;
   ++live_;
   return conn;
 }

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/proxy_auth.h"
 #include "http/tls_session.h"
 #include "scanner/tls_handshake_gate.h"
 #include "core/errors.h"
@@ -115,6 +116,12 @@ class Connection {
   // Requests carried so far (a reused connection has carried at least one).
   uint32_t requests() const { return requests_; }
   void count_request() { ++requests_; }
+  // The scheme that authenticated this connection to its proxy, for good: NTLM on a connection that
+  // carries plain http requests (they then carry no Proxy-Authorization), any scheme on a CONNECT
+  // tunnel (the row of a request reusing the tunnel reports it). kNone for a new connection.
+  ProxyAuthScheme proxy_auth() const { return proxy_auth_; }
+  bool proxy_ntlm() const { return proxy_auth_ == ProxyAuthScheme::kNtlm; }
+  void set_proxy_auth(ProxyAuthScheme scheme) { proxy_auth_ = scheme; }
   uint64_t idle_since_ns = 0;
   // A SOCKS5 tunnel whose proxy asked for username/password (the proxy_auth column of the requests it
   // carries). Set by the owner; cleared by Connect().
@@ -203,6 +210,7 @@ class Connection {
   bool reading_ = false;
   bool writing_ = false;
   bool write_deferred_ = false;  // a plain write waits for the previous write's callback
+  ProxyAuthScheme proxy_auth_ = ProxyAuthScheme::kNone;
 
  public:
   bool socks_user_pass = false;

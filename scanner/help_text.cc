@@ -52,6 +52,7 @@ constexpr FlagDoc kFlagDocs[] = {
     {"", "--http2-prior-knowledge", "", "also speak HTTP/2 at once to http URLs", ""},
     {"-x", "--proxy", "URL", "http(s)|socks5(h)://[user:password@]host[:port], '' = none",
      "from the environment"},
+    {"", "--proxy-auth", "SCHEME", "any, basic, digest or ntlm: how proxy credentials are offered", "any"},
     {"", "--proxy-insecure", "", "do not verify the TLS certificate of https:// proxies", "verified"},
     {"", "--proxy-file", "FILE", "a pool of proxies, one URL a line, '#' comments", "none"},
     {"", "--proxy-rotate", "host|url", "pool choice: a hash of the host name, or the next proxy per URL", "host"},

@@ -1,5 +1,7 @@
 #include "scanner/idle_pool.h"
 
+#include <functional>
+
 #include "absl/strings/str_cat.h"
 
 namespace urlsweep {
@@ -21,6 +23,14 @@ void IdlePool::KeyFor(const Target& target, const ProxySpec* proxy, std::string*
     out->append(proxy->host);
     out->push_back('|');
     absl::StrAppend(out, proxy->port);
+    if (proxy->has_credentials) {
+      // A connection the proxy authenticated (NTLM authenticates the connection) serves only the same
+      // credentials: the user and a hash of the password (the key never leaves this process).
+      out->push_back('|');
+      out->append(proxy->user);
+      out->push_back('|');
+      absl::StrAppend(out, std::hash<std::string>{}(proxy->password));
+    }
     if (!target.https) return;
     out->push_back('|');
   } else {

@@ -157,6 +157,11 @@ RunIdentity IdentityOf(const Config& c, std::vector<InputIdentity> inputs, const
   }
   add("ip-version", c.ip_version == IpVersion::kV4 ? "4" : c.ip_version == IpVersion::kV6 ? "6" : "any");
   // Recorded only when not the default, so journals written before the flag existed still resume.
+  if (c.proxy_auth_mode != ProxyAuthMode::kAny) {
+    add("proxy-auth", c.proxy_auth_mode == ProxyAuthMode::kBasic    ? "basic"
+                      : c.proxy_auth_mode == ProxyAuthMode::kDigest ? "digest"
+                                                                    : "ntlm");
+  }
   if (c.scheme_less != SchemeLess::kHttp) {
     add("scheme-less", c.scheme_less == SchemeLess::kHttps           ? "https"
                        : c.scheme_less == SchemeLess::kHttpsThenHttp ? "https,http"

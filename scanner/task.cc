@@ -134,6 +134,7 @@ void Task::StartAttempt() {
   }
   proxy_fault_ = false;
   row_.proxy_auth.Clear();
+  proxy_exchange_.Reset();
   if (!PickProxy()) return;
   // The `proxy` column: the proxy of this attempt (of the last hop, after redirects), never credentials.
   if (proxy_ != nullptr) {
@@ -244,6 +245,7 @@ bool Task::ReuseIdle() {
   idle->Attach(this);
   SetPeerColumns(idle->peer());
   if (idle->tls_on()) SetTlsColumns(idle->tls());
+  if (ProxyIsHttp() && target_.https) SetProxyAuthColumn(ProxyAuthSchemeName(idle->proxy_auth()));
   SendRequest();
   return true;
 }
@@ -606,7 +608,8 @@ void Task::SendRequest() {
   }
   spec.authorization = authorization;
   if (absolute_form) {
-    ProxyAuthorization(&w->proxy_auth_scratch_);
+    ProxyAuthorization(config.method == HttpMethod::kHead ? "HEAD" : "GET", target_.url,
+                       &w->proxy_auth_scratch_);
     spec.proxy_authorization = w->proxy_auth_scratch_;
   }
   SerializeRequest(spec, &w->request_scratch_);
@@ -682,6 +685,11 @@ void Task::OnData(Connection*, const char* data, size_t len) {
 void Task::OnEof(Connection*, bool unclean) {
   worker_->UpdateNow();
   if (stage_ == Stage::kProxyConnect) {
+    // A refusal whose page ends with the connection (tinyproxy's HTTP/1.0 407) is complete here.
+    if (!ProxyIsSocks() && parser_.Finish() == ResponseParser::State::kComplete) {
+      OnConnectResponse(ResponseParser::State::kComplete);
+      return;
+    }
     FailProxy(ProxyIsSocks() ? "socks5: proxy closed the connection during the handshake"
                              : "proxy closed the connection during CONNECT",
               "connection closed");
@@ -748,9 +756,11 @@ void Task::FillResponseFields() {
   SetOpt(&row_.location, p.location());
   SetOpt(&row_.content_type, p.content_type());
   SetOpt(&row_.server, p.server());
-  SetOpt(&row_.title, p.title());
   row_.content_length = p.content_length();
+  // A refused CONNECT's page is read only to keep the connection (a 407 answered on it); the row
+  // reports its head.
   if (stage_ != Stage::kProxyConnect) {
+    SetOpt(&row_.title, p.title());
     row_.body_bytes = p.body_bytes();
     SetOpt(&row_.body_sha256, p.body_sha256());
   }
@@ -766,17 +776,19 @@ void Task::OnResponseComplete() {
   if ((row_.status == 429 || row_.status == 503) && parser_.retry_after().has_value()) {
     worker_->PauseHost(this, SecondsToNs(RetryAfterSeconds(*parser_.retry_after(), RealtimeMicros())));
   }
+  // A plain request through a proxy answered 407 is the proxy's refusal (CONTRACT "Proxies"), unless
+  // its challenge can be answered (--proxy-auth).
+  if (ProxyIsHttp() && !target_.https) {
+    if (row_.status == 407) {
+      OnProxy407(/*connect=*/false);
+      return;
+    }
+    OnProxyAccepted(/*connect=*/false);
+  }
   if (h2_role_ == H2Role::kStream) {
     ReleaseH2();  // a stream cut at --max-body is cancelled (RST_STREAM CANCEL)
   } else {
     ReleaseConnection(parser_.keep_alive());
-  }
-  // A plain request through a proxy answered 407 is the proxy's refusal (CONTRACT "Proxies").
-  if (ProxyIsHttp() && !target_.https && row_.status == 407) {
-    row_.error = ErrorCode::kProxyAuthRequired;
-    row_.error_detail.Set("the proxy requires authentication (407)");
-    Finish();
-    return;
   }
   if (FollowRedirect()) return;
   Finish();

@@ -19,6 +19,7 @@
 #include "http/socks5.h"
 #include "http/tls_session.h"
 #include "scanner/connection.h"
+#include "scanner/proxy_authenticator.h"
 #include "scanner/url.h"
 
 namespace urlsweep {
@@ -27,6 +28,11 @@ class Worker;
 class H2Connection;
 class H2Pool;
 struct HostGate;
+
+// The most of a refused CONNECT's body read: enough for a proxy's error page (squid's is about 3 KiB),
+// so that a 407 leaves the connection open for the answer to its challenge (NTLM needs that). A longer
+// page ends the connection instead.
+constexpr int64_t kMaxProxyRefusalBodyBytes = 64 * 1024;
 
 // One URL from its first attempt to its row: DNS, connect, request, response, retries and redirects. There
 // is one per request a loop may have in flight (--concurrency), so its fixed size is most of what a
@@ -131,7 +137,18 @@ class Task final : public ConnectionOwner, public H2Stream {
   void SetTlsColumns(const TlsSession& tls);
   // proxy_error with "<what> <proxy host>:<port>: <detail>" (never the credentials).
   void FailProxy(const char* what, const char* detail);
-  void ProxyAuthorization(std::string* out) const;
+  // The Proxy-Authorization value of this attempt's next message to the proxy (--proxy-auth), for the
+  // request line's method and target (scanner/task_proxy_auth.cc).
+  void ProxyAuthorization(std::string_view method, std::string_view uri, std::string* out);
+  // The proxy answered 407 to the request (connect: to CONNECT): sends it again when the proxy's
+  // challenge can be answered (on this connection, or on a new one), else the row gets
+  // proxy_auth_required with the offered schemes.
+  void OnProxy407(bool connect);
+  // The proxy let the request (or CONNECT) through: the row's proxy_auth, and NTLM's mark on the
+  // connection.
+  void OnProxyAccepted(bool connect);
+  // The proxy_auth column (the scheme used, or the schemes offered); empty leaves it absent.
+  void SetProxyAuthColumn(std::string_view words);
   void OnResponseComplete();
   // Ends the current attempt with `code`; retries when the contract says so, else finishes the row.
   void FailAttempt(ErrorCode code, const char* detail);
@@ -179,6 +196,8 @@ class Task final : public ConnectionOwner, public H2Stream {
   // error_detail text built here; it may wait for the next loop turn (FailSoon), so it is the task's own.
   std::string detail_scratch_;
   const ProxySpec* proxy_ = nullptr;    // the proxy of this attempt, nullptr when direct
+  // What this attempt has said to the proxy about credentials (reset with each attempt).
+  ProxyAuthenticator::Exchange proxy_exchange_;
   // SOCKS5: the answer being read, the origin's address for socks5:// (urlsweep resolves), and whether
   // the lookup running is the origin's.
   Socks5Reader socks_;

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/error_map.h"
+#include "http/proxy_auth.h"
 #include "http/request.h"
 #include "http/socks5.h"
 #include "scanner/worker.h"
@@ -24,15 +25,16 @@ void Task::SendConnect() {
   Worker* w = worker_;
   const Config& config = w->config_;
   stage_ = Stage::kProxyConnect;  // still inside the --connect-timeout budget
-  ProxyAuthorization(&w->proxy_auth_scratch_);
   // CONNECT names the origin as host:port, always with the port (RFC 9110 section 9.3.6).
   detail_scratch_.assign(target_.host_column());
   detail_scratch_.push_back(':');
   absl::StrAppend(&detail_scratch_, target_.port);
+  ProxyAuthorization("CONNECT", detail_scratch_, &w->proxy_auth_scratch_);
   SerializeConnect(detail_scratch_, config.user_agent, w->proxy_auth_scratch_, &w->request_scratch_);
-  // A 2xx answer to CONNECT has no body: parse it like a HEAD response.
+  // A 2xx answer to CONNECT has no body; a refusal's body is read (not reported), so that a 407 leaves
+  // the connection usable for the answer to its challenge.
   parser_.SetExtraColumns(&config.extra_columns);
-  parser_.Reset(/*head_request=*/true, 0);
+  parser_.Reset(/*head_request=*/false, kMaxProxyRefusalBodyBytes, /*connect_request=*/true);
   request_sent_ = true;
   int rc = conn_->StartReading();
   if (rc == 0) rc = conn_->Write(w->request_scratch_);
@@ -55,21 +57,19 @@ void Task::OnConnectResponse(ResponseParser::State state) {
     // Tunnel open: what follows is the origin's TLS, and the row reports the origin's answer.
     request_sent_ = false;
     ProxyWorked();
+    OnProxyAccepted(/*connect=*/true);
     StartTls();
     return;
   }
   FillResponseFields();
   if (status == 407) {
-    FailAttempt(ErrorCode::kProxyAuthRequired, "the proxy requires authentication (407)");
+    OnProxy407(/*connect=*/true);
     return;
   }
+  // Refused for another reason than credentials: those it was sent passed (no 407).
+  SetProxyAuthColumn(ProxyAuthSchemeName(proxy_exchange_.sent));
   detail_scratch_ = absl::StrCat("proxy ", proxy_->host, ":", proxy_->port, " refused CONNECT with ", status);
   FailAttempt(ErrorCode::kProxyError, detail_scratch_.c_str());
-}
-
-void Task::ProxyAuthorization(std::string* out) const {
-  out->clear();
-  if (proxy_ != nullptr && proxy_->has_credentials) *out = BasicAuthorization(proxy_->user, proxy_->password);
 }
 
 void Task::OnOriginResolved(const DnsResult& result, ErrorInfo e) {

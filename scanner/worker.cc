@@ -39,6 +39,7 @@ Worker::Worker(const WorkerShared& shared, int index, int concurrency)
       index_(index),
       input_(kInputQueueBatches),
       gates_(config_.per_host),
+      proxy_auth_(config_.proxy_auth_mode),
       count_metrics_(config_.metrics_listen.has_value()) {
   tasks_.reserve(static_cast<size_t>(concurrency));
   for (int i = 0; i < concurrency; ++i) tasks_.push_back(std::make_unique<Task>());

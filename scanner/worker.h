@@ -24,6 +24,7 @@
 #include "scanner/idle_pool.h"
 #include "scanner/live_metrics.h"
 #include "scanner/pipeline.h"
+#include "scanner/proxy_authenticator.h"
 #include "scanner/proxy_pool.h"
 #include "scanner/rate_limiter.h"
 #include "scanner/stats.h"
@@ -173,6 +174,8 @@ class Worker final {
   IdlePool idle_;
   // HTTP/2 connections shared by their origin's tasks, and origins known to answer HTTP/1.1.
   H2Pool h2_;
+  // --proxy-auth: what this loop learnt from proxies' 407s (scheme per proxy, Digest nonces).
+  ProxyAuthenticator proxy_auth_;
   // Scratch for what a task needs only within one call (its capacity is kept, once per loop instead of
   // once per task): the keep-alive key looked up, the request bytes, credentials, the redirect target.
   std::string key_scratch_;

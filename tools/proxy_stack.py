@@ -174,8 +174,7 @@ class ProxyStack:
             time.sleep(POLL_S)
         return True
 
-    def _write_squid_files(self, port):
-        d = self.squid_dir
+    def _write_htpasswd(self, d):
         htpasswd = os.path.join(d, "htpasswd")
         # apache2-utils' htpasswd writes an APR1-MD5 hash, which basic_ncsa_auth reads; -i takes the
         # password from standard input rather than the command line.
@@ -186,6 +185,21 @@ class ProxyStack:
                                   input=password.encode(), capture_output=True)
             if made.returncode != 0:
                 raise RuntimeError("htpasswd failed: " + made.stderr.decode("utf-8", "replace"))
+        return htpasswd
+
+    def _auth_lines(self, d):
+        """squid's authentication settings and the files they name: Basic through basic_ncsa_auth."""
+        htpasswd = self._write_htpasswd(d)
+        return [
+            "auth_param basic program /usr/lib/squid/basic_ncsa_auth %s" % htpasswd,
+            "auth_param basic realm %s" % REALM,
+            "auth_param basic children 2",
+            "acl authenticated proxy_auth REQUIRED",
+        ], [htpasswd]
+
+    def _write_squid_files(self, port):
+        d = self.squid_dir
+        auth_lines, auth_files = self._auth_lines(d)
         hosts = os.path.join(d, "hosts")
         with open(hosts, "w") as f:
             for name, address in sorted(self.hosts.items()):
@@ -208,11 +222,7 @@ class ProxyStack:
             "dns_nameservers 127.0.0.1",
             # No ICMP pinger helper: it would probe the networks of the origins it measures.
             "pinger_enable off",
-            "auth_param basic program /usr/lib/squid/basic_ncsa_auth %s" % htpasswd,
-            "auth_param basic realm %s" % REALM,
-            "auth_param basic children 2",
-            "acl authenticated proxy_auth REQUIRED",
-        ]
+        ] + auth_lines
         if self.forbidden_port is not None:
             lines += ["acl forbidden_port port %d" % self.forbidden_port,
                       "http_access deny CONNECT forbidden_port"]
@@ -225,7 +235,7 @@ class ProxyStack:
             f.write("\n".join(lines) + "\n")
         if os.geteuid() == 0:
             entry = pwd.getpwnam(SQUID_USER)
-            for path in (d, htpasswd, hosts, conf):
+            for path in [d, hosts, conf] + auth_files:
                 os.chown(path, entry.pw_uid, entry.pw_gid)
         return conf
 
@@ -293,6 +303,69 @@ class ProxyStack:
     def stop(self):
         for role in ("tinyproxy", "squid"):
             self._stop_one(role)
+
+
+class AuthSquid(ProxyStack):
+    """One squid asking for the authentication schemes `schemes`, in the order its 407 offers them:
+    'basic' (basic_ncsa_auth), 'digest' (digest_file_auth, MD5: squid 5.7 speaks no other Digest
+    algorithm), 'ntlm' (ntlm_fake_auth, which runs the three messages and accepts any password; an
+    ACL then admits only the accounts' user names, so another user name is refused with a 407 as
+    wrong credentials are). Only squid is started. Names as for ProxyStack."""
+
+    def __init__(self, workdir, hosts, schemes, **kwargs):
+        super().__init__(workdir, hosts, **kwargs)
+        self.schemes = list(schemes)
+
+    def start(self):
+        os.makedirs(self.dir, exist_ok=True)
+        try:
+            self._start_squid()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _auth_lines(self, d):
+        lines = []
+        files = []
+        accounts = [(self.user, self.password)] + self.extra_users
+        for scheme in self.schemes:
+            if scheme == "basic":
+                htpasswd = self._write_htpasswd(d)
+                files.append(htpasswd)
+                lines += ["auth_param basic program /usr/lib/squid/basic_ncsa_auth %s" % htpasswd,
+                          "auth_param basic realm %s" % REALM,
+                          "auth_param basic children 2"]
+            elif scheme == "digest":
+                # digest_file_auth reads "user:password" lines (plain passwords).
+                passwd = os.path.join(d, "digest-passwd")
+                with open(passwd, "w") as f:
+                    for user, password in accounts:
+                        f.write("%s:%s\n" % (user, password))
+                files.append(passwd)
+                lines += ["auth_param digest program /usr/lib/squid/digest_file_auth %s" % passwd,
+                          "auth_param digest realm %s" % REALM,
+                          "auth_param digest children 2",
+                          # squid's default: a nonce serves 50 requests, then the next is stale.
+                          "auth_param digest nonce_max_count 50"]
+            elif scheme == "ntlm":
+                # -S: the user name without its domain, which the ACL below names.
+                lines += ["auth_param ntlm program /usr/lib/squid/ntlm_fake_auth -S",
+                          "auth_param ntlm children 4",
+                          "auth_param ntlm keep_alive on"]
+            else:
+                raise ValueError("unknown scheme %r" % scheme)
+        # A regular expression, not the names: ntlm_fake_auth (squid 5.7) reports the user name with
+        # one byte of the next field after it ("sweeperw" for curl's "sweeper").
+        lines.append("acl authenticated proxy_auth_regex ^(%s)" % "|".join(
+            re.escape(user) for user, _ in accounts))
+        # Denied by an authentication ACL, a known password with a user name not listed gets a 407
+        # (squid's answer to credentials it refuses), not the 403 of "deny all".
+        lines.append("http_access deny !authenticated")
+        return lines, files
+
+    def url(self, role="squid", user=None, password=None):
+        return super().url("squid", user, password)
 
 
 # -- the guard ------------------------------------------------------------------------------------

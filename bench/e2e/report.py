@@ -11,6 +11,8 @@ S2_MIN_VS_WRK = 0.6
 S2_MIN_VS_CURL = 2.0
 # S9: urlsweep through a SOCKS5 proxy against curl --parallel through the same proxy, both at -c 64.
 S9_MIN_VS_CURL = 3.0
+# S10: URLs through an NTLM squid against curl --parallel --proxy-ntlm on the same squid.
+S10_MIN_VS_CURL = 3.0
 S3_MIN_VS_BOUND = 0.9
 S3_MAX_KIB_PER_CONNECTION = 4.0
 S5_MAX_GROWTH = 0.10
@@ -85,6 +87,13 @@ def targets(results, extra, skipped):
     if us9 and curl9:
         check("S9 rate through SOCKS5 >= %.0fx curl --parallel through it" % S9_MIN_VS_CURL,
               us9.rate / curl9.rate, lambda v: v >= S9_MIN_VS_CURL)
+    us10 = _find(results, "S10", "urlsweep")
+    curl10 = _find(results, "S10", "curl")
+    if us10 and curl10:
+        check("S10 rate through an NTLM squid >= %.0fx curl --parallel --proxy-ntlm" % S10_MIN_VS_CURL,
+              us10.rate / curl10.rate, lambda v: v >= S10_MIN_VS_CURL)
+        check("S10 CPU/URL vs curl's (reported; lower is better)",
+              us10.cpu_us_per_url / curl10.cpu_us_per_url, lambda v: True)
     if "s3_concurrency" in extra:
         low, high = extra["s3_concurrency"]
         check("S3 rate at -c %d >= %.1fx bound c/%g s" % (high, S3_MIN_VS_BOUND, S3_DELAY_MS / 1000.0),

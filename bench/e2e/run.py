@@ -21,7 +21,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-# tools/h2_stack.py: S8's HTTP/2 origin.
+# tools/h2_stack.py: S8's HTTP/2 origin; tools/proxy_stack.py: S10's squid.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                                 "tools"))
 
@@ -30,7 +30,8 @@ from clients import Clients, aiohttp_available, wrk_available  # noqa: E402
 from dns_server import DnsServer  # noqa: E402
 from fixture_server import FixtureServer  # noqa: E402
 from nginx_server import NginxServer  # noqa: E402
-from scenarios import Scenarios, probe_tls  # noqa: E402
+from dns_server import address_for  # noqa: E402
+from scenarios import S10_NAMES, Scenarios, probe_tls  # noqa: E402
 from socks_server import SocksServer, microsocks_available  # noqa: E402
 import h2_stack  # noqa: E402
 
@@ -43,7 +44,7 @@ SCALES = {
         "s2_urls": 20000, "s2_ref_urls": 5000, "s6_urls": 20000,
         "s3_concurrency": (1000, 10000), "s3_rounds": 3,
         "s5_lines": (100_000, 1_000_000), "s5_bound_s": 25,
-        "s7_concurrency": (200, 2000), "s9_urls": 5000,
+        "s7_concurrency": (200, 2000), "s9_urls": 5000, "s10_urls": 2000,
         "client_timeout_s": 60, "repeat": 1,
     },
     "full": {
@@ -51,13 +52,13 @@ SCALES = {
         "s2_urls": 100000, "s2_ref_urls": 20000, "s6_urls": 100000,
         "s3_concurrency": (1000, 10000), "s3_rounds": 10,
         "s5_lines": (1_000_000, 10_000_000), "s5_bound_s": 240,
-        "s7_concurrency": (200, 2000), "s9_urls": 20000,
+        "s7_concurrency": (200, 2000), "s9_urls": 20000, "s10_urls": 20000,
         "client_timeout_s": 300, "repeat": 3,
     },
 }
 # Names dnsmasq knows: S1's urlsweep list and the references' lists use disjoint names.
 EXTRA_NAMES = 16
-ALL_SCENARIOS = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9")
+ALL_SCENARIOS = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10")
 # A proxy from the environment would send the clients' requests elsewhere.
 PROXY_VARIABLES = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
                    "no_proxy", "NO_PROXY")
@@ -159,6 +160,13 @@ def main():
                                     tls_options="noresume")
             servers.append(fixture)
             fixture.start()
+        squid = None
+        if "S10" in only:
+            import proxy_stack
+            hosts = {"h%d.test" % n: address_for(n) for n in range(S10_NAMES)}
+            squid = proxy_stack.AuthSquid(os.path.join(workdir, "squid"), hosts, ["ntlm"])
+            servers.append(squid)
+            squid.start()
         log("e2e: scale %s, work folder %s, nginx :%s%s, dnsmasq :%d%s" % (
             args.scale, workdir, nginx.port, " (TLS :%d)" % nginx.tls_port if nginx.tls_port else "",
             dns.port, ", fixture_server :%d" % fixture.port if fixture else ""))
@@ -200,6 +208,8 @@ def main():
                 servers.append(socks)
                 socks.start()
                 runs.s9(socks)
+            elif scenario == "S10":
+                runs.s10(squid)
     finally:
         for server in reversed(servers):
             server.stop()

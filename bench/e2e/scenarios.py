@@ -44,6 +44,10 @@ S5_PER_HOST = S5_CONCURRENCY // S5_NAMES
 S5_BLOCK_LINES = 4096
 # Where S5 samples the scanner's peak RSS, in lines fed: RSS against input length as the run goes.
 S5_CHECKPOINTS = (100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000)
+# S10: URLs through an NTLM squid at this concurrency (curl --parallel-max the same), over this many
+# names (squid's hosts_file maps them to nginx's addresses; the proxy resolves them).
+S10_CONCURRENCY = 64
+S10_NAMES = 64
 # How long the scanner gets to finish the lines in flight after its input ends.
 S5_DRAIN_S = 60
 # S8: URLs on one HTTPS host that speaks HTTP/2 (nginx), and the requests every client keeps in flight
@@ -283,6 +287,37 @@ class Scenarios:
             self._urlsweeps("S4", grouped_resume, grouped_n, close, label=S4_RESUME_LABEL)
             self._urlsweeps("S4", grouped, grouped_n, close, label=S4_FULL_LABEL)
 
+    # S10: plain http URLs through squid asking for NTLM: a handshake (NEGOTIATE, CHALLENGE,
+    # AUTHENTICATE) per connection to the proxy, then the connection reused; urlsweep against
+    # curl --parallel --proxy-ntlm on the same squid in the same run.
+    def s10(self, squid):
+        n = self.scale["s10_urls"]
+        port = self.nginx.port
+        urls = [("http://h%d.test:%d/" % (i % S10_NAMES, port), "h%d.test" % (i % S10_NAMES), port,
+                 i % S10_NAMES) for i in range(n)]
+        urls_file = write_lines(os.path.join(self.dir, "s10.txt"), [u for u, _, _, _ in urls])
+        authed = squid.url(user=squid.user, password=squid.password)
+        plain = squid.url()
+
+        def with_squid_cpu(run):
+            # squid's own CPU per URL during the run: when it is near the run's wall time per URL,
+            # squid, not the client, sets the rate.
+            before = squid_cpu_s(squid)
+            m = run()
+            spent = squid_cpu_s(squid) - before
+            m.note = ("squid %.0f us CPU/URL" % (1e6 * spent / n)) + ("; " + m.note if m.note else "")
+            return m
+
+        for _ in range(self.repeat):
+            self._add(with_squid_cpu(lambda: self.clients.urlsweep(
+                "S10", urls_file, n, ["-c", S10_CONCURRENCY, "--per-host", S10_CONCURRENCY, "--proxy", authed,
+                                     "--proxy-auth", "ntlm"],
+                label="urlsweep --proxy-auth ntlm -c %d" % S10_CONCURRENCY)))
+            self._add(with_squid_cpu(lambda: self.clients.curl(
+                "S10", urls, S10_CONCURRENCY, "curl --parallel-max %d --proxy-ntlm" % S10_CONCURRENCY,
+                extra_config=['proxy = "%s"' % plain, "proxy-ntlm",
+                              'proxy-user = "%s:%s"' % (squid.user, squid.password)])))
+
     # S5: peak RSS against the number of input lines, fed through a pipe.
     def s5(self):
         port = self.nginx.port
@@ -354,6 +389,13 @@ class Scenarios:
                 "samples": samples, "complete": fed[0] == lines and not run.timed_out}
 
 
+def squid_cpu_s(squid):
+    """User + system CPU seconds squid (its pid file's process) has used so far."""
+    with open(os.path.join(squid.squid_dir, "squid.pid")) as f:
+        pid = int(f.read().split()[0])
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     # S8: 20,000 URLs on one HTTP/2 host: urlsweep as it is by default (HTTP/2 by ALPN once it speaks
     # it), urlsweep --http1.1 (where the flag exists), and curl --parallel --http2; how many connections
     # each used and over which protocol, from nginx's access log.

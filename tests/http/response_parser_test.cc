@@ -26,7 +26,7 @@ struct Outcome {
   std::string reason;
   int http_major = 0;
   int http_minor = 0;
-  std::optional<std::string> location, content_type, server, retry_after, title;
+  std::optional<std::string> location, content_type, server, retry_after, title, proxy_authenticate;
   std::optional<int64_t> content_length;
   int64_t body_bytes = 0;
   bool truncated = false;
@@ -45,6 +45,7 @@ std::ostream& operator<<(std::ostream& os, const Outcome& o) {
             << " reason='" << o.reason << "' v=" << o.http_major << "." << o.http_minor
             << " loc=" << opt(o.location) << " ct=" << opt(o.content_type) << " server=" << opt(o.server)
             << " retry=" << opt(o.retry_after) << " title=" << opt(o.title)
+            << " proxy-auth=" << opt(o.proxy_authenticate)
             << " cl=" << (o.content_length ? std::to_string(*o.content_length) : "-")
             << " body=" << o.body_bytes << " trunc=" << o.truncated << " ka=" << o.keep_alive
             << " err=" << o.error << " '" << o.error_reason << "' sha256=" << opt(o.body_sha256) << "}";
@@ -59,13 +60,14 @@ struct Options {
   bool head_request = false;
   int64_t max_body = 65536;
   bool eof = false;  // the peer closes after the input: Finish() is called if still kNeedMore
+  bool connect_request = false;
   const ExtraColumns* extra = nullptr;  // headers to capture, body hash
 };
 
 // Feeds every piece in order, as a connection feeds every read; a state once reached must stay.
 Outcome Run(ResponseParser* p, const std::vector<std::string_view>& pieces, const Options& opt) {
   p->SetExtraColumns(opt.extra);
-  p->Reset(opt.head_request, opt.max_body);
+  p->Reset(opt.head_request, opt.max_body, opt.connect_request);
   Outcome o;
   for (std::string_view piece : pieces) {
     size_t used = 0;
@@ -92,6 +94,7 @@ Outcome Run(ResponseParser* p, const std::vector<std::string_view>& pieces, cons
   o.server = Str(p->server());
   o.retry_after = Str(p->retry_after());
   o.title = Str(p->title());
+  o.proxy_authenticate = Str(p->proxy_authenticate());
   o.content_length = p->content_length();
   o.body_bytes = p->body_bytes();
   o.truncated = p->truncated();
@@ -170,6 +173,41 @@ std::vector<Case> Cases() {
         EXPECT_EQ(o.body_bytes, 40);
         EXPECT_EQ(o.title, "Hi & bye");
         EXPECT_FALSE(o.truncated);
+        EXPECT_TRUE(o.keep_alive);
+      });
+  // A proxy's 407 with three challenges in two fields, another header between them: one list.
+  add("ProxyAuthenticateFieldsJoined",
+      WithLength("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: NTLM  \r\n"
+                 "Server: squid\r\nPROXY-AUTHENTICATE: Digest realm=\"r\", nonce=\"n\"\r\n"
+                 "proxy-authenticate: Basic realm=\"r\"\r\nConnection: keep-alive\r\n",
+                 "<html>denied</html>"),
+      {}, [](const Outcome& o, size_t n) {
+        EXPECT_EQ(o.state, State::kComplete);
+        EXPECT_EQ(o.consumed, n);
+        EXPECT_EQ(o.status, 407);
+        EXPECT_EQ(o.proxy_authenticate, "NTLM, Digest realm=\"r\", nonce=\"n\", Basic realm=\"r\"");
+        EXPECT_EQ(o.server, "squid");
+        EXPECT_TRUE(o.keep_alive);  // the body was read: the connection can carry the next message
+      });
+  add("ProxyAuthenticateAbsent", WithLength("HTTP/1.1 200 OK\r\n", "x"), {}, [](const Outcome& o, size_t) {
+    EXPECT_EQ(o.proxy_authenticate, std::nullopt);
+  });
+  // An answer to CONNECT: a 2xx ends at its head (what follows is the tunnel), a 407 has its body.
+  add("ConnectEstablishedHasNoBody",
+      "HTTP/1.1 200 Connection established\r\nContent-Length: 5\r\n\r\n",
+      {.connect_request = true}, [](const Outcome& o, size_t n) {
+        EXPECT_EQ(o.state, State::kComplete);
+        EXPECT_EQ(o.consumed, n);
+        EXPECT_EQ(o.body_bytes, 0);
+      });
+  add("ConnectRefusedBodyIsRead",
+      WithLength("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: NTLM TlRMTVNTUAACAAAA\r\n",
+                 "0123456789"),
+      {.connect_request = true}, [](const Outcome& o, size_t n) {
+        EXPECT_EQ(o.state, State::kComplete);
+        EXPECT_EQ(o.consumed, n);
+        EXPECT_EQ(o.body_bytes, 10);
+        EXPECT_EQ(o.proxy_authenticate, "NTLM TlRMTVNTUAACAAAA");
         EXPECT_TRUE(o.keep_alive);
       });
   add("ChunkedWithExtensionsAndTrailers",

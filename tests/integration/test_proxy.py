@@ -39,6 +39,13 @@ PROXY_HEADERS = {
     "squid": {"server": Matches(r"^squid/\d"), "content_type": "text/html;charset=utf-8"},
     "tinyproxy": {"server": Matches(r"^tinyproxy/\d"), "content_type": "text/html"},
 }
+# The proxy_auth column of each answer: the offered schemes on a 407, the scheme whose credentials
+# passed on another refusal (tinyproxy checks them first), none where squid refuses a CONNECT before
+# asking for credentials.
+PROXY_AUTH = {
+    ("squid", 407): "basic", ("squid", 403): None, ("tinyproxy", 407): "basic",
+    ("tinyproxy", 401): "basic", ("tinyproxy", 403): "basic",
+}
 PROXY_ANSWERS = {
     ("squid", 407): ("Proxy Authentication Required", "1.1", "ERROR: Cache Access Denied"),
     ("squid", 403): ("Forbidden", "1.1", None),
@@ -133,10 +140,11 @@ class ProxyTest(fixtures.FixtureTestCase):
 
     def via(self, url, role, host, line=1, **fields):
         """The fields every row of `url` (host `host`) fetched once through proxy `role` has: the
-        proxy's address and port, no lookup of our own (the proxy is an IP literal)."""
+        proxy's address and port, no lookup of our own (the proxy is an IP literal), the proxy in
+        `proxy` and, by default, Basic authentication in `proxy_auth` (both proxies ask for it)."""
         row = {"line": line, "url": url, "final_url": url, "host": host, "ip": "127.0.0.1",
                "port": self.port_of(role), "redirects": 0, "attempts": 1,
-               "proxy": "http://127.0.0.1:%d" % self.port_of(role)}
+               "proxy": "http://127.0.0.1:%d" % self.port_of(role), "proxy_auth": "basic"}
         row.update(fields)
         return row
 
@@ -160,6 +168,7 @@ class ProxyTest(fixtures.FixtureTestCase):
         body_bytes). squid sends Content-Length, tinyproxy does not."""
         reason, version, title = PROXY_ANSWERS[(role, status)]
         row = {"status": status, "reason": reason, "http_version": version, "error": error,
+               "proxy_auth": PROXY_AUTH[(role, status)],
                "error_detail": Matches(str(status)) if error else None,
                "content_length": Count() if role == "squid" else None}
         row.update(PROXY_HEADERS[role])
@@ -233,9 +242,8 @@ class ProxyTest(fixtures.FixtureTestCase):
                                                self.proxies.squid_port)
         url = self.url("/title/named", name="h3.test")
         row = self.scan_one(url, "--proxy", proxy)
-        expected = self.via(url, "squid", "h3.test", **self.page("named"))
-        expected["proxy"] = "http://valid.test:%d" % self.proxies.squid_port  # never the credentials
-        self.assertExactRow(row, **expected)
+        self.assertExactRow(row, **self.via(url, "squid", "h3.test", **self.page("named"),
+                                            proxy="http://valid.test:%d" % self.proxies.squid_port))
         self.assertIsInstance(row["dns_ms"], float)
 
     # -- tinyproxy: IP literals only --------------------------------------------------------------

@@ -71,12 +71,14 @@ class HttpsProxyTest(fixtures.FixtureTestCase):
         http_url = self.url("/title/inside", name="h3.test")
         https_url = self.tls_url("valid", "/title/tls-in-tls")
         result = self.scan([http_url, https_url, http_url], "--proxy", self.proxy(), *self.ca())
-        self.assertExactRow(result.by_line[1], **self.via(http_url, "h3.test", **self.page("inside")))
+        # squid behind stunnel asks for Basic: the proxy_auth column says what got through.
+        self.assertExactRow(result.by_line[1], **self.via(http_url, "h3.test", proxy_auth="basic",
+                                                          **self.page("inside")))
         # The tls_* columns are the origin's (valid.test's leaf), not the proxy's (the `ip` leaf).
-        self.assertExactRow(result.by_line[2], **self.via(https_url, "valid.test", line=2,
+        self.assertExactRow(result.by_line[2], **self.via(https_url, "valid.test", line=2, proxy_auth="basic",
                                                           **self.page("tls-in-tls"), **self.tls()))
         self.assertIsNotNone(result.by_line[2]["tls_ms"])
-        self.assertExactRow(result.by_line[3], **self.via(http_url, "h3.test", line=3,
+        self.assertExactRow(result.by_line[3], **self.via(http_url, "h3.test", line=3, proxy_auth="basic",
                                                           **self.page("inside")))
 
     def test_proxy_certificate_is_verified(self):
@@ -101,7 +103,7 @@ class HttpsProxyTest(fixtures.FixtureTestCase):
         url = self.url("/", name="h2.test")
         row = self.scan_one(url, "--proxy", self.proxy(credentials=False), *self.ca())
         self.assertRow(row, status=407, error="proxy_auth_required", ip="127.0.0.1",
-                       port=self.tunnels.ports["ip"])
+                       port=self.tunnels.ports["ip"], proxy_auth="basic")
         row = self.scan_one(self.tls_url("valid"), "--proxy", self.proxy(credentials=False),
                             *self.ca())
         self.assertRow(row, status=407, error="proxy_auth_required", tls_version=None)

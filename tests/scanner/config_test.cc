@@ -560,6 +560,16 @@ TEST_F(ConfigTest, TlsVerify) {
             "--tls-verify: expected report, strict or off, got 'maybe'");
 }
 
+TEST_F(ConfigTest, ProxyAuth) {
+  EXPECT_EQ(ParseOk({}).proxy_auth_mode, ProxyAuthMode::kAny);
+  EXPECT_EQ(ParseOk({"--proxy-auth", "basic"}).proxy_auth_mode, ProxyAuthMode::kBasic);
+  EXPECT_EQ(ParseOk({"--proxy-auth", "digest"}).proxy_auth_mode, ProxyAuthMode::kDigest);
+  EXPECT_EQ(ParseOk({"--proxy-auth=ntlm"}).proxy_auth_mode, ProxyAuthMode::kNtlm);
+  EXPECT_EQ(ParseOk({"--proxy-auth", "any"}).proxy_auth_mode, ProxyAuthMode::kAny);
+  EXPECT_EQ(ParseError({"--proxy-auth", "kerberos"}),
+            "--proxy-auth: expected any, basic, digest or ntlm, got 'kerberos'");
+}
+
 TEST_F(ConfigTest, Shard) {
   Config c = ParseOk({"--shard", "2/5"});
   EXPECT_EQ(c.shard_index, 2);

@@ -99,6 +99,18 @@ TEST(RunIdentityTest, HttpVersionCountsOnlyWhenNotTheDefault) {
   for (const IdentityFlag& f : id.flags) EXPECT_NE(f.key, "http-version");
 }
 
+TEST(RunIdentityTest, ProxyAuthCountsOnlyWhenNotTheDefault) {
+  Config ntlm = Base();
+  ntlm.proxy_auth_mode = ProxyAuthMode::kNtlm;
+  EXPECT_EQ(Difference(ntlm, ntlm), "");
+  Config basic = Base();
+  basic.proxy_auth_mode = ProxyAuthMode::kBasic;
+  EXPECT_EQ(Difference(basic, ntlm), "--proxy-auth is basic here but was ntlm in the interrupted run");
+  EXPECT_NE(Difference(Base(), ntlm), "");
+  const RunIdentity id = IdentityOf(Base(), Inputs(), kSalt);
+  for (const IdentityFlag& f : id.flags) EXPECT_NE(f.key, "proxy-auth");
+}
+
 TEST(RunIdentityTest, SecretsAreDigestedAndNeverShown) {
   Config then = Base();
   then.headers = {{"authorization", "Bearer hunter2"}, {"X-Trace", "1"}};
