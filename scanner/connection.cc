@@ -15,7 +15,7 @@ int Connection::Connect(uv_loop_t* loop, const SocketAddress& addr) {
   writing_ = false;
   write_deferred_ = false;
   socks_user_pass = false;
-  out_next_.clear();
+  if (out_next_ != nullptr) out_next_->clear();
   requests_ = 0;
   proxy_auth_ = ProxyAuthScheme::kNone;
   tcp_.data = this;
@@ -126,7 +126,8 @@ int Connection::Write(std::string_view bytes) {
   if (writing_) {
     // A write is in flight (its buffer must live until its callback): these bytes wait in out_next_
     // and go from OnWrite, after whatever waits there already (HTTP/2 frames may follow one another).
-    out_next_.append(bytes.data(), bytes.size());
+    if (out_next_ == nullptr) out_next_ = std::make_unique<std::string>();
+    out_next_->append(bytes.data(), bytes.size());
     write_deferred_ = true;
     return 0;
   }
@@ -201,8 +202,8 @@ void Connection::OnWrite(uv_write_t* req, int status) {
   if (conn->closing_) return;
   if (status == 0 && conn->write_deferred_) {
     conn->write_deferred_ = false;
-    conn->out_.swap(conn->out_next_);
-    conn->out_next_.clear();
+    conn->out_.swap(*conn->out_next_);
+    conn->out_next_->clear();
     status = conn->StartPlainWrite();
     if (status == 0) return;
   }

@@ -201,7 +201,9 @@ class Connection {
   // stream.rst). Empty, without capacity, on a connection whose writes always went out whole.
   std::string out_;
   // Bytes written while a plain write was in flight; they follow it from OnWrite.
-  std::string out_next_;
+  // Bytes written while a write was in flight (HTTP/2 frames follow one another); allocated on the first
+  // such write, so an HTTP/1.1 connection, which never has one, pays a pointer.
+  std::unique_ptr<std::string> out_next_;
   std::unique_ptr<TlsState> tls_;
   std::unique_ptr<ProxyTlsState> ptls_;
   std::string key_;

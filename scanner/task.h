@@ -190,6 +190,16 @@ class Task final : public ConnectionOwner, public H2Stream {
   bool no_reuse_ = false;          // next attempt must open a fresh connection (a reused one was stale)
   bool fresh_only_ = false;        // this attempt opens a fresh connection (no_reuse_ at its start)
   bool hop_pending_ = false;       // waiting for the host gate of a redirect target
+  // Small members of the proxy and HTTP/2 stages, here so that they share padding ): whether the lookup running is the origin's (socks5://); the pool index of proxy_, how
+  // many of the pool this URL has tried, whether the next attempt moves on, whether the failure under way
+  // is the proxy's own; this task's part in an HTTP/2 connection and its refused streams.
+  bool resolving_origin_ = false;
+  bool pool_next_ = false;
+  bool proxy_fault_ = false;
+  uint8_t pool_tries_ = 0;
+  int16_t pool_index_ = -1;
+  H2Role h2_role_ = H2Role::kNone;
+  uint8_t h2_refused_ = 0;  // streams refused in this URL (REFUSED_STREAM, or above a GOAWAY's last id)
   Stage stage_ = Stage::kFree;
   ErrorCode pending_error_ = ErrorCode::kNone;
   const char* pending_detail_ = "";
@@ -198,21 +208,12 @@ class Task final : public ConnectionOwner, public H2Stream {
   const ProxySpec* proxy_ = nullptr;    // the proxy of this attempt, nullptr when direct
   // What this attempt has said to the proxy about credentials (reset with each attempt).
   ProxyAuthenticator::Exchange proxy_exchange_;
-  // SOCKS5: the answer being read, the origin's address for socks5:// (urlsweep resolves), and whether
-  // the lookup running is the origin's.
+  // SOCKS5: the answer being read, and the origin's address for socks5:// (urlsweep resolves).
   Socks5Reader socks_;
-  bool resolving_origin_ = false;
   IpAddress socks_origin_;
-  // --proxy-file: the pool index of proxy_, how many of the pool this URL has tried, whether the next
-  // attempt moves on to the next proxy, and whether the failure under way is the proxy's own.
-  int16_t pool_index_ = -1;
-  uint8_t pool_tries_ = 0;
-  bool pool_next_ = false;
-  bool proxy_fault_ = false;
+  // HTTP/2: the connection this task is a stream of, leads or waits for.
   H2Connection* h2_ = nullptr;
   Task* h2_next_ = nullptr;  // the next waiter of a pending H2Connection
-  H2Role h2_role_ = H2Role::kNone;
-  uint8_t h2_refused_ = 0;  // streams refused in this URL (REFUSED_STREAM, or above a GOAWAY's last id)
   // Normalised URLs fetched in this chain, for redirect_loop. Kept across rows for their capacity.
   std::vector<std::string> visited_;
   size_t visited_count_ = 0;

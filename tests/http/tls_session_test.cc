@@ -414,9 +414,22 @@ TEST(TlsSessionHandshake, OffModeDoesNotVerifyAndLeavesTheWordAbsent) {
             kExpiredNotAfterUs);
 }
 
-TEST(TlsSessionHandshake, SendsSniAndAlpnHttp11) {
+// ALPN: h2 then http/1.1 by default (--http2), http/1.1 alone with --http1.1 (TlsOptions::offer_h2).
+TEST(TlsSessionHandshake, AlpnOffersHttp11AloneWhenAsked) {
+  auto context = TlsContext::Create({.ca_file = Cert("ca.pem"), .verify = TlsVerifyMode::kReport, .offer_h2 = false});
+  ASSERT_TRUE(context.ok()) << context.status();
+  ClientHelloSeen seen;
+  SslCtxPtr server_ctx = MakeServerCtx("valid-chain.pem", "valid-key.pem", 0, &seen);
+  FakeServer server(server_ctx.get());
+  TlsSession client;
+  client.Start(**context, "valid.test", false);
+  ASSERT_EQ(RunHandshake(client, server), Status::kDone);
+  EXPECT_EQ(seen.alpn, std::string("\x08") + "http/1.1");
+}
+
+TEST(TlsSessionHandshake, SendsSniAndAlpnH2ThenHttp11) {
   auto context = MakeContext(TlsVerifyMode::kReport);
-  const std::string kAlpn = std::string("\x08") + "http/1.1";
+  const std::string kAlpn = std::string("\x02") + "h2" + std::string("\x08") + "http/1.1";
   {
     ClientHelloSeen seen;
     SslCtxPtr server_ctx = MakeServerCtx("valid-chain.pem", "valid-key.pem", 0, &seen);

@@ -204,10 +204,12 @@ TEST_F(ConnectionTest, ClosingConnectionLeavesTheDescriptorBudgetAtOnce) {
 }
 
 // At most 4 KiB of memory per request in flight (S3 in bench/e2e). The fixed part is a Task and
-// one Connection; the rest of the budget goes to strings (URL, final URL, headers kept) and the DNS
-// lookup, about 1.2 KiB in S3. This fails when a member grows them past what that leaves.
+// one Connection; the rest of the budget goes to strings (URL, final URL, headers kept), about 1 KiB
+// in S3 since DNS answers are held compactly. This fails when a member grows them past what that
+// leaves. The Task holds the columns of every feature (proxy, proxy_auth, the optional ones), its
+// HTTP/2 stream link and its SOCKS5 reader; the rest of each feature is allocated only when used.
 TEST(ConnectionMemoryTest, FixedBytesPerRequestInFlight) {
-  EXPECT_LE(sizeof(Task) + sizeof(Connection), 2816u)
+  EXPECT_LE(sizeof(Task) + sizeof(Connection), 2944u)
       << "Task " << sizeof(Task) << " + Connection " << sizeof(Connection);
   // A connection without https holds no TLS state and no response parser: idle and closing ones are cheap.
   EXPECT_LE(sizeof(Connection), 640u);
