@@ -389,13 +389,6 @@ class Scenarios:
                 "samples": samples, "complete": fed[0] == lines and not run.timed_out}
 
 
-def squid_cpu_s(squid):
-    """User + system CPU seconds squid (its pid file's process) has used so far."""
-    with open(os.path.join(squid.squid_dir, "squid.pid")) as f:
-        pid = int(f.read().split()[0])
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     # S8: 20,000 URLs on one HTTP/2 host: urlsweep as it is by default (HTTP/2 by ALPN once it speaks
     # it), urlsweep --http1.1 (where the flag exists), and curl --parallel --http2; how many connections
     # each used and over which protocol, from nginx's access log.
@@ -430,6 +423,15 @@ def squid_cpu_s(squid):
         m.note = note + ("; " + m.note if m.note else "")
         self.log("       %s" % note)
         return len(entries)
+
+
+def squid_cpu_s(squid):
+    """User + system CPU seconds squid (its pid file's process) has used so far."""
+    with open(os.path.join(squid.squid_dir, "squid.pid")) as f:
+        pid = int(f.read().split()[0])
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _summary_count(text, label):
