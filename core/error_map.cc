@@ -97,7 +97,7 @@ ErrorInfo FromAresStatus(int ares_status) {
     case ARES_EBADRESP:
       return {ErrorCode::kDnsError, "malformed DNS reply"};
     case ARES_ECONNREFUSED:
-      // c-ares' word for "no server answered usably": a dead resolver, which the contract calls dns_timeout.
+      // c-ares' word for "no server answered usably": a dead resolver, dns_timeout in docs/errors.md.
       return {ErrorCode::kDnsTimeout, "could not contact the DNS server"};
     case ARES_EFORMERR:
       return {ErrorCode::kDnsError, "server could not interpret the query (FORMERR)"};

@@ -8,7 +8,8 @@
 
 namespace urlsweep {
 
-// X(enumerator, contract word). The words are the CONTRACT's and must never be renamed: add, don't rename.
+// X(enumerator, documented word). The words are those of docs/errors.md and must never be renamed: add,
+// don't rename.
 #define URLSWEEP_ERROR_CODES(X)                  \
   X(kNone, "")                                   \
   X(kInvalidUrl, "invalid_url")                  \
@@ -48,17 +49,17 @@ inline constexpr int kErrorCodeCount = 0
 #undef URLSWEEP_ERROR_COUNT
     ;
 
-// The contract word; "" for kNone. The returned view points to static storage.
+// The documented word (docs/errors.md); "" for kNone. The returned view points to static storage.
 std::string_view ErrorName(ErrorCode code);
 
-// Parses a contract word back (used by --resume and the report); false when unknown.
+// Parses a documented word back (used by --resume and the report); false when unknown.
 bool ErrorFromName(std::string_view word, ErrorCode* code);
 
-// Whether --retries applies (CONTRACT: dns_timeout, dns_servfail, connect_timeout, connect_reset,
+// Whether --retries applies (docs/errors.md: dns_timeout, dns_servfail, connect_timeout, connect_reset,
 // tls_timeout, and read_reset/empty_response before any response byte; the caller checks "before any byte").
 bool IsTransient(ErrorCode code);
 
-// A classified failure: the contract word and a short static detail text (never allocated on the hot path).
+// A classified failure: the documented word and a short static detail text (never allocated on the hot path).
 struct ErrorInfo {
   ErrorCode code = ErrorCode::kNone;
   const char* detail = "";

@@ -96,7 +96,7 @@ struct Config {
   // --body-hash.
   ExtraColumns extra_columns;
   std::vector<Endpoint> resolvers;  // empty: those of /etc/resolv.conf
-  // Proxies, resolved once by ParseArgs from --proxy or, without it, the environment (CONTRACT:
+  // Proxies, resolved once by ParseArgs from --proxy or, without it, the environment (docs/flags.md:
   // http_proxy for http URLs, https_proxy/HTTPS_PROXY for https URLs, no_proxy/NO_PROXY exceptions).
   // `--proxy ''` leaves both empty. With --proxy both hold the same proxy and no_proxy is ignored.
   std::optional<ProxySpec> http_proxy;

@@ -1,4 +1,4 @@
-// Row: one output row, the contract's columns (docs/output.md). Every writer
+// Row: one output row, the documented columns (docs/output.md). Every writer
 // (CSV, JSON Lines, Parquet) encodes exactly these fields in exactly this order.
 #pragma once
 
@@ -77,8 +77,8 @@ struct Row {
   void Clear();
 };
 
-// Names of the columns every run writes, in contract order: the CSV header, the JSON keys, the Parquet
-// schema. The run's optional columns (ExtraColumns) follow them.
+// Names of the columns every run writes, in the order of docs/output.md: the CSV header, the JSON keys,
+// the Parquet schema. The run's optional columns (ExtraColumns) follow them.
 inline constexpr std::array<std::string_view, 30> kColumnNames = {
     "line",         "url",          "final_url",      "host",        "ip",          "port",
     "status",       "reason",       "http_version",   "error",       "error_detail", "redirects",

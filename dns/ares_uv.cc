@@ -37,9 +37,9 @@ constexpr int kTries = 2;
 constexpr int kMinTryTimeoutMs = 100;
 // The port of --resolver when none is given (RFC 1035 section 4.2).
 constexpr uint16_t kDnsPort = 53;
-// DNS only ("b" = bind). The CONTRACT honours /etc/hosts also with --resolver, but c-ares 1.18 with "f"
-// opens and parses the file again for every lookup (an openat, newfstatat and close per URL, 3% of a
-// scan's CPU): the Resolver reads it once at start (HostsFile) and never hands its names to c-ares.
+// DNS only ("b" = bind). /etc/hosts is honoured also with --resolver (docs/flags.md), but c-ares 1.18
+// with "f" opens and parses the file again for every lookup (an openat, newfstatat and close per URL,
+// 3% of a scan's CPU): the Resolver reads it once at start (HostsFile) and never hands its names to c-ares.
 constexpr char kLookupOrder[] = "b";
 // SO_RCVBUF of c-ares' sockets. The kernel's default (net.core.rmem_default, 212,992 bytes here) holds
 // about 256 small datagrams once each one's bookkeeping is counted, and the answers to a burst of lookups

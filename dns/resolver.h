@@ -23,7 +23,7 @@ namespace urlsweep {
 inline constexpr int kMaxAddresses = 8;
 
 struct DnsResult {
-  int ares_status = 0;  // ARES_SUCCESS (0) or an ARES_E* code; mapped to the contract by FromAresStatus
+  int ares_status = 0;  // ARES_SUCCESS (0) or an ARES_E* code; mapped to an error word by FromAresStatus
   int address_count = 0;
   // IPv4 addresses first, then IPv6, each in the server's order. Ports are 0.
   sockaddr_storage addresses[kMaxAddresses];
@@ -38,8 +38,8 @@ struct ResolverOptions {
   std::vector<Endpoint> servers;  // empty: /etc/resolv.conf
   double timeout_s = 5;           // --dns-timeout: total budget c-ares gets for one lookup
   size_t cache_capacity = 100000;  // names kept; least recently used evicted beyond it
-  // hosts(5) file answered before DNS (the CONTRACT honours /etc/hosts also with --resolver). Read once,
-  // in Create: later changes to the file are not seen. Missing or unreadable: no entries.
+  // hosts(5) file answered before DNS (/etc/hosts is honoured also with --resolver, docs/flags.md). Read
+  // once, in Create: later changes to the file are not seen. Missing or unreadable: no entries.
   std::string hosts_path = "/etc/hosts";
   // AF_INET or AF_INET6 (-4 / -6): only that family is asked of DNS (A or AAAA alone) and kept from the
   // hosts file; AF_UNSPEC: both.

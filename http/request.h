@@ -26,8 +26,8 @@ struct RequestSpec {
 };
 
 // Clears *out and writes the whole request (ending in the empty line), reusing out's capacity.
-// Default headers, in this order: Host, User-Agent, Accept: */*, Accept-Encoding: identity (the contract
-// says urlsweep asks for no content encoding), Authorization, Proxy-Authorization; then the other -H
+// Default headers, in this order: Host, User-Agent, Accept: */*, Accept-Encoding: identity (urlsweep
+// asks for no content encoding, docs/output.md), Authorization, Proxy-Authorization; then the other -H
 // headers. No Connection header: HTTP/1.1 is persistent by default (RFC 9112 section 9.3). A header whose
 // name is not a token, or whose value holds CR, LF or NUL, is dropped so it can never split the request.
 void SerializeRequest(const RequestSpec& spec, std::string* out);

@@ -301,8 +301,8 @@ bool TlsSession::OnHandshakeDone() {
   alpn_h2_ = alpn_len == 2 && alpn[0] == 'h' && alpn[1] == '2';
   if (offered_ && SSL_session_reused(ssl_) == 1) {
     // An abbreviated handshake carries no certificate: the row reports what the full handshake that
-    // verified the server found (CONTRACT: a resumed session reports the same tls_verify and
-    // cert_not_after). Under strict only a verified session was offered.
+    // verified the server found (docs/https-proxies-redirects.md: a resumed session reports the same
+    // tls_verify and cert_not_after). Under strict only a verified session was offered.
     resumed_ = true;
     handshake_done_ = true;
     verify_word_ = offered_verdict_.verify_word;

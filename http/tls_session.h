@@ -99,8 +99,8 @@ class TlsSession {
   unsigned long err_code() const { return err_code_; }
   const char* error_detail() const { return error_detail_; }
   bool unexpected_eof() const { return unexpected_eof_; }
-  // The contract word for the failure: FromSslError at the stage where it happened (handshake, write or
-  // read), with error_detail() as the detail.
+  // The error word (docs/errors.md) for the failure: FromSslError at the stage where it happened
+  // (handshake, write or read), with error_detail() as the detail.
   ErrorInfo error_info() const;
 
   // OpenSSL's new-session callback (SSL_CTX_sess_set_new_cb, set by TlsContext): a session the server

@@ -1,5 +1,5 @@
-// TextLineWriter: `--format text`, one line per URL for people reading a terminal (CONTRACT "Output
-// files"): `URL STATUS [TITLE] TOTAL ms`, or `URL [STATUS] ERROR: DETAIL` when the row has an error.
+// TextLineWriter: `--format text`, one line per URL for people reading a terminal (docs/output.md,
+// "Text lines"): `URL STATUS [TITLE] TOTAL ms`, or `URL [STATUS] ERROR: DETAIL` when the row has an error.
 // Coloured with ANSI SGR codes (ECMA-48 section 8.3.117) when asked: green for 2xx, yellow for 3xx, red for
 // 4xx, 5xx and errors. Not meant to be read back: `urlsweep report` does not take it.
 //

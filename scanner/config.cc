@@ -60,8 +60,8 @@ constexpr size_t kMaxExtraHeaders = 64;
 // Per -H line: far beyond any sane header, well within the 8 KiB most servers accept for a whole header
 // line before answering 431.
 constexpr size_t kMaxHeaderLineBytes = 4096;
-// -L without --max-redirs or --follow: the CONTRACT's default, enough for the usual chains (http to https,
-// to www., to a language path) while a loop still ends soon.
+// -L without --max-redirs or --follow: the documented default (docs/flags.md), enough for the usual
+// chains (http to https, to www., to a language path) while a loop still ends soon.
 constexpr int kLocationRedirects = 10;
 // Status codes llhttp accepts are three digits; --fail-on names no other.
 constexpr int kMinStatus = 100;
@@ -128,7 +128,7 @@ constexpr FlagSpec Flag(std::string_view long_name, char short_name, bool takes_
   return FlagSpec{long_name, short_name, takes_value, static_cast<int>(id)};
 }
 
-// Every flag of a scan. curl's names for the same things (CONTRACT "curl's names") are entries of
+// Every flag of a scan. curl's names for the same things (docs/flags.md, "curl's names") are entries of
 // their own with the same FlagId, so they are the same flags, also in error messages' terms.
 constexpr FlagSpec kFlags[] = {
     Flag("output", 'o', true, FlagId::kOutput),

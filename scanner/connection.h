@@ -40,7 +40,7 @@ class ConnectionOwner {
   // The peer closed. `unclean`: under TLS, without close_notify (the caller decides whether what came
   // was complete).
   virtual void OnEof(Connection* conn, bool unclean) = 0;
-  // Reading failed: a reset, or a TLS failure after the handshake, already in contract words.
+  // Reading failed: a reset, or a TLS failure after the handshake, already in error words (docs/errors.md).
   virtual void OnReadError(Connection* conn, const ErrorInfo& error) = 0;
   // The TLS handshake with an https:// proxy started by StartProxyTls() finished: error is nullptr on
   // success. Only owners that start one hear it.

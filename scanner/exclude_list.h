@@ -1,6 +1,7 @@
-// ExcludeList: what --exclude says never to contact (CONTRACT: IPv4/IPv6 addresses and CIDRs, host names
-// matching themselves and their subdomains). Pure: parsing and matching only; the engine checks the name
-// before any lookup, every resolved address before any connect, and every redirect target.
+// ExcludeList: what --exclude says never to contact (docs/https-proxies-redirects.md: IPv4/IPv6 addresses
+// and CIDRs, host names matching themselves and their subdomains). Pure: parsing and matching only; the
+// engine checks the name before any lookup, every resolved address before any connect, and every
+// redirect target.
 #pragma once
 
 #include <netinet/in.h>

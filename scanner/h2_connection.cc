@@ -122,7 +122,7 @@ void H2Connection::OnWritten(Connection*, int status) { Lost(FromUvError(status,
 
 void H2Connection::Lost(const ErrorInfo& error) {
   // A GOAWAY with an error code said why the server ends the connection: that code is the open streams'
-  // error (CONTRACT: the code received), however the connection then ended (a close, or a reset when
+  // error (docs/errors.md: the code received), however the connection then ended (a close, or a reset when
   // our last frames reached a closed socket). Otherwise the streams were cut short: read_reset.
   if (session_.goaway_received() && session_.goaway_code() != 0) {
     Fail(FromH2ProtocolError(session_.goaway_code()), H2StreamEnd::kProtocolError, session_.goaway_code());

@@ -18,9 +18,9 @@
 namespace urlsweep {
 namespace {
 
-// The contract asks for input of any length in bounded memory: one 64 KiB buffer of content and one of
-// bytes as read (plus zlib's 32 KiB window for compressed ones) amortise the read calls without holding
-// much.
+// Input of any length is read in bounded memory (docs/resume-and-shards.md#input): one 64 KiB buffer of
+// content and one of bytes as read (plus zlib's 32 KiB window for compressed ones) amortise the read calls
+// without holding much.
 constexpr size_t kReadChunkBytes = 64 * 1024;
 // Regular files whose descriptors stay open from Open() until reading reaches them. A file beyond these
 // is opened again when reached (harmless for a regular file), so that a list of thousands of files does

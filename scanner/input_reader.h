@@ -1,4 +1,4 @@
-// Streaming input: URL lines from files (plain or .gz) and standard input, numbered as the contract says
+// Streaming input: URL lines from files (plain or .gz) and standard input, numbered as documented
 // (docs/resume-and-shards.md#input). Memory stays bounded whatever the input's length.
 //
 // Each input is opened once: a named pipe's writer sees exactly one open, so what it writes after that

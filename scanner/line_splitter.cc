@@ -9,7 +9,8 @@ namespace {
 // Editors on Windows start UTF-8 files with U+FEFF; it is not part of the first URL.
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
-// The contract's "surrounding white space": ASCII blanks and controls that editors leave around text.
+// The input rules' "surrounding white space" (docs/resume-and-shards.md#input): ASCII blanks and controls
+// that editors leave around text.
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
 }  // namespace

@@ -12,7 +12,7 @@
 
 namespace urlsweep {
 
-// Lines longer than this are not usable URLs (the contract makes them invalid_url).
+// Lines longer than this are not usable URLs (they are invalid_url, docs/errors.md).
 inline constexpr size_t kMaxLineBytes = kMaxUrlBytes;
 // Hard cap on a line kept in memory. A too-long line still gets its row, whose `url` column should be the
 // line as read; up to this size it is, beyond it the row holds this prefix (a line of megabytes must not

@@ -20,7 +20,7 @@ namespace urlsweep {
 
 // Rows written into the writer's buffer reach the file descriptor at most this long afterwards: with the
 // loops' own hand-over every 100 ms (worker.cc kTickMs), a row is in its file or pipe well within the
-// second the contract allows, while a busy run still writes hundreds of KiB per write(2).
+// second docs/resume-and-shards.md allows, while a busy run still writes hundreds of KiB per write(2).
 inline constexpr int64_t kPushAfterMs = 250;
 
 class OutputThread {

@@ -776,8 +776,8 @@ void Task::OnResponseComplete() {
   if ((row_.status == 429 || row_.status == 503) && parser_.retry_after().has_value()) {
     worker_->PauseHost(this, SecondsToNs(RetryAfterSeconds(*parser_.retry_after(), RealtimeMicros())));
   }
-  // A plain request through a proxy answered 407 is the proxy's refusal (CONTRACT "Proxies"), unless
-  // its challenge can be answered (--proxy-auth).
+  // A plain request through a proxy answered 407 is the proxy's refusal (docs/https-proxies-redirects.md,
+  // "Proxies"), unless its challenge can be answered (--proxy-auth).
   if (ProxyIsHttp() && !target_.https) {
     if (row_.status == 407) {
       OnProxy407(/*connect=*/false);
@@ -927,7 +927,7 @@ void Task::OnTimer(uv_timer_t* timer) {
     task->ArmTimer();  // the read deadline moved on since the timer was armed
     return;
   }
-  // When several budgets could apply, the one that ran out first names the error (CONTRACT).
+  // When several budgets could apply, the one that ran out first names the error (docs/errors.md).
   ErrorCode code = ErrorCode::kTimeout;
   const char* detail = "the --timeout budget ran out";
   if (stage_expired && task->deadline_stage_ns_ < task->deadline_total_ns_) {

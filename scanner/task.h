@@ -150,7 +150,7 @@ class Task final : public ConnectionOwner, public H2Stream {
   // The proxy_auth column (the scheme used, or the schemes offered); empty leaves it absent.
   void SetProxyAuthColumn(std::string_view words);
   void OnResponseComplete();
-  // Ends the current attempt with `code`; retries when the contract says so, else finishes the row.
+  // Ends the current attempt with `code`; retries when docs/errors.md says so, else finishes the row.
   void FailAttempt(ErrorCode code, const char* detail);
   void Finish();
   void ReleaseConnection(bool reusable);

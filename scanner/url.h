@@ -9,7 +9,7 @@
 
 namespace urlsweep {
 
-// The contract makes longer lines invalid_url; it also bounds the request line we would have to send.
+// Longer lines are invalid_url (docs/errors.md); the cap also bounds the request line we would have to send.
 inline constexpr size_t kMaxUrlBytes = 8192;
 
 // One parsed URL. ParseUrl fills every field; url is the single source the two views below read from,
@@ -32,12 +32,12 @@ struct Target {
   std::string_view authority() const;
 };
 
-// Parses one trimmed input line per the CONTRACT's input rules. On success fills *target (reusing its
-// strings' capacity: an ASCII line does not allocate once the Target is warm) and returns true; otherwise
-// returns false, leaves *target unspecified and sets *detail to a short static English text for
-// error_detail ("unsupported scheme", "missing host", "invalid port", "invalid host", ...).
+// Parses one trimmed input line per the input rules (docs/resume-and-shards.md#input). On success fills
+// *target (reusing its strings' capacity: an ASCII line does not allocate once the Target is warm) and
+// returns true; otherwise returns false, leaves *target unspecified and sets *detail to a short static
+// English text for error_detail ("unsupported scheme", "missing host", "invalid port", "invalid host", ...).
 //
-// Decisions beyond the contract's text:
+// Decisions beyond the documented rules:
 // - A line without a scheme is http, or https when `schemeless_https` (the first of --scheme-less);
 //   "//host/path" (scheme-relative) is such a line too.
 // - "host:port" without a scheme is such a line; "word:rest" where rest is not a port and word has no '.' is an

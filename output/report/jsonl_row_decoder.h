@@ -1,6 +1,6 @@
 // JsonlRowDecoder: one line of a JSON Lines result (output/jsonl_writer.h) back into a Row. Pure.
 //
-// A line is one JSON object (RFC 8259). Keys that are contract columns set that column; other keys are
+// A line is one JSON object (RFC 8259). Keys that are output columns set that column; other keys are
 // skipped (their values may be any JSON value); a missing key or null leaves the column absent, except
 // `line` and `url`, which must be there. Strings are unescaped (\uXXXX surrogate pairs included; a lone
 // surrogate becomes U+FFFD, as the writer's own repair would have written it); numbers must be integers

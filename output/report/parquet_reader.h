@@ -5,7 +5,7 @@
 // ThriftDecoder::kMaxDepth).
 //
 // What it reads (parquet-format: parquet.thrift, Encodings.md, Compression.md): a flat schema whose
-// leaves are named after the contract's columns (others are skipped, any order), REQUIRED or OPTIONAL,
+// leaves are named after the output columns (others are skipped, any order), REQUIRED or OPTIONAL,
 // of the types parquet_column_type.h accepts (integers of either width, timestamps in any unit);
 // codecs UNCOMPRESSED, SNAPPY (raw) and ZSTD; v1 data pages with RLE definition levels (max level 1);
 // values PLAIN or RLE_DICTIONARY / PLAIN_DICTIONARY with a PLAIN dictionary page. Anything else (nested
@@ -48,7 +48,7 @@ class ParquetReader {
   absl::Status ReadRowGroup(size_t index, std::vector<Row>* rows);
 
  private:
-  // A leaf of the schema that names a contract column.
+  // A leaf of the schema that names an output column (docs/output.md).
   struct Column {
     int row_column = -1;  // index into kColumnNames
     size_t leaf = 0;      // position among the file's leaves (= column chunk index)

@@ -18,7 +18,7 @@ namespace urlsweep {
 inline constexpr std::array<std::string_view, 7> kStatusClassNames = {"1xx", "2xx",   "3xx", "4xx",
                                                                       "5xx", "other", "none"};
 
-// The timing columns, in contract order.
+// The timing columns, in the order of docs/output.md.
 inline constexpr std::array<std::string_view, 5> kStageColumns = {"dns_ms", "connect_ms", "tls_ms", "ttfb_ms",
                                                                   "total_ms"};
 
@@ -47,7 +47,7 @@ struct HostErrors {
   std::string host;
   int64_t errors = 0;                      // rows of this host with an error
   int64_t rows = 0;                        // all rows of this host
-  ErrorCode top_error = ErrorCode::kNone;  // its most frequent error word (the first in contract order on a tie)
+  ErrorCode top_error = ErrorCode::kNone;  // its most frequent error word (ties: the first in docs/errors.md)
   int64_t top_error_rows = 0;
 };
 
@@ -159,7 +159,7 @@ struct ReportData {
 
 namespace urlsweep {
 
-// The stages of the contract's error table ("Error vocabulary"), in its order.
+// The stages of the error table in docs/errors.md ("The vocabulary"), in its order.
 inline constexpr std::array<std::string_view, 8> kErrorStages = {"input", "dns",      "connect",   "tls",
                                                                  "proxy", "exchange", "redirects", "budget"};
 

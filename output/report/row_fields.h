@@ -1,6 +1,6 @@
-// The contract's columns as typed values: which kind each column holds, and setters that store a value
-// into the matching Row member. Shared by the three result readers (CSV, JSON Lines, Parquet), so that
-// a column means the same thing whatever file it came from. Pure.
+// The output columns (docs/output.md) as typed values: which kind each column holds, and setters that
+// store a value into the matching Row member. Shared by the three result readers (CSV, JSON Lines,
+// Parquet), so that a column means the same thing whatever file it came from. Pure.
 #pragma once
 
 #include <array>
@@ -17,7 +17,7 @@ enum class ColumnKind : uint8_t {
   kInt64,      // line, content_length, body_bytes
   kInt32,      // port, status, redirects, attempts
   kString,     // every text column but error
-  kErrorWord,  // error: a contract word
+  kErrorWord,  // error: a documented error word (docs/errors.md)
   kTimestamp,  // cert_not_after, started_at: microseconds since the Unix epoch, UTC
   kMillis,     // dns_ms ... total_ms
 };
@@ -36,7 +36,7 @@ inline constexpr std::array<ColumnKind, kColumnNames.size()> kColumnKinds = {
 // header_* and body_sha256 columns among them).
 int ColumnIndex(std::string_view name);
 
-// Whether the contract makes the column always present (line, url, redirects, attempts).
+// Whether the column is always present (docs/output.md: line, url, redirects, attempts).
 bool IsRequiredColumn(int column);
 
 // Typed setters. `column` indexes kColumnNames and must be of a kind the setter takes; a value out of

@@ -1,4 +1,5 @@
-// The error map is the one place foreign codes become contract words: every mapping is pinned here.
+// The error map is the one place foreign codes become error words (docs/errors.md): every mapping is
+// pinned here.
 #include "core/error_map.h"
 #include "core/errors.h"
 

@@ -1,7 +1,7 @@
 // libFuzzer target for LineSplitter (scanner/line_splitter.h): whatever bytes an input file holds, and
-// however reads cut them, the lines kept are those the contract's "Input lines" rules give, numbered
-// across inputs, trimmed, capped. The expected lines come from a model written here from the contract,
-// not from line_splitter.cc, so the two do not share mistakes.
+// however reads cut them, the lines kept are those the input rules (docs/resume-and-shards.md#input)
+// give, numbered across inputs, trimmed, capped. The expected lines come from a model written here from
+// those rules, not from line_splitter.cc, so the two do not share mistakes.
 //
 // Input: byte 0 = piece size for the split run (0 = one byte per Feed), byte 1 = where the body is cut
 // into two input files (0 = one file; else at byte1 * size / 256), then the body. In the body, 0xFF is an
@@ -63,10 +63,10 @@ std::string Expand(std::string_view body) {
   return out;
 }
 
-// The contract's "surrounding white space" (what editors leave around a URL, a trailing \r included).
+// The input rules' "surrounding white space" (what editors leave around a URL, a trailing \r included).
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
-// The lines the contract keeps from `inputs`: a UTF-8 byte-order mark at the start of a file is not text;
+// The lines the input rules keep from `inputs`: a UTF-8 byte-order mark at the start of a file is not text;
 // a final newline does not start a line; every physical line is numbered, across files; trimmed blank
 // and '#' lines are skipped. A line whose trimmed text is over kMaxKeptLineBytes keeps the first
 // kMaxKeptLineBytes bytes after its leading white space.

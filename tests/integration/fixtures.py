@@ -35,7 +35,7 @@ import dns_fixture  # noqa: E402,F401  (re-exported for the DNS tests)
 import fixture_stack  # noqa: E402
 import gen_urls  # noqa: E402,F401
 
-# The contract's columns, in order (docs/output.md, core/row.h kColumnNames).
+# The output columns, in order (docs/output.md, core/row.h kColumnNames).
 COLUMNS = [
     "line", "url", "final_url", "host", "ip", "port", "status", "reason", "http_version", "error",
     "error_detail", "redirects", "location", "content_type", "content_length", "server", "title",
@@ -124,8 +124,8 @@ def clean_env(extra=None):
 
 
 def parse_timestamp(text):
-    """A contract timestamp (ISO 8601, UTC, 'Z', optional fraction) as an aware datetime; fails on
-    anything else."""
+    """An output timestamp (docs/output.md: ISO 8601, UTC, 'Z', optional fraction) as an aware datetime;
+    fails on anything else."""
     if not isinstance(text, str) or not text.endswith("Z"):
         raise ValueError("not a UTC timestamp with Z: %r" % (text,))
     return datetime.datetime.fromisoformat(text[:-1]).replace(tzinfo=datetime.timezone.utc)
@@ -163,7 +163,7 @@ class OneOf:
 
 class Matches:
     """Matches a string that the regular expression finds a match in (for error_detail, whose words
-    are not part of the contract)."""
+    are for people, not for matching: docs/errors.md)."""
 
     def __init__(self, pattern):
         self.pattern = pattern
@@ -198,7 +198,7 @@ def parse_jsonl(text):
 
 
 def parse_csv(text):
-    """Rows of a CSV output with the contract's types: empty fields are None, numbers are numbers."""
+    """Rows of a CSV output with the types of docs/output.md: empty fields are None, numbers are numbers."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
     rows = []
     for raw in reader:
@@ -358,7 +358,7 @@ class FixtureTestCase(unittest.TestCase):
                 differing, json.dumps(short, sort_keys=True)))
 
     def assertExactRow(self, row, **expected):
-        """The whole row: every contract column but the timings (TIMING_COLUMNS) has exactly the
+        """The whole row: every output column but the timings (TIMING_COLUMNS) has exactly the
         given value, and every column not given is absent. Values may be OneOf or Matches."""
         actual = {key: row.get(key) for key in COLUMNS if key not in TIMING_COLUMNS}
         unknown = set(expected) - set(actual)

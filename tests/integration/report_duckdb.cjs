@@ -19,7 +19,7 @@ const parts = [[firstFormat, firstFile]];
 for (let i = 0; i + 1 < more.length; i += 2) parts.push([more[i], more[i + 1]]);
 const { DuckDBInstance } = createRequire(path.join(path.resolve(modules), 'noop.js'))('@duckdb/node-api');
 
-// The contract's columns and their types (shared/spec/CONTRACT.md), for the text formats, whose
+// The output columns and their types (docs/output.md), for the text formats, whose
 // types DuckDB must not guess.
 const TYPES = {
   line: 'BIGINT', url: 'VARCHAR', final_url: 'VARCHAR', host: 'VARCHAR', ip: 'VARCHAR', port: 'INTEGER',
@@ -33,7 +33,7 @@ const STAGES = ['dns_ms', 'connect_ms', 'tls_ms', 'ttfb_ms', 'total_ms'];
 // The report's histogram edges (output/report/report_data.h kHistogramEdgesMs).
 const EDGES = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 30000, 60000];
 
-// The stages of the contract's error table (output/report/report_data.h ErrorStageOf), as SQL.
+// The stages of the error table in docs/errors.md (output/report/report_data.h ErrorStageOf), as SQL.
 const STAGE_OF = {
   input: ['invalid_url', 'excluded'],
   dns: ['dns_nxdomain', 'dns_nodata', 'dns_servfail', 'dns_timeout', 'dns_error'],

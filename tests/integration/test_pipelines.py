@@ -17,8 +17,8 @@ import time
 
 import fixtures
 
-# The contract: a row is in its file or pipe at most 1 s after its URL finished. The tests wait for
-# that condition with this deadline (Release); under the sanitizers with fixtures.WAIT_TIMEOUT_S,
+# docs/resume-and-shards.md: a row is in its file or pipe at most 1 s after its URL finished. The tests
+# wait for that condition with this deadline (Release); under the sanitizers with fixtures.WAIT_TIMEOUT_S,
 # which still tells a prompt run from one that holds rows until its input ends (the input here never
 # ends on its own).
 PROMPT_DEADLINE_S = 5.0

@@ -208,7 +208,7 @@ class ExcludeTest(fixtures.FixtureTestCase):
         for line, url in enumerate(excluded, 1):
             with self.subTest(url=url):
                 self.assertRow(result.by_line[line], url=url, error="excluded", status=None)
-        # By name: refused before any lookup (one attempt, as the contract counts it, that asked
+        # By name: refused before any lookup (one attempt, as docs/output.md counts it, that asked
         # nothing of DNS and connected nowhere).
         for line, name in ((1, "h460.test"), (2, "www.h461.test")):
             self.assertRow(result.by_line[line], host=name, attempts=1, ip=None, port=None,

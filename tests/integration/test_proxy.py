@@ -80,7 +80,7 @@ class Count:
 
 
 class At:
-    """Matches a contract timestamp that names the instant `when` (an aware datetime)."""
+    """Matches an output timestamp (docs/output.md) that names the instant `when` (an aware datetime)."""
 
     def __init__(self, when):
         self.when = when

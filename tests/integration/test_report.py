@@ -28,7 +28,7 @@ NODE_MODULES = fixtures.NODE_MODULES
 DUCKDB_SCRIPT = os.path.join(HERE, "report_duckdb.cjs")
 FORMATS = ("csv", "jsonl", "parquet")
 STAGES = ("dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "total_ms")
-# The contract's error stages, in its order (the page's order).
+# The error stages of docs/errors.md, in its order (the page's order).
 ERROR_STAGES = ("input", "dns", "connect", "tls", "proxy", "exchange", "redirects", "budget")
 
 # Bounded waits: a browser that does not answer must not hang the suite.
@@ -49,7 +49,7 @@ def report_data(html):
 
 
 def micros(text):
-    """A contract timestamp as microseconds since the epoch."""
+    """An output timestamp (docs/output.md) as microseconds since the epoch."""
     delta = fixtures.parse_timestamp(text) - datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
     return delta // datetime.timedelta(microseconds=1)
 
@@ -205,7 +205,7 @@ def shown_numbers(duck):
         latency[stage] = cells
     status = [(name, "%s (%s)" % (thousands(n), percent(n, rows)))
               for name, n in duck["status_classes"].items()]
-    # Error bars: the stages in the contract's order, then the words stage by stage.
+    # Error bars: the stages in docs/errors.md's order, then the words stage by stage.
     stages = [(stage, "%s (%s of rows)" % (thousands(n), percent(n, rows)))
               for stage, n in duck["error_stages"].items()]
     words = {word: "%s (%s)" % (thousands(n), percent(n, rows)) for word, n in duck["errors"].items()}
@@ -553,7 +553,7 @@ def duckdb_numbers(test, parts, reference):
 
 
 def synthetic_rows(path, rows):
-    """A CSV result with the contract's header and `rows` (dicts of some columns; the rest empty)."""
+    """A CSV result with the header of docs/output.md and `rows` (dicts of some columns; the rest empty)."""
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(fixtures.COLUMNS)

@@ -3,8 +3,8 @@
 session (TLS 1.3 tickets, TLS 1.2 session IDs and tickets), against the fixture's TLS listeners (which
 count full and resumed handshakes in /count) and against Debian's nginx (which names the resumption in
 its answer, $ssl_session_reused). Every resumed row reports the tls_verify and cert_not_after of the full
-handshake it resumes (CONTRACT), asserted as whole rows; a server that cannot resume gets full
-handshakes and the same rows."""
+handshake it resumes (docs/https-proxies-redirects.md), asserted as whole rows; a server that cannot
+resume gets full handshakes and the same rows."""
 
 import os
 import shutil

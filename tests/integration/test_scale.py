@@ -7,7 +7,7 @@ from fixtures import gen_urls
 
 URL_COUNT = 100000
 NAME_COUNT = 1000
-# The run's budget: the contract's default concurrency against a loopback fixture does this in
+# The run's budget: the default concurrency (docs/flags.md) against a loopback fixture does this in
 # seconds (about 25 s on a loaded 2-core machine); two minutes leave room for CI without hiding a stall.
 BUDGET_S = 120
 

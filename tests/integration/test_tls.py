@@ -18,7 +18,7 @@ import fixtures
 from fixtures import Matches
 
 # Which leaf each verifying listener serves (make_certs.sh's NAME.pem), and the tls_verify word
-# urlsweep must give it when ca.pem is trusted (CONTRACT.md, tls_verify).
+# urlsweep must give it when ca.pem is trusted (docs/https-proxies-redirects.md, tls_verify).
 VERIFY_CASES = {
     "valid": ("valid.pem", "ok"),
     "expired": ("expired.pem", "expired"),
@@ -58,7 +58,7 @@ TRUNCATE_SENT = 100
 
 
 def timestamp(when):
-    """A contract timestamp as urlsweep writes it (microseconds, 'Z')."""
+    """A timestamp as urlsweep writes it (docs/output.md: microseconds, 'Z')."""
     return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 

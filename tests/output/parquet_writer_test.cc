@@ -34,7 +34,7 @@ using parquet_test::ParquetFile;
 using parquet_test::PlainAs;
 using parquet_test::ReadColumn;
 
-// Column indices in contract order.
+// Column indices in the order of docs/output.md.
 enum Column : size_t {
   kLine = 0, kUrl = 1, kFinalUrl = 2, kHost = 3, kIp = 4, kPort = 5, kStatus = 6, kReason = 7,
   kError = 9, kRedirects = 11, kContentLength = 14, kServer = 15, kTitle = 16, kCertNotAfter = 20,

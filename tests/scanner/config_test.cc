@@ -697,7 +697,7 @@ TEST_F(ConfigTest, HelpDocumentsExactlyTheFlagsParseArgsTakes) {
   }
 }
 
-// curl's names (CONTRACT "curl's names") parse to the same Config as the long forms.
+// curl's names (docs/flags.md, "curl's names") parse to the same Config as the long forms.
 TEST_F(ConfigTest, CurlNamesAreTheSameFlags) {
   auto same = [](std::initializer_list<const char*> curl, std::initializer_list<const char*> ours) {
     Config a = ParseOk(curl);

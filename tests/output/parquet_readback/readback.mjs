@@ -11,7 +11,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 
-// The contract's columns in order: [name, kind]. Kinds: i64, i32, str, f64, ts (timestamp, micros UTC).
+// The output columns in order (docs/output.md): [name, kind]. Kinds: i64, i32, str, f64, ts (timestamp,
+// micros UTC).
 const COLUMNS = [
   ['line', 'i64'], ['url', 'str'], ['final_url', 'str'], ['host', 'str'], ['ip', 'str'],
   ['port', 'i32'], ['status', 'i32'], ['reason', 'str'], ['http_version', 'str'], ['error', 'str'],

@@ -212,7 +212,7 @@ TEST(ReportAggregatorTest, HostsWithMostErrors) {
   add("b.test", ErrorCode::kConnectRefused, 3);
   add("b.test", ErrorCode::kNone, 5);
   add("a.test", ErrorCode::kReadTimeout, 2);
-  add("a.test", ErrorCode::kDnsTimeout, 2);  // a tie: the word first in contract order wins
+  add("a.test", ErrorCode::kDnsTimeout, 2);  // a tie: the word first in docs/errors.md's order wins
   add("c.test", ErrorCode::kTimeout, 1);
   add("ok.test", ErrorCode::kNone, 10);
   for (int i = 0; i < 30; ++i) add(absl::StrCat("many", i, ".test"), ErrorCode::kTimeout, 1);
