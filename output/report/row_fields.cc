@@ -144,7 +144,7 @@ absl::Status SetColumnString(int column, std::string_view value, Row* row) {
     case 7: row->reason.Set(value); break;
     case 8: row->http_version.Set(value); break;
     case 9:
-      if (!ErrorFromName(value, &row->error)) return Invalid(column, "an error word of the contract", value);
+      if (!ErrorFromName(value, &row->error)) return Invalid(column, "one of urlsweep's error words", value);
       break;
     case 10: row->error_detail.Set(value); break;
     case 12: row->location.Set(value); break;

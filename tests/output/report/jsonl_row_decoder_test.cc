@@ -109,7 +109,7 @@ TEST(JsonlRowDecoderTest, RefusesWhatIsNotARow) {
   EXPECT_EQ(DecodeError(R"({"line":1,"url":"a","status":4294967296})"),
             "column status: expected a 32-bit integer, got '4294967296'");
   EXPECT_EQ(DecodeError(R"({"line":1,"url":"a","error":"oops"})"),
-            "column error: expected an error word of the contract, got 'oops'");
+            "column error: expected one of urlsweep's error words, got 'oops'");
   EXPECT_EQ(DecodeError(R"({"line":1,"url":"a","started_at":"2026-02-30T00:00:00Z"})"),
             "column started_at: expected an ISO 8601 UTC timestamp, got '2026-02-30T00:00:00Z'");
   EXPECT_EQ(DecodeError(R"({"line":1,"url":"a"} x)"), "offset 21: text after the JSON object");

@@ -325,7 +325,7 @@ TEST_F(ReportReadersTest, MalformedTextFilesAreRefusedWithFileAndLine) {
       {OutputFormat::kCsv, "line,url,line\r\n", "1: column 'line' appears twice"},
       {OutputFormat::kCsv, "", " empty file, not even a CSV header"},
       {OutputFormat::kJsonl, "{\"line\":1,\"url\":\"a\"}\n\n{\"line\":2,\"url\":\"b\",\"error\":\"nope\"}\n",
-       "3: column error: expected an error word of the contract, got 'nope'"},
+       "3: column error: expected one of urlsweep's error words, got 'nope'"},
       {OutputFormat::kJsonl, "{\"line\":1,\"url\":\"a\"}\n{\"line\":2", "2: offset 9: expected '}'"},
   };
   for (const Case& c : cases) {
