@@ -8,12 +8,23 @@ namespace urlsweep {
 
 void IdlePool::KeyFor(const Target& target, const ProxySpec* proxy, std::string* out) {
   out->clear();
+  // A connection the proxy authenticated (NTLM authenticates the connection; a SOCKS5 tunnel was opened
+  // with its username) serves only the same credentials: the user and a hash of the password (the key
+  // never leaves this process).
+  auto credentials = [&] {
+    if (!proxy->has_credentials) return;
+    out->push_back('|');
+    out->append(proxy->user);
+    out->push_back('|');
+    absl::StrAppend(out, std::hash<std::string>{}(proxy->password));
+  };
   if (proxy != nullptr && (proxy->kind == ProxyKind::kSocks5 || proxy->kind == ProxyKind::kSocks5h)) {
     // A SOCKS5 connection is a tunnel to one origin, for one scheme.
     out->append(proxy->kind == ProxyKind::kSocks5 ? "5|" : "5h|");
     out->append(proxy->host);
     out->push_back('|');
     absl::StrAppend(out, proxy->port);
+    credentials();
     out->append(target.https ? "|s|" : "|h|");
   } else if (proxy != nullptr) {
     // Plain http through a proxy: any origin may share a connection to the proxy. https: one tunnel per
@@ -23,14 +34,7 @@ void IdlePool::KeyFor(const Target& target, const ProxySpec* proxy, std::string*
     out->append(proxy->host);
     out->push_back('|');
     absl::StrAppend(out, proxy->port);
-    if (proxy->has_credentials) {
-      // A connection the proxy authenticated (NTLM authenticates the connection) serves only the same
-      // credentials: the user and a hash of the password (the key never leaves this process).
-      out->push_back('|');
-      out->append(proxy->user);
-      out->push_back('|');
-      absl::StrAppend(out, std::hash<std::string>{}(proxy->password));
-    }
+    credentials();
     if (!target.https) return;
     out->push_back('|');
   } else {

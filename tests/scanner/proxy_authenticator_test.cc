@@ -241,6 +241,17 @@ TEST(ProxyAuthenticator, IdleKeysApartByCredentials) {
   std::string kb;
   IdlePool::KeyFor(other, &a, &kb);
   EXPECT_EQ(ka, kb);
+  // A SOCKS5 tunnel opened with one account is not handed to another either (pool entries may name the
+  // same proxy with different credentials).
+  ProxySpec socks = a;
+  socks.kind = ProxyKind::kSocks5h;
+  ProxySpec socks_other = socks;
+  socks_other.user = "bob";
+  std::string ks, ko;
+  IdlePool::KeyFor(target, &socks, &ks);
+  IdlePool::KeyFor(target, &socks_other, &ko);
+  EXPECT_NE(ks, ko);
+  EXPECT_EQ(ks.find("secret"), std::string::npos);
 }
 
 }  // namespace
