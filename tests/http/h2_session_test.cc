@@ -111,9 +111,9 @@ struct Outcome {
 
 // Runs the exchange with the server's bytes cut at `split`.
 Outcome RunSplit(const std::string& server_bytes, size_t split, const RequestSpec& spec) {
+  RecordingStream stream;  // declared first: a stream outlives the session that links it
   H2Session client;
   EXPECT_TRUE(client.Start());
-  RecordingStream stream;
   EXPECT_EQ(client.Submit(spec, "https", &stream), 1);
   std::string ignored;
   uint32_t code = 0;
@@ -145,9 +145,9 @@ Outcome RunSplit(const std::string& server_bytes, size_t split, const RequestSpe
 
 // The client's first flight for `spec`.
 std::string ClientBytes(const RequestSpec& spec) {
+  RecordingStream stream;  // declared first: a stream outlives the session that links it
   H2Session client;
   EXPECT_TRUE(client.Start());
-  RecordingStream stream;
   client.Submit(spec, "https", &stream);
   std::string out;
   uint32_t code = 0;
@@ -299,9 +299,9 @@ TEST(H2Session, CancelSendsRstStreamAndSilencesTheStream) {
   st.body = std::string(1000, 'z');
   st.reply = [](nghttp2_session* s, int32_t id) { Respond(s, id, {{":status", "200"}}, true); };
   const std::string server_bytes = ServerBytes(ClientBytes(Get("/")), &st);
+  RecordingStream stream;  // declared first: a stream outlives the session that links it
   H2Session client;
   ASSERT_TRUE(client.Start());
-  RecordingStream stream;
   ASSERT_EQ(client.Submit(Get("/"), "https", &stream), 1);
   std::string out;
   uint32_t code = 0;
@@ -316,9 +316,9 @@ TEST(H2Session, CancelSendsRstStreamAndSilencesTheStream) {
 }
 
 TEST(H2Session, FailAllEndsEveryOpenStreamInOrder) {
+  RecordingStream a, b;  // declared first: a stream outlives the session that links it
   H2Session client;
   ASSERT_TRUE(client.Start());
-  RecordingStream a, b;
   ASSERT_EQ(client.Submit(Get("/a"), "https", &a), 1);
   ASSERT_EQ(client.Submit(Get("/b"), "https", &b), 3);
   EXPECT_EQ(client.open_streams(), 2);
