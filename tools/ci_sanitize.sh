@@ -17,7 +17,7 @@ jobs=${JOBS:-$(nproc)}
 # cores; report takes about 25 s: three small scans, the report reader of each format, DuckDB and
 # Chromium). Left out: scale, resume, shards and the Parquet readback, which take minutes each and mostly
 # repeat at volume what these check once.
-quick_integration=(fixtures h2_fixture http2 scheme_less input http redirects dns connect exchange keepalive tls proxy proxy_auth proxy_socks proxy_https hostile politeness faults pipelines
+quick_integration=(fixtures h2_fixture http2 scheme_less columns input http redirects dns connect exchange keepalive tls proxy proxy_auth proxy_socks proxy_https hostile politeness faults pipelines
   report cli resumption progress)
 
 # halt_on_error / abort_on_error: stop at the first report with a non-zero status, so ctest sees a
