@@ -9,6 +9,7 @@ needs to start and stop its daemons the same way.
 
 import ctypes
 import signal
+import socket
 import subprocess
 
 PR_SET_PDEATHSIG = 1
@@ -37,3 +38,19 @@ def stop_process(proc, timeout_s):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 right now, for a server this process is about to start."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def listening(port):
+    """Whether something accepts TCP connections on 127.0.0.1:`port`."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False

@@ -39,14 +39,13 @@ import glob
 import os
 import pwd
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from process_util import die_with_parent as _die_with_parent  # noqa: E402
-from process_util import stop_process  # noqa: E402
+from process_util import free_port, listening, stop_process  # noqa: E402
 from process_util import tail as _tail  # noqa: E402
 
 # What the tests authenticate with. Distinctive, so a test can search every output for it.
@@ -84,20 +83,6 @@ SHM_DIR = "/dev/shm"
 # The user squid runs as when started as root (Debian's squid package creates it).
 SQUID_USER = "proxy"
 
-
-
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _listening(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 
@@ -165,7 +150,7 @@ class ProxyStack:
     def _wait_listening(self, role, port, log_path):
         proc = self.procs[role]
         deadline = time.monotonic() + READY_TIMEOUT_S
-        while not _listening(port):
+        while not listening(port):
             if proc.poll() is not None:
                 return False
             if time.monotonic() > deadline:
@@ -251,7 +236,7 @@ class ProxyStack:
                     os.chmod(path, (mode & 0o7777) | 0o001)
         log = os.path.join(self.squid_dir, "squid.out")
         for _ in range(PORT_ATTEMPTS):
-            port = _free_port()
+            port = free_port()
             # A service name of our own keeps our shared memory segments apart from other squids'.
             service = "urlsweep%d" % port
             conf = self._write_squid_files(port)
@@ -272,7 +257,7 @@ class ProxyStack:
                     for user, password in [(self.user, self.password)] + self.extra_users
                     if TINYPROXY_TOKEN.fullmatch(user) and TINYPROXY_TOKEN.fullmatch(password)]
         for _ in range(PORT_ATTEMPTS):
-            port = _free_port()
+            port = free_port()
             conf = os.path.join(d, "tinyproxy.conf")
             lines = [
                 "# Written by tools/proxy_stack.py: an authenticating tinyproxy on loopback.",

@@ -15,31 +15,16 @@ stopped by its PID.
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 
-from process_util import die_with_parent, stop_process, tail
+from process_util import die_with_parent, free_port, listening, stop_process, tail
 
 USER = "sockuser"
 PASSWORD = "s0cks-pa55word"
 READY_TIMEOUT_S = 10.0
 POLL_S = 0.05
 STOP_TIMEOUT_S = 5.0
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _listening(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 class SocksStack:
@@ -84,7 +69,7 @@ class SocksStack:
         self.procs[role] = proc
         self.ports[role] = port
         deadline = time.monotonic() + READY_TIMEOUT_S
-        while not _listening(port):
+        while not listening(port):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("microsocks %s did not start:\n%s" % (role, tail(log_path)))
             time.sleep(POLL_S)

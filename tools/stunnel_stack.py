@@ -6,29 +6,14 @@ stopped by its PID. stunnel only ever connects to the loopback ports it is given
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 
-from process_util import die_with_parent, stop_process, tail
+from process_util import die_with_parent, free_port, listening, stop_process, tail
 
 READY_TIMEOUT_S = 10.0
 POLL_S = 0.05
 STOP_TIMEOUT_S = 5.0
-
-
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _listening(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 class StunnelStack:
@@ -48,7 +33,7 @@ class StunnelStack:
         os.makedirs(self.dir, exist_ok=True)
         lines = ["foreground = yes", "pid =", "debug = 4", ""]
         for name, (backend, cert, key) in sorted(self.services.items()):
-            self.ports[name] = _free_port()
+            self.ports[name] = free_port()
             lines += ["[%s]" % name, "accept = 127.0.0.1:%d" % self.ports[name],
                       "connect = 127.0.0.1:%d" % backend, "cert = %s" % cert, "key = %s" % key, ""]
         conf = os.path.join(self.dir, "stunnel.conf")
@@ -60,7 +45,7 @@ class StunnelStack:
                                          stderr=log, close_fds=True, preexec_fn=die_with_parent)
         deadline = time.monotonic() + READY_TIMEOUT_S
         for port in self.ports.values():
-            while not _listening(port):
+            while not listening(port):
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     self.stop()
                     raise RuntimeError("stunnel did not start:\n" + tail(log_path))
