@@ -73,9 +73,19 @@ IpAddress AddressOf(const SocketAddress& addr) {
 }
 
 std::string_view FormatIpAddress(const IpAddress& ip, char (&buf)[INET6_ADDRSTRLEN]) {
-  if ((ip.family != AF_INET && ip.family != AF_INET6) || inet_ntop(ip.family, ip.bytes, buf, sizeof(buf)) == nullptr) {
-    return {};
+  if (ip.family == AF_INET) {
+    // By hand: glibc's inet_ntop formats IPv4 with sprintf, about 1,600 instructions, once per row.
+    char* p = buf;
+    for (int i = 0; i < 4; ++i) {
+      const unsigned v = ip.bytes[i];
+      if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+      if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+      *p++ = static_cast<char>('0' + v % 10);
+      if (i != 3) *p++ = '.';
+    }
+    return std::string_view(buf, static_cast<size_t>(p - buf));
   }
+  if (ip.family != AF_INET6 || inet_ntop(AF_INET6, ip.bytes, buf, sizeof(buf)) == nullptr) return {};
   return buf;
 }
 

@@ -50,16 +50,10 @@ absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions&
   if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
     return absl::InternalError(absl::StrCat("cannot set the TLS version floor: ", TakeOpenSslReason()));
   }
-  // The system store, honouring SSL_CERT_FILE and SSL_CERT_DIR as SSL_CTX_set_default_verify_paths does,
-  // but loading the bundle file into memory once: with the hashed directory lookup OpenSSL 3.0 reads
-  // /etc/ssl/certs on every handshake (openssl #21067), which cost ~0.7 ms of CPU per handshake here. The
-  // directory is used only when SSL_CERT_DIR names one explicitly. A missing store is not fatal:
-  // --ca-file may be all the user trusts, and without any root every chain reports "untrusted".
   const char* cert_file = std::getenv(X509_get_default_cert_file_env());
-  if (cert_file == nullptr) cert_file = X509_get_default_cert_file();
-  if (SSL_CTX_load_verify_locations(ctx, cert_file, nullptr) != 1) ERR_clear_error();
+  context->system_cert_file_ = cert_file != nullptr ? cert_file : X509_get_default_cert_file();
   if (const char* cert_dir = std::getenv(X509_get_default_cert_dir_env()); cert_dir != nullptr) {
-    if (SSL_CTX_load_verify_locations(ctx, nullptr, cert_dir) != 1) ERR_clear_error();
+    context->system_cert_dir_ = cert_dir;
   }
   if (!options.ca_file.empty() &&
       SSL_CTX_load_verify_locations(ctx, options.ca_file.c_str(), nullptr) != 1) {
@@ -108,5 +102,23 @@ absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions&
 }
 
 TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
+
+SSL_CTX* TlsContext::ctx() const {
+  if (verify_mode_ != TlsVerifyMode::kOff) std::call_once(system_trust_once_, [this] { LoadSystemTrust(); });
+  return ctx_;
+}
+
+// The system store, honouring SSL_CERT_FILE and SSL_CERT_DIR as SSL_CTX_set_default_verify_paths does,
+// but loading the bundle file into memory once: with the hashed directory lookup OpenSSL 3.0 reads
+// /etc/ssl/certs on every handshake (openssl #21067), which cost ~0.7 ms of CPU per handshake here. The
+// directory is used only when SSL_CERT_DIR names one explicitly. A missing store is not fatal: --ca-file
+// may be all the user trusts, and without any root every chain reports "untrusted". The error queue is
+// left empty for the handshake that follows on this thread.
+void TlsContext::LoadSystemTrust() const {
+  if (SSL_CTX_load_verify_locations(ctx_, system_cert_file_.c_str(), nullptr) != 1) ERR_clear_error();
+  if (!system_cert_dir_.empty() && SSL_CTX_load_verify_locations(ctx_, nullptr, system_cert_dir_.c_str()) != 1) {
+    ERR_clear_error();
+  }
+}
 
 }  // namespace urlsweep

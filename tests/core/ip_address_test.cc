@@ -1,5 +1,6 @@
 #include "core/ip_address.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -23,6 +24,19 @@ TEST(IpAddressTest, ParsesAndFormatsLiterals) {
   EXPECT_EQ(Text(ip), "2001:db8::1");  // the ip column's RFC 5952 form
   ASSERT_TRUE(ParseIpLiteral("::ffff:10.0.0.1", &ip));
   EXPECT_EQ(Text(ip), "::ffff:10.0.0.1");
+}
+
+TEST(IpAddressTest, FormatsEveryIpv4OctetAsInetNtopDoes) {
+  IpAddress ip;
+  ip.family = AF_INET;
+  for (unsigned v = 0; v < 256; ++v) {
+    const unsigned char bytes[4] = {static_cast<unsigned char>(v), static_cast<unsigned char>(255 - v),
+                                    static_cast<unsigned char>(v / 3), static_cast<unsigned char>(v * 7)};
+    std::memcpy(ip.bytes, bytes, 4);
+    char expected[INET_ADDRSTRLEN];
+    ASSERT_NE(inet_ntop(AF_INET, bytes, expected, sizeof expected), nullptr);
+    EXPECT_EQ(Text(ip), expected);
+  }
 }
 
 TEST(IpAddressTest, NamesAndBadLiteralsAreNotAddresses) {
