@@ -62,6 +62,8 @@ absl::Status Worker::Init() {
   rate_timer_.data = this;
   uv_timer_init(&loop_, &grace_timer_);
   grace_timer_.data = this;
+  uv_idle_init(&loop_, &pump_more_);
+  pump_more_.data = this;
   for (auto& t : tasks_) {
     t->worker_ = this;
     t->dns_request_.data = t.get();
@@ -249,7 +251,15 @@ bool Worker::NextItem(InputItem** item) {
 void Worker::Pump() {
   if (shutting_down_ || pumping_) return;
   pumping_ = true;
+  int started = 0;
   while (!free_tasks_.empty() && !OutputBackedUp()) {
+    if (started == kStartsPerPump) {
+      // The rest on the next loop turn, after the I/O that is ready: at -c 10000 the first requests
+      // then leave while later connections are still being opened, not after all of them.
+      uv_idle_start(&pump_more_, &Worker::OnPumpMore);
+      break;
+    }
+    ++started;
     InputItem* item = nullptr;
     if (!NextItem(&item)) break;
     Task* task = free_tasks_.back();
@@ -260,6 +270,13 @@ void Worker::Pump() {
   }
   pumping_ = false;
   MaybeShutdown();
+}
+
+void Worker::OnPumpMore(uv_idle_t* handle) {
+  auto* w = static_cast<Worker*>(handle->data);
+  uv_idle_stop(handle);
+  w->UpdateNow();
+  w->Pump();
 }
 
 void Worker::StartItem(Task* task, InputItem* item) {
@@ -393,6 +410,14 @@ void Worker::FlushRows() {
 
 void Worker::TaskFinished(Task* task) {
   --active_tasks_;
+  // Once the input is exhausted and no task waits for a turn, the connection a finished task left
+  // idle can serve nothing more: close it now, while the last responses are awaited, rather than
+  // thousands at once after the last row (a fifth of a second at the end of a -c 10000 run). Only
+  // its own: another task may be following a redirect to a host whose connection it will want.
+  if (input_done_ && idle_.size() != 0 && counters_.queued.load(std::memory_order_relaxed) == 0) {
+    IdlePool::KeyFor(task->target_, task->proxy_, &key_scratch_);
+    if (Connection* conn = idle_.Take(key_scratch_); conn != nullptr) conn->Close();
+  }
   free_tasks_.push_back(task);
   Pump();
 }
@@ -419,6 +444,7 @@ void Worker::MaybeShutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&rate_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&grace_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&pump_more_), nullptr);
   {
     std::lock_guard<std::mutex> lock(wake_mu_);
     wake_open_ = false;

@@ -37,6 +37,10 @@ namespace urlsweep {
 // Input batches queued per loop before the input thread waits: with kInputBatchItems lines each, enough to
 // keep a loop busy across the input thread's scheduling delays without reading far ahead of the scan.
 inline constexpr size_t kInputQueueBatches = 4;
+// URLs one Pump() starts before it lets the loop run its ready I/O: a burst (the start of a -c 10000
+// run) opens its connections in slices, each slice's requests written while the next is opened. Far
+// above what a steady scan starts per turn (one per finished URL).
+inline constexpr int kStartsPerPump = 512;
 
 // Counters the progress and metrics threads read while the loop runs (the loop thread writes them).
 struct WorkerCounters {
@@ -101,6 +105,7 @@ class Worker final {
   static void OnWake(uv_async_t* handle);
   static void OnTick(uv_timer_t* handle);
   static void OnRateTimer(uv_timer_t* handle);
+  static void OnPumpMore(uv_idle_t* handle);
   static void OnResolverClosed(void* arg);
   static void OnGraceOver(uv_timer_t* handle);
   // Starts the stop once RequestStop() or RequestAbandon() was called (from the wake-up or the tick).
@@ -149,6 +154,8 @@ class Worker final {
   uv_timer_t tick_;
   uv_timer_t rate_timer_;
   uv_timer_t grace_timer_;
+  // Active while Pump() left startable URLs for the next loop turn (kStartsPerPump).
+  uv_idle_t pump_more_;
   std::atomic<uint64_t> stop_grace_ms_{UINT64_MAX};  // UINT64_MAX = no stop requested
   std::atomic<bool> abandon_requested_{false};
   bool stopping_ = false;
