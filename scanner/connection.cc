@@ -43,86 +43,65 @@ void Connection::StartTls(const TlsContext& context, std::string_view host, bool
 
 void Connection::BeginTls() {
   tls_->session.Start(*tls_->context, tls_->host, tls_->host_is_ip, &pool_->tls_gate().sessions(), tls_->port);
-  tls_->cipher_pending.clear();
+  BeginHandshake(tls_.get());
+}
+
+void Connection::StartProxyTls(const TlsContext& context, std::string_view host, bool host_is_ip) {
+  if (ptls_ == nullptr) ptls_ = std::make_unique<TlsLayer>();
+  ptls_->session.Start(context, host, host_is_ip);
+  BeginHandshake(ptls_.get());
+}
+
+void Connection::BeginHandshake(TlsLayer* layer) {
+  layer->cipher_pending.clear();
   int rc = StartReading();
-  TlsSession::Status st = tls_->session.Handshake();
-  if (rc == 0) rc = FlushCiphertext();
+  TlsSession::Status st = layer->session.Handshake();
+  if (rc == 0) rc = FlushCiphertext(layer);
   if (rc != 0) {
     // Reported through the write path on the next turn would be simpler for the owner, but a failed
     // uv_read_start/uv_write here means the socket is already dead: report it as a failed handshake.
     ErrorInfo e = FromUvError(rc, IoStage::kTlsHandshake);
-    owner_->OnHandshakeDone(this, &e);  // nothing may follow
+    ReportHandshake(layer, &e);  // nothing may follow
     return;
   }
   if (st == TlsSession::Status::kError) {
-    ErrorInfo e = tls_->session.error_info();
-    owner_->OnHandshakeDone(this, &e);  // nothing may follow
+    ErrorInfo e = layer->session.error_info();
+    ReportHandshake(layer, &e);  // nothing may follow
   }
 }
 
-void Connection::StartProxyTls(const TlsContext& context, std::string_view host, bool host_is_ip) {
-  if (ptls_ == nullptr) ptls_ = std::make_unique<ProxyTlsState>();
-  ptls_->cipher_pending.clear();
-  ptls_->session.Start(context, host, host_is_ip);
-  int rc = StartReading();
-  TlsSession::Status st = ptls_->session.Handshake();
-  if (rc == 0) rc = FlushProxyCiphertext();
-  if (rc != 0) {
-    ErrorInfo e = FromUvError(rc, IoStage::kTlsHandshake);
-    owner_->OnProxyTlsDone(this, &e);  // nothing may follow
-    return;
-  }
-  if (st == TlsSession::Status::kError) {
-    ErrorInfo e = ptls_->session.error_info();
-    owner_->OnProxyTlsDone(this, &e);  // nothing may follow
+void Connection::ReportHandshake(const TlsLayer* layer, const ErrorInfo* error) {
+  if (layer == ptls_.get()) {
+    owner_->OnProxyTlsDone(this, error);  // nothing may follow
+  } else {
+    owner_->OnHandshakeDone(this, error);  // nothing may follow
   }
 }
 
-int Connection::FlushProxyCiphertext() {
-  ptls_->session.DrainCiphertext(&ptls_->cipher_pending);
-  if (writing_ || ptls_->cipher_pending.empty()) return 0;
-  std::swap(ptls_->cipher_inflight, ptls_->cipher_pending);
-  ptls_->cipher_pending.clear();
-  writing_ = true;
-  uv_buf_t buf = uv_buf_init(ptls_->cipher_inflight.data(), static_cast<unsigned>(ptls_->cipher_inflight.size()));
-  write_req_.data = this;
-  int rc = uv_write(&write_req_, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, &Connection::OnWrite);
-  if (rc != 0) writing_ = false;
-  return rc;
-}
-
-int Connection::WriteThroughProxyTls(std::string_view bytes) {
-  if (!bytes.empty() && ptls_->session.Write(bytes) != TlsSession::Status::kDone) return kTlsWriteFailed;
-  return FlushProxyCiphertext();
-}
-
-int Connection::FlushCiphertext() {
-  if (proxy_tls_on()) {
-    // Inside an https:// proxy's TLS: the origin's records are the proxy layer's plaintext.
-    tls_->cipher_pending.clear();
-    tls_->session.DrainCiphertext(&tls_->cipher_pending);
-    int rc = WriteThroughProxyTls(tls_->cipher_pending);
-    tls_->cipher_pending.clear();
+int Connection::FlushCiphertext(TlsLayer* layer) {
+  if (TlsLayer* below = Below(layer)) {
+    // Inside an https:// proxy's TLS: the origin's records are the proxy layer's plaintext, encrypted
+    // at once, so the pending string is only scratch here.
+    layer->cipher_pending.clear();
+    layer->session.DrainCiphertext(&layer->cipher_pending);
+    int rc = WriteThrough(below, layer->cipher_pending);
+    layer->cipher_pending.clear();
     return rc;
   }
-  tls_->session.DrainCiphertext(&tls_->cipher_pending);
-  if (writing_ || tls_->cipher_pending.empty()) return 0;
-  std::swap(tls_->cipher_inflight, tls_->cipher_pending);
-  tls_->cipher_pending.clear();
-  writing_ = true;
-  uv_buf_t buf = uv_buf_init(tls_->cipher_inflight.data(), static_cast<unsigned>(tls_->cipher_inflight.size()));
-  write_req_.data = this;
-  int rc = uv_write(&write_req_, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, &Connection::OnWrite);
-  if (rc != 0) writing_ = false;
-  return rc;
+  layer->session.DrainCiphertext(&layer->cipher_pending);
+  if (writing_ || layer->cipher_pending.empty()) return 0;
+  std::swap(layer->cipher_inflight, layer->cipher_pending);
+  layer->cipher_pending.clear();
+  return StartWrite(&layer->cipher_inflight);
+}
+
+int Connection::WriteThrough(TlsLayer* layer, std::string_view bytes) {
+  if (!bytes.empty() && layer->session.Write(bytes) != TlsSession::Status::kDone) return kTlsWriteFailed;
+  return FlushCiphertext(layer);
 }
 
 int Connection::Write(std::string_view bytes) {
-  if (tls_on()) {
-    if (tls_->session.Write(bytes) != TlsSession::Status::kDone) return kTlsWriteFailed;
-    return FlushCiphertext();
-  }
-  if (proxy_tls_on()) return WriteThroughProxyTls(bytes);
+  if (TlsLayer* top = TopLayer()) return WriteThrough(top, bytes);
   if (writing_) {
     // A write is in flight (its buffer must live until its callback): these bytes wait in out_next_
     // and go from OnWrite, after whatever waits there already (HTTP/2 frames may follow one another).
@@ -139,29 +118,26 @@ int Connection::Write(std::string_view bytes) {
   if (sent < 0 && sent != UV_EAGAIN) return sent;
   const size_t done = sent > 0 ? static_cast<size_t>(sent) : 0;
   out_.assign(bytes.data() + done, bytes.size() - done);
-  return StartPlainWrite();
+  return StartWrite(&out_);
 }
 
 ErrorInfo Connection::WriteError(int write_status) const {
-  if (write_status == kTlsWriteFailed && tls_on() && tls_->session.failed()) {
-    const TlsSession& tls = tls_->session;
+  // The layer that refused the bytes: the origin's, or the proxy's under it.
+  const TlsSession* tls = tls_on() && tls_->session.failed()          ? &tls_->session
+                          : proxy_tls_on() && ptls_->session.failed() ? &ptls_->session
+                                                                       : nullptr;
+  if (write_status == kTlsWriteFailed && tls != nullptr) {
     // At the write stage whatever stage the session failed in: the request could not be sent.
-    ErrorInfo e = FromSslError(tls.ssl_error(), tls.err_code(), IoStage::kWrite);
-    e.detail = tls.error_detail();
-    return e;
-  }
-  if (write_status == kTlsWriteFailed && proxy_tls_on() && ptls_->session.failed()) {
-    const TlsSession& tls = ptls_->session;
-    ErrorInfo e = FromSslError(tls.ssl_error(), tls.err_code(), IoStage::kWrite);
-    e.detail = tls.error_detail();
+    ErrorInfo e = FromSslError(tls->ssl_error(), tls->err_code(), IoStage::kWrite);
+    e.detail = tls->error_detail();
     return e;
   }
   return FromUvError(write_status, IoStage::kWrite);
 }
 
-int Connection::StartPlainWrite() {
+int Connection::StartWrite(std::string* bytes) {
   writing_ = true;
-  uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
+  uv_buf_t buf = uv_buf_init(bytes->data(), static_cast<unsigned>(bytes->size()));
   write_req_.data = this;
   int rc = uv_write(&write_req_, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, &Connection::OnWrite);
   if (rc != 0) writing_ = false;
@@ -204,15 +180,14 @@ void Connection::OnWrite(uv_write_t* req, int status) {
     conn->write_deferred_ = false;
     conn->out_.swap(*conn->out_next_);
     conn->out_next_->clear();
-    status = conn->StartPlainWrite();
+    status = conn->StartWrite(&conn->out_);
     if (status == 0) return;
   }
-  if (status == 0 && conn->proxy_tls_on() && !conn->ptls_->cipher_pending.empty()) {
-    status = conn->FlushProxyCiphertext();
-    if (status == 0) return;
-  }
-  if (status == 0 && conn->tls_on() && !conn->tls_->cipher_pending.empty()) {
-    status = conn->FlushCiphertext();
+  // Ciphertext a layer produced while the write was in flight (inside the proxy's layer the origin's
+  // never waits: it is encrypted again at once).
+  for (TlsLayer* layer = conn->BottomLayer(); status == 0 && layer != nullptr; layer = conn->Above(layer)) {
+    if (layer->cipher_pending.empty()) continue;
+    status = conn->FlushCiphertext(layer);
     if (status == 0) return;
   }
   if (status == 0 || conn->owner_ == nullptr) return;
@@ -231,70 +206,38 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
     // Bytes or EOF for a connection nobody owns (closing): drop them.
     return;
   }
-  if (conn->proxy_tls_on()) {
-    if (nread > 0) {
-      conn->OnProxyTlsBytes(conn->pool_->read_buffer(), static_cast<size_t>(nread));
-    } else if (nread == UV_EOF) {
-      conn->OnProxyTlsEof();
-    } else if (!conn->ptls_->session.handshake_done()) {
-      ErrorInfo e = FromUvError(static_cast<int>(nread), IoStage::kTlsHandshake);
-      conn->owner_->OnProxyTlsDone(conn, &e);
-    } else if (conn->tls_on() && !conn->tls_->session.handshake_done()) {
-      ErrorInfo e = FromUvError(static_cast<int>(nread), IoStage::kTlsHandshake);
-      conn->owner_->OnHandshakeDone(conn, &e);
-    } else {
-      conn->owner_->OnReadError(conn, FromUvError(static_cast<int>(nread), IoStage::kRead));
-    }
-    return;  // nothing may follow
-  }
-  if (conn->tls_on()) {
-    if (nread > 0) {
-      conn->OnTlsBytes(conn->pool_->read_buffer(), static_cast<size_t>(nread));
-    } else if (nread == UV_EOF) {
-      conn->OnTlsEof();
-    } else {
-      const IoStage stage = conn->tls_->session.handshake_done() ? IoStage::kRead : IoStage::kTlsHandshake;
-      ErrorInfo e = FromUvError(static_cast<int>(nread), stage);
-      if (stage == IoStage::kTlsHandshake) {
-        conn->owner_->OnHandshakeDone(conn, &e);
-      } else {
-        conn->owner_->OnReadError(conn, e);
-      }
-    }
-    return;  // nothing may follow
-  }
+  TlsLayer* bottom = conn->BottomLayer();
   if (nread > 0) {
-    conn->owner_->OnData(conn, conn->pool_->read_buffer(), static_cast<size_t>(nread));
+    if (bottom != nullptr) {
+      conn->OnTlsBytes(bottom, conn->pool_->read_buffer(), static_cast<size_t>(nread));
+    } else {
+      conn->owner_->OnData(conn, conn->pool_->read_buffer(), static_cast<size_t>(nread));
+    }
   } else if (nread == UV_EOF) {
-    conn->owner_->OnEof(conn, /*unclean=*/false);
+    if (bottom != nullptr) {
+      conn->OnTlsEof(bottom);
+    } else {
+      conn->owner_->OnEof(conn, /*unclean=*/false);
+    }
   } else {
+    // A failed read fails the lowest handshake still under way, else the reading.
+    for (TlsLayer* layer = bottom; layer != nullptr; layer = conn->Above(layer)) {
+      if (layer->session.handshake_done()) continue;
+      ErrorInfo e = FromUvError(static_cast<int>(nread), IoStage::kTlsHandshake);
+      conn->ReportHandshake(layer, &e);  // nothing may follow
+      return;
+    }
     conn->owner_->OnReadError(conn, FromUvError(static_cast<int>(nread), IoStage::kRead));
   }
   // nothing may follow: the owner may have closed conn
 }
 
-void Connection::OnTlsBytes(const char* data, size_t len) {
-  TlsSession& tls = tls_->session;
-  tls.FeedCiphertext(data, len);
-  // Only a read after the one that finished the handshake can carry a TLS 1.3 ticket.
-  const bool leading = tls_->leading && tls.handshake_done();
-  if (!tls.handshake_done()) {
-    TlsSession::Status st = tls.Handshake();
-    int rc = FlushCiphertext();
-    if (st == TlsSession::Status::kError || rc != 0) {
-      pool_->tls_gate().HandshakeEnded(this);
-      ErrorInfo e = st == TlsSession::Status::kError ? tls.error_info() : FromUvError(rc, IoStage::kTlsHandshake);
-      owner_->OnHandshakeDone(this, &e);  // nothing may follow
-      return;
-    }
-    if (st != TlsSession::Status::kDone) return;
-    pool_->tls_gate().HandshakeEnded(this);
-    ConnectionOwner* owner = owner_;
-    owner->OnHandshakeDone(this, nullptr);
-    // The owner may have let go (or closed us) inside the callback.
-    if (owner_ != owner || closing_) return;
-  }
-  DeliverPlaintext();
+void Connection::OnTlsBytes(TlsLayer* layer, const char* data, size_t len) {
+  layer->session.FeedCiphertext(data, len);
+  // Only a read after the one that finished the origin's handshake can carry a TLS 1.3 ticket.
+  const bool leading = layer == tls_.get() && tls_->leading && layer->session.handshake_done();
+  if (!layer->session.handshake_done() && !HandshakeStep(layer)) return;
+  DeliverPlaintext(layer);
   // The first read after the handshake carried the TLS 1.3 tickets, if the server sends any (it sends
   // them before its response): the connections waiting for this origin's session go now. The object
   // outlives a Close() inside DeliverPlaintext (it returns to the pool in the close callback), and
@@ -305,57 +248,58 @@ void Connection::OnTlsBytes(const char* data, size_t len) {
   }
 }
 
-void Connection::OnProxyTlsBytes(const char* data, size_t len) {
-  TlsSession& outer = ptls_->session;
-  outer.FeedCiphertext(data, len);
-  if (!outer.handshake_done()) {
-    TlsSession::Status st = outer.Handshake();
-    int rc = FlushProxyCiphertext();
-    if (st == TlsSession::Status::kError || rc != 0) {
-      ErrorInfo e = st == TlsSession::Status::kError ? outer.error_info() : FromUvError(rc, IoStage::kTlsHandshake);
-      owner_->OnProxyTlsDone(this, &e);  // nothing may follow
-      return;
-    }
-    if (st != TlsSession::Status::kDone) return;
-    ConnectionOwner* owner = owner_;
-    owner->OnProxyTlsDone(this, nullptr);
-    if (owner_ != owner || closing_) return;
+bool Connection::HandshakeStep(TlsLayer* layer) {
+  TlsSession& tls = layer->session;
+  TlsSession::Status st = tls.Handshake();
+  int rc = FlushCiphertext(layer);
+  const bool failed = st == TlsSession::Status::kError || rc != 0;
+  if (!failed && st != TlsSession::Status::kDone) return false;
+  // The origin's handshake gives back its place in the gate, whichever way it ended.
+  if (layer == tls_.get()) pool_->tls_gate().HandshakeEnded(this);
+  if (failed) {
+    ErrorInfo e = st == TlsSession::Status::kError ? tls.error_info() : FromUvError(rc, IoStage::kTlsHandshake);
+    ReportHandshake(layer, &e);  // nothing may follow
+    return false;
   }
-  DeliverProxyPlaintext();  // nothing may follow
+  ConnectionOwner* owner = owner_;
+  ReportHandshake(layer, nullptr);
+  // The owner may have let go (or closed us) inside the callback.
+  return owner_ == owner && !closing_;
 }
 
-void Connection::OnProxyTlsEof() {
-  TlsSession& outer = ptls_->session;
-  outer.FeedEof();
-  if (!outer.handshake_done()) {
-    TlsSession::Status st = outer.Handshake();
-    ErrorInfo e = st == TlsSession::Status::kError
-                      ? outer.error_info()
-                      : ErrorInfo{ErrorCode::kConnectReset, "connection closed during the TLS handshake"};
-    owner_->OnProxyTlsDone(this, &e);  // nothing may follow
+void Connection::OnTlsEof(TlsLayer* layer) {
+  TlsSession& tls = layer->session;
+  tls.FeedEof();
+  if (!tls.handshake_done()) {
+    TlsSession::Status st = tls.Handshake();
+    ErrorInfo e = st == TlsSession::Status::kError ? tls.error_info()
+                                                   : ErrorInfo{ErrorCode::kConnectReset, "connection closed during the TLS handshake"};
+    ReportHandshake(layer, &e);  // nothing may follow
     return;
   }
-  DeliverProxyPlaintext();  // nothing may follow
+  DeliverPlaintext(layer);  // nothing may follow
 }
 
-void Connection::DeliverProxyPlaintext() {
+void Connection::DeliverPlaintext(TlsLayer* layer) {
   ConnectionOwner* owner = owner_;
-  TlsSession& outer = ptls_->session;
-  // The socket's bytes were copied into the proxy session's BIO: the read buffer is free for its
-  // plaintext (the origin's TLS, below, decrypts into plain_buffer()).
-  char* buf = pool_->read_buffer();
+  TlsSession& tls = layer->session;
+  // The proxy's layer decrypts into the read buffer: the socket's bytes were copied into its session's
+  // BIO, so the buffer is free again. The origin's decrypts into plain_buffer(), since what it was fed
+  // may be the proxy's plaintext, still in the read buffer.
+  char* buf = layer == ptls_.get() ? pool_->read_buffer() : pool_->plain_buffer();
   for (;;) {
     size_t n = 0;
-    TlsSession::Status st = outer.Read(buf, ConnectionPool::kPlainBufferBytes, &n);
-    if (int rc = FlushProxyCiphertext(); rc != 0) {
+    TlsSession::Status st = tls.Read(buf, ConnectionPool::kPlainBufferBytes, &n);
+    // Reading can require writing (a KeyUpdate answer; openssl #11211).
+    if (int rc = FlushCiphertext(layer); rc != 0) {
       owner->OnReadError(this, FromUvError(rc, IoStage::kWrite));  // nothing may follow
       return;
     }
     switch (st) {
       case TlsSession::Status::kDone:
         if (n == 0) return;
-        if (tls_on()) {
-          OnTlsBytes(buf, n);
+        if (TlsLayer* above = Above(layer)) {
+          OnTlsBytes(above, buf, n);
         } else {
           owner->OnData(this, buf, n);
         }
@@ -364,71 +308,25 @@ void Connection::DeliverProxyPlaintext() {
       case TlsSession::Status::kWantIo:
         return;
       case TlsSession::Status::kClosed:
-        ProxyStreamEnded(/*unclean=*/false);  // nothing may follow
-        return;
-      case TlsSession::Status::kError:
-        if (outer.unexpected_eof()) {
-          ProxyStreamEnded(/*unclean=*/true);  // nothing may follow
-        } else {
-          owner->OnReadError(this, outer.error_info());  // nothing may follow
-        }
-        return;
-    }
-  }
-}
-
-void Connection::ProxyStreamEnded(bool unclean) {
-  if (tls_on()) {
-    OnTlsEof();
-  } else {
-    owner_->OnEof(this, unclean);
-  }
-}
-
-void Connection::OnTlsEof() {
-  TlsSession& tls = tls_->session;
-  tls.FeedEof();
-  if (!tls.handshake_done()) {
-    TlsSession::Status st = tls.Handshake();
-    ErrorInfo e = st == TlsSession::Status::kError ? tls.error_info()
-                                                   : ErrorInfo{ErrorCode::kConnectReset, "connection closed during the TLS handshake"};
-    owner_->OnHandshakeDone(this, &e);  // nothing may follow
-    return;
-  }
-  DeliverPlaintext();  // nothing may follow
-}
-
-void Connection::DeliverPlaintext() {
-  ConnectionOwner* owner = owner_;
-  TlsSession& tls = tls_->session;
-  char* buf = pool_->plain_buffer();
-  for (;;) {
-    size_t n = 0;
-    TlsSession::Status st = tls.Read(buf, ConnectionPool::kPlainBufferBytes, &n);
-    // Reading can require writing (a KeyUpdate answer; openssl #11211).
-    if (int rc = FlushCiphertext(); rc != 0) {
-      owner->OnReadError(this, FromUvError(rc, IoStage::kWrite));  // nothing may follow
-      return;
-    }
-    switch (st) {
-      case TlsSession::Status::kDone:
-        if (n == 0) return;
-        owner->OnData(this, buf, n);
-        if (owner_ != owner || closing_) return;  // the owner let go: stop delivering
-        continue;
-      case TlsSession::Status::kWantIo:
-        return;
-      case TlsSession::Status::kClosed:
-        owner->OnEof(this, /*unclean=*/false);  // nothing may follow
+        StreamEnded(layer, /*unclean=*/false);  // nothing may follow
         return;
       case TlsSession::Status::kError:
         if (tls.unexpected_eof()) {
-          owner->OnEof(this, /*unclean=*/true);  // nothing may follow
+          StreamEnded(layer, /*unclean=*/true);  // nothing may follow
         } else {
           owner->OnReadError(this, tls.error_info());  // nothing may follow
         }
         return;
     }
+  }
+}
+
+void Connection::StreamEnded(const TlsLayer* layer, bool unclean) {
+  // Inside the proxy's layer the origin's TLS judges the end (close_notify or not) for itself.
+  if (TlsLayer* above = Above(layer)) {
+    OnTlsEof(above);
+  } else {
+    owner_->OnEof(this, unclean);
   }
 }
 

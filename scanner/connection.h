@@ -140,31 +140,47 @@ class Connection {
   static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
   static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
   static void OnClose(uv_handle_t* handle);
-  // Under TLS: moves what OpenSSL wants sent into the pending ciphertext and starts a write if none is in
-  // flight. Returns a libuv error, or 0.
-  int FlushCiphertext();
-  int StartPlainWrite();
-  void OnTlsBytes(const char* data, size_t len);
-  void OnTlsEof();
-  // Decrypts and delivers plaintext until OpenSSL needs more bytes or the owner lets go.
-  void DeliverPlaintext();
-  // The handshake StartTls() asked for, once the gate lets it begin.
-  void BeginTls();
-  // The https:// proxy's layer: its ciphertext out to the socket, bytes through it, its bytes in.
-  int FlushProxyCiphertext();
-  int WriteThroughProxyTls(std::string_view bytes);
-  void OnProxyTlsBytes(const char* data, size_t len);
-  void OnProxyTlsEof();
-  // Decrypts the proxy's bytes and hands them on: to the origin's TLS when on, else to the owner.
-  void DeliverProxyPlaintext();
-  // The proxy's TLS stream ended (cleanly or not): the end of whatever runs inside it.
-  void ProxyStreamEnded(bool unclean);
+  // Hands `bytes` to uv_write, the one write in flight; they must live until OnWrite. A libuv error, or 0.
+  int StartWrite(std::string* bytes);
 
-  // What only https needs, made on the first StartTls() of this slot and kept for its next connections.
-  struct TlsState {
+  // One TLS layer: a session and the ciphertext it produced. Up to two stack over the socket: the
+  // https:// proxy's (ptls_) at the bottom, then the origin's (tls_). A layer's ciphertext goes to the
+  // layer below it, or to the socket; its plaintext to the layer above it, or to the owner. The functions
+  // below serve either layer; only the handshake's callback (OnProxyTlsDone or OnHandshakeDone) and the
+  // origin's TlsHandshakeGate bookkeeping tell them apart.
+  struct TlsLayer {
     TlsSession session;
     std::string cipher_inflight;  // ciphertext handed to uv_write; lives until its callback
     std::string cipher_pending;   // ciphertext produced while a write was in flight
+  };
+  // The layers that are on, bottom up; nullptr for none (the socket below, the owner above).
+  TlsLayer* BottomLayer() { return proxy_tls_on() ? ptls_.get() : TopLayer(); }
+  TlsLayer* TopLayer() { return tls_on() ? tls_.get() : proxy_tls_on() ? ptls_.get() : nullptr; }
+  TlsLayer* Below(const TlsLayer* layer) { return layer != ptls_.get() && proxy_tls_on() ? ptls_.get() : nullptr; }
+  TlsLayer* Above(const TlsLayer* layer) { return layer != tls_.get() && tls_on() ? tls_.get() : nullptr; }
+  // Moves what `layer` wants sent into its pending ciphertext and on: through the layer below, or to the
+  // socket, starting a write if none is in flight. Returns a libuv error, or 0.
+  int FlushCiphertext(TlsLayer* layer);
+  // Encrypts `bytes` in `layer` and flushes; kTlsWriteFailed when the session refused them.
+  int WriteThrough(TlsLayer* layer, std::string_view bytes);
+  // Once `layer`'s session has started: reading on, the first handshake step, and its failure reported.
+  void BeginHandshake(TlsLayer* layer);
+  // One handshake step after bytes came. True when the handshake is done and the owner still holds the
+  // connection; false when it waits for more, or failed (reported).
+  bool HandshakeStep(TlsLayer* layer);
+  // The owner's callback for `layer`'s handshake: OnProxyTlsDone or OnHandshakeDone.
+  void ReportHandshake(const TlsLayer* layer, const ErrorInfo* error);
+  void OnTlsBytes(TlsLayer* layer, const char* data, size_t len);
+  void OnTlsEof(TlsLayer* layer);
+  // Decrypts and hands on plaintext until OpenSSL needs more bytes or the owner lets go.
+  void DeliverPlaintext(TlsLayer* layer);
+  // `layer`'s stream ended (cleanly or not): the end of whatever runs inside it.
+  void StreamEnded(const TlsLayer* layer, bool unclean);
+  // The handshake StartTls() asked for, once the gate lets it begin.
+  void BeginTls();
+
+  // The origin's layer, made on the first StartTls() of this slot and kept for its next connections.
+  struct TlsState : TlsLayer {
     // What StartTls() was given, kept while the handshake waits in the gate.
     const TlsContext* context = nullptr;
     std::string host;
@@ -176,13 +192,6 @@ class Connection {
     enum class Gate : uint8_t { kNone, kReady, kFollowing, kInProgress };
     Gate gate = Gate::kNone;
     bool leading = false;  // the origin's first handshake, which others wait for
-  };
-
-  // TLS with an https:// proxy, made on this slot's first StartProxyTls() and kept for its next ones.
-  struct ProxyTlsState {
-    TlsSession session;
-    std::string cipher_inflight;  // ciphertext handed to uv_write; lives until its callback
-    std::string cipher_pending;   // ciphertext produced while a write was in flight
   };
 
   ConnectionPool* pool_;
@@ -205,7 +214,8 @@ class Connection {
   // such write, so an HTTP/1.1 connection, which never has one, pays a pointer.
   std::unique_ptr<std::string> out_next_;
   std::unique_ptr<TlsState> tls_;
-  std::unique_ptr<ProxyTlsState> ptls_;
+  // The https:// proxy's layer, made on this slot's first StartProxyTls() and kept for its next ones.
+  std::unique_ptr<TlsLayer> ptls_;
   std::string key_;
   bool open_ = false;
   bool closing_ = false;
