@@ -228,12 +228,18 @@ class FixtureTestCase(unittest.TestCase):
             raise RuntimeError("fixture_server not found: set FIXTURE_BIN or build the target")
         cls.tmp = tempfile.mkdtemp(prefix="urlsweep-it-")
         cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
-        cls.stack = fixture_stack.FixtureStack(os.path.join(cls.tmp, "fixtures"), FIXTURE_BIN)
-        _live_stacks.add(cls.stack)
-        cls.addClassCleanup(_live_stacks.discard, cls.stack)
-        cls.addClassCleanup(cls.stack.stop)
-        cls.stack.start()
+        cls.stack = cls.start_stack(fixture_stack.FixtureStack(os.path.join(cls.tmp, "fixtures"), FIXTURE_BIN))
         cls.port = cls.stack.http_port
+
+    @classmethod
+    def start_stack(cls, stack):
+        """Starts `stack` (anything with start() and stop()) for this class: stopped by the class's
+        cleanup, and on exit or SIGTERM whatever the tests did. Returns it."""
+        _live_stacks.add(stack)
+        cls.addClassCleanup(_live_stacks.discard, stack)
+        cls.addClassCleanup(stack.stop)
+        stack.start()
+        return stack
 
     # -- wall-clock bounds -------------------------------------------------------------------------
 
