@@ -343,10 +343,9 @@ class ProxyTest(ProxyRows, fixtures.FixtureTestCase):
         result = self.scan(urls, "--proxy", proxy, "--retries", "0", *self.ca())
         for line, (url, host) in enumerate(zip(urls, ("h1.test", "valid.test")), 1):
             with self.subTest(line=line):
-                self.assertExactRow(result.by_line[line], line=line, url=url, final_url=url,
-                                    host=host, ip="127.0.0.1", port=port, error="proxy_error",
-                                    error_detail=Matches("(?i)refused"), redirects=0, attempts=1,
-                                    proxy="http://127.0.0.1:%d" % port)
+                self.assertExactRow(result.by_line[line], **self.through(
+                    url, host, port, line, error="proxy_error", error_detail=Matches("(?i)refused"),
+                    proxy="http://127.0.0.1:%d" % port))
 
     def test_proxy_with_an_unknown_name_is_proxy_error(self):
         proxy = "http://%s:3128" % UNKNOWN_PROXY_NAME
@@ -369,10 +368,9 @@ class ProxyTest(ProxyRows, fixtures.FixtureTestCase):
         row = self.scan_one(url, "--proxy", "http://127.0.0.1:%d" % port, "--connect-timeout", "1",
                             "--timeout", "30", "--read-timeout", "30", *self.ca())
         elapsed = time.monotonic() - started
-        self.assertExactRow(row, line=1, url=url, final_url=url, host="valid.test",
-                            ip="127.0.0.1", port=port, error="proxy_error",
-                            error_detail=Matches("CONNECT.*--connect-timeout"), redirects=0,
-                            attempts=1, proxy="http://127.0.0.1:%d" % port)
+        self.assertExactRow(row, **self.through(url, "valid.test", port, error="proxy_error",
+                                                error_detail=Matches("CONNECT.*--connect-timeout"),
+                                                proxy="http://127.0.0.1:%d" % port))
         self.assertGreaterEqual(elapsed, 1.0)
         self.assertTookLess(elapsed, 1.0 + SLACK_S)
 
@@ -386,10 +384,9 @@ class ProxyTest(ProxyRows, fixtures.FixtureTestCase):
         self.assertTookLess(time.monotonic() - started, 1.0 + SLACK_S)
         for line, (url, host) in enumerate(zip(urls, ("h1.test", "valid.test")), 1):
             with self.subTest(line=line):
-                self.assertExactRow(result.by_line[line], line=line, url=url, final_url=url,
-                                    host=host, ip="127.0.0.1", port=port, error="proxy_error",
-                                    error_detail=Matches("proxy.*--connect-timeout"), redirects=0,
-                                    attempts=1, proxy="http://127.0.0.1:%d" % port)
+                self.assertExactRow(result.by_line[line], **self.through(
+                    url, host, port, line, error="proxy_error",
+                    error_detail=Matches("proxy.*--connect-timeout"), proxy="http://127.0.0.1:%d" % port))
 
     # -- proxies from the environment ---------------------------------------------------------------
 

@@ -144,10 +144,10 @@ class SocksTest(ProxyRows, fixtures.FixtureTestCase):
         result = self.scan(urls, "--proxy", proxy, "--retries", "0", *self.ca())
         for line, (url, host) in enumerate(zip(urls, ("h1.test", "valid.test")), 1):
             with self.subTest(line=line):
-                self.assertExactRow(result.by_line[line], line=line, url=url, final_url=url,
-                                    host=host, ip="127.0.0.1", port=port, error="proxy_error",
-                                    error_detail=Matches("(?i)cannot connect to proxy .*refused"),
-                                    redirects=0, attempts=1, proxy="socks5h://127.0.0.1:%d" % port)
+                self.assertExactRow(result.by_line[line], **self.through(
+                    url, host, port, line, error="proxy_error",
+                    error_detail=Matches("(?i)cannot connect to proxy .*refused"),
+                    proxy="socks5h://127.0.0.1:%d" % port))
 
     def test_http_proxy_port_is_not_a_socks_server(self):
         # The fixture's HTTP port answers a SOCKS greeting with an HTTP error: a failed handshake.
