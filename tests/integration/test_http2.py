@@ -9,16 +9,12 @@ import collections
 import os
 import shutil
 import socket
-import subprocess
 import threading
 import time
 
 import fixtures
-from process_util import die_with_parent, free_ports, stop_process, tail, wait_listening
+from process_util import free_ports
 
-# How long a server gets to listen, and to stop on SIGTERM.
-START_S = 20
-STOP_S = 10
 # URLs of one host in the connection-count tests.
 MANY = 200
 NGINX_BODY = "<title>over $server_protocol</title>"
@@ -27,16 +23,6 @@ H2_TITLE = "over HTTP/2.0"
 BIG_BYTES = 1 << 20
 # nginx and nghttpd listen on both loopbacks: every port is picked free on each.
 LOOPBACKS = ("127.0.0.1", "::1")
-
-
-def _start(cls, argv, ports, log_name):
-    log = open(os.path.join(cls.tmp, log_name), "wb")
-    cls.addClassCleanup(log.close)
-    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
-    cls.addClassCleanup(stop_process, proc, STOP_S)
-    if wait_listening(proc, ports, START_S):
-        raise RuntimeError("%s did not start: %s" % (argv[0], tail(os.path.join(cls.tmp, log_name))))
-    return proc
 
 
 class Http2Base(fixtures.FixtureTestCase):
@@ -82,8 +68,9 @@ class NginxHttp2Test(Http2Base):
         with open(conf, "w") as f:
             f.write(cls.config())
         ports = [(h, p) for h in LOOPBACKS for p in (cls.tls_port, cls.h2c_port)]
-        cls.nginx = _start(cls, ["nginx", "-p", cls.dir, "-c", conf, "-e", os.path.join(cls.dir, "error.log")],
-                           ports, "nginx.out")
+        cls.nginx = cls.start_server(
+            ["nginx", "-p", cls.dir, "-c", conf, "-e", os.path.join(cls.dir, "error.log")], ports,
+            os.path.join(cls.tmp, "nginx.out"))
 
     @classmethod
     def config(cls):
@@ -231,10 +218,11 @@ class NghttpdTest(Http2Base):
         v4, v6, cls.h2c_port = free_ports(3, LOOPBACKS)
         cls.tls_ports = {"127.0.0.1": v4, "::1": v6}
         for host, port in cls.tls_ports.items():
-            _start(cls, ["nghttpd", "--address=" + host, "-d", cls.www, str(port), cls.cert("ip-key.pem"),
-                         cls.cert("ip-chain.pem")], [(host, port)], "nghttpd-%d.out" % port)
-        _start(cls, ["nghttpd", "--address=127.0.0.1", "--no-tls", "-d", cls.www, str(cls.h2c_port)],
-               [("127.0.0.1", cls.h2c_port)], "nghttpd-h2c.out")
+            cls.start_server(["nghttpd", "--address=" + host, "-d", cls.www, str(port), cls.cert("ip-key.pem"),
+                              cls.cert("ip-chain.pem")], [(host, port)],
+                             os.path.join(cls.tmp, "nghttpd-%d.out" % port))
+        cls.start_server(["nghttpd", "--address=127.0.0.1", "--no-tls", "-d", cls.www, str(cls.h2c_port)],
+                         [("127.0.0.1", cls.h2c_port)], os.path.join(cls.tmp, "nghttpd-h2c.out"))
 
     def test_rows_over_tls_ipv4_and_ipv6(self):
         urls = ["https://127.0.0.1:%d/index.html" % self.tls_ports["127.0.0.1"],

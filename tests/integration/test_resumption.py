@@ -8,11 +8,10 @@ resume gets full handshakes and the same rows."""
 
 import os
 import shutil
-import subprocess
 
 import fixtures
 import test_tls
-from process_util import die_with_parent, free_ports, stop_process, tail, wait_listening
+from process_util import free_ports
 
 # URLs per origin in the sequential runs: the first connection is a full handshake, the others resume.
 REPEATS = 4
@@ -20,9 +19,6 @@ REPEATS = 4
 # the first session exists, and wait for it (scanner/tls_handshake_gate.h) instead of each making a
 # full handshake.
 CONCURRENT = 8
-# How long nginx gets to listen, and to stop on SIGTERM.
-NGINX_START_S = 20
-NGINX_STOP_S = 10
 
 
 class ResumptionTest(fixtures.FixtureTestCase):
@@ -114,14 +110,10 @@ class NginxResumptionTest(fixtures.FixtureTestCase):
         conf = os.path.join(cls.nginx_dir, "nginx.conf")
         with open(conf, "w") as f:
             f.write(cls.nginx_config())
-        log = open(os.path.join(cls.nginx_dir, "nginx.out"), "wb")
-        cls.addClassCleanup(log.close)
-        cls.nginx = subprocess.Popen(
-            ["nginx", "-p", cls.nginx_dir, "-c", conf, "-e", os.path.join(cls.nginx_dir, "error.log")],
-            stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
-        cls.addClassCleanup(stop_process, cls.nginx, NGINX_STOP_S)
-        if wait_listening(cls.nginx, [("127.0.0.1", p) for p in cls.nginx_ports.values()], NGINX_START_S):
-            raise RuntimeError("nginx did not start: " + tail(os.path.join(cls.nginx_dir, "error.log")))
+        error_log = os.path.join(cls.nginx_dir, "error.log")
+        cls.nginx = cls.start_server(["nginx", "-p", cls.nginx_dir, "-c", conf, "-e", error_log],
+                                     [("127.0.0.1", p) for p in cls.nginx_ports.values()],
+                                     os.path.join(cls.nginx_dir, "nginx.out"), error_log)
 
     @classmethod
     def nginx_config(cls):
