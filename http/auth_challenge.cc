@@ -2,19 +2,10 @@
 
 #include <cstdint>
 
+#include "http/token.h"
+
 namespace urlsweep {
 namespace {
-
-bool IsTchar(unsigned char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
-  }
-}
 
 // token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" (RFC 9110 section 11.2)
 bool IsToken68Char(unsigned char c) {
@@ -42,7 +33,7 @@ class Cursor {
   }
   std::string_view Token() {
     size_t start = pos_;
-    while (pos_ < s_.size() && IsTchar(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+    while (pos_ < s_.size() && IsTchar(s_[pos_])) ++pos_;
     return s_.substr(start, pos_ - start);
   }
   // The whole token68 (with its trailing '='s), or empty when none starts here.

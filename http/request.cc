@@ -3,34 +3,14 @@
 #include <array>
 #include <cstddef>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "core/text.h"
+#include "http/token.h"
 
 namespace urlsweep {
 namespace {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
-
-// RFC 9110 section 5.6.2: token = 1*tchar.
-bool IsTchar(unsigned char c) {
-  if (absl::ascii_isalnum(c)) return true;
-  switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool IsToken(std::string_view s) {
-  if (s.empty()) return false;
-  for (unsigned char c : s) {
-    if (!IsTchar(c)) return false;
-  }
-  return true;
-}
 
 // CR or LF would end the field line early and let the rest be read as another header or request
 // (request splitting); NUL is rejected by servers (RFC 9110 section 5.5).

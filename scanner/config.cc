@@ -31,6 +31,7 @@
 #include "core/flag_tokenizer.h"
 #include "core/output_format.h"
 #include "core/text.h"
+#include "http/token.h"
 #include "scanner/scheme_fallback.h"
 
 namespace urlsweep {
@@ -242,14 +243,6 @@ absl::Status ParseTimeoutFlag(const FlagSpec& f, std::string_view value, double*
   *out = v;
   return absl::OkStatus();
 }
-
-// RFC 9110 section 5.6.2: tchar.
-bool IsTchar(char c) {
-  if (absl::ascii_isalnum(static_cast<unsigned char>(c))) return true;
-  return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != '\0';
-}
-
-bool IsToken(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), IsTchar); }
 
 // CR, LF and NUL would end or split the request's header line (request smuggling).
 bool HasLineBreakOrNul(std::string_view s) {

@@ -21,19 +21,17 @@ tools/README.md documents the paths each serves. Module only (no command line).
 import collections
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 
 TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, TOOLS_DIR)
-from process_util import die_with_parent, stop_process, tail  # noqa: E402
+from process_util import die_with_parent, free_port, free_ports, stop_process, tail  # noqa: E402
+from process_util import wait_listening  # noqa: E402
 
 # How long a server may take to listen: both start in milliseconds, but the machine may be loaded.
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 5.0
-POLL_S = 0.05
 # Attempts at starting on free ports (another process may take a port between our pick and the bind).
 PORT_ATTEMPTS = 5
 # SETTINGS_MAX_CONCURRENT_STREAMS of both servers unless the caller asks otherwise: nginx's default.
@@ -48,34 +46,6 @@ ADDRESSES = ("127.0.0.1", "::1")
 # only; 0 for nghttpd); port: the listening port (nginx only; the one port for nghttpd); status: the
 # response status (nginx only; 0 for nghttpd); protocol: "HTTP/2.0" or "HTTP/1.1" (nghttpd: HTTP/2.0).
 Request = collections.namedtuple("Request", "connection connection_requests port status protocol path")
-
-
-def _free_port(address):
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.bind((address, 0))
-        return s.getsockname()[1]
-
-
-def _free_ports(count):
-    """`count` distinct ports free on 127.0.0.1 and on ::1 right now."""
-    ports = set()
-    while len(ports) < count:
-        port = _free_port("127.0.0.1")
-        try:
-            with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
-                s.bind(("::1", port))
-        except OSError:
-            continue
-        ports.add(port)
-    return sorted(ports)
-
-
-def _can_connect(address, port):
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.settimeout(0.5)
-        return s.connect_ex((address, port)) == 0
 
 
 def _host(address):
@@ -97,15 +67,11 @@ class _Server:
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                      close_fds=True, preexec_fn=die_with_parent)
         log.close()
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while not all(_can_connect(a, p) for a, p in endpoints):
-            if self.proc.poll() is not None:
-                return False
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("%s not listening after %.0f s" % (self.role, READY_TIMEOUT_S))
-            time.sleep(POLL_S)
-        return True
+        failure = wait_listening(self.proc, endpoints, READY_TIMEOUT_S)
+        if failure == "timed out":
+            self.stop()
+            raise RuntimeError("%s not listening after %.0f s" % (self.role, READY_TIMEOUT_S))
+        return failure is None
 
     def stop(self):
         """Stops the server by its PID (SIGTERM, SIGKILL after a while). Safe to call twice."""
@@ -195,7 +161,7 @@ class NginxH2(_Server):
         os.makedirs(os.path.join(self.dir, "temp"), exist_ok=True)
         conf = os.path.join(self.dir, "nginx.conf")
         for _ in range(PORT_ATTEMPTS):
-            self.tls_port, self.h2c_port, self.http1_port = _free_ports(3)
+            self.tls_port, self.h2c_port, self.http1_port = free_ports(3, ADDRESSES)
             with open(conf, "w") as f:
                 f.write(self._config())
             endpoints = [(a, p) for a in ADDRESSES for p in (self.tls_port, self.h2c_port, self.http1_port)]
@@ -249,7 +215,7 @@ class Nghttpd(_Server):
             with open(os.path.join(self.htdocs, "big.bin"), "wb") as f:
                 f.write(b"x" * (1 << 20))
         for _ in range(PORT_ATTEMPTS):
-            self.port = _free_port(self.address)
+            self.port = free_port(self.address)
             argv = ["nghttpd", "-v", "-a", self.address, "-d", self.htdocs, "-m", str(self.max_streams)]
             argv += [str(self.port), self.key, self.cert] if self.cert else ["--no-tls", str(self.port)]
             if self._spawn(argv, [(self.address, self.port)]):

@@ -45,7 +45,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from process_util import die_with_parent as _die_with_parent  # noqa: E402
-from process_util import free_port, listening, stop_process  # noqa: E402
+from process_util import free_port, stop_process, wait_listening  # noqa: E402
 from process_util import tail as _tail  # noqa: E402
 
 # What the tests authenticate with. Distinctive, so a test can search every output for it.
@@ -148,16 +148,11 @@ class ProxyStack:
         return proc
 
     def _wait_listening(self, role, port, log_path):
-        proc = self.procs[role]
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while not listening(port):
-            if proc.poll() is not None:
-                return False
-            if time.monotonic() > deadline:
-                raise RuntimeError("%s not listening after %.0f s:\n%s" % (
-                    role, READY_TIMEOUT_S, _tail(log_path)))
-            time.sleep(POLL_S)
-        return True
+        failure = wait_listening(self.procs[role], [("127.0.0.1", port)], READY_TIMEOUT_S)
+        if failure == "timed out":
+            raise RuntimeError("%s not listening after %.0f s:\n%s" % (
+                role, READY_TIMEOUT_S, _tail(log_path)))
+        return failure is None
 
     def _write_htpasswd(self, d):
         htpasswd = os.path.join(d, "htpasswd")

@@ -16,14 +16,12 @@ stopped by its PID.
 import os
 import shutil
 import subprocess
-import time
 
-from process_util import die_with_parent, free_port, listening, stop_process, tail
+from process_util import die_with_parent, free_port, stop_process, tail, wait_listening
 
 USER = "sockuser"
 PASSWORD = "s0cks-pa55word"
 READY_TIMEOUT_S = 10.0
-POLL_S = 0.05
 STOP_TIMEOUT_S = 5.0
 
 
@@ -68,11 +66,8 @@ class SocksStack:
                                     close_fds=True, preexec_fn=die_with_parent)
         self.procs[role] = proc
         self.ports[role] = port
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while not listening(port):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("microsocks %s did not start:\n%s" % (role, tail(log_path)))
-            time.sleep(POLL_S)
+        if wait_listening(proc, [("127.0.0.1", port)], READY_TIMEOUT_S):
+            raise RuntimeError("microsocks %s did not start:\n%s" % (role, tail(log_path)))
         return port
 
     def stop_one(self, role):

@@ -7,12 +7,10 @@ stopped by its PID. stunnel only ever connects to the loopback ports it is given
 import os
 import shutil
 import subprocess
-import time
 
-from process_util import die_with_parent, free_port, listening, stop_process, tail
+from process_util import die_with_parent, free_port, stop_process, tail, wait_listening
 
 READY_TIMEOUT_S = 10.0
-POLL_S = 0.05
 STOP_TIMEOUT_S = 5.0
 
 
@@ -43,13 +41,9 @@ class StunnelStack:
         with open(log_path, "ab") as log:
             self.proc = subprocess.Popen([self.binary, conf], stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=log, close_fds=True, preexec_fn=die_with_parent)
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        for port in self.ports.values():
-            while not listening(port):
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("stunnel did not start:\n" + tail(log_path))
-                time.sleep(POLL_S)
+        if wait_listening(self.proc, [("127.0.0.1", port) for port in self.ports.values()], READY_TIMEOUT_S):
+            self.stop()
+            raise RuntimeError("stunnel did not start:\n" + tail(log_path))
         return self
 
     def stop(self):

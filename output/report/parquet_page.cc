@@ -11,46 +11,27 @@ namespace {
 // DataPageHeader (PageHeader field 5) or DictionaryPageHeader (field 7): num_values, encoding, and for
 // a data page the definition levels' encoding.
 bool ReadPageSubheader(ThriftDecoder& d, bool data, ParquetPageHeader* h) {
-  d.BeginStruct();
-  int16_t id = 0;
-  uint8_t type = 0;
-  while (d.Field(&id, &type)) {
-    bool ok = true;
-    if (id == 1) {
-      ok = d.Int32(type, &h->num_values);
-    } else if (id == 2) {
-      ok = d.Int32(type, &h->encoding);
-    } else if (id == 3 && data) {
-      ok = d.Int32(type, &h->definition_level_encoding);
-    } else {
-      ok = d.Skip(type);
-    }
-    if (!ok) return false;
-  }
-  d.EndStruct();
-  return d.error().empty();
+  return d.Struct([&](int16_t id, uint8_t type) {
+    if (id == 1) return d.Int32(type, &h->num_values);
+    if (id == 2) return d.Int32(type, &h->encoding);
+    if (id == 3 && data) return d.Int32(type, &h->definition_level_encoding);
+    return d.Skip(type);
+  });
 }
 
 }  // namespace
 
 bool ReadParquetPageHeader(ThriftDecoder& d, ParquetPageHeader* h) {
-  d.BeginStruct();
-  int16_t id = 0;
-  uint8_t type = 0;
-  while (d.Field(&id, &type)) {
-    bool ok = true;
+  return d.Struct([&](int16_t id, uint8_t type) {
     switch (id) {
-      case 1: ok = d.Int32(type, &h->type); break;
-      case 2: ok = d.Int32(type, &h->uncompressed_size); break;
-      case 3: ok = d.Int32(type, &h->compressed_size); break;
+      case 1: return d.Int32(type, &h->type);
+      case 2: return d.Int32(type, &h->uncompressed_size);
+      case 3: return d.Int32(type, &h->compressed_size);
       case 5:
-      case 7: ok = type == kThriftStruct ? ReadPageSubheader(d, id == 5, h) : d.Skip(type); break;
-      default: ok = d.Skip(type); break;
+      case 7: return type == kThriftStruct ? ReadPageSubheader(d, id == 5, h) : d.Skip(type);
+      default: return d.Skip(type);
     }
-    if (!ok) return false;
-  }
-  d.EndStruct();
-  return d.error().empty();
+  });
 }
 
 bool DecompressParquetPage(int32_t codec, std::string_view in, size_t size, std::string* out) {

@@ -91,6 +91,12 @@ bool ThriftDecoder::List(uint8_t type, uint8_t* element, uint64_t* size) {
   return true;
 }
 
+bool ThriftDecoder::StructList(uint8_t type, std::string_view name, uint64_t* size) {
+  uint8_t element = 0;
+  if (!List(type, &element, size)) return false;
+  return element == kThriftStruct || Fail(absl::StrCat(ToAbsl(name), " is not a list of structs"));
+}
+
 bool ThriftDecoder::Skip(uint8_t type, int depth) {
   if (depth > kMaxDepth) return Fail("Thrift nested too deeply");
   int64_t ignored = 0;
@@ -135,16 +141,8 @@ bool ThriftDecoder::Skip(uint8_t type, int depth) {
       }
       return true;
     }
-    case kThriftStruct: {
-      BeginStruct();
-      int16_t id = 0;
-      uint8_t field_type = 0;
-      while (Field(&id, &field_type)) {
-        if (!Skip(field_type, depth + 1)) return false;
-      }
-      EndStruct();
-      return error_.empty();
-    }
+    case kThriftStruct:
+      return Struct([this, depth](int16_t, uint8_t field_type) { return Skip(field_type, depth + 1); });
     default: return Fail("unknown Thrift type");
   }
 }

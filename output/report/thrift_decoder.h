@@ -51,6 +51,20 @@ class ThriftDecoder {
   // The next field's id and type; false at the stop byte (check error() to tell it from a failure).
   bool Field(int16_t* id, uint8_t* type);
 
+  // Reads one struct: `on_field(id, type)` for each of its fields, which reads or skips the field's
+  // value and returns false on failure. True when the struct ended at its stop byte without a failure.
+  template <typename OnField>
+  bool Struct(OnField&& on_field) {
+    BeginStruct();
+    int16_t id = 0;
+    uint8_t type = 0;
+    while (Field(&id, &type)) {
+      if (!on_field(id, type)) return false;
+    }
+    EndStruct();
+    return error_.empty();
+  }
+
   // An i8, i16, i32 or i64 field's value.
   bool Int(uint8_t type, int64_t* value);
   // An integer field's value that must fit an i32.
@@ -59,6 +73,8 @@ class ThriftDecoder {
   bool Binary(uint8_t type, std::string_view* value);
   // A list header; the size is checked against the bytes left (every element takes at least one).
   bool List(uint8_t type, uint8_t* element, uint64_t* size);
+  // A list header whose elements must be structs; `name` (the field's) says which list was not.
+  bool StructList(uint8_t type, std::string_view name, uint64_t* size);
 
   // Skips a value of `type`, nested ones included.
   bool Skip(uint8_t type, int depth = 0);

@@ -33,6 +33,7 @@ ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import dns_fixture  # noqa: E402,F401  (re-exported for the DNS tests)
 import fixture_stack  # noqa: E402
+from process_util import die_with_parent, stop_process, tail, wait_listening  # noqa: E402
 import gen_urls  # noqa: E402,F401
 
 # The output columns, in order (docs/output.md, core/row.h kColumnNames).
@@ -92,6 +93,10 @@ def _find_binary(env_name, relative):
 
 URLSWEEP_BIN = _find_binary("URLSWEEP_BIN", os.path.join("scanner", "urlsweep"))
 FIXTURE_BIN = _find_binary("FIXTURE_BIN", os.path.join("tools", "fixture_server"))
+
+# How long a server a test class starts itself (start_server) gets to listen, and to stop on SIGTERM.
+SERVER_START_S = 20
+SERVER_STOP_S = 10
 
 # Stacks still running, stopped on exit and on SIGTERM whatever the tests did.
 _live_stacks = set()
@@ -228,12 +233,32 @@ class FixtureTestCase(unittest.TestCase):
             raise RuntimeError("fixture_server not found: set FIXTURE_BIN or build the target")
         cls.tmp = tempfile.mkdtemp(prefix="urlsweep-it-")
         cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
-        cls.stack = fixture_stack.FixtureStack(os.path.join(cls.tmp, "fixtures"), FIXTURE_BIN)
-        _live_stacks.add(cls.stack)
-        cls.addClassCleanup(_live_stacks.discard, cls.stack)
-        cls.addClassCleanup(cls.stack.stop)
-        cls.stack.start()
+        cls.stack = cls.start_stack(fixture_stack.FixtureStack(os.path.join(cls.tmp, "fixtures"), FIXTURE_BIN))
         cls.port = cls.stack.http_port
+
+    @classmethod
+    def start_stack(cls, stack):
+        """Starts `stack` (anything with start() and stop()) for this class: stopped by the class's
+        cleanup, and on exit or SIGTERM whatever the tests did. Returns it."""
+        _live_stacks.add(stack)
+        cls.addClassCleanup(_live_stacks.discard, stack)
+        cls.addClassCleanup(stack.stop)
+        stack.start()
+        return stack
+
+    @classmethod
+    def start_server(cls, argv, endpoints, log_path, error_log=None):
+        """Starts a server of this class's own (`argv`, its output to `log_path`) that dies with this
+        process and is stopped by its PID in the class's cleanup, and waits until every (address, port)
+        of `endpoints` accepts. Raises with the end of `error_log` (default: `log_path`) when it ends or
+        does not listen within SERVER_START_S. Returns the process."""
+        log = open(log_path, "wb")
+        cls.addClassCleanup(log.close)
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+        cls.addClassCleanup(stop_process, proc, SERVER_STOP_S)
+        if wait_listening(proc, endpoints, SERVER_START_S):
+            raise RuntimeError("%s did not start: %s" % (argv[0], tail(error_log or log_path)))
+        return proc
 
     # -- wall-clock bounds -------------------------------------------------------------------------
 

@@ -8,77 +8,21 @@ instance (own config, ports, logs under the test's temporary directory), stopped
 import collections
 import os
 import shutil
-import signal
 import socket
-import subprocess
 import threading
 import time
 
 import fixtures
-from process_util import die_with_parent
+from process_util import free_ports
 
-# How long a server gets to listen, and to stop on SIGTERM.
-START_S = 20
-STOP_S = 10
 # URLs of one host in the connection-count tests.
 MANY = 200
 NGINX_BODY = "<title>over $server_protocol</title>"
 # What nginx's `return 200 "<title>over HTTP/2.0</title>"` sends (server_tokens off: "nginx").
 H2_TITLE = "over HTTP/2.0"
 BIG_BYTES = 1 << 20
-
-
-def _free_port():
-    with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s6, \
-            socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s4:
-        # A port free on both loopbacks: nginx and nghttpd listen on each.
-        for _ in range(50):
-            s4b = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s4b.bind(("127.0.0.1", 0))
-            port = s4b.getsockname()[1]
-            try:
-                s6.bind(("::1", port))
-            except OSError:
-                s4b.close()
-                continue
-            s4b.close()
-            return port
-    raise RuntimeError("no port free on both 127.0.0.1 and ::1")
-
-
-def _listening(host, port):
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    try:
-        with socket.socket(family, socket.SOCK_STREAM) as s:
-            s.settimeout(0.5)
-            s.connect((host, port))
-            return True
-    except OSError:
-        return False
-
-
-def _stop(proc):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(STOP_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _start(cls, argv, ports, log_name):
-    log = open(os.path.join(cls.tmp, log_name), "wb")
-    cls.addClassCleanup(log.close)
-    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
-    cls.addClassCleanup(_stop, proc)
-    deadline = time.monotonic() + START_S
-    while not all(_listening(h, p) for h, p in ports):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            with open(os.path.join(cls.tmp, log_name), errors="replace") as f:
-                raise RuntimeError("%s did not start: %s" % (argv[0], f.read()[-2000:]))
-        time.sleep(0.05)
-    return proc
+# nginx and nghttpd listen on both loopbacks: every port is picked free on each.
+LOOPBACKS = ("127.0.0.1", "::1")
 
 
 class Http2Base(fixtures.FixtureTestCase):
@@ -119,14 +63,14 @@ class NginxHttp2Test(Http2Base):
         os.makedirs(os.path.join(cls.dir, "www"), exist_ok=True)
         with open(os.path.join(cls.dir, "www", "big.bin"), "wb") as f:
             f.write(b"b" * BIG_BYTES)
-        cls.tls_port = _free_port()
-        cls.h2c_port = _free_port()
+        cls.tls_port, cls.h2c_port = free_ports(2, LOOPBACKS)
         conf = os.path.join(cls.dir, "nginx.conf")
         with open(conf, "w") as f:
             f.write(cls.config())
-        ports = [(h, p) for h in ("127.0.0.1", "::1") for p in (cls.tls_port, cls.h2c_port)]
-        cls.nginx = _start(cls, ["nginx", "-p", cls.dir, "-c", conf, "-e", os.path.join(cls.dir, "error.log")],
-                           ports, "nginx.out")
+        ports = [(h, p) for h in LOOPBACKS for p in (cls.tls_port, cls.h2c_port)]
+        cls.nginx = cls.start_server(
+            ["nginx", "-p", cls.dir, "-c", conf, "-e", os.path.join(cls.dir, "error.log")], ports,
+            os.path.join(cls.tmp, "nginx.out"))
 
     @classmethod
     def config(cls):
@@ -271,13 +215,14 @@ class NghttpdTest(Http2Base):
         os.makedirs(cls.www, exist_ok=True)
         with open(os.path.join(cls.www, "index.html"), "w") as f:
             f.write("<html><title>nghttpd page</title></html>")
-        cls.tls_ports = {"127.0.0.1": _free_port(), "::1": _free_port()}
-        cls.h2c_port = _free_port()
+        v4, v6, cls.h2c_port = free_ports(3, LOOPBACKS)
+        cls.tls_ports = {"127.0.0.1": v4, "::1": v6}
         for host, port in cls.tls_ports.items():
-            _start(cls, ["nghttpd", "--address=" + host, "-d", cls.www, str(port), cls.cert("ip-key.pem"),
-                         cls.cert("ip-chain.pem")], [(host, port)], "nghttpd-%d.out" % port)
-        _start(cls, ["nghttpd", "--address=127.0.0.1", "--no-tls", "-d", cls.www, str(cls.h2c_port)],
-               [("127.0.0.1", cls.h2c_port)], "nghttpd-h2c.out")
+            cls.start_server(["nghttpd", "--address=" + host, "-d", cls.www, str(port), cls.cert("ip-key.pem"),
+                              cls.cert("ip-chain.pem")], [(host, port)],
+                             os.path.join(cls.tmp, "nghttpd-%d.out" % port))
+        cls.start_server(["nghttpd", "--address=127.0.0.1", "--no-tls", "-d", cls.www, str(cls.h2c_port)],
+                         [("127.0.0.1", cls.h2c_port)], os.path.join(cls.tmp, "nghttpd-h2c.out"))
 
     def test_rows_over_tls_ipv4_and_ipv6(self):
         urls = ["https://127.0.0.1:%d/index.html" % self.tls_ports["127.0.0.1"],

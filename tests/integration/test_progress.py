@@ -19,6 +19,7 @@ import threading
 import time
 
 import fixtures
+from process_util import free_port
 
 # A metric sample line of the text format 0.0.4: name, optional labels, value (no timestamps here).
 SAMPLE_RE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? '
@@ -43,12 +44,6 @@ PERCENT_TOLERANCE = 15
 # One host at --per-host 8: every other URL waits for its turn.
 PER_HOST = 8
 QUEUE_URLS = 300
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def request(port, path="/metrics", method="GET", timeout=10):

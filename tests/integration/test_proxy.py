@@ -95,56 +95,17 @@ class At:
         return "At(%s)" % self.when.isoformat()
 
 
-class ProxyTest(fixtures.FixtureTestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        missing = [b for b in ("squid", "tinyproxy", "htpasswd") if shutil.which(b) is None]
-        if missing:
-            raise RuntimeError("not installed: %s (Debian squid, tinyproxy, apache2-utils)" %
-                               ", ".join(missing))
-        super().setUpClass()
-        hosts = {"h%d.test" % n: fixture_stack.address_for(n) for n in range(SQUID_NAMES)}
-        hosts.update({name: "127.0.0.1" for name in fixture_stack.TLS_NAMES})
-        hosts[PROXY_ONLY_NAME] = "127.0.0.1"
-        cls.proxies = proxy_stack.ProxyStack(
-            os.path.join(cls.tmp, "proxies"), hosts,
-            connect_ports=[cls.stack.tls_ports["ip"], cls.stack.tls_ports["valid"]],
-            # CONNECT to the plain HTTP port: what a proxy limiting CONNECT to TLS ports refuses.
-            forbidden_port=cls.port,
-            extra_users=[(proxy_stack.ODD_USER, proxy_stack.ODD_PASSWORD),
-                         (proxy_stack.TINY_ODD_USER, proxy_stack.TINY_ODD_PASSWORD)])
-        fixtures._live_stacks.add(cls.proxies)
-        cls.addClassCleanup(fixtures._live_stacks.discard, cls.proxies)
-        cls.addClassCleanup(cls.proxies.stop)
-        cls.proxies.start()
-
-    # -- helpers ----------------------------------------------------------------------------------
-
-    def proxy(self, role, credentials="right"):
-        """--proxy value for `role` with the right, wrong or no credentials."""
-        if credentials == "right":
-            return self.proxies.authed_url(role)
-        if credentials == "wrong":
-            return self.proxies.url(role, self.proxies.user, "not-the-password")
-        return self.proxies.url(role)
-
-    def port_of(self, role):
-        return self.proxies.squid_port if role == "squid" else self.proxies.tinyproxy_port
+class ProxyRows:
+    """What the proxy tests' expected rows and checks share (mixed into a fixtures.FixtureTestCase)."""
 
     def ca(self):
         return ["--ca-file", self.cert("ca.pem")]
 
-    def assertThroughProxy(self, row, role):
-        self.assertRow(row, ip="127.0.0.1", port=self.port_of(role))
-
-    def via(self, url, role, host, line=1, **fields):
-        """The fields every row of `url` (host `host`) fetched once through proxy `role` has: the
-        proxy's address and port, no lookup of our own (the proxy is an IP literal), the proxy in
-        `proxy` and, by default, Basic authentication in `proxy_auth` (both proxies ask for it)."""
-        row = {"line": line, "url": url, "final_url": url, "host": host, "ip": "127.0.0.1",
-               "port": self.port_of(role), "redirects": 0, "attempts": 1,
-               "proxy": "http://127.0.0.1:%d" % self.port_of(role), "proxy_auth": "basic"}
+    def through(self, url, host, port, line=1, **fields):
+        """The fields of a row of `url` (host `host`) fetched once through the proxy listening on
+        127.0.0.1:`port`, plus `fields` (the `proxy` column among them)."""
+        row = {"line": line, "url": url, "final_url": url, "host": host, "ip": "127.0.0.1", "port": port,
+               "redirects": 0, "attempts": 1}
         row.update(fields)
         return row
 
@@ -161,6 +122,59 @@ class ProxyTest(fixtures.FixtureTestCase):
         """The TLS columns of a handshake with the fixture leaf `cert`."""
         return {"tls_version": "TLSv1.3", "tls_verify": verify,
                 "cert_not_after": At(fixtures.cert_not_after(self.cert(cert)))}
+
+    def assertNoSecrets(self, secrets, out, err, out_file):
+        """None of `secrets` stands in a run's standard output, its standard error or its output file."""
+        with open(out_file, "rb") as f:
+            written = f.read()
+        for secret in secrets:
+            for where, text in (("stdout", out.encode()), ("stderr", err.encode()), ("output file", written)):
+                self.assertNotIn(secret.encode(), text, "%s leaks in %s" % (secret, where))
+
+
+class ProxyTest(ProxyRows, fixtures.FixtureTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        missing = [b for b in ("squid", "tinyproxy", "htpasswd") if shutil.which(b) is None]
+        if missing:
+            raise RuntimeError("not installed: %s (Debian squid, tinyproxy, apache2-utils)" %
+                               ", ".join(missing))
+        super().setUpClass()
+        hosts = {"h%d.test" % n: fixture_stack.address_for(n) for n in range(SQUID_NAMES)}
+        hosts.update({name: "127.0.0.1" for name in fixture_stack.TLS_NAMES})
+        hosts[PROXY_ONLY_NAME] = "127.0.0.1"
+        cls.proxies = cls.start_stack(proxy_stack.ProxyStack(
+            os.path.join(cls.tmp, "proxies"), hosts,
+            connect_ports=[cls.stack.tls_ports["ip"], cls.stack.tls_ports["valid"]],
+            # CONNECT to the plain HTTP port: what a proxy limiting CONNECT to TLS ports refuses.
+            forbidden_port=cls.port,
+            extra_users=[(proxy_stack.ODD_USER, proxy_stack.ODD_PASSWORD),
+                         (proxy_stack.TINY_ODD_USER, proxy_stack.TINY_ODD_PASSWORD)]))
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def proxy(self, role, credentials="right"):
+        """--proxy value for `role` with the right, wrong or no credentials."""
+        if credentials == "right":
+            return self.proxies.authed_url(role)
+        if credentials == "wrong":
+            return self.proxies.url(role, self.proxies.user, "not-the-password")
+        return self.proxies.url(role)
+
+    def port_of(self, role):
+        return self.proxies.squid_port if role == "squid" else self.proxies.tinyproxy_port
+
+    def assertThroughProxy(self, row, role):
+        self.assertRow(row, ip="127.0.0.1", port=self.port_of(role))
+
+    def via(self, url, role, host, line=1, **fields):
+        """The fields every row of `url` (host `host`) fetched once through proxy `role` has: the
+        proxy's address and port, no lookup of our own (the proxy is an IP literal), the proxy in
+        `proxy` and, by default, Basic authentication in `proxy_auth` (both proxies ask for it)."""
+        port = self.port_of(role)
+        return self.through(url, host, port, line,
+                            **{"proxy": "http://127.0.0.1:%d" % port, "proxy_auth": "basic", **fields})
 
     def refusal(self, role, status, error, plain):
         """The columns of `role`'s own answer `status`, with `error`. Its page is read like any
@@ -329,10 +343,9 @@ class ProxyTest(fixtures.FixtureTestCase):
         result = self.scan(urls, "--proxy", proxy, "--retries", "0", *self.ca())
         for line, (url, host) in enumerate(zip(urls, ("h1.test", "valid.test")), 1):
             with self.subTest(line=line):
-                self.assertExactRow(result.by_line[line], line=line, url=url, final_url=url,
-                                    host=host, ip="127.0.0.1", port=port, error="proxy_error",
-                                    error_detail=Matches("(?i)refused"), redirects=0, attempts=1,
-                                    proxy="http://127.0.0.1:%d" % port)
+                self.assertExactRow(result.by_line[line], **self.through(
+                    url, host, port, line, error="proxy_error", error_detail=Matches("(?i)refused"),
+                    proxy="http://127.0.0.1:%d" % port))
 
     def test_proxy_with_an_unknown_name_is_proxy_error(self):
         proxy = "http://%s:3128" % UNKNOWN_PROXY_NAME
@@ -355,10 +368,9 @@ class ProxyTest(fixtures.FixtureTestCase):
         row = self.scan_one(url, "--proxy", "http://127.0.0.1:%d" % port, "--connect-timeout", "1",
                             "--timeout", "30", "--read-timeout", "30", *self.ca())
         elapsed = time.monotonic() - started
-        self.assertExactRow(row, line=1, url=url, final_url=url, host="valid.test",
-                            ip="127.0.0.1", port=port, error="proxy_error",
-                            error_detail=Matches("CONNECT.*--connect-timeout"), redirects=0,
-                            attempts=1, proxy="http://127.0.0.1:%d" % port)
+        self.assertExactRow(row, **self.through(url, "valid.test", port, error="proxy_error",
+                                                error_detail=Matches("CONNECT.*--connect-timeout"),
+                                                proxy="http://127.0.0.1:%d" % port))
         self.assertGreaterEqual(elapsed, 1.0)
         self.assertTookLess(elapsed, 1.0 + SLACK_S)
 
@@ -372,10 +384,9 @@ class ProxyTest(fixtures.FixtureTestCase):
         self.assertTookLess(time.monotonic() - started, 1.0 + SLACK_S)
         for line, (url, host) in enumerate(zip(urls, ("h1.test", "valid.test")), 1):
             with self.subTest(line=line):
-                self.assertExactRow(result.by_line[line], line=line, url=url, final_url=url,
-                                    host=host, ip="127.0.0.1", port=port, error="proxy_error",
-                                    error_detail=Matches("proxy.*--connect-timeout"), redirects=0,
-                                    attempts=1, proxy="http://127.0.0.1:%d" % port)
+                self.assertExactRow(result.by_line[line], **self.through(
+                    url, host, port, line, error="proxy_error",
+                    error_detail=Matches("proxy.*--connect-timeout"), proxy="http://127.0.0.1:%d" % port))
 
     # -- proxies from the environment ---------------------------------------------------------------
 
@@ -461,10 +472,7 @@ class ProxyTest(fixtures.FixtureTestCase):
                             written = f.read().decode("utf-8", "replace")
                         self.assertEqual(len([l for l in written.splitlines() if l.strip()]),
                                          len(urls) + (1 if fmt == "csv" else 0), written)
-                        for secret in secrets:
-                            for where, text in (("stdout", out), ("stderr", err),
-                                                ("output file", written)):
-                                self.assertNotIn(secret, text, "%s leaks in %s" % (secret, where))
+                        self.assertNoSecrets(secrets, out, err, out_file)
         # And a bad flag's error message, which quotes what it was given.
         code, out, err, _ = self.run_urlsweep(
             ["--proxy", "ftp://%s:%s@127.0.0.1:1" % (self.proxies.user, password), "-"])

@@ -16,7 +16,7 @@ from fixtures import Matches
 from fixtures import fixture_stack
 
 import proxy_stack  # tools/, on the path through fixtures
-from test_proxy import Count, At, page_bytes
+from test_proxy import Count, ProxyRows
 
 # squid 5.7's own answers (as in test_proxy.py).
 SQUID_HEADERS = {"server": Matches(r"^squid/\d"), "content_type": "text/html;charset=utf-8"}
@@ -29,7 +29,7 @@ STALE_URLS = 120
 CURL_TIMEOUT_S = 30
 
 
-class ProxyAuthTest(fixtures.FixtureTestCase):
+class ProxyAuthTest(ProxyRows, fixtures.FixtureTestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -42,12 +42,8 @@ class ProxyAuthTest(fixtures.FixtureTestCase):
         cls.squids = {}
         for name, schemes in (("digest", ["digest"]), ("ntlm", ["ntlm"]),
                               ("basic_digest", ["basic", "digest"])):
-            squid = proxy_stack.AuthSquid(os.path.join(cls.tmp, "squid-" + name), hosts, schemes)
-            fixtures._live_stacks.add(squid)
-            cls.addClassCleanup(fixtures._live_stacks.discard, squid)
-            cls.addClassCleanup(squid.stop)
-            squid.start()
-            cls.squids[name] = squid
+            cls.squids[name] = cls.start_stack(
+                proxy_stack.AuthSquid(os.path.join(cls.tmp, "squid-" + name), hosts, schemes))
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -65,16 +61,11 @@ class ProxyAuthTest(fixtures.FixtureTestCase):
         return {"proxy": "http://127.0.0.1:%d" % self.squids[squid].squid_port, "proxy_auth": proxy_auth}
 
     def expected(self, url, host, squid, proxy_auth, ok, https):
-        row = {"line": 1, "url": url, "final_url": url, "host": host, "ip": "127.0.0.1",
-               "port": self.squids[squid].squid_port, "redirects": 0, "attempts": 1}
-        row.update(self.proxy_columns(squid, proxy_auth))
+        row = self.through(url, host, self.squids[squid].squid_port, **self.proxy_columns(squid, proxy_auth))
         if ok:
-            size = page_bytes("authed", "titled page")
-            row.update(status=200, reason="OK", http_version="1.1", server=fixtures.SERVER,
-                       content_type=fixtures.HTML, content_length=size, title="authed", body_bytes=size)
+            row.update(self.page("authed"))
             if https:
-                row.update(tls_version="TLSv1.3", tls_verify="ok",
-                           cert_not_after=At(fixtures.cert_not_after(self.cert("valid.pem"))))
+                row.update(self.tls())
             return row
         reason, version, title = SQUID_407
         row.update(status=407, reason=reason, http_version=version, error="proxy_auth_required",
@@ -200,12 +191,7 @@ class ProxyAuthTest(fixtures.FixtureTestCase):
                              "--format", fmt, "-o", out_file, "--summary", "--progress", "--retries", "0",
                              "--ca-file", self.cert("ca.pem"), input_file])
                         self.assertEqual(code, 0, err)
-                        with open(out_file, "rb") as f:
-                            written = f.read()
-                        for secret in secrets:
-                            for where, text in (("stdout", out.encode()), ("stderr", err.encode()),
-                                                ("output file", written)):
-                                self.assertNotIn(secret.encode(), text, "%s leaks in %s" % (secret, where))
+                        self.assertNoSecrets(secrets, out, err, out_file)
 
 
 if __name__ == "__main__":

@@ -12,32 +12,24 @@ from fixtures import fixture_stack
 
 import proxy_stack  # tools/, on the path through fixtures
 import stunnel_stack
-from test_proxy import At, dead_port, page_bytes
+from test_proxy import ProxyRows, dead_port
 
 
-class HttpsProxyTest(fixtures.FixtureTestCase):
+class HttpsProxyTest(ProxyRows, fixtures.FixtureTestCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         hosts = {"h%d.test" % n: fixture_stack.address_for(n) for n in range(4)}
         hosts.update({name: "127.0.0.1" for name in fixture_stack.TLS_NAMES})
-        cls.proxies = proxy_stack.ProxyStack(os.path.join(cls.tmp, "proxies"), hosts,
-                                             connect_ports=[cls.stack.tls_ports["valid"]])
-        fixtures._live_stacks.add(cls.proxies)
-        cls.addClassCleanup(fixtures._live_stacks.discard, cls.proxies)
-        cls.addClassCleanup(cls.proxies.stop)
-        cls.proxies.start()
+        cls.proxies = cls.start_stack(proxy_stack.ProxyStack(os.path.join(cls.tmp, "proxies"), hosts,
+                                                             connect_ports=[cls.stack.tls_ports["valid"]]))
         squid = cls.proxies.squid_port
         # `ip`: a certificate for 127.0.0.1 our CA signed; `self`: a self-signed one nobody trusts.
-        cls.tunnels = stunnel_stack.StunnelStack(os.path.join(cls.tmp, "stunnel"), {
+        cls.tunnels = cls.start_stack(stunnel_stack.StunnelStack(os.path.join(cls.tmp, "stunnel"), {
             "ip": (squid, cls.cert("ip-chain.pem"), cls.cert("ip-key.pem")),
             "self": (squid, cls.cert("self-chain.pem"), cls.cert("self-key.pem")),
-        })
-        fixtures._live_stacks.add(cls.tunnels)
-        cls.addClassCleanup(fixtures._live_stacks.discard, cls.tunnels)
-        cls.addClassCleanup(cls.tunnels.stop)
-        cls.tunnels.start()
+        }))
 
     def proxy(self, service="ip", credentials=True, password=None):
         auth = ""
@@ -45,27 +37,9 @@ class HttpsProxyTest(fixtures.FixtureTestCase):
             auth = "%s:%s@" % (self.proxies.user, password or self.proxies.password)
         return "https://%s127.0.0.1:%d" % (auth, self.tunnels.ports[service])
 
-    def ca(self):
-        return ["--ca-file", self.cert("ca.pem")]
-
     def via(self, url, host, line=1, service="ip", **fields):
-        row = {"line": line, "url": url, "final_url": url, "host": host, "ip": "127.0.0.1",
-               "port": self.tunnels.ports[service], "redirects": 0, "attempts": 1,
-               "proxy": "https://127.0.0.1:%d" % self.tunnels.ports[service]}
-        row.update(fields)
-        return row
-
-    def page(self, title, text="titled page", **fields):
-        size = page_bytes(title, text)
-        row = {"status": 200, "reason": "OK", "http_version": "1.1", "server": fixtures.SERVER,
-               "content_type": fixtures.HTML, "content_length": size, "title": title,
-               "body_bytes": size}
-        row.update(fields)
-        return row
-
-    def tls(self, cert="valid.pem"):
-        return {"tls_version": "TLSv1.3", "tls_verify": "ok",
-                "cert_not_after": At(fixtures.cert_not_after(self.cert(cert)))}
+        port = self.tunnels.ports[service]
+        return self.through(url, host, port, line, **{"proxy": "https://127.0.0.1:%d" % port, **fields})
 
     def test_http_and_https_through_an_https_proxy(self):
         http_url = self.url("/title/inside", name="h3.test")
@@ -134,12 +108,7 @@ class HttpsProxyTest(fixtures.FixtureTestCase):
                         flags + ["--format", fmt, "-o", out_file, "--summary", "--progress",
                                  "--retries", "0", *self.ca(), input_file])
                     self.assertEqual(code, 0, err)
-                    with open(out_file, "rb") as f:
-                        written = f.read()
-                    for secret in secrets:
-                        for where, text in (("stdout", out.encode()), ("stderr", err.encode()),
-                                            ("output file", written)):
-                            self.assertNotIn(secret.encode(), text, "%s leaks in %s" % (secret, where))
+                    self.assertNoSecrets(secrets, out, err, out_file)
 
 
 if __name__ == "__main__":

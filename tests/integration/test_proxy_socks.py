@@ -15,49 +15,28 @@ import fixtures
 from fixtures import Matches
 
 import socks_stack  # tools/, on the path through fixtures
-from test_proxy import At, dead_port, page_bytes
+from test_proxy import ProxyRows, dead_port
 
 # A name /etc/hosts gives loopback; our dnsmasq (--no-hosts) does not hold it.
 PROXY_ONLY_NAME = "localhost"
 
 
-class SocksTest(fixtures.FixtureTestCase):
+class SocksTest(ProxyRows, fixtures.FixtureTestCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.socks = socks_stack.SocksStack(os.path.join(cls.tmp, "socks"))
-        fixtures._live_stacks.add(cls.socks)
-        cls.addClassCleanup(fixtures._live_stacks.discard, cls.socks)
-        cls.addClassCleanup(cls.socks.stop)
-        cls.socks.start()
+        cls.socks = cls.start_stack(socks_stack.SocksStack(os.path.join(cls.tmp, "socks")))
 
     # -- helpers ----------------------------------------------------------------------------------
-
-    def ca(self):
-        return ["--ca-file", self.cert("ca.pem")]
 
     def via(self, url, role, host, line=1, scheme="socks5", **fields):
         """The fields of a row fetched once through the SOCKS proxy `role`: the proxy's address, and
         proxy_auth socks5 where the proxy asks for username/password."""
-        row = {"line": line, "url": url, "final_url": url, "host": host, "ip": "127.0.0.1",
-               "port": self.socks.ports[role], "redirects": 0, "attempts": 1,
-               "proxy": "%s://127.0.0.1:%d" % (scheme, self.socks.ports[role]),
-               "proxy_auth": "socks5" if role == "authed" else None}
-        row.update(fields)
-        return row
-
-    def page(self, title, text="titled page", **fields):
-        size = page_bytes(title, text)
-        row = {"status": 200, "reason": "OK", "http_version": "1.1", "server": fixtures.SERVER,
-               "content_type": fixtures.HTML, "content_length": size, "title": title,
-               "body_bytes": size}
-        row.update(fields)
-        return row
-
-    def tls(self, cert="valid.pem"):
-        return {"tls_version": "TLSv1.3", "tls_verify": "ok",
-                "cert_not_after": At(fixtures.cert_not_after(self.cert(cert)))}
+        port = self.socks.ports[role]
+        return self.through(url, host, port, line, **{"proxy": "%s://127.0.0.1:%d" % (scheme, port),
+                                                      "proxy_auth": "socks5" if role == "authed" else None,
+                                                      **fields})
 
     # -- through the proxy ------------------------------------------------------------------------
 
@@ -165,10 +144,10 @@ class SocksTest(fixtures.FixtureTestCase):
         result = self.scan(urls, "--proxy", proxy, "--retries", "0", *self.ca())
         for line, (url, host) in enumerate(zip(urls, ("h1.test", "valid.test")), 1):
             with self.subTest(line=line):
-                self.assertExactRow(result.by_line[line], line=line, url=url, final_url=url,
-                                    host=host, ip="127.0.0.1", port=port, error="proxy_error",
-                                    error_detail=Matches("(?i)cannot connect to proxy .*refused"),
-                                    redirects=0, attempts=1, proxy="socks5h://127.0.0.1:%d" % port)
+                self.assertExactRow(result.by_line[line], **self.through(
+                    url, host, port, line, error="proxy_error",
+                    error_detail=Matches("(?i)cannot connect to proxy .*refused"),
+                    proxy="socks5h://127.0.0.1:%d" % port))
 
     def test_http_proxy_port_is_not_a_socks_server(self):
         # The fixture's HTTP port answers a SOCKS greeting with an HTTP error: a failed handshake.
@@ -273,11 +252,7 @@ class SocksTest(fixtures.FixtureTestCase):
                         flag + ["--format", fmt, "-o", out_file, "--summary",
                          "--progress", "--retries", "0", *self.ca(), input_file])
                     self.assertEqual(code, 0, err)
-                    with open(out_file, "rb") as f:
-                        written = f.read()
-                    for where, text in (("stdout", out.encode()), ("stderr", err.encode()),
-                                        ("output file", written)):
-                        self.assertNotIn(password.encode(), text, "password leaks in " + where)
+                    self.assertNoSecrets([password], out, err, out_file)
 
 
 if __name__ == "__main__":

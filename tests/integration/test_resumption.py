@@ -8,14 +8,10 @@ resume gets full handshakes and the same rows."""
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import time
 
 import fixtures
 import test_tls
-from process_util import die_with_parent
+from process_util import free_ports
 
 # URLs per origin in the sequential runs: the first connection is a full handshake, the others resume.
 REPEATS = 4
@@ -23,23 +19,6 @@ REPEATS = 4
 # the first session exists, and wait for it (scanner/tls_handshake_gate.h) instead of each making a
 # full handshake.
 CONCURRENT = 8
-# How long nginx gets to listen, and to stop on SIGTERM.
-NGINX_START_S = 20
-NGINX_STOP_S = 10
-
-
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _listening(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 class ResumptionTest(fixtures.FixtureTestCase):
@@ -126,21 +105,15 @@ class NginxResumptionTest(fixtures.FixtureTestCase):
             raise RuntimeError("nginx not found (tools/install_deps.sh installs nginx-light)")
         cls.nginx_dir = os.path.join(cls.tmp, "nginx")
         os.makedirs(os.path.join(cls.nginx_dir, "temp"), exist_ok=True)
-        cls.nginx_ports = {"tls13": _free_port(), "tls12": _free_port()}
+        tls13, tls12 = free_ports(2)
+        cls.nginx_ports = {"tls13": tls13, "tls12": tls12}
         conf = os.path.join(cls.nginx_dir, "nginx.conf")
         with open(conf, "w") as f:
             f.write(cls.nginx_config())
-        log = open(os.path.join(cls.nginx_dir, "nginx.out"), "wb")
-        cls.addClassCleanup(log.close)
-        cls.nginx = subprocess.Popen(
-            ["nginx", "-p", cls.nginx_dir, "-c", conf, "-e", os.path.join(cls.nginx_dir, "error.log")],
-            stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
-        cls.addClassCleanup(cls.stop_nginx)
-        deadline = time.monotonic() + NGINX_START_S
-        while not all(_listening(p) for p in cls.nginx_ports.values()):
-            if cls.nginx.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("nginx did not start: " + cls.error_log())
-            time.sleep(0.05)
+        error_log = os.path.join(cls.nginx_dir, "error.log")
+        cls.nginx = cls.start_server(["nginx", "-p", cls.nginx_dir, "-c", conf, "-e", error_log],
+                                     [("127.0.0.1", p) for p in cls.nginx_ports.values()],
+                                     os.path.join(cls.nginx_dir, "nginx.out"), error_log)
 
     @classmethod
     def nginx_config(cls):
@@ -172,24 +145,6 @@ class NginxResumptionTest(fixtures.FixtureTestCase):
             ]
         lines.append("}")
         return "\n".join(lines) + "\n"
-
-    @classmethod
-    def error_log(cls):
-        try:
-            with open(os.path.join(cls.nginx_dir, "error.log"), errors="replace") as f:
-                return f.read()[-2000:]
-        except OSError:
-            return ""
-
-    @classmethod
-    def stop_nginx(cls):
-        if cls.nginx.poll() is None:
-            cls.nginx.send_signal(signal.SIGTERM)
-            try:
-                cls.nginx.wait(NGINX_STOP_S)
-            except subprocess.TimeoutExpired:
-                cls.nginx.kill()
-                cls.nginx.wait()
 
     def test_second_connection_resumes_with_the_same_verdict(self):
         for key, version in (("tls13", "TLSv1.3"), ("tls12", "TLSv1.2")):
