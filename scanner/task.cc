@@ -91,6 +91,15 @@ void Task::SetPeerColumns(const SocketAddress& addr) {
   row_.port = PortOf(addr);
 }
 
+void Task::SetSharedConnectionColumns(Connection* c) {
+  SetPeerColumns(c->peer());
+  if (c->tls_on()) SetTlsColumns(c->tls());
+  // The proxy's authentication under the connection: a SOCKS5 tunnel opened with username/password,
+  // or the scheme its CONNECT was accepted with.
+  if (c->socks_user_pass) row_.proxy_auth.Set("socks5");
+  if (ProxyIsHttp() && target_.https) SetProxyAuthColumn(ProxyAuthSchemeName(c->proxy_auth()));
+}
+
 void Task::SetTlsColumns(const TlsSession& tls) {
   if (tls.version() != nullptr) row_.tls_version.Set(tls.version());
   if (tls.verify_word() != nullptr) row_.tls_verify.Set(tls.verify_word());
@@ -240,12 +249,8 @@ bool Task::ReuseIdle() {
   }
   conn_ = idle;
   conn_reused_ = true;
-  // A SOCKS5 tunnel opened with username/password carries this request too.
-  if (idle->socks_user_pass) row_.proxy_auth.Set("socks5");
   idle->Attach(this);
-  SetPeerColumns(idle->peer());
-  if (idle->tls_on()) SetTlsColumns(idle->tls());
-  if (ProxyIsHttp() && target_.https) SetProxyAuthColumn(ProxyAuthSchemeName(idle->proxy_auth()));
+  SetSharedConnectionColumns(idle);
   SendRequest();
   return true;
 }
@@ -439,9 +444,7 @@ void Task::BecomeH2() {
 void Task::AttachH2(H2Connection* h) {
   h2_ = h;
   h2_role_ = H2Role::kStream;
-  Connection* c = h->connection();
-  SetPeerColumns(c->peer());
-  if (c->tls_on()) SetTlsColumns(c->tls());
+  SetSharedConnectionColumns(h->connection());
   SendH2Request();
 }
 

@@ -134,6 +134,9 @@ class Task final : public ConnectionOwner, public H2Stream {
   void StartTls();
   void SendRequest();
   void SetPeerColumns(const SocketAddress& addr);
+  // The columns a request takes from a connection another request opened (kept alive, or HTTP/2
+  // shared): its address, its TLS handshake's, and the proxy's authentication under it.
+  void SetSharedConnectionColumns(Connection* c);
   void SetTlsColumns(const TlsSession& tls);
   // proxy_error with "<what> <proxy host>:<port>: <detail>" (never the credentials).
   void FailProxy(const char* what, const char* detail);

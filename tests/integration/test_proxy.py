@@ -146,7 +146,7 @@ class ProxyTest(ProxyRows, fixtures.FixtureTestCase):
         hosts[PROXY_ONLY_NAME] = "127.0.0.1"
         cls.proxies = cls.start_stack(proxy_stack.ProxyStack(
             os.path.join(cls.tmp, "proxies"), hosts,
-            connect_ports=[cls.stack.tls_ports["ip"], cls.stack.tls_ports["valid"]],
+            connect_ports=[cls.stack.tls_ports["ip"], cls.stack.tls_ports["valid"], cls.stack.h2_ports["h2"]],
             # CONNECT to the plain HTTP port: what a proxy limiting CONNECT to TLS ports refuses.
             forbidden_port=cls.port,
             extra_users=[(proxy_stack.ODD_USER, proxy_stack.ODD_PASSWORD),
@@ -216,6 +216,21 @@ class ProxyTest(ProxyRows, fixtures.FixtureTestCase):
         self.assertExactRow(row, **self.via(url, "squid", "valid.test", **self.page("tunnelled"),
                                             **self.tls()))
         self.assertIsNotNone(row["tls_ms"])
+
+    def test_squid_http2_through_connect(self):
+        # ALPN inside the tunnel: the origin speaks HTTP/2 to urlsweep through squid, which only relays
+        # bytes, and the URLs of the origin share that one tunnel as streams.
+        before = self.h2_count()
+        urls = [self.h2_url("h2", "/title/tunnelled%d" % i) for i in range(3)]
+        result = self.scan(urls, "--proxy", self.proxy("squid"), *self.ca())
+        port = int(urls[0].split(":")[2].split("/")[0])
+        for line, url in enumerate(urls, 1):
+            self.assertExactRow(result.by_line[line], **self.via(
+                url, "squid", "valid.test", line=line,
+                **self.page("tunnelled%d" % (line - 1), http_version="2", reason=None), **self.tls()))
+        after = self.h2_count()
+        self.assertEqual((after[0] - before[0], after[1] - before[1]), (1, 3))
+        self.assertNotEqual(port, self.port_of("squid"))
 
     def test_squid_connect_without_or_with_wrong_credentials(self):
         url = self.tls_url("valid")

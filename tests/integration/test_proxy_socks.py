@@ -104,6 +104,21 @@ class SocksTest(ProxyRows, fixtures.FixtureTestCase):
                            proxy=self.socks.url("authed"), proxy_auth="socks5")
         self.assertEqual(self.connections_logged("authed") - before, 1)
 
+    def test_http2_streams_share_one_tunnel(self):
+        # An HTTP/2 origin through the authenticated proxy: one tunnel, one HTTP/2 connection in it,
+        # three streams; every row says how the tunnel was authenticated, the streams that joined the
+        # connection as well as the one that opened it.
+        urls = [self.h2_url("h2", "/title/s%d" % n) for n in range(3)]
+        before_tunnels, before_h2 = self.connections_logged("authed"), self.h2_count()
+        result = self.scan(urls, "--proxy", self.socks.authed_url(), *self.ca())
+        for line, url in enumerate(urls, 1):
+            self.assertExactRow(result.by_line[line], **self.via(
+                url, "authed", "valid.test", line=line,
+                **self.page("s%d" % (line - 1), http_version="2", reason=None), **self.tls()))
+        after_h2 = self.h2_count()
+        self.assertEqual(self.connections_logged("authed") - before_tunnels, 1)
+        self.assertEqual((after_h2[0] - before_h2[0], after_h2[1] - before_h2[1]), (1, 3))
+
     # -- refusals ---------------------------------------------------------------------------------
 
     def test_missing_and_wrong_credentials_are_proxy_auth_required(self):
