@@ -475,30 +475,39 @@ void Task::ReleaseH2() {
   }
 }
 
-void Task::SendH2Request() {
+// The request of this attempt in `spec` (views into the target, the configuration and the worker's
+// scratch strings), and the response parser, the timings and the read budget made ready for its answer.
+void Task::BeginRequest(RequestSpec* spec, bool absolute_form) {
   Worker* w = worker_;
   const Config& config = w->config_;
-  RequestSpec spec;
-  spec.method = config.method;
-  spec.target = target_.request_target;
-  spec.host = target_.authority();
-  spec.user_agent = config.user_agent;
-  spec.extra_headers = &config.headers;
+  spec->method = config.method;
+  spec->target = absolute_form ? std::string_view(target_.url) : std::string_view(target_.request_target);
+  spec->host = target_.authority();
+  spec->user_agent = config.user_agent;
+  spec->extra_headers = &config.headers;
   std::string& authorization = w->authorization_scratch_;
   authorization.clear();
   if (!target_.userinfo.empty()) {
+    // Credentials in the URL are sent as Basic authorization, as browsers and curl do (rare, so the
+    // allocation here is not on the common path).
     size_t colon = target_.userinfo.find(':');
     authorization = BasicAuthorization(
         std::string_view(target_.userinfo).substr(0, colon),
         colon == std::string::npos ? std::string_view() : std::string_view(target_.userinfo).substr(colon + 1));
   }
-  spec.authorization = authorization;
+  spec->authorization = authorization;
   parser_.SetExtraColumns(&config.extra_columns);
   parser_.Reset(config.method == HttpMethod::kHead, config.max_body);
   request_sent_ = true;
   request_sent_ns_ = w->Now();
   stage_start_ns_ = w->Now();
+  // The read budget (silence) starts with the request: a server that never answers is a read_timeout.
   SetStageDeadline(Stage::kRead, config.read_timeout_s);
+}
+
+void Task::SendH2Request() {
+  RequestSpec spec;
+  BeginRequest(&spec, /*absolute_form=*/false);
   // The stream's events may come back inside Submit only if the connection fails there; then this task
   // has already been told (OnH2Close).
   if (h2_->Submit(spec, target_.https ? "https" : "http", this) == 0 && h2_role_ == H2Role::kStream) {
@@ -590,40 +599,17 @@ void Task::OnH2Close(H2StreamEnd end, uint32_t code) {
 
 void Task::SendRequest() {
   Worker* w = worker_;
-  const Config& config = w->config_;
-  RequestSpec spec;
-  spec.method = config.method;
   // Plain http through a proxy uses the absolute form (RFC 9112 section 3.2.2); a tunnel does not.
   const bool absolute_form = ProxyIsHttp() && !target_.https;
-  spec.target = absolute_form ? std::string_view(target_.url) : std::string_view(target_.request_target);
-  spec.host = target_.authority();
-  spec.user_agent = config.user_agent;
-  spec.extra_headers = &config.headers;
-  std::string& authorization = w->authorization_scratch_;
-  authorization.clear();
-  if (!target_.userinfo.empty()) {
-    // Credentials in the URL are sent as Basic authorization, as browsers and curl do (rare, so the
-    // allocation here is not on the common path).
-    size_t colon = target_.userinfo.find(':');
-    authorization = BasicAuthorization(
-        std::string_view(target_.userinfo).substr(0, colon),
-        colon == std::string::npos ? std::string_view() : std::string_view(target_.userinfo).substr(colon + 1));
-  }
-  spec.authorization = authorization;
+  RequestSpec spec;
+  BeginRequest(&spec, absolute_form);
   if (absolute_form) {
-    ProxyAuthorization(config.method == HttpMethod::kHead ? "HEAD" : "GET", target_.url,
+    ProxyAuthorization(w->config_.method == HttpMethod::kHead ? "HEAD" : "GET", target_.url,
                        &w->proxy_auth_scratch_);
     spec.proxy_authorization = w->proxy_auth_scratch_;
   }
   SerializeRequest(spec, &w->request_scratch_);
-  parser_.SetExtraColumns(&config.extra_columns);
-  parser_.Reset(config.method == HttpMethod::kHead, config.max_body);
   conn_->count_request();
-  request_sent_ = true;
-  request_sent_ns_ = w->Now();
-  stage_start_ns_ = w->Now();
-  // The read budget (silence) starts with the request: a server that never answers is a read_timeout.
-  SetStageDeadline(Stage::kRead, config.read_timeout_s);
   int rc = conn_->StartReading();
   if (rc == 0) rc = conn_->Write(w->request_scratch_);
   if (rc != 0) {

@@ -92,6 +92,7 @@ class Task final : public ConnectionOwner, public H2Stream {
   void BecomeH2();
   // Becomes a stream on `h` and sends the request there.
   void AttachH2(H2Connection* h);
+  void BeginRequest(RequestSpec* spec, bool absolute_form);
   void SendH2Request();
   // The pending connection this task waited for will not speak HTTP/2: go on alone.
   void H2WaitEnded();
