@@ -215,17 +215,19 @@ int ResponseParser::OnStatus(llhttp_t* p, const char* at, size_t len) {
   return 0;
 }
 
+// Chunked trailers: not reported, but bounded like a head. An llhttp callback's return value.
+int ResponseParser::CountTrailerBytes(size_t len) {
+  trailer_bytes_ += len;
+  if (trailer_bytes_ > kMaxHeaderBytes) {
+    Fail(kHeaderOverflowError, kTrailersTooLarge);
+    return -1;
+  }
+  return 0;
+}
+
 int ResponseParser::OnHeaderField(llhttp_t* p, const char* at, size_t len) {
   ResponseParser* self = Self(p);
-  if (self->headers_done_) {
-    // Chunked trailers: not reported, but bounded like a head.
-    self->trailer_bytes_ += len;
-    if (self->trailer_bytes_ > kMaxHeaderBytes) {
-      self->Fail(kHeaderOverflowError, kTrailersTooLarge);
-      return -1;
-    }
-    return 0;
-  }
+  if (self->headers_done_) return self->CountTrailerBytes(len);
   if (self->extras_ != nullptr) {
     AppendCapped(&self->extras_->name, at, len, ExtraColumns::kMaxHeaderNameBytes + 1);
   }
@@ -278,14 +280,7 @@ int ResponseParser::OnHeaderFieldComplete(llhttp_t* p) {
 
 int ResponseParser::OnHeaderValue(llhttp_t* p, const char* at, size_t len) {
   ResponseParser* self = Self(p);
-  if (self->headers_done_) {
-    self->trailer_bytes_ += len;
-    if (self->trailer_bytes_ > kMaxHeaderBytes) {
-      self->Fail(kHeaderOverflowError, kTrailersTooLarge);
-      return -1;
-    }
-    return 0;
-  }
+  if (self->headers_done_) return self->CountTrailerBytes(len);
   if (self->current_ != kOther) {
     AppendCapped(&self->fields_[self->current_], at, len, kFieldCaps[self->current_]);
   }

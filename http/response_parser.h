@@ -139,6 +139,7 @@ class ResponseParser {
   std::optional<std::string_view> Field(FieldId id) const;
   void StartMessage();
   void Fail(int error, const char* reason);
+  int CountTrailerBytes(size_t len);
 
   static int OnMessageBegin(llhttp_t* p);
   static int OnVersionComplete(llhttp_t* p);
