@@ -22,10 +22,16 @@ inline constexpr int kMinFittingConcurrency = 4;
 // needs more than the usual soft limit of 1024. Returns the soft limit in force afterwards (0 if unknown).
 uint64_t RaiseFileLimit();
 
-// A connection is one descriptor and urlsweep never holds more connections than --concurrency (idle
-// keep-alive ones included), so the concurrency that fits is what `fd_limit` leaves once the descriptors
-// already open (inherited ones too) and the reserve are taken off. Says so on standard error when it
-// lowers --concurrency; fails when what is left is too little to scan with.
+// A connection is one descriptor. --concurrency must fit what `fd_limit` leaves once the descriptors
+// already open (inherited ones too) and the reserve are taken off: the concurrency that fits. Says so
+// on standard error when it lowers --concurrency; fails when what is left is too little to scan with.
 absl::StatusOr<int> FittingConcurrency(const Config& config, int threads, uint64_t fd_limit);
+
+// Connections, busy and idle, the loops may hold together at `concurrency`: the busy ones plus as many
+// idle ones again, as far as `fd_limit` leaves room. Idle keep-alive connections beyond the busy ones
+// are what lets a connection whose host is not the next URL's wait for its host's next URL instead of
+// being closed to make room (with 64 hosts at -c 64, --per-host 8, nearly every second URL opened a
+// connection when the idle ones had to fit within -c).
+int ConnectionLimit(int concurrency, int threads, uint64_t fd_limit);
 
 }  // namespace urlsweep

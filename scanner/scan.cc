@@ -30,11 +30,12 @@ using Workers = std::vector<std::unique_ptr<Worker>>;
 
 // Makes and sets up one loop per thread, spreading `concurrency` over them; every loop gets at least one
 // connection slot.
-absl::StatusOr<Workers> MakeWorkers(const WorkerShared& shared, int threads, int concurrency) {
+absl::StatusOr<Workers> MakeWorkers(const WorkerShared& shared, int threads, int concurrency, int connections) {
   Workers workers;
   for (int i = 0; i < threads; ++i) {
     const int share = std::max(1, concurrency / threads + (i < concurrency % threads ? 1 : 0));
-    workers.push_back(std::make_unique<Worker>(shared, i, share));
+    const int connection_share = std::max(share, connections / threads + (i < connections % threads ? 1 : 0));
+    workers.push_back(std::make_unique<Worker>(shared, i, share, connection_share));
     absl::Status st = workers.back()->Init();
     if (!st.ok()) return st;
   }
@@ -159,7 +160,8 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, co
   shared.rows_out = &rows_out;
   absl::StatusOr<int> fitting = FittingConcurrency(config, threads, fd_limit);
   if (!fitting.ok()) return fitting.status();
-  absl::StatusOr<Workers> made = MakeWorkers(shared, threads, *fitting);
+  absl::StatusOr<Workers> made =
+      MakeWorkers(shared, threads, *fitting, ConnectionLimit(*fitting, threads, fd_limit));
   if (!made.ok()) return made.status();
   const Workers& workers = *made;
 

@@ -328,8 +328,8 @@ void Task::TryNextAddress() {
   Worker* w = worker_;
   const SocketAddress addr = ToSocketAddress(addrs_[addr_index_], proxy_ != nullptr ? proxy_->port : target_.port);
   SetPeerColumns(addr);
-  // At the descriptor budget, an idle connection to another host makes room for this one.
-  if (w->connections_->open() >= static_cast<int>(w->tasks_.size())) w->idle_.DropOne();
+  // At the connection limit, the idle connection parked longest ago makes room for this one.
+  if (w->connections_->open() >= w->max_connections_) w->idle_.DropOne();
   conn_ = w->connections_->Acquire();
   conn_reused_ = false;
   conn_->Attach(this);

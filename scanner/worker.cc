@@ -33,10 +33,11 @@ const char* NoAddressDetail(IpVersion version) {
                                    : "name has no A record (-4: IPv4 only)";
 }
 
-Worker::Worker(const WorkerShared& shared, int index, int concurrency)
+Worker::Worker(const WorkerShared& shared, int index, int concurrency, int max_connections)
     : shared_(shared),
       config_(*shared.config),
       index_(index),
+      max_connections_(max_connections),
       input_(kInputQueueBatches),
       gates_(config_.per_host),
       proxy_auth_(config_.proxy_auth_mode),
@@ -424,10 +425,9 @@ void Worker::TaskFinished(Task* task) {
 
 void Worker::PutIdle(Connection* conn) {
   // Open connections (busy and idle; closing ones hold no descriptor) stay within this loop's share of
-  // --concurrency, so the descriptors in use stay within what the open-file limit was sized for
-  // (scanner/fd_budget.h FittingConcurrency).
-  // Tasks waiting at a host gate hold no connection, so under load there is room for idle ones.
-  if (connections_->open() > static_cast<int>(tasks_.size())) {
+  // the connection limit, so the descriptors in use stay within what the open-file limit was sized for
+  // (scanner/fd_budget.h ConnectionLimit).
+  if (connections_->open() > max_connections_) {
     conn->Close();
     return;
   }

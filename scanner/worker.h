@@ -74,7 +74,8 @@ struct WorkerShared {
 
 class Worker final {
  public:
-  Worker(const WorkerShared& shared, int index, int concurrency);
+  // `concurrency` URLs in flight at once, on at most `max_connections` connections (busy and idle).
+  Worker(const WorkerShared& shared, int index, int concurrency, int max_connections);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -166,6 +167,7 @@ class Worker final {
   Resolver::Stats resolver_stats_;
   std::unique_ptr<ConnectionPool> connections_;
   std::vector<std::unique_ptr<Task>> tasks_;
+  int max_connections_;
   std::vector<Task*> free_tasks_;
   int active_tasks_ = 0;
   BatchQueue<InputBatch> input_;
