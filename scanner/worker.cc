@@ -293,6 +293,8 @@ void Worker::StartItem(Task* task, InputItem* item) {
   task->h2_refused_ = 0;
   task->pending_error_ = ErrorCode::kNone;
   if (!item->valid) {
+    // No target: none of an earlier URL's may stay behind (TaskFinished keys on it).
+    task->target_ = Target();
     row.error = ErrorCode::kInvalidUrl;
     row.error_detail.Set(item->invalid_detail);
     task->Finish();
@@ -413,8 +415,9 @@ void Worker::TaskFinished(Task* task) {
   --active_tasks_;
   // Once the input is exhausted and no task waits for a turn, the connection a finished task left
   // idle can serve nothing more: close it now, while the last responses are awaited, rather than
-  // thousands at once after the last row (a fifth of a second at the end of a -c 10000 run). Only
-  // its own: another task may be following a redirect to a host whose connection it will want.
+  // thousands at once after the last row (a fifth of a second at the end of a -c 10000 run). Only one
+  // of its origin (its own, the most recently parked): another task may be following a redirect to a
+  // host whose connection it will want.
   if (input_done_ && idle_.size() != 0 && counters_.queued.load(std::memory_order_relaxed) == 0) {
     IdlePool::KeyFor(task->target_, task->proxy_, &key_scratch_);
     if (Connection* conn = idle_.Take(key_scratch_); conn != nullptr) conn->Close();
