@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 
 #include "absl/strings/escaping.h"
 #include "http/auth_challenge.h"
@@ -47,65 +48,70 @@ const std::string* ParamOf(const std::string& value, std::string_view name) {
   return parsed.empty() ? nullptr : parsed[0].Param(name);
 }
 
-TEST(ProxyAuthenticator, AnyWaitsForChallengeThenDigestAndRemembers) {
-  ProxyAuthenticator auth(ProxyAuthMode::kAny);
-  const ProxySpec proxy = Proxy();
+// One proxy's authenticator and one request's exchange with it: its Proxy-Authorization value and the
+// schemes the proxy's last 407 offered.
+struct Conversation {
+  explicit Conversation(ProxyAuthMode mode, ProxySpec p = Proxy()) : auth(mode), proxy(std::move(p)) {}
+
+  // The value for a GET of http://a.test/ on a connection not yet authenticated.
+  const std::string& Ask() {
+    auth.Authorization(proxy, "GET", "http://a.test/", false, &ex, &value);
+    return value;
+  }
+  // The proxy's 407 with `challenge`, on a connection it keeps open (or closes).
+  Verdict Answer(std::string_view challenge, bool keeps_open = true) {
+    return auth.On407(proxy, challenge, keeps_open, &ex, &offered);
+  }
+
+  ProxyAuthenticator auth;
+  ProxySpec proxy;
   Exchange ex;
   std::string value;
-  auth.Authorization(proxy, "GET", "http://a.test/", false, &ex, &value);
-  EXPECT_EQ(value, "");  // no credentials before the proxy says what it takes
   std::string offered;
-  EXPECT_EQ(auth.On407(proxy, kDigestAndBasic, true, &ex, &offered), Verdict::kRetry);
-  EXPECT_EQ(offered, "digest,basic");
-  EXPECT_EQ(auth.Remembered(proxy), ProxyAuthScheme::kDigest);
-  auth.Authorization(proxy, "GET", "http://a.test/", false, &ex, &value);
-  ASSERT_TRUE(value.starts_with("Digest ")) << value;
-  EXPECT_EQ(*ParamOf(value, "nc"), "00000001");
-  EXPECT_EQ(*ParamOf(value, "uri"), "http://a.test/");
-  EXPECT_EQ(*ParamOf(value, "username"), "alice");
-  EXPECT_EQ(ProxyAuthenticator::Accepted(ex, false), ProxyAuthScheme::kDigest);
+};
+
+TEST(ProxyAuthenticator, AnyWaitsForChallengeThenDigestAndRemembers) {
+  Conversation c(ProxyAuthMode::kAny);
+  EXPECT_EQ(c.Ask(), "");  // no credentials before the proxy says what it takes
+  EXPECT_EQ(c.Answer(kDigestAndBasic), Verdict::kRetry);
+  EXPECT_EQ(c.offered, "digest,basic");
+  EXPECT_EQ(c.auth.Remembered(c.proxy), ProxyAuthScheme::kDigest);
+  ASSERT_TRUE(c.Ask().starts_with("Digest ")) << c.value;
+  EXPECT_EQ(*ParamOf(c.value, "nc"), "00000001");
+  EXPECT_EQ(*ParamOf(c.value, "uri"), "http://a.test/");
+  EXPECT_EQ(*ParamOf(c.value, "username"), "alice");
+  EXPECT_EQ(ProxyAuthenticator::Accepted(c.ex, false), ProxyAuthScheme::kDigest);
   // The next request (another task, another connection) answers at once, the nonce count going up.
   Exchange other;
-  auth.Authorization(proxy, "CONNECT", "b.test:443", false, &other, &value);
+  std::string value;
+  c.auth.Authorization(c.proxy, "CONNECT", "b.test:443", false, &other, &value);
   EXPECT_EQ(*ParamOf(value, "nc"), "00000002");
   EXPECT_EQ(*ParamOf(value, "uri"), "b.test:443");
 }
 
 TEST(ProxyAuthenticator, StaleNonceRetriesWithoutRejecting) {
-  ProxyAuthenticator auth(ProxyAuthMode::kDigest);
-  const ProxySpec proxy = Proxy();
-  Exchange ex;
-  std::string value;
-  std::string offered;
-  auth.Authorization(proxy, "GET", "http://a.test/", false, &ex, &value);
-  EXPECT_EQ(value, "");  // Digest needs a challenge first
-  ASSERT_EQ(auth.On407(proxy, kDigestAndBasic, false, &ex, &offered), Verdict::kRetryFresh);
-  auth.Authorization(proxy, "GET", "http://a.test/", false, &ex, &value);
-  auth.Authorization(proxy, "GET", "http://a.test/", false, &ex, &value);
-  EXPECT_EQ(*ParamOf(value, "nc"), "00000002");
-  EXPECT_EQ(auth.On407(proxy, R"(Digest realm="Squid", nonce="n2", qop="auth", stale=true)", true, &ex, &offered),
-            Verdict::kRetry);
-  auth.Authorization(proxy, "GET", "http://a.test/", false, &ex, &value);
-  EXPECT_EQ(*ParamOf(value, "nonce"), "n2");
-  EXPECT_EQ(*ParamOf(value, "nc"), "00000001");
+  Conversation c(ProxyAuthMode::kDigest);
+  EXPECT_EQ(c.Ask(), "");  // Digest needs a challenge first
+  ASSERT_EQ(c.Answer(kDigestAndBasic, /*keeps_open=*/false), Verdict::kRetryFresh);
+  c.Ask();
+  EXPECT_EQ(*ParamOf(c.Ask(), "nc"), "00000002");
+  EXPECT_EQ(c.Answer(R"(Digest realm="Squid", nonce="n2", qop="auth", stale=true)"), Verdict::kRetry);
+  c.Ask();
+  EXPECT_EQ(*ParamOf(c.value, "nonce"), "n2");
+  EXPECT_EQ(*ParamOf(c.value, "nc"), "00000001");
   // Not stale: the credentials were refused.
-  EXPECT_EQ(auth.On407(proxy, R"(Digest realm="Squid", nonce="n3", qop="auth", stale=false)", true, &ex, &offered),
-            Verdict::kRejected);
-  EXPECT_EQ(offered, "digest");
+  EXPECT_EQ(c.Answer(R"(Digest realm="Squid", nonce="n3", qop="auth", stale=false)"), Verdict::kRejected);
+  EXPECT_EQ(c.offered, "digest");
 }
 
 TEST(ProxyAuthenticator, StaleLoopIsBounded) {
-  ProxyAuthenticator auth(ProxyAuthMode::kAny);
-  const ProxySpec proxy = Proxy();
-  Exchange ex;
-  std::string value;
-  std::string offered;
-  auth.Authorization(proxy, "GET", "http://a.test/", false, &ex, &value);
-  Verdict v = auth.On407(proxy, kDigestAndBasic, true, &ex, &offered);
+  Conversation c(ProxyAuthMode::kAny);
+  c.Ask();
+  Verdict v = c.Answer(kDigestAndBasic);
   int rounds = 1;
   while (v != Verdict::kRejected && rounds < 100) {
-    auth.Authorization(proxy, "GET", "http://a.test/", false, &ex, &value);
-    v = auth.On407(proxy, R"(Digest realm="Squid", nonce="again", stale=true)", true, &ex, &offered);
+    c.Ask();
+    v = c.Answer(R"(Digest realm="Squid", nonce="again", stale=true)");
     ++rounds;
   }
   EXPECT_EQ(v, Verdict::kRejected);
@@ -113,67 +119,50 @@ TEST(ProxyAuthenticator, StaleLoopIsBounded) {
 }
 
 TEST(ProxyAuthenticator, BasicUpFrontAndRejected) {
-  ProxyAuthenticator auth(ProxyAuthMode::kBasic);
-  const ProxySpec proxy = Proxy();
-  Exchange ex;
-  std::string value;
-  std::string offered;
-  auth.Authorization(proxy, "GET", "http://a.test/", false, &ex, &value);
-  EXPECT_EQ(value, "Basic YWxpY2U6c2VjcmV0");
-  EXPECT_EQ(auth.On407(proxy, R"(Basic realm="x")", true, &ex, &offered), Verdict::kRejected);
-  EXPECT_EQ(offered, "basic");
+  Conversation c(ProxyAuthMode::kBasic);
+  EXPECT_EQ(c.Ask(), "Basic YWxpY2U6c2VjcmV0");
+  EXPECT_EQ(c.Answer(R"(Basic realm="x")"), Verdict::kRejected);
+  EXPECT_EQ(c.offered, "basic");
 }
 
 TEST(ProxyAuthenticator, NamedSchemeNotOffered) {
-  ProxyAuthenticator auth(ProxyAuthMode::kDigest);
-  const ProxySpec proxy = Proxy();
-  Exchange ex;
-  std::string value;
-  std::string offered;
-  auth.Authorization(proxy, "GET", "http://a.test/", false, &ex, &value);
-  EXPECT_EQ(auth.On407(proxy, R"(Basic realm="x", NTLM)", true, &ex, &offered), Verdict::kRejected);
-  EXPECT_EQ(offered, "basic,ntlm");
+  Conversation c(ProxyAuthMode::kDigest);
+  c.Ask();
+  EXPECT_EQ(c.Answer(R"(Basic realm="x", NTLM)"), Verdict::kRejected);
+  EXPECT_EQ(c.offered, "basic,ntlm");
 }
 
 TEST(ProxyAuthenticator, NoCredentials) {
-  ProxyAuthenticator auth(ProxyAuthMode::kBasic);
-  const ProxySpec proxy = Proxy(false);
-  Exchange ex;
-  std::string value = "x";
-  std::string offered;
-  auth.Authorization(proxy, "GET", "http://a.test/", false, &ex, &value);
-  EXPECT_EQ(value, "");
-  EXPECT_EQ(auth.On407(proxy, kDigestAndBasic, true, &ex, &offered), Verdict::kRejected);
-  EXPECT_EQ(offered, "digest,basic");
-  EXPECT_EQ(ProxyAuthenticator::Accepted(ex, false), ProxyAuthScheme::kNone);
+  Conversation c(ProxyAuthMode::kBasic, Proxy(false));
+  c.value = "x";
+  EXPECT_EQ(c.Ask(), "");
+  EXPECT_EQ(c.Answer(kDigestAndBasic), Verdict::kRejected);
+  EXPECT_EQ(c.offered, "digest,basic");
+  EXPECT_EQ(ProxyAuthenticator::Accepted(c.ex, false), ProxyAuthScheme::kNone);
 }
 
 TEST(ProxyAuthenticator, NtlmThreeMessagesOnOneConnection) {
   if (!EnableNtlmCrypto()) GTEST_SKIP() << "environment: OpenSSL's legacy provider (MD4) is not installed";
-  ProxyAuthenticator auth(ProxyAuthMode::kAny);
   ProxySpec proxy = Proxy();
   proxy.user = "CORP\\alice";
-  Exchange ex;
-  std::string value;
-  std::string offered;
-  auth.Authorization(proxy, "GET", "http://a.test/", false, &ex, &value);
-  EXPECT_EQ(value, "");
-  EXPECT_EQ(auth.On407(proxy, R"(NTLM, Digest realm="r", nonce="n", Basic realm="r")", true, &ex, &offered),
-            Verdict::kRetry);
+  Conversation c(ProxyAuthMode::kAny, proxy);
+  ProxyAuthenticator& auth = c.auth;
+  std::string& value = c.value;
+  std::string& offered = c.offered;
+  EXPECT_EQ(c.Ask(), "");
+  EXPECT_EQ(c.Answer(R"(NTLM, Digest realm="r", nonce="n", Basic realm="r")"), Verdict::kRetry);
   EXPECT_EQ(offered, "ntlm,digest,basic");
-  auth.Authorization(proxy, "GET", "http://a.test/", false, &ex, &value);
-  EXPECT_EQ(value, NtlmAuthorization(NtlmNegotiateMessage()));
+  EXPECT_EQ(c.Ask(), NtlmAuthorization(NtlmNegotiateMessage()));
   // The CHALLENGE on a connection the proxy closes cannot be answered.
-  Exchange closed = ex;
+  Exchange closed = c.ex;
   EXPECT_EQ(auth.On407(proxy, SpecChallengeHeader(), false, &closed, &offered), Verdict::kRejected);
-  EXPECT_EQ(auth.On407(proxy, SpecChallengeHeader(), true, &ex, &offered), Verdict::kRetry);
-  auth.Authorization(proxy, "GET", "http://a.test/", false, &ex, &value);
-  ASSERT_TRUE(value.starts_with("NTLM TlRMTVNTUAAD")) << value;  // AUTHENTICATE
+  EXPECT_EQ(c.Answer(SpecChallengeHeader()), Verdict::kRetry);
+  ASSERT_TRUE(c.Ask().starts_with("NTLM TlRMTVNTUAAD")) << value;  // AUTHENTICATE
   std::string raw;
   ASSERT_TRUE(absl::Base64Unescape(value.substr(5), &raw));
   EXPECT_NE(raw.find(std::string("C\0O\0R\0P\0", 8)), std::string::npos);
   EXPECT_NE(raw.find(std::string("a\0l\0i\0c\0e\0", 10)), std::string::npos);
-  EXPECT_EQ(ProxyAuthenticator::Accepted(ex, false), ProxyAuthScheme::kNtlm);
+  EXPECT_EQ(ProxyAuthenticator::Accepted(c.ex, false), ProxyAuthScheme::kNtlm);
   // The authenticated connection carries the next request with no header.
   Exchange next;
   auth.Authorization(proxy, "GET", "http://b.test/", true, &next, &value);
@@ -199,17 +188,13 @@ TEST(ProxyAuthenticator, NtlmNamedStartsUpFront) {
 }
 
 TEST(ProxyAuthenticator, RememberedPerCredentials) {
-  ProxyAuthenticator auth(ProxyAuthMode::kAny);
-  ProxySpec a = Proxy();
+  Conversation c(ProxyAuthMode::kAny);
   ProxySpec b = Proxy();
   b.password = "other";
-  Exchange ex;
-  std::string value;
-  std::string offered;
-  auth.Authorization(a, "GET", "http://a.test/", false, &ex, &value);
-  ASSERT_EQ(auth.On407(a, R"(Basic realm="r")", true, &ex, &offered), Verdict::kRetry);
-  EXPECT_EQ(auth.Remembered(a), ProxyAuthScheme::kBasic);
-  EXPECT_EQ(auth.Remembered(b), ProxyAuthScheme::kNone);
+  c.Ask();
+  ASSERT_EQ(c.Answer(R"(Basic realm="r")"), Verdict::kRetry);
+  EXPECT_EQ(c.auth.Remembered(c.proxy), ProxyAuthScheme::kBasic);
+  EXPECT_EQ(c.auth.Remembered(b), ProxyAuthScheme::kNone);
 }
 
 // An NTLM-authenticated connection is never handed to a request with other credentials: keep-alive
