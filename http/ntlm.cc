@@ -230,6 +230,22 @@ bool NtowfV2(std::string_view user, std::string_view domain, std::string_view pa
   return HmacMd5(nt_hash.data(), nt_hash.size(), identity, out);
 }
 
+namespace {
+
+// Both NTLMv2 responses have one shape: HMAC_MD5(key, server challenge || blob), then the blob itself.
+bool KeyedProofThen(const std::array<uint8_t, 16>& key, std::string_view server, std::string_view blob,
+                    std::string* out) {
+  std::string input(server);
+  input.append(blob);
+  std::array<uint8_t, 16> proof;
+  if (!HmacMd5(key.data(), key.size(), input, &proof)) return false;
+  out->assign(reinterpret_cast<const char*>(proof.data()), proof.size());
+  out->append(blob);
+  return true;
+}
+
+}  // namespace
+
 bool NtlmV2Responses(const NtlmChallenge& challenge, const NtlmCredentials& credentials,
                      const NtlmClientValues& client, std::string* nt_response, std::string* lm_response) {
   std::array<uint8_t, 16> key;
@@ -246,23 +262,14 @@ bool NtlmV2Responses(const NtlmChallenge& challenge, const NtlmCredentials& cred
   temp.append(4, '\0');
   temp.append(challenge.target_info);
   temp.append(4, '\0');
-  std::string proof_input(server);
-  proof_input.append(temp);
-  std::array<uint8_t, 16> proof;
-  if (!HmacMd5(key.data(), key.size(), proof_input, &proof)) return false;
-  nt_response->assign(reinterpret_cast<const char*>(proof.data()), proof.size());
-  nt_response->append(temp);
+  // NTProofStr, then temp.
+  if (!KeyedProofThen(key, server, temp, nt_response)) return false;
   if (challenge.has_timestamp) {
     lm_response->assign(24, '\0');
     return true;
   }
-  std::string lm_input(server);
-  lm_input.append(client_challenge);
-  std::array<uint8_t, 16> lm;
-  if (!HmacMd5(key.data(), key.size(), lm_input, &lm)) return false;
-  lm_response->assign(reinterpret_cast<const char*>(lm.data()), lm.size());
-  lm_response->append(client_challenge);
-  return true;
+  // LMv2: the same over the client challenge alone.
+  return KeyedProofThen(key, server, client_challenge, lm_response);
 }
 
 bool NtlmAuthenticateMessage(const NtlmChallenge& challenge, const NtlmCredentials& credentials,
