@@ -48,45 +48,41 @@ uint64_t RaiseFileLimit() {
   return lim.rlim_cur == RLIM_INFINITY ? 0 : static_cast<uint64_t>(lim.rlim_cur);
 }
 
-namespace {
-
-// Descriptors `fd_limit` leaves for connections (UINT64_MAX when there is no limit), and those already
-// open.
-uint64_t RoomForConnections(int threads, uint64_t fd_limit, uint64_t* open) {
-  *open = 0;
-  if (fd_limit == 0) return UINT64_MAX;
-  *open = OpenDescriptors(fd_limit);
-  const uint64_t reserved = *open + kReservedFds + kReservedFdsPerLoop * static_cast<uint64_t>(threads);
-  return fd_limit > reserved ? fd_limit - reserved : 0;
+ConnectionRoom RoomForConnections(int threads, uint64_t fd_limit) {
+  ConnectionRoom room;
+  if (fd_limit == 0) {
+    room.connections = UINT64_MAX;
+    return room;
+  }
+  room.open = OpenDescriptors(fd_limit);
+  const uint64_t reserved = room.open + kReservedFds + kReservedFdsPerLoop * static_cast<uint64_t>(threads);
+  room.connections = fd_limit > reserved ? fd_limit - reserved : 0;
+  return room;
 }
 
-}  // namespace
-
-absl::StatusOr<int> FittingConcurrency(const Config& config, int threads, uint64_t fd_limit) {
-  uint64_t open = 0;
-  const uint64_t room = RoomForConnections(threads, fd_limit, &open);
-  if (room >= static_cast<uint64_t>(config.concurrency)) return config.concurrency;
+absl::StatusOr<int> FittingConcurrency(const Config& config, int threads, uint64_t fd_limit,
+                                       const ConnectionRoom& room) {
+  if (room.connections >= static_cast<uint64_t>(config.concurrency)) return config.concurrency;
   // Every loop holds at least one connection slot (RunScan), so fewer than `threads` cannot be kept.
-  if (room < static_cast<uint64_t>(std::max(kMinFittingConcurrency, threads))) {
+  if (room.connections < static_cast<uint64_t>(std::max(kMinFittingConcurrency, threads))) {
     return absl::ResourceExhaustedError(absl::StrCat(
-        "the open-file limit of ", fd_limit, " leaves room for ", room, " connections (", open,
+        "the open-file limit of ", fd_limit, " leaves room for ", room.connections, " connections (", room.open,
         " descriptors already open, ", kReservedFds + kReservedFdsPerLoop * static_cast<uint64_t>(threads),
         " kept for files, DNS and event loops); raise it with ulimit -n or close inherited descriptors"));
   }
-  const int fitting = static_cast<int>(room);
+  const int fitting = static_cast<int>(room.connections);
   std::fprintf(stderr,
                "urlsweep: --concurrency %d lowered to %d to fit the open-file limit of %llu (%llu descriptors "
                "already open; raise it with ulimit -n)\n",
                config.concurrency, fitting, static_cast<unsigned long long>(fd_limit),
-               static_cast<unsigned long long>(open));
+               static_cast<unsigned long long>(room.open));
   return fitting;
 }
 
-int ConnectionLimit(int concurrency, int threads, uint64_t fd_limit) {
-  uint64_t open = 0;
-  const uint64_t room = RoomForConnections(threads, fd_limit, &open);
+int ConnectionLimit(int concurrency, const ConnectionRoom& room) {
   const uint64_t wanted = 2 * static_cast<uint64_t>(concurrency);
-  return static_cast<int>(std::max<uint64_t>(static_cast<uint64_t>(concurrency), std::min(wanted, room)));
+  return static_cast<int>(
+      std::max<uint64_t>(static_cast<uint64_t>(concurrency), std::min(wanted, room.connections)));
 }
 
 }  // namespace urlsweep

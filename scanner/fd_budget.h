@@ -22,16 +22,24 @@ inline constexpr int kMinFittingConcurrency = 4;
 // needs more than the usual soft limit of 1024. Returns the soft limit in force afterwards (0 if unknown).
 uint64_t RaiseFileLimit();
 
-// A connection is one descriptor. --concurrency must fit what `fd_limit` leaves once the descriptors
-// already open (inherited ones too) and the reserve are taken off: the concurrency that fits. Says so
+// Descriptors the open-file limit leaves for connections once those already open (inherited ones too)
+// and the reserve are taken off; `connections` is UINT64_MAX when there is no limit.
+struct ConnectionRoom {
+  uint64_t connections = 0;
+  uint64_t open = 0;  // descriptors open when it was counted
+};
+ConnectionRoom RoomForConnections(int threads, uint64_t fd_limit);
+
+// A connection is one descriptor, so --concurrency must fit `room`: the concurrency that fits. Says so
 // on standard error when it lowers --concurrency; fails when what is left is too little to scan with.
-absl::StatusOr<int> FittingConcurrency(const Config& config, int threads, uint64_t fd_limit);
+absl::StatusOr<int> FittingConcurrency(const Config& config, int threads, uint64_t fd_limit,
+                                       const ConnectionRoom& room);
 
 // Connections, busy and idle, the loops may hold together at `concurrency`: the busy ones plus as many
-// idle ones again, as far as `fd_limit` leaves room. Idle keep-alive connections beyond the busy ones
-// are what lets a connection whose host is not the next URL's wait for its host's next URL instead of
-// being closed to make room (with 64 hosts at -c 64, --per-host 8, nearly every second URL opened a
+// idle ones again, as far as `room` allows. Idle keep-alive connections beyond the busy ones are what
+// lets a connection whose host is not the next URL's wait for its host's next URL instead of being
+// closed to make room (with 64 hosts at -c 64, --per-host 8, nearly every second URL opened a
 // connection when the idle ones had to fit within -c).
-int ConnectionLimit(int concurrency, int threads, uint64_t fd_limit);
+int ConnectionLimit(int concurrency, const ConnectionRoom& room);
 
 }  // namespace urlsweep

@@ -158,10 +158,10 @@ absl::StatusOr<ScanOutcome> RunScan(const Config& config, InputReader* input, co
   shared.input_pool = &input_pool;
   shared.row_pool = &row_pool;
   shared.rows_out = &rows_out;
-  absl::StatusOr<int> fitting = FittingConcurrency(config, threads, fd_limit);
+  const ConnectionRoom room = RoomForConnections(threads, fd_limit);
+  absl::StatusOr<int> fitting = FittingConcurrency(config, threads, fd_limit, room);
   if (!fitting.ok()) return fitting.status();
-  absl::StatusOr<Workers> made =
-      MakeWorkers(shared, threads, *fitting, ConnectionLimit(*fitting, threads, fd_limit));
+  absl::StatusOr<Workers> made = MakeWorkers(shared, threads, *fitting, ConnectionLimit(*fitting, room));
   if (!made.ok()) return made.status();
   const Workers& workers = *made;
 
